@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything Vesalius needs on Debian/Ubuntu and builds it. Safe to re-run: each step is
+# skipped when already done. Options:
+#   --bench   also install the Python references used by bench/ (python3-torch, nibabel, pydicom)
+# Environment:
+#   LIBTORCH  a libtorch folder (e.g. a PyTorch install's torch/ with lib/ and include/) to build
+#             against instead of Debian's CPU-only libtorch-dev; a CUDA build gives `cuda` devices.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+packages=(g++ make cmake)
+[ -n "${LIBTORCH:-}" ] || packages+=(libtorch-dev)
+[ "${1:-}" = "--bench" ] && packages+=(python3-torch python3-nibabel python3-pydicom python3-numpy)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then apt=(apt-get)
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then apt=(sudo apt-get)
+  else
+    say "missing system packages: ${missing[*]}"
+    say "run as root, or: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+  say "installing ${missing[*]} (apt)"
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" update -q >&2
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+# npm ci only when the lockfile changed since the last install.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.vesalius-lock 2>/dev/null)" != "$lock_hash" ]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund >&2
+  echo "$lock_hash" > node_modules/.vesalius-lock
+fi
+
+if [ -f native/CMakeLists.txt ]; then
+  say "building the native addon"
+  npm run --silent build:native >&2
+fi
+
+say "compiling TypeScript"
+npx tsc -p tsconfig.json >&2
+say "ready"
