@@ -9,3 +9,4 @@ export * from './memory.js';
 export * from './threads.js';
 export * from './device.js';
 export * from './random.js';
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
