@@ -311,6 +311,9 @@ export class Tensor {
   all(o?: ops.DimArg): Tensor { return ops.all(this, o); }
   any(o?: ops.DimArg): Tensor { return ops.any(this, o); }
   cumsum(dim: number): Tensor { return ops.cumsum(this, dim); }
+  sort(dim = -1, descending = false): ops.ValuesIndices { return ops.sort(this, dim, descending); }
+  topk(k: number, dim = -1, largest = true): ops.ValuesIndices { return ops.topk(this, k, dim, largest); }
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return ops.logsumexp(this, dim, keepdim); }
 
   matmul(o: Tensor): Tensor { return ops.matmul(this, o); }
   reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
