@@ -84,7 +84,7 @@ export function readNiftiHeader(path: string): { header: NiftiHeader; shape: num
 function dataBytes(path: string, h: NiftiHeader): number {
   const type = NIFTI_TYPES[h.datatype]!;
   const voxels = h.dims.reduce((a, b) => a * b, 1);
-  checkAllocatable(path, voxels, Math.max(type.bytes, 8));
+  checkAllocatable(path, voxels, Math.max(type.bytes, 1));
   return voxels * type.bytes;
 }
 
