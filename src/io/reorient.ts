@@ -69,7 +69,7 @@ export function permuteAxes(image: Image, mapping: AxisMapping): Image {
   const spacing = [0, 0, 0] as Vec3;
   for (let t = 0; t < 3; t++) {
     const sign = flip[t] ? -1 : 1;
-    for (let r = 0; r < 3; r++) direction[r * 3 + t] = sign * d[r * 3 + from[t]!]!;
+    for (let r = 0; r < 3; r++) direction[r * 3 + t] = sign * d[r * 3 + from[t]!]! + 0; // + 0 turns -0 into 0
     spacing[t] = image.spacing[from[t]!];
   }
   return { data: out, shape, spacing, origin, direction: direction as Mat3, meta: { ...image.meta } };

@@ -79,7 +79,7 @@ export interface LpsGeometry {
  * (degenerate affine) gets spacing 1 along a direction completing a right-handed frame.
  */
 export function affineToGeometry(affine: Affine): LpsGeometry {
-  const lps = affine.map((v, n) => (n < 8 ? -v : v));
+  const lps = affine.map((v, n) => (n < 8 ? -v + 0 : v)); // + 0 turns -0 into 0
   const cols = [0, 1, 2].map((c) => [lps[c]!, lps[4 + c]!, lps[8 + c]!]);
   const spacing = cols.map(norm) as Vec3;
   const units = cols.map((col, c) => (spacing[c]! > 0 ? col.map((x) => x / spacing[c]!) : null));
