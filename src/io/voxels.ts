@@ -71,6 +71,25 @@ export function encodeVoxels(data: VoxelArray, littleEndian: boolean): Buffer {
   return copy;
 }
 
+/**
+ * 64-bit integers, which no `Image` dtype holds: int32 when every value fits (exact), else float64
+ * (exact up to 2^53).
+ */
+export function decode64(bytes: Uint8Array, offset: number, count: number, littleEndian: boolean, signed: boolean): VoxelArray {
+  const copy = Buffer.allocUnsafeSlow(count * 8);
+  copy.set(bytes.subarray(offset, offset + count * 8));
+  if (littleEndian !== HOST_IS_LITTLE_ENDIAN) swapInPlace(copy, 8);
+  const wide = signed ? new BigInt64Array(copy.buffer, 0, count) : new BigUint64Array(copy.buffer, 0, count);
+  let fitsInt32 = true;
+  for (let n = 0; n < count && fitsInt32; n++) {
+    const v = wide[n]!;
+    if (v > 2147483647n || v < -2147483648n) fitsInt32 = false;
+  }
+  const out = fitsInt32 ? new Int32Array(count) : new Float64Array(count);
+  for (let n = 0; n < count; n++) out[n] = Number(wide[n]!);
+  return out;
+}
+
 export interface IntensityStats {
   min: number;
   max: number;

@@ -15,7 +15,7 @@ import { FileFormatError } from '../../util/errors.js';
 import { gunzipPrefix, inflateWhole, isGzip } from '../compression.js';
 import { checkAllocatable, readBytes } from '../files.js';
 import { createImage, type DType, type Image, type VoxelArray } from '../image.js';
-import { decodeVoxels, HOST_IS_LITTLE_ENDIAN, swapInPlace } from '../voxels.js';
+import { decode64, decodeVoxels } from '../voxels.js';
 import { affineToGeometry, bestAffine, type LpsGeometry } from './affine.js';
 import { NIFTI_TYPES, parseNiftiHeader, type NiftiHeader } from './header.js';
 
@@ -131,21 +131,6 @@ export function applyScaling(data: VoxelArray, slope: number, inter: number, sto
   const wide = ['int32', 'uint32', 'float64', 'int64', 'uint64'].includes(storedType) || data instanceof Float64Array;
   const out = wide ? new Float64Array(data.length) : new Float32Array(data.length);
   for (let n = 0; n < data.length; n++) out[n] = data[n]! * slope + b;
-  return out;
-}
-
-function decode64(bytes: Uint8Array, offset: number, count: number, littleEndian: boolean, signed: boolean): VoxelArray {
-  const copy = Buffer.allocUnsafeSlow(count * 8);
-  copy.set(bytes.subarray(offset, offset + count * 8));
-  if (littleEndian !== HOST_IS_LITTLE_ENDIAN) swapInPlace(copy, 8);
-  const wide = signed ? new BigInt64Array(copy.buffer, 0, count) : new BigUint64Array(copy.buffer, 0, count);
-  let fitsInt32 = true;
-  for (let n = 0; n < count && fitsInt32; n++) {
-    const v = wide[n]!;
-    if (v > 2147483647n || v < -2147483648n) fitsInt32 = false;
-  }
-  const out = fitsInt32 ? new Int32Array(count) : new Float64Array(count);
-  for (let n = 0; n < count; n++) out[n] = Number(wide[n]!);
   return out;
 }
 
