@@ -82,3 +82,22 @@ test('ISBI 2012 slices load as 512×512 grey 8-bit', skipUnlessData('isbi2012-em
   const label = await readRaster(sharedData('isbi2012-em-membrane', 'train', 'label', '0.png')!);
   assert.ok([...new Set(label.data)].every((v) => v === 0 || v === 255));
 });
+
+test('JPEG (grey and colour), TIFF and GIF load with the right shapes', async () => {
+  const grey = new Uint8Array(16 * 8).fill(120);
+  writeFileSync(join(dir, 'g.jpg'), await sharp(grey, { raw: { width: 16, height: 8, channels: 1 } }).toColourspace('b-w').jpeg({ quality: 95 }).toBuffer());
+  const g = await readRaster(join(dir, 'g.jpg'));
+  assert.deepEqual(g.shape, [16, 8, 1]);
+  assert.ok(Array.from(g.data).every((v) => Math.abs(v - 120) <= 2));
+  const colour = Uint8Array.from({ length: 16 * 8 * 3 }, (_, n) => [200, 100, 50][n % 3]!);
+  const raw = { width: 16, height: 8, channels: 3 as const };
+  writeFileSync(join(dir, 'c.jpg'), await sharp(colour, { raw }).jpeg({ quality: 95 }).toBuffer());
+  writeFileSync(join(dir, 'c.tif'), await sharp(colour, { raw }).tiff().toBuffer());
+  writeFileSync(join(dir, 'c.gif'), await sharp(colour, { raw }).gif().toBuffer());
+  for (const name of ['c.jpg', 'c.tif', 'c.gif']) {
+    const c = await readRaster(join(dir, name));
+    assert.deepEqual(c.shape, [16, 8, 1, 3], name);
+    // planar: the R plane is all ≈200, then G ≈100, then B ≈50
+    [200, 100, 50].forEach((value, ch) => assert.ok(Math.abs(c.data[ch * 128 + 37]! - value) <= 6, `${name} channel ${ch}: ${c.data[ch * 128 + 37]}`));
+  }
+});
