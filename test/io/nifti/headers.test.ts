@@ -186,3 +186,9 @@ test('an Analyze 7.5 header (no magic) uses the SPM origin when set, else the vo
   const s = readNifti(join(dir, 'an.hdr'));
   close(indexToWorld(s, [1, 1, 1]), [0, 0, 0], 1e-9);
 });
+
+test('a multi-member gzip (.nii.gz written in blocks, as bgzip/pigz -i do) reads whole', () => {
+  const body = buildNifti({ dims: [4, 4, 4], datatype: 4, bitpix: 16 }, bytesOf(ramp(64)));
+  const members = Buffer.concat([gzipSync(body.subarray(0, 100)), gzipSync(body.subarray(100, 300)), gzipSync(body.subarray(300))]);
+  assert.deepEqual(Array.from(readNifti(file(members, '.nii.gz')).data), Array.from(ramp(64)));
+});
