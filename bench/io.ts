@@ -3,7 +3,8 @@
  * same run on the same file. Run: `node --import tsx bench/io.ts [--reps N]`.
  *
  * Fairness: both sides are timed inside their own process (no interpreter start-up), on a warm page
- * cache, median of N repetitions. nibabel is timed two ways: `np.asanyarray(img.dataobj)` (stored
+ * cache, after one untimed warm-up call, median of N repetitions. The repetitions of the two sides
+ * are interleaved (ours, nibabel, ours, ...) so that load from other processes hits both alike. nibabel is timed two ways: `np.asanyarray(img.dataobj)` (stored
  * int16, what Vesalius returns for unscaled data) and `img.get_fdata()` (float64, nibabel's usual call).
  *
  * Extension point: each benchmark is a `Case` in `cases` below. The DICOM series case (Vesalius vs
@@ -38,35 +39,41 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function timeOurs(fn: () => unknown): number {
-  fn(); // warm-up (page cache, JIT)
-  const times: number[] = [];
-  for (let r = 0; r < REPS; r++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
+function timeOnce(fn: () => unknown): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
 }
 
-function timePython(path: string, statements: Record<string, string>): Record<string, number> | string {
-  const script = `
-import json, sys, time, statistics
+const PY_SCRIPT = `
+import json, sys, time
 import numpy as np, nibabel as nib
-p, reps = sys.argv[1], int(sys.argv[2])
-stmts = json.loads(sys.argv[3])
+p, stmts = sys.argv[1], json.loads(sys.argv[2])
 out = {}
 for label, stmt in stmts.items():
     code = compile(stmt, label, 'exec')
-    exec(code, {'nib': nib, 'np': np, 'p': p})
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter(); exec(code, {'nib': nib, 'np': np, 'p': p}); ts.append((time.perf_counter() - t0) * 1000)
-    out[label] = statistics.median(ts)
+    exec(code, {'nib': nib, 'np': np, 'p': p})  # warm-up
+    t0 = time.perf_counter(); exec(code, {'nib': nib, 'np': np, 'p': p}); out[label] = (time.perf_counter() - t0) * 1000
 print(json.dumps(out))`;
-  const r = spawnSync(PYTHON, ['-c', script, path, String(REPS), JSON.stringify(statements)], { encoding: 'utf8' });
+
+/** One timed repetition of each reference statement (in a fresh interpreter, timed inside it). */
+function timePythonOnce(path: string, statements: Record<string, string>): Record<string, number> | string {
+  const r = spawnSync(PYTHON, ['-c', PY_SCRIPT, path, JSON.stringify(statements)], { encoding: 'utf8' });
   if (r.status !== 0) return `nibabel unavailable (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
   return JSON.parse(r.stdout) as Record<string, number>;
+}
+
+function runCase(c: Case): { ours: number; reference: Record<string, number> | string } {
+  c.ours(); // warm-up (page cache, JIT)
+  const ours: number[] = [];
+  const reference: Record<string, number[]> = {};
+  for (let r = 0; r < REPS; r++) {
+    ours.push(timeOnce(c.ours));
+    const ref = timePythonOnce(c.file, c.reference);
+    if (typeof ref === 'string') return { ours: median(ours), reference: ref };
+    for (const [label, ms] of Object.entries(ref)) (reference[label] ??= []).push(ms);
+  }
+  return { ours: median(ours), reference: Object.fromEntries(Object.entries(reference).map(([k, v]) => [k, median(v)])) };
 }
 
 /** A CT-like 256³ int16 phantom: air, a noisy body ellipsoid, a bright "bone" shell. */
@@ -103,9 +110,8 @@ try {
   console.log('| case | file MB | Vesalius | reference | reference ms | reference / Vesalius |');
   console.log('|---|---|---|---|---|---|');
   for (const c of cases) {
-    const ours = timeOurs(c.ours);
+    const { ours, reference: ref } = runCase(c);
     const mb = (statSync(c.file).size / 2 ** 20).toFixed(1);
-    const ref = timePython(c.file, c.reference);
     if (typeof ref === 'string') {
       console.log(`| ${c.name} | ${mb} | ${ours.toFixed(1)} | ${ref} | - | - |`);
       continue;
