@@ -43,7 +43,7 @@ export async function readRaster(path: string): Promise<Image> {
   const dtype = DEPTHS[depthName];
   if (!dtype) throw new FileFormatError(path, `unsupported raster sample type '${depthName}'`);
   const pages = metadata.pages && metadata.pages > 1 && metadata.format === 'tiff' ? metadata.pages : 1;
-  let pipeline = sharp(path, { pages: pages > 1 ? -1 : 1, limitInputPixels: false });
+  let pipeline = sharp(path, { pages: pages > 1 ? -1 : 1 });
   const channelsIn = metadata.channels ?? 3;
   if (channelsIn <= 2 && !metadata.isPalette) {
     pipeline = pipeline.toColourspace(dtype === 'uint16' ? 'grey16' : 'b-w');
