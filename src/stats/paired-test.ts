@@ -21,10 +21,15 @@ export interface PairedTestOptions {
 }
 
 /**
- * Paired comparison of per-case values a[i] vs b[i]: Student's paired t test (scipy.stats.ttest_rel)
- * or the Wilcoxon signed-rank test (scipy.stats.wilcoxon defaults: zero differences dropped, exact
- * distribution below 50 pairs without ties, else the normal approximation with continuity
- * correction) — through @stdlib, which reproduces scipy's numbers.
+ * Paired comparison of per-case values a[i] vs b[i], through @stdlib:
+ * - 't': Student's paired t test; equals scipy.stats.ttest_rel (checked to 1e-12).
+ * - 'wilcoxon': signed-rank test with scipy.stats.wilcoxon's defaults — zero differences dropped
+ *   ("wilcox"), no continuity correction, the exact distribution for fewer than 50 pairs. It equals
+ *   scipy's p-value when there are no zeros and no ties; with zero differences both use the normal
+ *   approximation and agree too. With tied |differences| (and no zeros) @stdlib uses the normal
+ *   approximation with tie correction while scipy 1.10's "auto" mode uses the exact distribution
+ *   as if untied, so the p-values differ there (scipy's own method="approx" matches ours).
+ *   The statistic is T+, the rank sum of the positive differences (scipy reports min(T+, T−)).
  */
 export function pairedTest(a: ArrayLike<number>, b: ArrayLike<number>, options: PairedTestOptions = {}): PairedTestResult {
   const test = options.test ?? 't';
@@ -43,7 +48,7 @@ export function pairedTest(a: ArrayLike<number>, b: ArrayLike<number>, options: 
   }
   if (test === 'wilcoxon') {
     if (x.every((v, i) => v === y[i])) throw new OptionError('pairedTest', 'Wilcoxon test: all differences are zero');
-    const r = wilcoxon(x, y, { alternative });
+    const r = wilcoxon(x, y, { alternative, correction: false });
     return { test, statistic: r.statistic, pValue: r.pValue, n: x.length, meanDifference };
   }
   throw new OptionError('pairedTest', `unknown test "${String(test)}" (expected t or wilcoxon)`);
