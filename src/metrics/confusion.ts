@@ -15,10 +15,11 @@ export function confusionCounts(pred: Uint8Array, gt: Uint8Array, roi?: Uint8Arr
     throw new RangeError(`confusionCounts: arrays differ in length (${pred.length}, ${gt.length}${roi ? `, ${roi.length}` : ''})`);
   }
   // Histogram of the 4 cases (pred, gt) indexed as 2·p + g.
-  const cases = [0, 0, 0, 0];
-  for (let v = 0; v < gt.length; v++) {
-    if (roi && roi[v] === 0) continue;
-    cases[(pred[v] !== 0 ? 2 : 0) + (gt[v] !== 0 ? 1 : 0)]!++;
+  const cases = new Float64Array(4);
+  if (roi) {
+    for (let v = 0; v < gt.length; v++) if (roi[v] !== 0) cases[(pred[v] !== 0 ? 2 : 0) | (gt[v] !== 0 ? 1 : 0)]!++;
+  } else {
+    for (let v = 0; v < gt.length; v++) cases[(pred[v] !== 0 ? 2 : 0) | (gt[v] !== 0 ? 1 : 0)]!++;
   }
   return { tn: cases[0]!, fn: cases[1]!, fp: cases[2]!, tp: cases[3]! };
 }

@@ -2,14 +2,22 @@ import type { VoxelArray } from '../io/image.js';
 
 /** 1 where the voxel's (rounded) value is one of `labels`, else 0. Labels stored as floats are rounded. */
 export function labelMask(data: VoxelArray, labels: Iterable<number>): Uint8Array {
-  const set = new Set(labels);
+  const wanted = [...new Set(labels)];
   const out = new Uint8Array(data.length);
-  if (set.size === 1) {
-    const only = set.values().next().value as number;
-    for (let v = 0; v < data.length; v++) out[v] = Math.round(data[v]!) === only ? 1 : 0;
-  } else {
-    for (let v = 0; v < data.length; v++) out[v] = set.has(Math.round(data[v]!)) ? 1 : 0;
+  const integerData = !(data instanceof Float32Array || data instanceof Float64Array);
+  if (wanted.every((l) => Number.isInteger(l) && l >= 0 && l < 65536)) {
+    // A lookup table indexed by label: one comparison per voxel whatever the number of labels.
+    const table = new Uint8Array(Math.max(...wanted, 0) + 1);
+    for (const l of wanted) table[l] = 1;
+    const size = table.length;
+    for (let v = 0; v < data.length; v++) {
+      const l = integerData ? data[v]! : Math.round(data[v]!);
+      out[v] = l >= 0 && l < size ? table[l]! : 0;
+    }
+    return out;
   }
+  const set = new Set(wanted);
+  for (let v = 0; v < data.length; v++) out[v] = set.has(Math.round(data[v]!)) ? 1 : 0;
   return out;
 }
 
