@@ -140,12 +140,18 @@ function probabilityFor(prob: Image, spec: ClassSpec, classCount: number, name: 
     if (classCount !== 1) {
       throw new OptionError('--prob', `${name}: a one-channel probability map fits one class, but ${classCount} are evaluated (give one channel per label)`);
     }
-    return Float64Array.from(prob.data);
+    return finiteScores(Float64Array.from(prob.data), name);
   }
   const out = new Float64Array(n);
   for (const l of spec.labels) {
     if (l < 0 || l >= channels) throw new OptionError('--prob', `${name}: no probability channel for label ${l} (the map has ${channels})`);
     for (let v = 0; v < n; v++) out[v]! += prob.data[l * n + v]!;
   }
-  return out;
+  return finiteScores(out, name);
+}
+
+function finiteScores(scores: Float64Array, name: string): Float64Array {
+  const bad = scores.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw new OptionError('--prob', `${name}: the probability map holds ${scores[bad]} at voxel ${bad}`);
+  return scores;
 }

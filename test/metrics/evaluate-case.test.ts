@@ -52,6 +52,8 @@ test('0/255 masks with binary: true; ROI; probability map AUC inside the ROI', (
   close(r!.specificity, 2 / 3);
   // AUC: positives 0.9, 0.4, 0.8 vs negatives 0.6, 0.1, 0.3 → wins 3 + 2 + 3 = 8 of 9.
   close(r!.auc!, 8 / 9);
+  const nan = createImage(Float32Array.from([0.9, NaN, 0.6, 0.1, 0.8, 0.3, 0.99, 0.99]), s);
+  assert.throws(() => evaluateCase(pred, gt, { binary: true, probability: nan, caseId: 'q' }), /--prob: case q: the probability map holds NaN at voxel 1/);
   // Without binary, 255 and 1 are different labels.
   assert.deepEqual(evaluateCase(pred, gt).map((x) => x.class), ['1', '255']);
 });
@@ -75,4 +77,19 @@ test('geometry mismatch is a ShapeError naming the case and what differs', () =>
   assert.throws(() => evaluateCase(flipped, gt, { caseId: 'x' }), /direction/);
   const fourD = createImage(new Uint8Array(2000), [10, 10, 10, 2], { spacing });
   assert.throws(() => evaluateCase(fourD, gt), /single-channel/);
+});
+
+test('multi-channel probability: channel l scores label l, a region sums its labels\' channels', () => {
+  const s: Vec3 = [4, 1, 1];
+  const gt = createImage(Uint8Array.from([0, 1, 2, 0]), s);
+  // Channels (background, label 1, label 2) per voxel, stored channel after channel.
+  // Dyadic values, so that float32 sums tie exactly where the hand count says they do.
+  const prob = createImage(Float32Array.from([0.625, 0.25, 0.125, 0.125, /* ch1 */ 0.25, 0.375, 0.125, 0.5, /* ch2 */ 0.125, 0.375, 0.75, 0.375]), [4, 1, 1, 3]);
+  const records = evaluateCase(gt, gt, { labels: [1, 2], regions: [{ name: 'fg', labels: [1, 2] }], probability: prob });
+  // Label 1: positive voxel 1 scores 0.375 vs 0.25, 0.125, 0.5 → 2/3. Label 2: 0.75 vs 0.125, 0.375, 0.375 → 1.
+  // fg: sums 0.375, 0.75, 0.875, 0.875 → positives 0.75, 0.875 vs negatives 0.375, 0.875 → (1 + 0 + 1 + ½)/4.
+  close(records[0]!.auc!, 2 / 3);
+  close(records[1]!.auc!, 1);
+  close(records[2]!.auc!, 2.5 / 4);
+  assert.throws(() => evaluateCase(gt, gt, { labels: [1, 3], probability: prob }), /no probability channel for label 3/);
 });
