@@ -1,0 +1,33 @@
+import { percentileOfSorted } from '../metrics/percentile.js';
+import { Random } from '../util/random.js';
+
+export interface BootstrapOptions {
+  /** Number of resamples (default 2000). */
+  resamples?: number;
+  /** Confidence level (default 0.95). */
+  level?: number;
+  /** Seed of the resampling (default 0): the same seed and values give the same interval. */
+  seed?: number;
+}
+
+/**
+ * Percentile bootstrap confidence interval of the mean: resample the values with replacement
+ * `resamples` times, take the mean of each, and report the (1−level)/2 and (1+level)/2 percentiles
+ * of those means. [x, x] for one value; [NaN, NaN] for none.
+ */
+export function bootstrapMeanCi(values: ArrayLike<number>, options: BootstrapOptions = {}): [number, number] {
+  const n = values.length;
+  if (n === 0) return [NaN, NaN];
+  const resamples = options.resamples ?? 2000;
+  const level = options.level ?? 0.95;
+  const random = new Random(options.seed ?? 0);
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += values[random.int(n)]!;
+    means[r] = sum / n;
+  }
+  means.sort();
+  const tail = ((1 - level) / 2) * 100;
+  return [percentileOfSorted(means, tail), percentileOfSorted(means, 100 - tail)];
+}

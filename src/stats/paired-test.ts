@@ -1,0 +1,55 @@
+import ttest from '@stdlib/stats-ttest';
+import wilcoxon from '@stdlib/stats-wilcoxon';
+import { OptionError } from '../util/errors.js';
+
+export type PairedTestName = 't' | 'wilcoxon';
+
+export interface PairedTestResult {
+  test: PairedTestName;
+  /** t statistic, or Wilcoxon's T+ (sum of the ranks of the positive differences a − b). */
+  statistic: number;
+  pValue: number;
+  /** Number of pairs. */
+  n: number;
+  /** Mean of the differences a − b. */
+  meanDifference: number;
+}
+
+export interface PairedTestOptions {
+  test?: PairedTestName;
+  alternative?: 'two-sided' | 'less' | 'greater';
+}
+
+/**
+ * Paired comparison of per-case values a[i] vs b[i], through @stdlib:
+ * - 't': Student's paired t test; equals scipy.stats.ttest_rel (checked to 1e-12).
+ * - 'wilcoxon': signed-rank test with scipy.stats.wilcoxon's defaults — zero differences dropped
+ *   ("wilcox"), no continuity correction, the exact distribution for fewer than 50 pairs. It equals
+ *   scipy's p-value when there are no zeros and no ties; with zero differences both use the normal
+ *   approximation and agree too. With tied |differences| (and no zeros) @stdlib uses the normal
+ *   approximation with tie correction while scipy 1.10's "auto" mode uses the exact distribution
+ *   as if untied, so the p-values differ there (scipy's own method="approx" matches ours).
+ *   The statistic is T+, the rank sum of the positive differences (scipy reports min(T+, T−)).
+ */
+export function pairedTest(a: ArrayLike<number>, b: ArrayLike<number>, options: PairedTestOptions = {}): PairedTestResult {
+  const test = options.test ?? 't';
+  const alternative = options.alternative ?? 'two-sided';
+  if (a.length !== b.length) throw new OptionError('pairedTest', `the two samples differ in length (${a.length} vs ${b.length})`);
+  if (a.length < 2) throw new OptionError('pairedTest', `needs at least 2 pairs, got ${a.length}`);
+  const x = Array.from(a), y = Array.from(b);
+  if (x.some((v) => !Number.isFinite(v)) || y.some((v) => !Number.isFinite(v))) {
+    throw new OptionError('pairedTest', 'values must be finite numbers');
+  }
+  let meanDifference = 0;
+  for (let i = 0; i < x.length; i++) meanDifference += (x[i]! - y[i]!) / x.length;
+  if (test === 't') {
+    const r = ttest(x, y, { alternative });
+    return { test, statistic: r.statistic, pValue: r.pValue, n: x.length, meanDifference };
+  }
+  if (test === 'wilcoxon') {
+    if (x.every((v, i) => v === y[i])) throw new OptionError('pairedTest', 'Wilcoxon test: all differences are zero');
+    const r = wilcoxon(x, y, { alternative, correction: false });
+    return { test, statistic: r.statistic, pValue: r.pValue, n: x.length, meanDifference };
+  }
+  throw new OptionError('pairedTest', `unknown test "${String(test)}" (expected t or wilcoxon)`);
+}
