@@ -1,0 +1,94 @@
+/**
+ * Sliding-window tiling and the Gaussian importance map, as nnU-Net computes them
+ * (nnunetv2/inference/sliding_window_prediction.py). Shapes are in image axis order (i, j[, k]),
+ * fastest axis first, like `Image.shape`; any number of axes works.
+ */
+import { OptionError } from '../util/errors.js';
+
+export interface WindowTiling {
+  /** The shape the windows cover: max(image, patch) per axis (the image is padded up to the patch). */
+  paddedShape: number[];
+  /** Start offsets along each axis; every window is `patch` long. */
+  steps: number[][];
+  /** Every window's start corner (the cartesian product of `steps`, first axis fastest). */
+  windows: number[][];
+}
+
+/** numpy's `np.round`: halves go to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Window starts along each axis: target step = patch·(1−overlap); count = ceil((size−patch)/step)+1;
+ * the windows are then spread evenly so that the first starts at 0 and the last ends at the edge.
+ * An axis shorter than the patch is padded to the patch (one window at 0).
+ */
+export function slidingWindowSteps(imageShape: readonly number[], patchSize: readonly number[], overlap = 0.5): number[][] {
+  if (imageShape.length !== patchSize.length) {
+    throw new OptionError('patch_size', `has ${patchSize.length} axes but the image has ${imageShape.length}`);
+  }
+  if (!(overlap >= 0 && overlap < 1)) throw new OptionError('overlap', `must be in [0, 1), got ${overlap}`);
+  return imageShape.map((size, d) => {
+    const patch = patchSize[d]!;
+    if (!Number.isInteger(patch) || patch < 1) throw new OptionError('patch_size', `must be positive integers, got [${patchSize.join(', ')}]`);
+    const padded = Math.max(size, patch);
+    const target = patch * (1 - overlap);
+    const count = Math.ceil((padded - patch) / target) + 1;
+    const maxStart = padded - patch;
+    const actual = count > 1 ? maxStart / (count - 1) : 0;
+    return Array.from({ length: count }, (_, i) => roundHalfEven(actual * i));
+  });
+}
+
+export function slidingWindows(imageShape: readonly number[], patchSize: readonly number[], overlap = 0.5): WindowTiling {
+  const steps = slidingWindowSteps(imageShape, patchSize, overlap);
+  const windows: number[][] = [];
+  const idx = steps.map(() => 0);
+  const total = steps.reduce((n, s) => n * s.length, 1);
+  for (let w = 0; w < total; w++) {
+    windows.push(idx.map((i, d) => steps[d]![i]!));
+    for (let d = 0; d < idx.length; d++) {
+      if (++idx[d]! < steps[d]!.length) break;
+      idx[d] = 0;
+    }
+  }
+  return { paddedShape: imageShape.map((s, d) => Math.max(s, patchSize[d]!)), steps, windows };
+}
+
+/**
+ * nnU-Net's importance map: a unit impulse at the patch centre (index ⌊n/2⌋) blurred with
+ * scipy's `gaussian_filter` (σ = patch·sigmaScale per axis, kernel truncated at 4σ), scaled to a
+ * maximum of 1, and zeros raised to the smallest non-zero value so no voxel gets weight 0.
+ * Layout: first axis fastest, like the image.
+ */
+export function gaussianImportanceMap(patchSize: readonly number[], sigmaScale = 1 / 8): Float32Array {
+  const profiles = patchSize.map((n) => {
+    const sigma = n * sigmaScale;
+    const radius = Math.floor(4 * sigma + 0.5); // scipy: int(truncate * sd + 0.5)
+    const centre = Math.floor(n / 2);
+    const p = new Float64Array(n);
+    for (let x = 0; x < n; x++) {
+      const o = x - centre;
+      p[x] = Math.abs(o) > radius ? 0 : sigma > 0 ? Math.exp((-0.5 * o * o) / (sigma * sigma)) : o === 0 ? 1 : 0;
+    }
+    return p;
+  });
+  const total = patchSize.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(total);
+  const idx = patchSize.map(() => 0);
+  let minNonZero = Infinity;
+  for (let v = 0; v < total; v++) {
+    let w = 1;
+    for (let d = 0; d < idx.length; d++) w *= profiles[d]![idx[d]!]!;
+    out[v] = w;
+    if (out[v]! > 0 && out[v]! < minNonZero) minNonZero = out[v]!;
+    for (let d = 0; d < idx.length; d++) {
+      if (++idx[d]! < patchSize[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  for (let v = 0; v < total; v++) if (out[v] === 0) out[v] = minNonZero;
+  return out;
+}
