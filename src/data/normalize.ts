@@ -27,7 +27,7 @@ export function schemeForChannel(name: string): NormalizationScheme {
   const n = name.toLowerCase().replace(/[\s-]/g, '_');
   if (n === 'ct') return 'ct';
   if (n === 'nonorm' || n === 'none') return 'none';
-  if (n === 'rgb_to_0_1' || n === 'rgb') return 'rgb_to_0_1';
+  if (n === 'rgb_to_0_1') return 'rgb_to_0_1';
   if (n === 'rescale_to_0_1') return 'rescale_to_0_1';
   return 'zscore';
 }
