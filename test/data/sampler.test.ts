@@ -37,7 +37,7 @@ test('random positions stay within nnU-Net bounds, padding symmetric when the im
     seen0.add(b.start[0]!);
     seen1.add(b.start[1]!);
   }
-  assert.deepEqual([...seen0].sort(), [-2, -1]);
+  assert.deepEqual([...seen0].sort((a, b) => a - b), [-2, -1]);
   assert.deepEqual([...seen1].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6]);
   // a larger loaded patch for augmentation widens the range so the final crop reaches the borders
   const aug = new PatchSampler({ patchSize: [12], finalPatchSize: [8] });
