@@ -185,8 +185,7 @@ export async function loadCase(dataset: Dataset, c: Dataset['cases'][number], re
   if (c.label) {
     const img = await reader(c.label);
     checkSameGrid(first!, img, c.images[0]!, c.label);
-    if (img.shape.slice(3).some((s) => s !== 1)) throw new ShapeError(`${c.label}: a label must have one channel, got shape [${img.shape.join(', ')}]`);
-    let data: ArrayLike<number> = img.data;
+    let data: ArrayLike<number> = singleChannel(img, c.label);
     if (dataset.labelRemap) {
       const remap = dataset.labelRemap;
       data = Float64Array.from(img.data, (x) => remap[Math.round(x)] ?? x);
@@ -194,6 +193,23 @@ export async function loadCase(dataset: Dataset, c: Dataset['cases'][number], re
     label = sanitizeLabels(data, dataset.labels.map((l) => l.value), c.label).data;
   }
   return { id: c.id, shape: shape!, spacing: [...first!.spacing], channels, label, channelsPerFile: perFile, image: first! };
+}
+
+/**
+ * A label's voxels. Grey masks saved as RGB(A) (GIF, some PNGs) decode with identical colour
+ * channels: the first is taken (alpha ignored); genuinely different channels are an error.
+ */
+function singleChannel(img: Image, path: string): ArrayLike<number> {
+  const { channels } = channelsOf(img);
+  if (channels.length === 1) return channels[0]!;
+  const colour = channels.length === 4 ? channels.slice(0, 3) : channels;
+  const first = colour[0]!;
+  for (const other of colour.slice(1)) {
+    for (let v = 0; v < first.length; v++) {
+      if (other[v] !== first[v]) throw new ShapeError(`${path}: a label must have one channel, got shape [${img.shape.join(', ')}] with differing channels`);
+    }
+  }
+  return first;
 }
 
 function checkSameGrid(a: Image, b: Image, pathA: string, pathB: string): void {
