@@ -3,6 +3,7 @@
  * (nnunetv2/inference/sliding_window_prediction.py). Shapes are in image axis order (i, j[, k]),
  * fastest axis first, like `Image.shape`; any number of axes works.
  */
+import { roundHalfEven } from '../data/stats.js';
 import { OptionError } from '../util/errors.js';
 
 export interface WindowTiling {
@@ -12,12 +13,6 @@ export interface WindowTiling {
   steps: number[][];
   /** Every window's start corner (the cartesian product of `steps`, first axis fastest). */
   windows: number[][];
-}
-
-/** numpy's `np.round`: halves go to the even neighbour. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**
