@@ -4,7 +4,9 @@
  * `RandomState(seed).shuffle` (MT19937 + bounded rejection sampling), so a seed gives the same folds
  * as nnU-Net's `splits_final.json` (its default seed is 12345).
  */
-import { OptionError, VesaliusError } from '../util/errors.js';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic.js';
+import { FileFormatError, OptionError, VesaliusError } from '../util/errors.js';
 
 /** numpy's legacy MT19937 (`np.random.RandomState(seed)` with an integer seed). */
 export class NumpyRandomState {
@@ -116,4 +118,24 @@ export function trainValSplit(caseIds: readonly string[], valFraction = 0.2, see
   const nVal = Math.min(sorted.length - 1, Math.max(1, Math.round(sorted.length * valFraction)));
   const valIdx = new Set(order.slice(0, nVal));
   return { train: sorted.filter((_, i) => !valIdx.has(i)), val: sorted.filter((_, i) => valIdx.has(i)) };
+}
+
+/** Writes folds as nnU-Net's splits_final.json: [{"train": [...], "val": [...]}, ...]. */
+export function saveSplits(path: string, folds: Fold[]): void {
+  writeFileAtomic(path, `${JSON.stringify(folds, null, 2)}\n`);
+}
+
+/** Reads a splits_final.json (ours or nnU-Net's), checking its shape. */
+export function loadSplits(path: string): Fold[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new FileFormatError(path, `cannot read the splits (${(err as Error).message})`);
+  }
+  const isIds = (x: unknown) => Array.isArray(x) && x.every((s) => typeof s === 'string');
+  if (!Array.isArray(raw) || raw.length === 0 || !raw.every((f) => f && typeof f === 'object' && isIds(f.train) && isIds(f.val))) {
+    throw new FileFormatError(path, 'expected a list of {"train": [ids], "val": [ids]} folds');
+  }
+  return raw.map((f: Fold) => ({ train: f.train, val: f.val }));
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NumpyRandomState, kFoldSplits, trainValSplit } from '../../src/data/splits.js';
+import { join } from 'node:path';
+import { NumpyRandomState, kFoldSplits, loadSplits, saveSplits, trainValSplit } from '../../src/data/splits.js';
+import { tempTree } from '../helpers/tmp.js';
 
 // Reference values printed by numpy 1.24 (Debian python3-numpy):
 //   np.random.RandomState(5489).randint(0, 2**32, size=3, dtype=np.uint64)
@@ -53,4 +55,12 @@ test('bad split requests are clear errors', () => {
   assert.throws(() => kFoldSplits(['a', 'a', 'b'], 2), /'a' appears twice/);
   assert.throws(() => kFoldSplits(['a', 'b', 'c'], 1), /folds/);
   assert.throws(() => trainValSplit(['a'], 0.2), /at least 2 cases/);
+});
+
+test('splits round-trip through splits_final.json; malformed files are named', () => {
+  const dir = tempTree({ 'bad.json': '[{"train": [1]}]' });
+  const folds = kFoldSplits(['a', 'b', 'c', 'd', 'e']);
+  saveSplits(join(dir, 'splits_final.json'), folds);
+  assert.deepEqual(loadSplits(join(dir, 'splits_final.json')), folds);
+  assert.throws(() => loadSplits(join(dir, 'bad.json')), /bad\.json: expected a list of/);
 });
