@@ -9,10 +9,14 @@ import { OptionError } from '../util/errors.js';
 export interface WindowTiling {
   /** The shape the windows cover: max(image, patch) per axis (the image is padded up to the patch). */
   paddedShape: number[];
-  /** Start offsets along each axis; every window is `patch` long. */
+  /** Padding before the image per axis (half the padding, the odd voxel after, as nnU-Net pads). */
+  padBefore: number[];
+  /** Start offsets along each axis in the padded grid; every window is `patch` long. */
   steps: number[][];
-  /** Every window's start corner (the cartesian product of `steps`, first axis fastest). */
+  /** Every window's start corner in the padded grid (the cartesian product of `steps`, first axis fastest). */
   windows: number[][];
+  /** The same windows' start corners in image coordinates (negative where the window reaches into padding). */
+  imageStarts: number[][];
 }
 
 /**
@@ -49,7 +53,10 @@ export function slidingWindows(imageShape: readonly number[], patchSize: readonl
       idx[d] = 0;
     }
   }
-  return { paddedShape: imageShape.map((s, d) => Math.max(s, patchSize[d]!)), steps, windows };
+  const paddedShape = imageShape.map((s, d) => Math.max(s, patchSize[d]!));
+  const padBefore = paddedShape.map((p, d) => Math.floor((p - imageShape[d]!) / 2));
+  const imageStarts = windows.map((w) => w.map((x, d) => x - padBefore[d]!));
+  return { paddedShape, padBefore, steps, windows, imageStarts };
 }
 
 /**
@@ -86,4 +93,63 @@ export function gaussianImportanceMap(patchSize: readonly number[], sigmaScale =
   }
   for (let v = 0; v < total; v++) if (out[v] === 0) out[v] = minNonZero;
   return out;
+}
+
+/**
+ * Sums window predictions weighted by the importance map and divides by the summed weights, over
+ * the image extent (window parts in padding are dropped). Values are [C, ...patch] per window and
+ * [C, ...image] for the result, channel slowest, first spatial axis fastest (an engine tensor
+ * [C, k, j, i] read flat).
+ */
+export class WindowAccumulator {
+  readonly tiling: WindowTiling;
+  private readonly sums: Float32Array;
+  private readonly weights: Float32Array;
+  private readonly importance: Float32Array;
+  private readonly shape: number[];
+  private readonly patch: number[];
+
+  constructor(imageShape: readonly number[], patchSize: readonly number[], readonly channels: number, options: { overlap?: number; gaussian?: boolean; sigmaScale?: number } = {}) {
+    if (imageShape.length > 3) throw new OptionError('patch_size', 'sliding windows take 2 or 3 spatial axes');
+    this.tiling = slidingWindows(imageShape, patchSize, options.overlap ?? 0.5);
+    this.shape = [...imageShape];
+    this.patch = [...patchSize];
+    const patchVoxels = patchSize.reduce((a, b) => a * b, 1);
+    this.importance = options.gaussian === false ? new Float32Array(patchVoxels).fill(1) : gaussianImportanceMap(patchSize, options.sigmaScale);
+    const n = imageShape.reduce((a, b) => a * b, 1);
+    this.sums = new Float32Array(n * channels);
+    this.weights = new Float32Array(n);
+  }
+
+  /** Adds one window's values at `imageStart` (from `tiling.imageStarts`). */
+  add(imageStart: readonly number[], values: ArrayLike<number>): void {
+    const [pi, pj = 1, pk = 1] = this.patch;
+    const [ni, nj = 1, nk = 1] = this.shape;
+    const [si, sj = 0, sk = 0] = imageStart;
+    const patchVoxels = pi! * pj * pk;
+    const n = ni! * nj * nk;
+    if (values.length !== patchVoxels * this.channels) throw new OptionError('window', `expected ${this.channels}×${this.patch.join('×')} values, got ${values.length}`);
+    const i0 = Math.max(0, -si!), i1 = Math.min(pi!, ni! - si!);
+    for (let k = Math.max(0, -sk); k < Math.min(pk, nk - sk); k++) {
+      for (let j = Math.max(0, -sj); j < Math.min(pj, nj - sj); j++) {
+        const prow = pi! * (j + pj * k);
+        const irow = si! + ni! * (sj + j + nj * (sk + k));
+        for (let i = i0; i < i1; i++) this.weights[irow + i]! += this.importance[prow + i]!;
+        for (let c = 0; c < this.channels; c++) {
+          const po = prow + patchVoxels * c, io = irow + n * c;
+          for (let i = i0; i < i1; i++) this.sums[io + i]! += values[po + i]! * this.importance[prow + i]!;
+        }
+      }
+    }
+  }
+
+  /** The weighted average, [C, ...image]. Every voxel is covered when all windows were added. */
+  result(): Float32Array {
+    const n = this.weights.length;
+    const out = new Float32Array(this.sums.length);
+    for (let c = 0; c < this.channels; c++) {
+      for (let v = 0; v < n; v++) out[v + n * c] = this.weights[v]! > 0 ? this.sums[v + n * c]! / this.weights[v]! : 0;
+    }
+    return out;
+  }
 }

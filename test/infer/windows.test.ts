@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gaussianImportanceMap, slidingWindowSteps, slidingWindows } from '../../src/infer/windows.js';
+import { WindowAccumulator, gaussianImportanceMap, slidingWindowSteps, slidingWindows } from '../../src/infer/windows.js';
 
 test('steps follow nnU-Net: count = ceil((size-patch)/(patch*(1-overlap)))+1, spread evenly, numpy rounding', () => {
   // 100, patch 40, step 20: ceil(60/20)+1 = 4 windows at 0, 20, 40, 60.
@@ -92,4 +92,41 @@ test('Gaussian map: zeros beyond the truncation radius are raised to the smalles
   assert.ok(Math.abs(g[8 + 2]! - smallest) < 1e-9);
   assert.ok(Math.abs(g[0]! - Math.fround(smallest)) < 1e-12);
   assert.ok(g.every((v) => v > 0));
+});
+
+test('image starts put the image in the middle of the padding (half before, as nnU-Net pads)', () => {
+  const t = slidingWindows([5, 20], [8, 8], 0.5);
+  assert.deepEqual(t.padBefore, [1, 0]);
+  assert.deepEqual(t.imageStarts.map((s) => s[0]), t.windows.map((w) => w[0]! - 1));
+});
+
+test('accumulator: a constant prediction averages back to the constant; overlapping windows blend by weight', () => {
+  const shape = [13, 9, 5];
+  const patch = [8, 6, 4];
+  const acc = new WindowAccumulator(shape, patch, 2);
+  const pv = 8 * 6 * 4;
+  for (const start of acc.tiling.imageStarts) {
+    const values = new Float32Array(pv * 2);
+    values.fill(0.25, 0, pv);
+    values.fill(0.75, pv);
+    acc.add(start, values);
+  }
+  const out = acc.result();
+  const n = 13 * 9 * 5;
+  assert.equal(out.length, 2 * n);
+  for (let v = 0; v < n; v++) {
+    assert.ok(Math.abs(out[v]! - 0.25) < 1e-6 && Math.abs(out[v + n]! - 0.75) < 1e-6);
+  }
+  // 1D by hand: image 6, patch 4, overlap 0.5: windows at 0 and 2, uniform weights; window 0 says 1, window 1 says 3
+  const flat = new WindowAccumulator([6], [4], 1, { gaussian: false });
+  assert.deepEqual(flat.tiling.imageStarts, [[0], [2]]);
+  flat.add([0], new Float32Array(4).fill(1));
+  flat.add([2], new Float32Array(4).fill(3));
+  assert.deepEqual([...flat.result()], [1, 1, 2, 2, 3, 3]);
+  // an image smaller than the patch: padding dropped
+  const small = new WindowAccumulator([3], [4], 1, { gaussian: false });
+  assert.deepEqual(small.tiling.imageStarts, [[0]]);
+  small.add([0], Float32Array.from([5, 6, 7, 8]));
+  assert.deepEqual([...small.result()], [5, 6, 7]);
+  assert.throws(() => small.add([0], new Float32Array(3)), /expected 1×4 values/);
 });
