@@ -7,7 +7,7 @@ import { estimateActivationBytes, formatPlan, loadPlan, planFromFingerprint, poo
 import { discoverFolders } from '../../src/data/layout/folders.js';
 import { planDataset } from '../../src/data/planning.js';
 import { sharedData, skipUnlessData } from '../helpers/data.js';
-import { readRasterForTest } from '../helpers/raster.js';
+import { readImage } from '../../src/io/read.js';
 import { tempTree } from '../helpers/tmp.js';
 
 function fingerprint(cases: Array<{ spacing: [number, number, number]; shape: [number, number, number]; crop?: [number, number, number] }>, channels = ['MRI'], numClasses = 2): DatasetFingerprint {
@@ -172,7 +172,7 @@ test('DRIVE on disk: fingerprint and plan through a reader (2D, 3 channels, vess
     labels: { dir: 'training/1st_manual', pattern: '^(\\d+)_manual1\\.gif$' },
     roi: { dir: 'training/mask', pattern: '^(\\d+)_training_mask\\.gif$' },
   });
-  const { fingerprint, plan } = await planDataset(dataset, readRasterForTest);
+  const { fingerprint, plan } = await planDataset(dataset, readImage);
   assert.deepEqual(fingerprint.channels, ['rgb:0', 'rgb:1', 'rgb:2']);
   assert.equal(fingerprint.cases.length, 20);
   assert.ok(fingerprint.cases.every((c) => c.shape.join() === '565,584,1'));
