@@ -3,13 +3,14 @@
  * region of the image channels (label and ROI cropped with the same box), normalise each channel
  * (the plan's scheme; z-score inside the non-zero mask where the plan says so), resample to the
  * plan's target spacing (linear for intensities, nearest for labels — nnU-Net uses cubic splines;
- * we take the io layer's world-space resampler), and record everything needed to put a prediction
+ * we take the io layer's world-space resampler, with the new voxels centred in the old field), and record everything needed to put a prediction
  * back on the original grid.
  *
  * The resampler is passed in (the io layer's `resampleOnto`), which keeps this module free of I/O.
  * Data layout: channels slowest, then k, j, i (i fastest): an engine tensor [C, k, j, i] read flat.
  */
 import { type Image, type Mat3, type Vec3, createImage, indexToWorld } from '../io/image.js';
+import { resampleOnto } from '../io/resample.js';
 import { ShapeError } from '../util/errors.js';
 import { type Box, type CropRecord, boundingBox, boxShape, extractBox, nonZeroMask, restoreCrop } from './crop.js';
 import type { LoadedCase } from './fingerprint.js';
@@ -18,6 +19,9 @@ import type { Plan } from './plan.js';
 
 export type Grid = Pick<Image, 'shape' | 'spacing' | 'origin' | 'direction'>;
 export type Resampler = (image: Image, grid: Grid, options: { interpolation?: 'nearest' | 'linear'; fill?: number }) => Image;
+
+/** The io layer's world-space resampler (trilinear / nearest). */
+export const defaultResampler: Resampler = resampleOnto;
 
 /** Where the case came from: enough to put a prediction back with the input's geometry. */
 export interface CaseProperties {
@@ -52,19 +56,29 @@ export function fullTargetSpacing(plan: Pick<Plan, 'target_spacing'>, spacing: r
   return [plan.target_spacing[0]!, plan.target_spacing[1]!, plan.target_spacing[2] ?? spacing[2]!];
 }
 
-/** The grid of a box of the original image, resampled to `target` spacing over the same field (first voxel centre kept). */
+/**
+ * The grid of a box of the original image resampled to `target` spacing over the same physical
+ * extent: the new voxels are centred in the old field (extents aligned, as skimage's resize that
+ * nnU-Net uses does), so no new voxel centre falls outside the image.
+ */
 function targetGrid(geometry: CaseGeometry, box: Box, target: Vec3): CaseProperties['grid'] {
   const cropped = boxShape(box);
   const shape = [0, 1, 2].map((d) => Math.max(1, Math.round((cropped[d]! * geometry.spacing[d]!) / target[d]!))) as [number, number, number];
-  const origin = indexToWorld(geometry, box.start);
-  return { shape, spacing: [...target], origin, direction: [...geometry.direction] as Mat3 };
+  // first new centre, in old voxel indices: the extent's start (−0.5) plus half a new voxel, and
+  // centred when round() made the new extent differ from the old one
+  const firstCentre = [0, 1, 2].map((d) => {
+    const oldExtent = cropped[d]! * geometry.spacing[d]!;
+    const newExtent = shape[d]! * target[d]!;
+    return box.start[d]! - 0.5 + (oldExtent - newExtent) / 2 / geometry.spacing[d]! + target[d]! / 2 / geometry.spacing[d]!;
+  });
+  return { shape, spacing: [...target], origin: indexToWorld(geometry, firstCentre), direction: [...geometry.direction] as Mat3 };
 }
 
 function sameGrid(a: Grid, b: Grid): boolean {
   return [0, 1, 2].every((d) => a.shape[d] === b.shape[d] && Math.abs(a.spacing[d]! - b.spacing[d]!) < 1e-6 * b.spacing[d]! && Math.abs(a.origin[d]! - b.origin[d]!) < 1e-6);
 }
 
-export function preprocessCase(c: LoadedCase & { roi?: ArrayLike<number> }, geometry: CaseGeometry, plan: Plan, resample: Resampler): PreprocessedCase {
+export function preprocessCase(c: LoadedCase & { roi?: ArrayLike<number> }, geometry: CaseGeometry, plan: Plan, resample: Resampler = defaultResampler): PreprocessedCase {
   const [ni, nj, nk] = c.shape;
   const n = ni * nj * nk;
   if (c.channels.length !== plan.channels.length) {
@@ -120,7 +134,7 @@ export function preprocessCase(c: LoadedCase & { roi?: ArrayLike<number> }, geom
  * the crop, labels are background 0 and probability maps say background (channel 0 = 1, others 0),
  * as nnU-Net does. `values` is [C, k, j, i] flat with `channels` blocks.
  */
-export function restoreToOriginal<T extends Uint8Array | Float32Array>(values: T, channels: number, properties: CaseProperties, kind: 'labels' | 'probabilities', resample: Resampler): T {
+export function restoreToOriginal<T extends Uint8Array | Float32Array>(values: T, channels: number, properties: CaseProperties, kind: 'labels' | 'probabilities', resample: Resampler = defaultResampler): T {
   const { original, crop, grid } = properties;
   const cropShape = boxShape(crop.box);
   const croppedGrid: Grid = { shape: cropShape, spacing: original.spacing, origin: indexToWorld(original, crop.box.start), direction: original.direction };

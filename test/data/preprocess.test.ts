@@ -63,3 +63,27 @@ test('CT normalisation uses the plan statistics; z-score in the non-zero mask wh
   assert.deepEqual([...p.data], [-2, 1, 2]);
   assert.throws(() => preprocessCase({ id: 'x', shape, spacing: geometry.spacing, channels: [new Float32Array(3), new Float32Array(3)] }, geometry, ct, noResample), /case x: 2 channels, the plan expects 1/);
 });
+
+test('resampling to the target spacing and back: labels return exactly for an integer factor, geometry kept', () => {
+  const shape: [number, number, number] = [8, 6, 4];
+  const n = 8 * 6 * 4;
+  const image = new Float32Array(n).fill(1);
+  const label = new Uint8Array(n);
+  const at = (i: number, j: number, k: number) => i + 8 * (j + 6 * k);
+  for (let k = 1; k < 3; k++) for (let j = 2; j < 5; j++) for (let i = 3; i < 6; i++) label[at(i, j, k)] = 1;
+  const geometry = { spacing: [1, 1, 2] as [number, number, number], origin: [-5, 3, 7] as [number, number, number], direction: [0, 1, 0, -1, 0, 0, 0, 0, 1] as Mat3 };
+  const p = preprocessCase({ id: 'r', shape, spacing: geometry.spacing, channels: [image], label }, geometry, plan({ target_spacing: [0.5, 0.5, 2], normalization: ['none'] }));
+  assert.deepEqual(p.shape, [16, 12, 4]);
+  assert.deepEqual(p.properties.grid.spacing, [0.5, 0.5, 2]);
+  // extents aligned: the first new centre is at old index (−0.25, −0.25, 0); i runs along −y, j along +x
+  assert.deepEqual(p.properties.grid.origin, [-5.25, 3.25, 7]);
+  // each label voxel became 2×2 voxels (nearest), and the last row is inside the field (no fill)
+  assert.equal(p.label!.reduce((a, b) => a + b, 0), 4 * 18);
+  assert.ok(p.data.every((x) => Math.abs(x - 1) < 1e-6), 'a constant image stays constant up to the edges');
+  const back = restoreToOriginal(p.label!, 1, p.properties, 'labels');
+  assert.deepEqual([...back], [...label]);
+  // a 2D plan keeps the k spacing
+  const flat = preprocessCase({ id: 'f', shape: [8, 6, 1], spacing: [1, 1, 3], channels: [new Float32Array(48).fill(2)] }, { ...geometry, spacing: [1, 1, 3] }, plan({ dimension: '2d', target_spacing: [2, 2] }));
+  assert.deepEqual(flat.shape, [4, 3, 1]);
+  assert.deepEqual(flat.properties.grid.spacing, [2, 2, 3]);
+});
