@@ -199,7 +199,7 @@ export async function loadCase(dataset: Dataset, c: Dataset['cases'][number], re
  * A label's voxels. Grey masks saved as RGB(A) (GIF, some PNGs) decode with identical colour
  * channels: the first is taken (alpha ignored); genuinely different channels are an error.
  */
-function singleChannel(img: Image, path: string): ArrayLike<number> {
+export function singleChannel(img: Image, path: string): ArrayLike<number> {
   const { channels } = channelsOf(img);
   if (channels.length === 1) return channels[0]!;
   const colour = channels.length === 4 ? channels.slice(0, 3) : channels;
@@ -212,7 +212,7 @@ function singleChannel(img: Image, path: string): ArrayLike<number> {
   return first;
 }
 
-function checkSameGrid(a: Image, b: Image, pathA: string, pathB: string): void {
+export function checkSameGrid(a: Image, b: Image, pathA: string, pathB: string): void {
   for (let d = 0; d < 3; d++) {
     if ((a.shape[d] ?? 1) !== (b.shape[d] ?? 1)) {
       throw new ShapeError(`${pathB}: grid ${b.shape.slice(0, 3).join('×')} does not match ${pathA} (${a.shape.slice(0, 3).join('×')})`);
