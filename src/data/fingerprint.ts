@@ -80,17 +80,18 @@ export function fingerprintCase(c: LoadedCase, numClasses: number, options: Fing
   const box = boundingBox(mask, c.shape);
   const shapeAfterCrop = box ? boxShape(box) : [...c.shape] as [number, number, number];
   const classVoxels = new Array<number>(numClasses).fill(0);
-  const foreground: number[] = [];
+  const inForeground = (v: number) => (c.label ? c.label[v]! > 0 : mask[v] !== 0);
   if (c.label) {
     for (let v = 0; v < n; v++) {
       const k = c.label[v]!;
-      if (k >= numClasses || k < 0) throw new VesaliusError(`case ${c.id}: label value ${k} is not a class index below ${numClasses}`);
+      if (!(k >= 0 && k < numClasses)) throw new VesaliusError(`case ${c.id}: label value ${k} is not a class index below ${numClasses}`);
       classVoxels[k]!++;
-      if (k > 0) foreground.push(v);
     }
-  } else {
-    for (let v = 0; v < n; v++) if (mask[v]) foreground.push(v);
   }
+  let count = 0;
+  for (let v = 0; v < n; v++) if (inForeground(v)) count++;
+  const foreground = new Int32Array(count);
+  for (let v = 0, f = 0; v < n; v++) if (inForeground(v)) foreground[f++] = v;
   const rng = new Random(options.seed ?? 1234);
   const picks = foreground.length === 0 ? [] : Array.from({ length: samplesPerCase }, () => foreground[rng.int(foreground.length)]!);
   const samples = c.channels.map((ch) => Float32Array.from(picks, (v) => ch[v]!));
