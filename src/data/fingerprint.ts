@@ -186,12 +186,7 @@ export async function loadCase(dataset: Dataset, c: Dataset['cases'][number], re
   if (c.label) {
     const img = await reader(c.label);
     checkSameGrid(first!, img, c.images[0]!, c.label);
-    let data: ArrayLike<number> = singleChannel(img, c.label);
-    if (dataset.labelRemap) {
-      const remap = dataset.labelRemap;
-      data = Float64Array.from(img.data, (x) => remap[Math.round(x)] ?? x);
-    }
-    label = sanitizeLabels(data, dataset.labels.map((l) => l.value), c.label).data;
+    label = sanitizeLabels(singleChannel(img, c.label), dataset.labels.map((l) => l.value), c.label, dataset.labelRemap).data;
   }
   return { id: c.id, shape: shape!, spacing: [...first!.spacing], channels, label, channelsPerFile: perFile, image: first! };
 }
