@@ -208,6 +208,7 @@ export function singleChannel(img: Image, path: string): ArrayLike<number> {
   return first;
 }
 
+/** Image and label (and every channel file) must share the grid: shape, spacing, origin, direction. */
 export function checkSameGrid(a: Image, b: Image, pathA: string, pathB: string): void {
   for (let d = 0; d < 3; d++) {
     if ((a.shape[d] ?? 1) !== (b.shape[d] ?? 1)) {
@@ -216,6 +217,14 @@ export function checkSameGrid(a: Image, b: Image, pathA: string, pathB: string):
     if (Math.abs(a.spacing[d] - b.spacing[d]) > 1e-3 * Math.max(1, Math.abs(a.spacing[d]))) {
       throw new ShapeError(`${pathB}: spacing [${b.spacing.join(', ')}] does not match ${pathA} ([${a.spacing.join(', ')}])`);
     }
+  }
+  // origins within a hundredth of the smallest voxel, directions within 1e-3 (nnU-Net checks the same)
+  const tolerance = 0.01 * Math.min(...a.spacing);
+  if (a.origin.some((x, d) => Math.abs(x - b.origin[d]!) > tolerance)) {
+    throw new ShapeError(`${pathB}: origin [${b.origin.map((x) => +x.toFixed(4)).join(', ')}] does not match ${pathA} ([${a.origin.map((x) => +x.toFixed(4)).join(', ')}])`);
+  }
+  if (a.direction.some((x, n) => Math.abs(x - b.direction[n]!) > 1e-3)) {
+    throw new ShapeError(`${pathB}: direction does not match ${pathA} (the label must be on the image's grid)`);
   }
 }
 

@@ -50,6 +50,10 @@ test('mismatched image/label grids are an error before anything else', async () 
   await assert.rejects(loadCase(dataset(), dataset().cases[0]!, readerOf(images)), /a_seg: grid 3×2×1 does not match a_flair \(2×2×1\)/);
   const spaced = { ...images, a_seg: createImage(new Uint8Array(4), [2, 2, 1], { spacing: [1, 1.5, 1] }) };
   await assert.rejects(loadCase(dataset(), dataset().cases[0]!, readerOf(spaced)), /a_seg: spacing \[1, 1\.5, 1\] does not match a_flair/);
+  const moved = { ...images, a_t1: createImage(new Float32Array(4), [2, 2, 1], { origin: [0, 0.5, 0] }) };
+  await assert.rejects(loadCase(dataset(), dataset().cases[0]!, readerOf(moved)), /a_t1: origin \[0, 0\.5, 0\] does not match a_flair/);
+  const turned = { ...images, a_seg: createImage(new Uint8Array(4), [2, 2, 1], { direction: [0, 1, 0, 1, 0, 0, 0, 0, 1] }) };
+  await assert.rejects(loadCase(dataset(), dataset().cases[0]!, readerOf(turned)), /a_seg: direction does not match a_flair/);
 });
 
 test('grey masks decoded as RGB are accepted; colour labels are not', async () => {
