@@ -164,6 +164,17 @@ export function expandChannelNames(names: string[], perFile: number[]): string[]
 }
 
 /**
+ * Names for the loaded channels: the dataset's names when they count the channels (a 4D MSD file
+ * with its "modality" list), else one name per file expanded over that file's channels.
+ */
+export function channelNamesFor(names: string[], perFile: number[], where: string): string[] {
+  const total = perFile.reduce((a, b) => a + b, 0);
+  if (names.length === total) return [...names];
+  if (names.length === perFile.length) return expandChannelNames(names, perFile);
+  throw new ShapeError(`${where}: the dataset names ${names.length} channel(s) (${names.join(', ')}) but the case has ${total} in ${perFile.length} file(s)`);
+}
+
+/**
  * Reads one case through `reader`: images concatenated along channels, label sanitised to class
  * indices (dataset.labelRemap first), image/label grids checked to agree.
  */
@@ -235,7 +246,7 @@ export async function fingerprintDataset(dataset: Dataset, reader: ImageReader, 
   let names: string[] | undefined;
   for (const [index, c] of dataset.cases.entries()) {
     const loaded = await loadCase(dataset, c, reader);
-    const caseNames = expandChannelNames(dataset.channels.length === c.images.length ? dataset.channels : c.images.map((_, i) => `image${i}`), loaded.channelsPerFile);
+    const caseNames = channelNamesFor(dataset.channels, loaded.channelsPerFile, c.images[0]!);
     if (names && names.join('|') !== caseNames.join('|')) {
       throw new ShapeError(`${c.images[0]}: case ${c.id} has channels [${caseNames.join(', ')}], earlier cases [${names.join(', ')}]`);
     }
