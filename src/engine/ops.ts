@@ -280,3 +280,4 @@ export const oneHot = (x: Tensor, numClasses = -1): Tensor => wrap(native.oneHot
 
 /** Convenience for tests and small scalars: a 0-d tensor. */
 export const scalar = (value: number, dtype: DType = 'float32'): Tensor => Tensor.from([value], [], { dtype });
+export { variance as var };
