@@ -126,3 +126,17 @@ test('bfloat16 autocast runs convolutions in bfloat16 and restores the mode', ()
   const approx = y.toNumbers();
   approx.forEach((v, i) => assert.ok(Math.abs(v - ref[i]!) <= 0.02 * Math.abs(ref[i]!) + 0.05));
 });
+
+test('toArrayShared reads the tensor memory without copying', () => {
+  const t = ve.Tensor.from([1, 2, 3, 4], [2, 2]);
+  const shared = t.toArrayShared() as Float32Array;
+  assert.deepEqual(shared, new Float32Array([1, 2, 3, 4]));
+  t.mul_(10); // in-place change is visible
+  assert.deepEqual(shared, new Float32Array([10, 20, 30, 40]));
+  shared[0] = -1; // and writes go to the tensor
+  assert.equal(t.toNumbers()[0], -1);
+  t.dispose(); // the buffer keeps the storage alive
+  assert.equal(shared[3], 40);
+  assert.throws(() => ve.ones([2, 3]).T.toArrayShared(), (e: Error) => e instanceof ve.EngineError && /not contiguous/.test(e.message));
+  assert.equal(ve.zeros([0]).toArrayShared().length, 0);
+});
