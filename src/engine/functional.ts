@@ -1,0 +1,237 @@
+/**
+ * Neural-network functionals (torch.nn.functional): convolution, pooling, normalisation, dropout,
+ * resampling, spatial transformers and loss primitives. Inputs are batched: (N, C, [D,] H, W).
+ * Options take a number (same for every spatial dimension) or one number per dimension.
+ */
+import { native } from './native.js';
+import { type Tensor, wrap } from './tensor.js';
+
+type Sizes = number | readonly number[];
+
+function expand(v: Sizes | undefined, n: number, fallback: number, name: string): number[] {
+  if (v === undefined) return Array<number>(n).fill(fallback);
+  if (typeof v === 'number') return Array<number>(n).fill(v);
+  if (v.length === 1) return Array<number>(n).fill(v[0]!);
+  if (v.length !== n) throw new RangeError(`${name} must have 1 or ${n} values, got ${v.length}`);
+  return [...v];
+}
+
+// ---- convolution ----
+export interface ConvOptions {
+  stride?: Sizes;
+  /** zero padding per side, or 'same' / 'valid' */
+  padding?: Sizes | 'same' | 'valid';
+  dilation?: Sizes;
+  groups?: number;
+}
+
+function conv(n: number, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: ConvOptions): Tensor {
+  const padding = typeof o.padding === 'string' ? o.padding : expand(o.padding, n, 0, 'padding');
+  return wrap(
+    native.conv(x.handle, weight.handle, bias?.handle ?? null, expand(o.stride, n, 1, 'stride'), padding, expand(o.dilation, n, 1, 'dilation'), o.groups ?? 1),
+  );
+}
+/** x (N, Cin, L), weight (Cout, Cin/groups, k) */
+export const conv1d = (x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => conv(1, x, weight, bias, o);
+/** x (N, Cin, H, W), weight (Cout, Cin/groups, kH, kW) */
+export const conv2d = (x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => conv(2, x, weight, bias, o);
+/** x (N, Cin, D, H, W), weight (Cout, Cin/groups, kD, kH, kW) */
+export const conv3d = (x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => conv(3, x, weight, bias, o);
+
+/** A 2D/3D convolution forward pass on libuv's thread pool (numeric padding only). */
+export async function convAsync(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Omit<ConvOptions, 'padding'> & { padding?: Sizes } = {}): Promise<Tensor> {
+  const n = weight.ndim - 2;
+  return wrap(
+    await native.convAsync(x.handle, weight.handle, bias?.handle ?? null, expand(o.stride, n, 1, 'stride'), expand(o.padding, n, 0, 'padding'), expand(o.dilation, n, 1, 'dilation'), o.groups ?? 1),
+  );
+}
+
+export interface ConvTransposeOptions {
+  stride?: Sizes;
+  padding?: Sizes;
+  outputPadding?: Sizes;
+  dilation?: Sizes;
+  groups?: number;
+}
+function convTranspose(n: number, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: ConvTransposeOptions): Tensor {
+  return wrap(
+    native.convTranspose(
+      x.handle, weight.handle, bias?.handle ?? null,
+      expand(o.stride, n, 1, 'stride'), expand(o.padding, n, 0, 'padding'), expand(o.outputPadding, n, 0, 'outputPadding'),
+      o.groups ?? 1, expand(o.dilation, n, 1, 'dilation'),
+    ),
+  );
+}
+/** weight (Cin, Cout/groups, k...) as in PyTorch */
+export const convTranspose1d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor => convTranspose(1, x, w, b, o);
+export const convTranspose2d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor => convTranspose(2, x, w, b, o);
+export const convTranspose3d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor => convTranspose(3, x, w, b, o);
+
+// ---- pooling ----
+export interface MaxPoolOptions {
+  /** defaults to the kernel size */
+  stride?: Sizes;
+  padding?: Sizes;
+  dilation?: Sizes;
+  ceilMode?: boolean;
+}
+function maxPoolArgs(n: number, kernel: Sizes, o: MaxPoolOptions): [number[], number[], number[], number[], boolean] {
+  const k = expand(kernel, n, 1, 'kernelSize');
+  return [k, o.stride === undefined ? k : expand(o.stride, n, 1, 'stride'), expand(o.padding, n, 0, 'padding'), expand(o.dilation, n, 1, 'dilation'), !!o.ceilMode];
+}
+export const maxPool1d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor => wrap(native.maxPool(x.handle, ...maxPoolArgs(1, kernelSize, o)));
+export const maxPool2d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor => wrap(native.maxPool(x.handle, ...maxPoolArgs(2, kernelSize, o)));
+export const maxPool3d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor => wrap(native.maxPool(x.handle, ...maxPoolArgs(3, kernelSize, o)));
+/** Max pooling that also returns the flat spatial index of each maximum (2D/3D). */
+export function maxPoolWithIndices(x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): { values: Tensor; indices: Tensor } {
+  const n = x.ndim - 2;
+  const [values, indices] = native.maxPoolWithIndices(x.handle, ...maxPoolArgs(n, kernelSize, o));
+  return { values: wrap(values), indices: wrap(indices) };
+}
+
+export interface AvgPoolOptions {
+  stride?: Sizes;
+  padding?: Sizes;
+  ceilMode?: boolean;
+  /** count the zero padding in the average (PyTorch's default true) */
+  countIncludePad?: boolean;
+  divisorOverride?: number;
+}
+function avgPool(n: number, x: Tensor, kernel: Sizes, o: AvgPoolOptions): Tensor {
+  const k = expand(kernel, n, 1, 'kernelSize');
+  return wrap(
+    native.avgPool(x.handle, k, o.stride === undefined ? k : expand(o.stride, n, 1, 'stride'), expand(o.padding, n, 0, 'padding'), !!o.ceilMode, o.countIncludePad ?? true, o.divisorOverride ?? null),
+  );
+}
+export const avgPool1d = (x: Tensor, kernelSize: Sizes, o: AvgPoolOptions = {}): Tensor => avgPool(1, x, kernelSize, o);
+export const avgPool2d = (x: Tensor, kernelSize: Sizes, o: AvgPoolOptions = {}): Tensor => avgPool(2, x, kernelSize, o);
+export const avgPool3d = (x: Tensor, kernelSize: Sizes, o: AvgPoolOptions = {}): Tensor => avgPool(3, x, kernelSize, o);
+export const adaptiveAvgPool1d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 1, 1, 'outputSize')));
+export const adaptiveAvgPool2d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 2, 1, 'outputSize')));
+export const adaptiveAvgPool3d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 3, 1, 'outputSize')));
+export const adaptiveMaxPool1d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 1, 1, 'outputSize')));
+export const adaptiveMaxPool2d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 2, 1, 'outputSize')));
+export const adaptiveMaxPool3d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 3, 1, 'outputSize')));
+
+// ---- normalisation ----
+/**
+ * torch.nn.functional.batch_norm. In training mode the batch statistics normalise and the running
+ * buffers (when given) are updated in place: running = (1 - momentum)·running + momentum·batch
+ * (unbiased variance).
+ */
+export function batchNorm(
+  x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null,
+  training = false, momentum = 0.1, eps = 1e-5,
+): Tensor {
+  return wrap(native.batchNorm(x.handle, weight?.handle ?? null, bias?.handle ?? null, runningMean?.handle ?? null, runningVar?.handle ?? null, training, momentum, eps));
+}
+/** torch.nn.functional.instance_norm: each (sample, channel) normalised over its spatial values. */
+export function instanceNorm(
+  x: Tensor, runningMean?: Tensor | null, runningVar?: Tensor | null, weight?: Tensor | null, bias?: Tensor | null,
+  useInputStats = true, momentum = 0.1, eps = 1e-5,
+): Tensor {
+  return wrap(native.instanceNorm(x.handle, weight?.handle ?? null, bias?.handle ?? null, runningMean?.handle ?? null, runningVar?.handle ?? null, useInputStats, momentum, eps));
+}
+export const groupNorm = (x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor =>
+  wrap(native.groupNorm(x.handle, numGroups, weight?.handle ?? null, bias?.handle ?? null, eps));
+export const layerNorm = (x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor =>
+  wrap(native.layerNorm(x.handle, normalizedShape, weight?.handle ?? null, bias?.handle ?? null, eps));
+
+// ---- dropout ----
+/** Zeroes each element with probability p and scales the rest by 1/(1-p); identity when not training. */
+export const dropout = (x: Tensor, p = 0.5, training = true): Tensor => wrap(native.dropout(x.handle, p, training, false));
+/** Zeroes whole channels (Dropout2d/Dropout3d). */
+export const channelDropout = (x: Tensor, p = 0.5, training = true): Tensor => wrap(native.dropout(x.handle, p, training, true));
+
+// ---- resampling ----
+export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area';
+export interface InterpolateOptions {
+  size?: Sizes;
+  scaleFactor?: Sizes;
+  mode?: InterpolateMode;
+  alignCorners?: boolean;
+}
+/** torch.nn.functional.interpolate (with recompute_scale_factor=None semantics). */
+export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
+  if ((o.size === undefined) === (o.scaleFactor === undefined)) throw new TypeError('interpolate: give exactly one of size and scaleFactor');
+  const n = x.ndim - 2;
+  const mode = o.mode ?? 'nearest';
+  const size = o.size === undefined ? null : expand(o.size, n, 1, 'size');
+  let scale = o.scaleFactor === undefined ? null : expand(o.scaleFactor, n, 1, 'scaleFactor');
+  let outSize = size;
+  if (mode === 'area' && scale !== null) {
+    const shape = x.shape;
+    outSize = scale.map((s, i) => Math.floor(shape[i + 2]! * s));
+    scale = null;
+  }
+  const linear = mode === 'linear' || mode === 'bilinear' || mode === 'bicubic' || mode === 'trilinear';
+  return wrap(native.interpolate(x.handle, outSize, scale, mode, linear ? !!o.alignCorners : false));
+}
+
+/** Sampling grid (N, H, W, 2) or (N, D, H, W, 3) for affine matrices theta (N, 2, 3) or (N, 3, 4); size is the output's (N, C, [D,] H, W). */
+export const affineGrid = (theta: Tensor, size: readonly number[], alignCorners = false): Tensor =>
+  wrap(native.affineGrid(theta.handle, size, alignCorners));
+
+export interface GridSampleOptions {
+  mode?: 'bilinear' | 'nearest' | 'bicubic';
+  paddingMode?: 'zeros' | 'border' | 'reflection';
+  alignCorners?: boolean;
+}
+const SAMPLE_MODES = { bilinear: 0, nearest: 1, bicubic: 2 } as const;
+const PADDING_MODES = { zeros: 0, border: 1, reflection: 2 } as const;
+/** torch.nn.functional.grid_sample: grid holds normalised (x, y[, z]) in [-1, 1], x indexing the last dimension. */
+export function gridSample(x: Tensor, grid: Tensor, o: GridSampleOptions = {}): Tensor {
+  const mode = SAMPLE_MODES[o.mode ?? 'bilinear'];
+  const padding = PADDING_MODES[o.paddingMode ?? 'zeros'];
+  if (mode === undefined) throw new TypeError(`gridSample: unknown mode '${o.mode}'`);
+  if (padding === undefined) throw new TypeError(`gridSample: unknown paddingMode '${o.paddingMode}'`);
+  return wrap(native.gridSample(x.handle, grid.handle, mode, padding, !!o.alignCorners));
+}
+
+export const embedding = (weight: Tensor, indices: Tensor): Tensor => wrap(native.embedding(weight.handle, indices.handle));
+export const pixelShuffle = (x: Tensor, upscale: number): Tensor => wrap(native.pixelShuffle(x.handle, upscale));
+
+// ---- losses ----
+export type Reduction = 'none' | 'mean' | 'sum';
+const REDUCTIONS: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
+function reductionCode(r: Reduction | undefined): number {
+  const c = REDUCTIONS[r ?? 'mean'];
+  if (c === undefined) throw new TypeError(`unknown reduction '${r}'; expected none, mean or sum`);
+  return c;
+}
+
+export interface CrossEntropyOptions {
+  /** per-class weights (C) */
+  weight?: Tensor | null;
+  ignoreIndex?: number;
+  reduction?: Reduction;
+  labelSmoothing?: number;
+}
+/** logits (N, C, ...) against class indices (N, ...) int64, or class probabilities shaped like logits. */
+export const crossEntropy = (logits: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor =>
+  wrap(native.crossEntropy(logits.handle, target.handle, o.weight?.handle ?? null, reductionCode(o.reduction), o.ignoreIndex ?? -100, o.labelSmoothing ?? 0));
+export const nllLoss = (logProbs: Tensor, target: Tensor, o: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor =>
+  wrap(native.nllLoss(logProbs.handle, target.handle, o.weight?.handle ?? null, reductionCode(o.reduction), o.ignoreIndex ?? -100));
+
+export interface BCEOptions {
+  weight?: Tensor | null;
+  /** weight of positive examples, broadcast along the class dimension */
+  posWeight?: Tensor | null;
+  reduction?: Reduction;
+}
+/** Numerically stable sigmoid + binary cross-entropy. */
+export const binaryCrossEntropyWithLogits = (logits: Tensor, target: Tensor, o: BCEOptions = {}): Tensor =>
+  wrap(native.bceWithLogits(logits.handle, target.handle, o.weight?.handle ?? null, o.posWeight?.handle ?? null, reductionCode(o.reduction)));
+export const binaryCrossEntropy = (probabilities: Tensor, target: Tensor, o: Omit<BCEOptions, 'posWeight'> = {}): Tensor =>
+  wrap(native.bce(probabilities.handle, target.handle, o.weight?.handle ?? null, reductionCode(o.reduction)));
+export const mseLoss = (input: Tensor, target: Tensor, o: { reduction?: Reduction } = {}): Tensor =>
+  wrap(native.mseLoss(input.handle, target.handle, reductionCode(o.reduction)));
+export const l1Loss = (input: Tensor, target: Tensor, o: { reduction?: Reduction } = {}): Tensor =>
+  wrap(native.l1Loss(input.handle, target.handle, reductionCode(o.reduction)));
+export const smoothL1Loss = (input: Tensor, target: Tensor, o: { reduction?: Reduction; beta?: number } = {}): Tensor =>
+  wrap(native.smoothL1Loss(input.handle, target.handle, reductionCode(o.reduction), o.beta ?? 1));
+export const huberLoss = (input: Tensor, target: Tensor, o: { reduction?: Reduction; delta?: number } = {}): Tensor =>
+  wrap(native.huberLoss(input.handle, target.handle, reductionCode(o.reduction), o.delta ?? 1));
+/** input holds log-probabilities; target probabilities (or log-probabilities with logTarget). */
+export const klDiv = (input: Tensor, target: Tensor, o: { reduction?: Reduction; logTarget?: boolean } = {}): Tensor =>
+  wrap(native.klDiv(input.handle, target.handle, reductionCode(o.reduction), !!o.logTarget));

@@ -1,0 +1,12 @@
+/** The engine: libtorch tensors with autograd for TypeScript. `import * as ve from '../engine/index.js'`. */
+export * from './dtype.js';
+export { EngineError } from './errors.js';
+export { Tensor, type Operand, type MemoryFormat, type FromOptions } from './tensor.js';
+export * from './creation.js';
+export * from './ops.js';
+export * from './autograd.js';
+export * from './memory.js';
+export * from './threads.js';
+export * from './device.js';
+export * from './random.js';
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';

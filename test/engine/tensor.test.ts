@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as ve from '../../src/engine/index.js';
+
+test('typed arrays copy in and out for every dtype', () => {
+  const cases: [ve.DType, ArrayBufferView][] = [
+    ['float32', new Float32Array([1.5, -2, 3.25, 0])],
+    ['float64', new Float64Array([1e-300, -2, Math.PI, 0])],
+    ['int64', new BigInt64Array([1n, -2n, 9007199254740993n, 0n])],
+    ['int32', new Int32Array([1, -2, 2147483647, 0])],
+    ['uint8', new Uint8Array([1, 2, 255, 0])],
+  ];
+  for (const [dtype, data] of cases) {
+    const t = ve.Tensor.from(data, [2, 2]);
+    assert.equal(t.dtype, dtype);
+    assert.deepEqual(t.shape, [2, 2]);
+    const out = t.toArray();
+    assert.deepEqual(out, data);
+    new Uint8Array(data.buffer, data.byteOffset, 1)[0] ^= 0xff; // copy in: changing the source later ...
+    assert.deepEqual(t.toArray(), out); // ... leaves the tensor as it was
+    assert.notDeepEqual(t.toArray(), data);
+    t.dispose();
+  }
+});
+
+test('float16 and bfloat16 hold the raw 16-bit patterns of IEEE half and bfloat16', () => {
+  const x = ve.Tensor.from([1, -2, 0.5, 65504], undefined, { dtype: 'float16' });
+  assert.equal(x.dtype, 'float16');
+  // IEEE half: 1 = 0x3C00, -2 = 0xC000, 0.5 = 0x3800, 65504 = 0x7BFF
+  assert.deepEqual(Array.from(x.toArray()), [0x3c00, 0xc000, 0x3800, 0x7bff]);
+  assert.deepEqual(x.toNumbers(), [1, -2, 0.5, 65504]);
+  const b = ve.Tensor.from([1, -2, 0.5], undefined, { dtype: 'bfloat16' });
+  // bfloat16 is the top half of a float32: 1 = 0x3F80, -2 = 0xC000, 0.5 = 0x3F00
+  assert.deepEqual(Array.from(b.toArray()), [0x3f80, 0xc000, 0x3f00]);
+  const raw = ve.Tensor.from(new Uint16Array([0x3c00]), [1], { dtype: 'float16' });
+  assert.equal(raw.item(), 1);
+});
+
+test('bool tensors come from boolean arrays and comparisons', () => {
+  const b = ve.Tensor.from([true, false, true]);
+  assert.equal(b.dtype, 'bool');
+  assert.deepEqual(Array.from(b.toArray()), [1, 0, 1]);
+  const c = ve.Tensor.from([1, 5, 3]).gt(2);
+  assert.equal(c.dtype, 'bool');
+  assert.deepEqual(Array.from(c.toArray()), [0, 1, 1]);
+});
+
+test('nested arrays give their shape; ragged ones are refused', () => {
+  const t = ve.Tensor.from([[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(t.shape, [2, 3]);
+  assert.equal(t.ndim, 2);
+  assert.equal(t.numel, 6);
+  assert.throws(() => ve.Tensor.from([[1, 2], [3]]), /ragged/);
+  assert.throws(() => ve.Tensor.from(new Float32Array(5), [2, 2]), /20 bytes but shape and dtype need 16/);
+});
+
+test('to() converts dtype and device; item() reads a scalar', () => {
+  const t = ve.Tensor.from([1.7, -1.2]);
+  assert.deepEqual(Array.from(t.to('int32').toArray()), [1, -1]);
+  assert.deepEqual(t.to('float64').toArray(), new Float64Array([Math.fround(1.7), Math.fround(-1.2)]));
+  assert.equal(t.device, 'cpu');
+  assert.equal(t.to('cpu').device, 'cpu');
+  assert.equal(ve.Tensor.from([42]).item(), 42);
+  assert.throws(() => t.item(), ve.EngineError);
+});
+
+test('libtorch errors become EngineError with libtorch\'s message', () => {
+  const a = ve.zeros([2, 3]);
+  const b = ve.zeros([4, 5]);
+  assert.throws(() => ve.matmul(a, b), (e: Error) => e instanceof ve.EngineError && /mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)/.test(e.message));
+  assert.throws(() => ve.add(a, b), (e: Error) => e instanceof ve.EngineError && /size of tensor a \(3\) must match the size of tensor b \(5\)/.test(e.message));
+  // bad dtype: integer tensors cannot require gradients; a float index is refused by gather
+  assert.throws(() => ve.zeros([2], { dtype: 'int64', requiresGrad: true }), (e: Error) => e instanceof ve.EngineError && /floating point/.test(e.message));
+  assert.throws(() => ve.gather(a, 1, ve.zeros([2, 1])), (e: Error) => e instanceof ve.EngineError && /Expected dtype int64 for index/.test(e.message));
+  assert.throws(() => ve.conv2d(ve.zeros([1, 2, 5, 5]), ve.zeros([1, 3, 3, 3])), ve.EngineError);
+  // the process survives and keeps working
+  assert.equal(ve.add(a, 1).sum().item(), 6);
+});
+
+test('dispose frees now; a disposed tensor refuses use with a clear error', () => {
+  const before = ve.memoryStats().liveTensors;
+  const t = ve.ones([1000]);
+  assert.equal(ve.memoryStats().liveTensors, before + 1);
+  t.dispose();
+  assert.equal(ve.memoryStats().liveTensors, before);
+  assert.equal(t.isDisposed, true);
+  t.dispose();
+  assert.throws(() => t.sum(), /used after dispose/);
+});
+
+test('views share storage; contiguous() copies only when needed; channels-last layout', () => {
+  const x = ve.arange(24).reshape([1, 2, 3, 4]).to('float32');
+  const v = x.view([2, 12]);
+  v.add_(1);
+  assert.equal(x.sum().item(), 276 + 24);
+  assert.equal(x.isContiguous(), true);
+  const cl = x.contiguous('channelsLast');
+  assert.equal(cl.isContiguous('channelsLast'), true);
+  assert.deepEqual(cl.strides, [24, 1, 8, 2]);
+  assert.deepEqual(cl.toArray(), x.toArray()); // same logical values
+});
