@@ -73,7 +73,10 @@ export function rawTensor(dtype: SafetensorsDType, shape: readonly number[], dat
 
 /** The tensor's values as the natural typed array for its dtype (a copy, so always aligned). */
 export function typedArrayOf(t: RawTensor): RawTypedArray {
-  const copy = t.bytes.slice().buffer;
+  // A fresh buffer holding exactly these bytes (Buffer#slice would be a view into a shared pool).
+  const own = new Uint8Array(t.bytes.byteLength);
+  own.set(t.bytes);
+  const copy = own.buffer;
   switch (t.dtype) {
     case 'BOOL':
     case 'U8': return new Uint8Array(copy);
