@@ -61,8 +61,8 @@ async function vesaliusChild(variant: string): Promise<Measurement> {
   const steps = Number(args.steps);
   const warmup = Number(args.warmup);
   const model = new ReferenceUNet2d();
+  const v = withVariant(variant, model); // before the optimizer: a variant may re-lay the parameters
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
-  const v = withVariant(variant, model);
   const x = v.prepareInput(randn([n, 1, size, size]));
   const y = tidy(() => rand([n, 1, size, size]).gt(0.5).to('float32'));
 
