@@ -1,0 +1,11 @@
+export * from './module.js';
+export * from './parameter.js';
+export * as init from './init.js';
+export * from './layers/conv.js';
+export * from './layers/linear.js';
+export * from './layers/norm.js';
+export * from './layers/activation.js';
+export * from './layers/dropout.js';
+export * from './layers/pooling.js';
+export * from './layers/upsample.js';
+export * from './layers/containers.js';

@@ -1,0 +1,113 @@
+import type { Tensor } from '../../tensor.js';
+import { Module, type AnyModule } from '../module.js';
+
+type TensorModule = Module<[Tensor], Tensor>;
+
+/** Runs its modules in order; they are named "0", "1", ... as in torch.nn.Sequential. */
+export class Sequential extends Module {
+  readonly #layers: TensorModule[] = [];
+
+  constructor(...layers: TensorModule[]) {
+    super();
+    for (const layer of layers) this.append(layer);
+  }
+
+  append(layer: TensorModule): this {
+    this.registerModule(String(this.#layers.length), layer);
+    this.#layers.push(layer);
+    return this;
+  }
+
+  get length(): number {
+    return this.#layers.length;
+  }
+
+  at(index: number): TensorModule {
+    const m = this.#layers.at(index);
+    if (m === undefined) throw new RangeError(`Sequential has no layer ${index}`);
+    return m;
+  }
+
+  [Symbol.iterator](): Iterator<TensorModule> {
+    return this.#layers[Symbol.iterator]();
+  }
+
+  /** Intermediate results are disposed as soon as the next layer has consumed them. */
+  forward(x: Tensor): Tensor {
+    let out = x;
+    for (const layer of this.#layers) {
+      const next = layer.forward(out);
+      if (out !== x && next !== out) out.dispose();
+      out = next;
+    }
+    return out;
+  }
+}
+
+/** A list of sub-modules named "0", "1", ...; it has no forward of its own. */
+export class ModuleList<M extends AnyModule = AnyModule> extends Module<never[], never> {
+  readonly #items: M[] = [];
+
+  constructor(items: M[] = []) {
+    super();
+    for (const m of items) this.append(m);
+  }
+
+  append(m: M): this {
+    this.registerModule(String(this.#items.length), m);
+    this.#items.push(m);
+    return this;
+  }
+
+  get length(): number {
+    return this.#items.length;
+  }
+
+  at(index: number): M {
+    const m = this.#items.at(index);
+    if (m === undefined) throw new RangeError(`ModuleList has no item ${index}`);
+    return m;
+  }
+
+  [Symbol.iterator](): Iterator<M> {
+    return this.#items[Symbol.iterator]();
+  }
+
+  forward(): never {
+    throw new Error('ModuleList has no forward; iterate over its modules');
+  }
+}
+
+/** Named sub-modules in insertion order; it has no forward of its own. */
+export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[], never> {
+  readonly #items = new Map<string, M>();
+
+  constructor(items: Record<string, M> = {}) {
+    super();
+    for (const [k, m] of Object.entries(items)) this.set(k, m);
+  }
+
+  set(name: string, m: M): this {
+    this.registerModule(name, m);
+    this.#items.set(name, m);
+    return this;
+  }
+
+  get(name: string): M {
+    const m = this.#items.get(name);
+    if (m === undefined) throw new RangeError(`ModuleDict has no item ${name}`);
+    return m;
+  }
+
+  keys(): string[] {
+    return [...this.#items.keys()];
+  }
+
+  entries(): Array<[string, M]> {
+    return [...this.#items.entries()];
+  }
+
+  forward(): never {
+    throw new Error('ModuleDict has no forward; look its modules up by name');
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Convolutions (1/2/3-D) and transposed convolutions (2/3-D) with PyTorch's parameter shapes,
+ * names (weight, bias) and default initialisation: weight kaiming_uniform(a=√5), i.e. U(±1/√fan_in),
+ * bias U(±1/√fan_in).
+ */
+import { zeros } from '../../creation.js';
+import * as F from '../../ops.js';
+import type { Tensor } from '../../tensor.js';
+import { calculateFans, kaimingUniform_, uniform_ } from '../init.js';
+import { Module } from '../module.js';
+
+export type Size = number | number[];
+
+export interface ConvOptions {
+  stride?: Size;
+  padding?: Size;
+  dilation?: Size;
+  groups?: number;
+  bias?: boolean;
+}
+
+export interface ConvTransposeOptions extends ConvOptions {
+  outputPadding?: Size;
+}
+
+export function expand(value: Size, dims: number, name: string): number[] {
+  const out = typeof value === 'number' ? new Array<number>(dims).fill(value) : [...value];
+  if (out.length !== dims || !out.every((v) => Number.isInteger(v) && v >= 0)) {
+    throw new RangeError(`${name} must be a non-negative integer or ${dims} of them, got ${JSON.stringify(value)}`);
+  }
+  return out;
+}
+
+abstract class ConvBase extends Module {
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[];
+  readonly dilation: number[];
+  readonly groups: number;
+
+  constructor(
+    readonly dims: 1 | 2 | 3,
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Size,
+    options: ConvOptions,
+    transposed: boolean,
+  ) {
+    super();
+    this.kernelSize = expand(kernelSize, dims, 'kernelSize');
+    this.stride = expand(options.stride ?? 1, dims, 'stride');
+    this.padding = expand(options.padding ?? 0, dims, 'padding');
+    this.dilation = expand(options.dilation ?? 1, dims, 'dilation');
+    this.groups = options.groups ?? 1;
+    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
+      throw new RangeError(`inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${this.groups})`);
+    }
+    const shape = transposed
+      ? [inChannels, outChannels / this.groups, ...this.kernelSize]
+      : [outChannels, inChannels / this.groups, ...this.kernelSize];
+    const weight = this.registerParameter('weight', zeros(shape))!;
+    kaimingUniform_(weight, { a: Math.sqrt(5) });
+    if (options.bias ?? true) {
+      const bias = this.registerParameter('bias', zeros([outChannels]))!;
+      const bound = 1 / Math.sqrt(calculateFans(shape).fanIn);
+      uniform_(bias, -bound, bound);
+    } else {
+      this.registerParameter('bias', null);
+    }
+  }
+
+  get weight(): Tensor {
+    return this.param('weight')!;
+  }
+
+  get bias(): Tensor | null {
+    return this.param('bias');
+  }
+}
+
+export class Conv extends ConvBase {
+  constructor(dims: 1 | 2 | 3, inChannels: number, outChannels: number, kernelSize: Size, options: ConvOptions = {}) {
+    super(dims, inChannels, outChannels, kernelSize, options, false);
+  }
+
+  forward(x: Tensor): Tensor {
+    const opts = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
+    switch (this.dims) {
+      case 1: return F.conv1d(x, this.weight, this.bias, opts);
+      case 2: return F.conv2d(x, this.weight, this.bias, opts);
+      case 3: return F.conv3d(x, this.weight, this.bias, opts);
+    }
+  }
+}
+
+export class Conv1d extends Conv {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size, options: ConvOptions = {}) {
+    super(1, inChannels, outChannels, kernelSize, options);
+  }
+}
+
+export class Conv2d extends Conv {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size, options: ConvOptions = {}) {
+    super(2, inChannels, outChannels, kernelSize, options);
+  }
+}
+
+export class Conv3d extends Conv {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size, options: ConvOptions = {}) {
+    super(3, inChannels, outChannels, kernelSize, options);
+  }
+}
+
+export class ConvTranspose extends ConvBase {
+  readonly outputPadding: number[];
+
+  constructor(dims: 2 | 3, inChannels: number, outChannels: number, kernelSize: Size, options: ConvTransposeOptions = {}) {
+    super(dims, inChannels, outChannels, kernelSize, options, true);
+    this.outputPadding = expand(options.outputPadding ?? 0, dims, 'outputPadding');
+  }
+
+  forward(x: Tensor): Tensor {
+    const opts = {
+      stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, outputPadding: this.outputPadding,
+    };
+    return this.dims === 2 ? F.convTranspose2d(x, this.weight, this.bias, opts) : F.convTranspose3d(x, this.weight, this.bias, opts);
+  }
+}
+
+export class ConvTranspose2d extends ConvTranspose {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size, options: ConvTransposeOptions = {}) {
+    super(2, inChannels, outChannels, kernelSize, options);
+  }
+}
+
+export class ConvTranspose3d extends ConvTranspose {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size, options: ConvTransposeOptions = {}) {
+    super(3, inChannels, outChannels, kernelSize, options);
+  }
+}

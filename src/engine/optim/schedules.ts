@@ -1,0 +1,146 @@
+/**
+ * Learning-rate schedules. The value at step t is a pure function of the base rate (the published
+ * formulas below); the schedule objects apply it to an optimizer's parameter groups the way
+ * torch.optim.lr_scheduler does: constructing one sets step 0's rate, each step() advances by one.
+ */
+
+/** nnU-Net's poly schedule: lr0 · (1 − t/T)^exponent, 0 from T on. */
+export function polyLr(lr0: number, t: number, totalSteps: number, exponent = 0.9): number {
+  if (t >= totalSteps) return 0;
+  return lr0 * Math.pow(1 - t / totalSteps, exponent);
+}
+
+/** Cosine annealing (SGDR without restarts): etaMin + (lr0 − etaMin)(1 + cos(πt/T))/2. */
+export function cosineLr(lr0: number, t: number, totalSteps: number, etaMin = 0): number {
+  return etaMin + ((lr0 - etaMin) * (1 + Math.cos((Math.PI * t) / totalSteps))) / 2;
+}
+
+/** Step decay: lr0 · gamma^⌊t/stepSize⌋. */
+export function stepLr(lr0: number, t: number, stepSize: number, gamma = 0.1): number {
+  return lr0 * Math.pow(gamma, Math.floor(t / stepSize));
+}
+
+/** Linear warm-up factor, as torch's LinearLR: from startFactor at t=0 to 1 at t=warmupSteps. */
+export function linearWarmupFactor(t: number, warmupSteps: number, startFactor: number): number {
+  if (warmupSteps <= 0) return 1;
+  return startFactor + ((1 - startFactor) * Math.min(t, warmupSteps)) / warmupSteps;
+}
+
+/** What a schedule needs from an optimizer: parameter groups with a mutable learning rate. */
+export interface HasParamGroups {
+  paramGroups: Array<{ lr: number; initialLr?: number }>;
+}
+
+export interface SchedulerState {
+  lastStep: number;
+  baseLrs: number[];
+}
+
+/** Base class: subclasses define lrAt(base, t). */
+export abstract class LrScheduler {
+  readonly baseLrs: number[];
+  lastStep = 0;
+
+  constructor(readonly optimizer: HasParamGroups) {
+    // Like torch: the first schedule on an optimizer records each group's starting rate as initialLr,
+    // so a schedule created after another (or wrapped in a warm-up) shares the same base.
+    this.baseLrs = optimizer.paramGroups.map((g) => (g.initialLr ??= g.lr));
+  }
+
+  /** The rate for a group whose base rate is `base`, at step t. */
+  abstract lrAt(base: number, t: number): number;
+
+  /** Sets the optimizer's rates for the current step; subclasses' constructors call it last. */
+  protected apply(): void {
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = this.lrAt(this.baseLrs[i]!, this.lastStep);
+    });
+  }
+
+  /** Advances one step (call after optimizer.step()). */
+  step(): void {
+    this.lastStep += 1;
+    this.apply();
+  }
+
+  /** Current learning rate of each parameter group. */
+  getLr(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  stateDict(): SchedulerState {
+    return { lastStep: this.lastStep, baseLrs: [...this.baseLrs] };
+  }
+
+  loadStateDict(state: SchedulerState): void {
+    if (state.baseLrs.length !== this.baseLrs.length) {
+      throw new RangeError(`scheduler state has ${state.baseLrs.length} groups, the optimizer has ${this.baseLrs.length}`);
+    }
+    this.lastStep = state.lastStep;
+    state.baseLrs.forEach((b, i) => {
+      this.baseLrs[i] = b;
+    });
+    this.apply();
+  }
+}
+
+export class PolyLR extends LrScheduler {
+  constructor(optimizer: HasParamGroups, readonly options: { totalSteps: number; exponent?: number }) {
+    super(optimizer);
+    positive('totalSteps', options.totalSteps);
+    this.apply();
+  }
+  lrAt(base: number, t: number): number {
+    return polyLr(base, t, this.options.totalSteps, this.options.exponent ?? 0.9);
+  }
+}
+
+export class CosineAnnealingLR extends LrScheduler {
+  constructor(optimizer: HasParamGroups, readonly options: { totalSteps: number; etaMin?: number }) {
+    super(optimizer);
+    positive('totalSteps', options.totalSteps);
+    this.apply();
+  }
+  lrAt(base: number, t: number): number {
+    return cosineLr(base, t, this.options.totalSteps, this.options.etaMin ?? 0);
+  }
+}
+
+export class StepLR extends LrScheduler {
+  constructor(optimizer: HasParamGroups, readonly options: { stepSize: number; gamma?: number }) {
+    super(optimizer);
+    positive('stepSize', options.stepSize);
+    this.apply();
+  }
+  lrAt(base: number, t: number): number {
+    return stepLr(base, t, this.options.stepSize, this.options.gamma ?? 0.1);
+  }
+}
+
+/**
+ * Linear warm-up for `warmupSteps` steps (rate base·startFactor at t=0 rising to base), then the
+ * wrapped schedule from its own step 0 (torch's SequentialLR of LinearLR and the other); constant
+ * after warm-up when nothing is wrapped.
+ */
+export class LinearWarmup extends LrScheduler {
+  constructor(
+    optimizer: HasParamGroups,
+    readonly options: { warmupSteps: number; startFactor?: number; then?: LrScheduler },
+  ) {
+    super(optimizer);
+    if (!(Number.isInteger(options.warmupSteps) && options.warmupSteps >= 0)) {
+      throw new RangeError(`warmupSteps must be a non-negative integer, got ${options.warmupSteps}`);
+    }
+    if (options.then && options.then.optimizer !== optimizer) throw new RangeError('the wrapped schedule must drive the same optimizer');
+    this.apply();
+  }
+  lrAt(base: number, t: number): number {
+    const { warmupSteps, startFactor = 1 / Math.max(warmupSteps, 1), then } = this.options;
+    if (t < warmupSteps) return base * linearWarmupFactor(t, warmupSteps, startFactor);
+    return then ? then.lrAt(base, t - warmupSteps) : base;
+  }
+}
+
+function positive(name: string, value: number): void {
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be positive, got ${value}`);
+}

@@ -1,0 +1,62 @@
+/**
+ * Stochastic gradient descent exactly as torch.optim.SGD:
+ *   g ← ∇ + wd·p
+ *   b ← g (first step) or μ·b + (1 − dampening)·g
+ *   g ← g + μ·b (Nesterov) or b
+ *   p ← p − lr·g
+ */
+import { keep } from '../memory.js';
+import type { Tensor } from '../tensor.js';
+import { checkNonNegative, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+
+export interface SGDOptions {
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+}
+
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: ParamsInput<SGDOptions>, options: { lr: number } & Partial<SGDOptions>) {
+    const { lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = options;
+    checkNonNegative('momentum', momentum);
+    checkNonNegative('weightDecay', weightDecay);
+    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new RangeError('Nesterov momentum needs momentum > 0 and dampening 0');
+    super(params, lr, { momentum, dampening, nesterov, weightDecay });
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<SGDOptions>): void {
+    const { momentum, dampening, nesterov, weightDecay } = group.options;
+    let g = grad;
+    const temporaries: Tensor[] = [];
+    if (weightDecay !== 0) {
+      g = addScaled(g, p, weightDecay);
+      temporaries.push(g);
+    }
+    if (momentum !== 0) {
+      let buf = state.momentumBuffer as Tensor | undefined;
+      if (buf === undefined) {
+        buf = keep(g.clone()); // outlives any tidy() the training step runs in
+        state.momentumBuffer = buf;
+      } else {
+        buf.mul_(momentum).add_(g, 1 - dampening);
+      }
+      if (nesterov) {
+        g = addScaled(g, buf, momentum);
+        temporaries.push(g);
+      } else {
+        g = buf;
+      }
+    }
+    p.add_(g, -group.lr);
+    for (const t of temporaries) t.dispose();
+  }
+}
+
+/** a + s·b as a new tensor, without leaking the intermediate. */
+export function addScaled(a: Tensor, b: Tensor, s: number): Tensor {
+  const scaled = b.mul(s);
+  const out = a.add(scaled);
+  scaled.dispose();
+  return out;
+}
