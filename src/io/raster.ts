@@ -1,0 +1,124 @@
+/**
+ * 2D rasters (PNG, JPEG, TIFF, GIF, WebP, BMP-free formats that libvips reads) through sharp.
+ *
+ * Reading: pixels keep their stored depth (8/16-bit integer, or float for float TIFFs); x is i and
+ * y (downwards, as stored) is j; spacing 1, origin 0, identity direction. Grey images have shape
+ * [w, h, 1]; colour images [w, h, 1, c] with channels as the last axis. A palette image whose
+ * palette is grey (the DRIVE masks are such GIFs) is read as one grey channel. A multi-page TIFF
+ * becomes a stack: [w, h, pages(, c)].
+ * Writing: PNG, grey or RGB(A), 8-bit (uint8, or integer values in 0..255) or 16-bit (uint16, or
+ * integer values in 0..65535).
+ */
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { FileFormatError, ShapeError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { channelsFirst, channelsLast } from './axes.js';
+import { createImage, dtypeOf, type DType, type Image, type VoxelArray } from './image.js';
+import { decodeVoxels, HOST_IS_LITTLE_ENDIAN } from './voxels.js';
+
+const DEPTHS: Record<string, DType> = {
+  uchar: 'uint8',
+  char: 'int8',
+  ushort: 'uint16',
+  short: 'int16',
+  uint: 'uint32',
+  int: 'int32',
+  float: 'float32',
+  double: 'float64',
+};
+
+function reason(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+}
+
+export async function readRaster(path: string): Promise<Image> {
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(path).metadata();
+  } catch (err) {
+    throw new FileFormatError(path, `cannot read as a raster image (${reason(err)})`);
+  }
+  const depthName = metadata.depth ?? 'uchar';
+  const dtype = DEPTHS[depthName];
+  if (!dtype) throw new FileFormatError(path, `unsupported raster sample type '${depthName}'`);
+  const pages = metadata.pages && metadata.pages > 1 && metadata.format === 'tiff' ? metadata.pages : 1;
+  let pipeline = sharp(path, { pages: pages > 1 ? -1 : 1, limitInputPixels: false });
+  const channelsIn = metadata.channels ?? 3;
+  if (channelsIn <= 2 && !metadata.isPalette) {
+    pipeline = pipeline.toColourspace(dtype === 'uint16' ? 'grey16' : 'b-w');
+  }
+  let raw: { data: Buffer; info: OutputInfo };
+  try {
+    raw = await pipeline.raw({ depth: depthName as 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new FileFormatError(path, `cannot decode the raster image (${reason(err)})`);
+  }
+  const { width, channels } = raw.info;
+  const height = pages > 1 ? (metadata.pageHeight ?? raw.info.height / pages) : raw.info.height;
+  const count = width * raw.info.height * channels;
+  let data: VoxelArray = decodeVoxels(raw.data, 0, dtype, count, HOST_IS_LITTLE_ENDIAN);
+  let c: number = channels;
+  if (metadata.isPalette && c >= 3 && isGrey(data, c)) {
+    data = takeFirstChannel(data, c);
+    c = 1;
+  }
+  const spatial = [width, height, pages];
+  const planar = channelsLast(data, spatial, c);
+  return createImage(planar, c > 1 ? [...spatial, c] : spatial, {
+    meta: { format: metadata.format ?? 'raster', 'raster.channels': c, 'raster.depth': depthName },
+  });
+}
+
+/** True when every pixel has equal colour channels and (if present) a fully opaque alpha. */
+function isGrey(data: VoxelArray, channels: number): boolean {
+  const opaque = data instanceof Uint16Array ? 65535 : 255;
+  for (let n = 0; n < data.length; n += channels) {
+    if (data[n] !== data[n + 1] || data[n] !== data[n + 2]) return false;
+    if (channels === 4 && data[n + 3] !== opaque) return false;
+  }
+  return true;
+}
+
+function takeFirstChannel(data: VoxelArray, channels: number): VoxelArray {
+  const out = new (data.constructor as { new (n: number): VoxelArray })(data.length / channels);
+  for (let n = 0, s = 0; n < out.length; n++, s += channels) out[n] = data[s]!;
+  return out;
+}
+
+/** The PNG depth an image's values fit, or a ShapeError explaining why they do not. */
+function pngDepth(image: Image): 8 | 16 {
+  const t = dtypeOf(image.data);
+  if (t === 'uint8') return 8;
+  if (t === 'uint16') return 16;
+  let max = 0;
+  for (let n = 0; n < image.data.length; n++) {
+    const v = image.data[n]!;
+    if (!(v >= 0 && v <= 65535 && Number.isInteger(v))) {
+      throw new ShapeError(`PNG holds integers 0..65535; the ${t} image has the value ${v} (rescale or cast it first)`);
+    }
+    if (v > max) max = v;
+  }
+  return max <= 255 ? 8 : 16;
+}
+
+/** Encodes a 2D grey (k = 1, no extra axis) or RGB/RGBA ([w, h, 1, 3|4]) image as PNG bytes. */
+export async function encodePng(image: Image): Promise<Buffer> {
+  const [width, height, depthK] = image.shape as [number, number, number];
+  const extra = image.shape.slice(3);
+  const channels = extra.length === 0 ? 1 : extra[0]!;
+  if (depthK !== 1 || extra.length > 1 || channels > 4) {
+    throw new ShapeError(`PNG needs a 2D image with 1-4 channels, shape is [${image.shape.join(', ')}]`);
+  }
+  const bits = pngDepth(image);
+  const interleaved = channels > 1 ? channelsFirst(image.data, image.shape) : image.data;
+  const pixels = bits === 8 ? Uint8Array.from(interleaved) : Uint16Array.from(interleaved);
+  const raw = { width, height, channels: channels as 1 | 2 | 3 | 4 };
+  let pipeline = sharp(pixels, { raw });
+  if (bits === 16) pipeline = pipeline.toColourspace(channels <= 2 ? 'grey16' : 'rgb16');
+  else if (channels <= 2) pipeline = pipeline.toColourspace('b-w');
+  return pipeline.png().toBuffer();
+}
+
+export async function writePng(image: Image, path: string): Promise<void> {
+  writeFileAtomic(path, await encodePng(image));
+}

@@ -1,0 +1,33 @@
+/** The facts `vesalius info` reports about an image (DESIGN.md's `info --json` contract). */
+import { dtypeOf, type DType, type Image } from './image.js';
+import { intensityStats } from './voxels.js';
+
+export interface ImageSummary {
+  path: string;
+  shape: number[];
+  spacing: number[];
+  /** LPS, mm. */
+  origin: number[];
+  /** 9 numbers, row-major; columns are the LPS directions of i, j, k. */
+  direction: number[];
+  dtype: DType;
+  /** Intensities after DICOM rescale / NIfTI scl_slope+scl_inter. */
+  min: number;
+  max: number;
+  mean: number;
+}
+
+export function summarize(image: Image, path: string): ImageSummary {
+  const { min, max, mean } = intensityStats(image);
+  return {
+    path,
+    shape: [...image.shape],
+    spacing: [...image.spacing],
+    origin: [...image.origin],
+    direction: [...image.direction],
+    dtype: dtypeOf(image.data),
+    min,
+    max,
+    mean,
+  };
+}
