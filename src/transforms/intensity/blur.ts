@@ -27,6 +27,7 @@ export class RandomGaussianBlur implements RandomTransform {
   sample(rng: Random, ctx: SampleContext): GaussianBlur | null {
     if (!(rng.next() < this.p)) return null;
     const n = ctx.spatialShape.length;
-    return new GaussianBlur(drawPerChannel(rng, ctx.channels, this.pPerChannel, () => Array.from({ length: n }, () => uniform(rng, this.sigma))));
+    const drawn = drawPerChannel(rng, ctx.channels, this.pPerChannel, () => Array.from({ length: n }, () => uniform(rng, this.sigma)));
+    return drawn && new GaussianBlur(drawn);
   }
 }

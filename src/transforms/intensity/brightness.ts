@@ -21,6 +21,7 @@ export class RandomBrightness implements RandomTransform {
   constructor(readonly p = 0.15, readonly range: [number, number] = [0.75, 1.25], readonly pPerChannel = 1) {}
   sample(rng: Random, ctx: SampleContext): Brightness | null {
     if (!(rng.next() < this.p)) return null;
-    return new Brightness(drawPerChannel(rng, ctx.channels, this.pPerChannel, () => sampleFactor(rng, this.range)));
+    const drawn = drawPerChannel(rng, ctx.channels, this.pPerChannel, () => sampleFactor(rng, this.range));
+    return drawn && new Brightness(drawn);
   }
 }

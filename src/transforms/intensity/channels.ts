@@ -14,9 +14,13 @@ export function mapChannels<P>(image: Tensor, params: readonly (P | null)[], fn:
   });
 }
 
-/** For each of `channels` channels: with probability pPerChannel a drawn parameter, else null. */
-export function drawPerChannel<P>(rng: Random, channels: number, pPerChannel: number, draw: () => P): (P | null)[] {
-  return Array.from({ length: channels }, () => (coin(rng, pPerChannel) ? draw() : null));
+/**
+ * For each of `channels` channels: with probability pPerChannel a drawn parameter, else null;
+ * null overall when no channel was chosen (the transform is then skipped, not recorded).
+ */
+export function drawPerChannel<P>(rng: Random, channels: number, pPerChannel: number, draw: () => P): (P | null)[] | null {
+  const drawn = Array.from({ length: channels }, () => (coin(rng, pPerChannel) ? draw() : null));
+  return drawn.some((d) => d !== null) ? drawn : null;
 }
 
 /** Spatial dimensions of a (C, ...spatial) image, as reduction dims. */

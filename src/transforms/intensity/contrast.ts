@@ -30,6 +30,7 @@ export class RandomContrast implements RandomTransform {
   constructor(readonly p = 0.15, readonly range: [number, number] = [0.75, 1.25], readonly preserveRange = true, readonly pPerChannel = 1) {}
   sample(rng: Random, ctx: SampleContext): Contrast | null {
     if (!(rng.next() < this.p)) return null;
-    return new Contrast(drawPerChannel(rng, ctx.channels, this.pPerChannel, () => sampleFactor(rng, this.range)), this.preserveRange);
+    const drawn = drawPerChannel(rng, ctx.channels, this.pPerChannel, () => sampleFactor(rng, this.range));
+    return drawn && new Contrast(drawn, this.preserveRange);
   }
 }

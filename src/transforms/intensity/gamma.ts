@@ -40,6 +40,7 @@ export class RandomGamma implements RandomTransform {
   }
   sample(rng: Random, ctx: SampleContext): Gamma | null {
     if (!(rng.next() < this.p)) return null;
-    return new Gamma(drawPerChannel(rng, ctx.channels, this.pPerChannel, () => sampleFactor(rng, this.range)), this.invert, this.retainStats);
+    const drawn = drawPerChannel(rng, ctx.channels, this.pPerChannel, () => sampleFactor(rng, this.range));
+    return drawn && new Gamma(drawn, this.invert, this.retainStats);
   }
 }

@@ -33,6 +33,7 @@ export class RandomLowResolution implements RandomTransform {
   constructor(readonly p = 0.25, readonly zoom: [number, number] = [0.5, 1], readonly pPerChannel = 0.5) {}
   sample(rng: Random, ctx: SampleContext): LowResolution | null {
     if (!(rng.next() < this.p)) return null;
-    return new LowResolution(drawPerChannel(rng, ctx.channels, this.pPerChannel, () => uniform(rng, this.zoom)));
+    const drawn = drawPerChannel(rng, ctx.channels, this.pPerChannel, () => uniform(rng, this.zoom));
+    return drawn && new LowResolution(drawn);
   }
 }
