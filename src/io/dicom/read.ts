@@ -1,0 +1,192 @@
+import { stat } from 'node:fs/promises';
+import { createImage, type Image, type VoxelArray } from '../image.js';
+import { FileFormatError } from '../../util/errors.js';
+import { decodeFrameSync, FrameDecodeError, loadCodecs, type StoredArray } from './codecs.js';
+import { encapsulatedFrames, nativeFrame } from './frames.js';
+import { parseDicomBytes, type ParsedDicom } from './parse.js';
+import { rescaleChunks, storedRange, type ChunkTransform } from './rescale.js';
+import { buildSeries, describeFile, listFiles, mapLimit, readBytes, scanFiles } from './scan.js';
+import type { DicomFrameRef, DicomSeriesInfo } from './series-info.js';
+import { transferSyntax } from './transfer-syntax.js';
+
+export interface ReadDicomOptions {
+  /**
+   * Keep MONOCHROME1 values as stored. By default they are inverted (stored s → lo + hi − s over the
+   * BitsStored range, before rescale) so that, as in MONOCHROME2, larger values are brighter.
+   */
+  keepMonochrome1?: boolean;
+  /** Already parsed files (path → full parse), to avoid reading them twice. */
+  parsed?: Map<string, ParsedDicom>;
+}
+
+const CONCURRENCY = 8;
+type ArrayCtor = new (n: number) => StoredArray;
+
+function rangeOf(ref: DicomFrameRef): [number, number] {
+  return ref.info.bitsAllocated === 1 ? [0, 1] : storedRange(ref.info.bitsStored, ref.info.pixelRepresentation === 1);
+}
+
+/** The smallest integer array type that holds every frame's stored values. */
+function storageType(frames: DicomFrameRef[]): ArrayCtor {
+  let lo = 0,
+    hi = 0;
+  for (const f of frames) {
+    const [a, b] = rangeOf(f);
+    lo = Math.min(lo, a);
+    hi = Math.max(hi, b);
+  }
+  const types: [ArrayCtor, number, number][] = [
+    [Uint8Array, 0, 255],
+    [Int8Array, -128, 127],
+    [Uint16Array, 0, 65535],
+    [Int16Array, -32768, 32767],
+    [Uint32Array, 0, 4294967295],
+    [Int32Array, -2147483648, 2147483647],
+  ];
+  return types.find(([, min, max]) => lo >= min && hi <= max)![0];
+}
+
+/** Decodes the frames `wanted` of one parsed file. */
+function decodeFramesOf(parsed: ParsedDicom, wanted: DicomFrameRef[]): Map<DicomFrameRef, StoredArray> {
+  const out = new Map<DicomFrameRef, StoredArray>();
+  const first = wanted[0]!;
+  const ts = transferSyntax(parsed.transferSyntaxUid)!;
+  const pixelData = parsed.dataSet.elements.x7fe00010;
+  if (!pixelData) throw new FileFormatError(parsed.path, 'no Pixel Data (7FE0,0010)');
+  const codestreams = ts.codec ? encapsulatedFrames(parsed, first.framesInFile, ts.codec) : undefined;
+  const pixels = first.info.rows * first.info.columns * first.info.samplesPerPixel;
+  for (const ref of wanted) {
+    const stored = codestreams ? { bytes: codestreams[ref.frame]!, bitOffset: 0 } : nativeFrame(parsed, ref.info, ref.framesInFile, ref.frame);
+    try {
+      const values = decodeFrameSync(parsed.transferSyntaxUid, stored.bytes, ref.info, { bitOffset: stored.bitOffset });
+      if (values.length !== pixels) throw new FrameDecodeError(`frame ${ref.frame + 1} decoded to ${values.length} samples, expected ${pixels}`);
+      out.set(ref, values);
+    } catch (e) {
+      if (e instanceof FrameDecodeError) throw new FileFormatError(parsed.path, `frame ${ref.frame + 1}: ${e.message}`);
+      throw e;
+    }
+  }
+  return out;
+}
+
+async function parseFull(path: string, cache?: Map<string, ParsedDicom>): Promise<ParsedDicom> {
+  const cached = cache?.get(path);
+  if (cached) return cached;
+  return parseDicomBytes(path, await readBytes(path));
+}
+
+/** Reads and assembles a series found by scanDicomFolder. Intensities are rescaled (see rescaleChunks). */
+export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDicomOptions = {}): Promise<Image> {
+  const volumes = series.volumes;
+  const nk = volumes[0]!.length;
+  const nt = volumes.length;
+  const all = volumes.flat();
+  const f0 = all[0]!;
+  const { rows, columns, samplesPerPixel } = f0.info;
+  const sliceLength = rows * columns;
+  const Storage = storageType(all);
+  const stored = new Storage(sliceLength * nk * nt * samplesPerPixel);
+
+  const placeOf = new Map<DicomFrameRef, { t: number; k: number }>();
+  volumes.forEach((v, t) => v.forEach((ref, k) => placeOf.set(ref, { t, k })));
+  const byFile = new Map<string, DicomFrameRef[]>();
+  for (const ref of all) {
+    const list = byFile.get(ref.path) ?? [];
+    list.push(ref);
+    byFile.set(ref.path, list);
+  }
+  if (all.some((f) => transferSyntax(f.transferSyntaxUid)?.codec)) await loadCodecs();
+
+  await mapLimit([...byFile], CONCURRENCY, async ([path, refs]) => {
+    const parsed = await parseFull(path, options.parsed);
+    const decoded = decodeFramesOf(parsed, refs);
+    for (const [ref, values] of decoded) {
+      const { t, k } = placeOf.get(ref)!;
+      if (samplesPerPixel === 1) {
+        stored.set(values, (t * nk + k) * sliceLength);
+      } else {
+        for (let c = 0; c < 3; c++) {
+          const base = ((c * nt + t) * nk + k) * sliceLength;
+          for (let p = 0; p < sliceLength; p++) stored[base + p] = values[3 * p + c]!;
+        }
+      }
+    }
+  });
+
+  const invert = f0.info.photometricInterpretation === 'MONOCHROME1' && !options.keepMonochrome1;
+  const transforms: ChunkTransform[] = [];
+  for (let c = 0; c < samplesPerPixel; c++) {
+    for (let t = 0; t < nt; t++) {
+      for (let k = 0; k < nk; k++) {
+        const ref = volumes[t]![k]!;
+        // Modality LUT rescale applies to grey images only
+        const colour = samplesPerPixel === 3;
+        transforms.push({
+          slope: colour ? 1 : ref.attributes.slope,
+          intercept: colour ? 0 : ref.attributes.intercept,
+          invert: invert ? rangeOf(ref) : undefined,
+        });
+      }
+    }
+  }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const ref of all) {
+    const [a, b] = rangeOf(ref);
+    lo = Math.min(lo, a);
+    hi = Math.max(hi, b);
+  }
+  const data: VoxelArray = rescaleChunks(stored, sliceLength, transforms, [lo, hi]);
+  const meta: Image['meta'] = {
+    format: 'dicom',
+    seriesInstanceUid: series.uid,
+    seriesDescription: series.description,
+    modality: series.modality,
+    photometricInterpretation: series.photometricInterpretation,
+    transferSyntax: series.transferSyntaxes.join(', '),
+    files: series.files.length,
+    oblique: series.oblique,
+  };
+  if (series.seriesNumber !== undefined) meta.seriesNumber = series.seriesNumber;
+  if (invert) meta.monochrome1Inverted = true;
+  if (series.warnings.length) meta.warnings = series.warnings.join('; ');
+  return createImage(data, series.shape, { spacing: series.spacing, origin: series.origin, direction: series.direction, meta });
+}
+
+function listSeries(series: DicomSeriesInfo[]): string {
+  const shown = 8;
+  const more = series.length > shown ? ` ... and ${series.length - shown} more` : '';
+  return series
+    .slice(0, shown)
+    .map((s) => `${s.key}${s.description ? ` "${s.description}"` : ''} (${s.files.length} files, ${s.shape.join('x')})`)
+    .join('; ') + more;
+}
+
+/**
+ * Reads a DICOM file (all its frames) or a folder holding exactly one image series. A folder with
+ * several series is an error that lists them (use scanDicomFolder + readDicomSeries to pick one).
+ */
+export async function readDicom(path: string, options: ReadDicomOptions = {}): Promise<Image> {
+  let isFolder: boolean;
+  try {
+    isFolder = (await stat(path)).isDirectory();
+  } catch {
+    throw new FileFormatError(path, 'no such file or folder');
+  }
+  if (isFolder) {
+    const parsed = new Map<string, ParsedDicom>();
+    const { series, skipped } = await scanFiles(await listFiles(path), { keep: parsed });
+    if (series.length === 0) {
+      const why = skipped.length ? skipped.length + ' file(s), none an image: ' + [...new Set(skipped.map((s) => s.reason))].slice(0, 3).join('; ') : 'folder is empty';
+      throw new FileFormatError(path, `no DICOM image series found (${why})`);
+    }
+    if (series.length > 1) throw new FileFormatError(path, `folder holds ${series.length} series, read one at a time: ${listSeries(series)}`);
+    return readDicomSeries(series[0]!, { ...options, parsed });
+  }
+  const parsed = parseDicomBytes(path, await readBytes(path));
+  const described = describeFile(parsed, 0);
+  if (!('frames' in described)) throw new FileFormatError(path, described.reason);
+  const series = buildSeries([described]);
+  if (series.length > 1) throw new FileFormatError(path, `file holds ${series.length} stacks that do not form one volume: ${listSeries(series)}`);
+  return readDicomSeries(series[0]!, { ...options, parsed: new Map([[path, parsed]]) });
+}
