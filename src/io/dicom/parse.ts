@@ -48,8 +48,17 @@ function hasPart10Preamble(bytes: Uint8Array): boolean {
 function describeParserError(e: unknown): string {
   const inner = e && typeof e === 'object' && 'exception' in e ? (e as { exception: unknown }).exception : e;
   const text = inner instanceof Error ? inner.message : String(inner);
-  if (/overread|beyond|buffer length|out of range|outside the bounds/i.test(text)) return 'file is truncated (an element runs past the end)';
+  if (/overrun|overread|beyond|buffer length|out of range|outside the bounds/i.test(text)) return 'file is truncated (an element runs past the end)';
   return `not a readable DICOM dataset (${text.replace(/^dicomParser\.[\w.]+: /, '')})`;
+}
+
+/** Does everything before Pixel Data parse? Tells a cut pixel data from a cut header. */
+function headerParses(data: Uint8Array, options: dicomParser.ParseDicomOptions): boolean {
+  try {
+    return !!dicomParser.parseDicom(data, { ...options, untilTag: 'x7fe00010' }).elements.x7fe00010;
+  } catch {
+    return false;
+  }
 }
 
 export interface ParseOptions {
@@ -90,12 +99,16 @@ export function parseDicomBytes(path: string, bytes: Uint8Array, options: ParseO
     dataSet = dicomParser.parseDicom(data, parseOptions);
   } catch (e) {
     if (e instanceof FileFormatError) throw e;
-    throw new FileFormatError(path, describeParserError(e));
+    const reason = describeParserError(e);
+    if (!options.headerOnly && reason.startsWith('file is truncated') && headerParses(data, parseOptions)) {
+      throw new FileFormatError(path, 'pixel data is truncated (the file ends inside Pixel Data)');
+    }
+    throw new FileFormatError(path, reason);
   }
   const transferSyntaxUid = (dataSet.string('x00020010') ?? rawUid ?? IMPLICIT_VR_LITTLE_ENDIAN).replace(/\0+$/, '').trim();
-  const out = inflated ?? data;
   if (transferSyntaxUid === DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN && !inflated) {
     throw new FileFormatError(path, 'deflated dataset was not inflated');
   }
-  return { path, dataSet, transferSyntaxUid, bytes: dataSet.byteArray as Uint8Array ?? out };
+  // element offsets index the parsed array: the inflated copy for deflated files, else the file
+  return { path, dataSet, transferSyntaxUid, bytes: inflated ?? data };
 }
