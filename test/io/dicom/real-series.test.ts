@@ -10,6 +10,12 @@ import { assertSameCorners, assertSameThroughWorld, readNiftiReference } from '.
 
 const SERIES = ['dicom-samples', 'series'];
 
+/** brain_001.dcm has 2,490,368 zero bytes after its dataset (SOURCE.md), which dcmjs cannot skip. */
+function datasetBytes(name: string, file: Buffer): ArrayBuffer {
+  const end = name === 'brain_001.dcm' ? 132_914 : file.byteLength;
+  return file.buffer.slice(file.byteOffset, file.byteOffset + end) as ArrayBuffer;
+}
+
 test('GE EPI fMRI (15 slices × 10 volumes) matches the dcm2niix reference voxel for voxel through world space', skipUnlessData(...SERIES, 'dcm_qa_nih-ge-epi-mr_0004'), async () => {
   const root = sharedData(...SERIES, 'dcm_qa_nih-ge-epi-mr_0004')!;
   const img = await readDicom(join(root, 'In'));
@@ -45,7 +51,7 @@ test('GE oblique PD series: every slice sits at its own ImagePositionPatient and
   const seen = new Set<number>();
   for (const name of readdirSync(dir)) {
     const file = readFileSync(join(dir, name));
-    const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength)).dict);
+    const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(datasetBytes(name, file), { ignoreErrors: true }).dict);
     const ipp = ds.ImagePositionPatient.map(Number) as number[];
     const iop = ds.ImageOrientationPatient.map(Number) as number[];
     const [rowSpacing, colSpacing] = ds.PixelSpacing.map(Number) as number[];
@@ -57,12 +63,13 @@ test('GE oblique PD series: every slice sits at its own ImagePositionPatient and
       const d = Math.hypot(w[0] - ipp[0]!, w[1] - ipp[1]!, w[2] - ipp[2]!);
       if (d < dist) [best, dist] = [k, d];
     }
-    assert.ok(dist < 0.08, `${name}: nearest slice is ${dist} mm away`);
+    // the header writes positions to 0.1 mm: each coordinate is off by up to 0.05 mm
+    assert.ok(dist < 0.1, `${name}: nearest slice is ${dist} mm away`);
     seen.add(best);
     // voxel (i, j) of that slice is at ipp + i·colSpacing·row + j·rowSpacing·col
     const w = indexToWorld(img, [255, 255, best]);
     const expected = [0, 1, 2].map((a) => ipp[a]! + 255 * colSpacing! * iop[a]! + 255 * rowSpacing! * iop[3 + a]!);
-    expected.forEach((v, a) => assert.ok(Math.abs(v - w[a]!) < 0.08, `${name}: far corner axis ${a}: ${w[a]} vs ${v}`));
+    expected.forEach((v, a) => assert.ok(Math.abs(v - w[a]!) < 0.1, `${name}: far corner axis ${a}: ${w[a]} vs ${v}`));
     const pixels = new Int16Array(ds.PixelData[0] as ArrayBuffer, 0, 256 * 256);
     const slice = img.data.subarray(256 * 256 * best, 256 * 256 * (best + 1));
     assert.deepEqual(Array.from(slice), Array.from(pixels), `${name}: pixels`);
