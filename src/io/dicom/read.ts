@@ -129,14 +129,7 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
       }
     }
   }
-  let lo = Infinity,
-    hi = -Infinity;
-  for (const ref of all) {
-    const [a, b] = rangeOf(ref);
-    lo = Math.min(lo, a);
-    hi = Math.max(hi, b);
-  }
-  const data: VoxelArray = rescaleChunks(stored, sliceLength, transforms, [lo, hi]);
+  const data: VoxelArray = rescaleChunks(stored, sliceLength, transforms);
   const meta: Image['meta'] = {
     format: 'dicom',
     seriesInstanceUid: series.uid,

@@ -9,7 +9,7 @@ export interface ChunkTransform {
   invert?: [number, number];
 }
 
-type ArrayCtor = new (n: number) => VoxelArray;
+type ArrayCtor = (new (n: number) => VoxelArray) & { BYTES_PER_ELEMENT: number };
 const INTEGER_TYPES: [ArrayCtor, number, number][] = [
   [Uint8Array, 0, 255],
   [Int8Array, -128, 127],
@@ -24,37 +24,54 @@ export function storedRange(bitsStored: number, signed: boolean): [number, numbe
   return signed ? [-(2 ** (bitsStored - 1)), 2 ** (bitsStored - 1) - 1] : [0, 2 ** bitsStored - 1];
 }
 
+/** Smallest and largest value of each chunk. */
+function chunkRanges(stored: StoredArray, chunkLength: number, chunks: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let c = 0; c < chunks; c++) {
+    let lo = Infinity,
+      hi = -Infinity;
+    for (let i = c * chunkLength, end = i + chunkLength; i < end; i++) {
+      const v = stored[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    out.push([lo, hi]);
+  }
+  return out;
+}
+
 /**
  * Applies Modality LUT rescale (and MONOCHROME1 inversion) chunk by chunk. Output dtype policy:
  * - slope 1, intercept 0, no inversion anywhere: the stored array itself (no copy);
  * - every slope and intercept an integer: the smallest integer type (uint8, int8, uint16, int16,
- *   uint32, int32) that holds the rescaled image of the whole stored range [lo, hi] — decided from the
- *   header, not the pixel content, so every file of a dataset gets the same dtype (CT in HU → int16);
+ *   uint32, int32), at least as wide as the stored one, that holds the rescaled values actually
+ *   present (so CT, stored unsigned or signed with intercept −1024, becomes int16 Hounsfield units);
  * - otherwise float32.
  */
-export function rescaleChunks(stored: StoredArray, chunkLength: number, transforms: ChunkTransform[], range: [number, number]): VoxelArray {
+export function rescaleChunks(stored: StoredArray, chunkLength: number, transforms: ChunkTransform[]): VoxelArray {
   if (transforms.every((t) => t.slope === 1 && t.intercept === 0 && !t.invert)) return stored;
   const integral = transforms.every((t) => Number.isInteger(t.slope) && Number.isInteger(t.intercept));
+  // Inversion folds into the linear map: slope·(L − s) + b = (−slope)·s + (slope·L + b).
+  const linear = transforms.map(({ slope, intercept, invert }) => ({
+    a: invert ? -slope : slope,
+    b: invert ? slope * (invert[0] + invert[1]) + intercept : intercept,
+  }));
   let Ctor: ArrayCtor = Float32Array;
   if (integral) {
     let lo = Infinity,
       hi = -Infinity;
-    for (const t of transforms) {
-      const a = t.slope * range[0] + t.intercept,
-        b = t.slope * range[1] + t.intercept;
-      lo = Math.min(lo, a, b);
-      hi = Math.max(hi, a, b);
-    }
-    Ctor = INTEGER_TYPES.find(([, min, max]) => lo >= min && hi <= max)?.[0] ?? Float32Array;
+    chunkRanges(stored, chunkLength, transforms.length).forEach(([min, max], c) => {
+      const { a, b } = linear[c]!;
+      lo = Math.min(lo, a * min + b, a * max + b);
+      hi = Math.max(hi, a * min + b, a * max + b);
+    });
+    Ctor = INTEGER_TYPES.find(([T, min, max]) => T.BYTES_PER_ELEMENT >= stored.BYTES_PER_ELEMENT && lo >= min && hi <= max)?.[0] ?? Float32Array;
   }
   const out = new Ctor(stored.length);
   for (let c = 0; c < transforms.length; c++) {
-    const { slope, intercept, invert } = transforms[c]!;
+    const { a, b } = linear[c]!;
     const start = c * chunkLength,
       end = start + chunkLength;
-    // Inversion folds into the linear map: slope·(L − s) + b = (−slope)·s + (slope·L + b).
-    const a = invert ? -slope : slope;
-    const b = invert ? slope * (invert[0] + invert[1]) + intercept : intercept;
     if (a === 1) for (let i = start; i < end; i++) out[i] = stored[i]! + b;
     else for (let i = start; i < end; i++) out[i] = stored[i]! * a + b;
   }

@@ -13,11 +13,18 @@ function file(spec: Partial<SliceSpec> & Pick<SliceSpec, 'values'>): string {
   return path;
 }
 
-test('signed data with an integer rescale keeps an integer dtype wide enough for the rescaled range', async () => {
+test('signed data with an integer rescale keeps an integer dtype wide enough for the rescaled values', async () => {
   const img = await readDicom(file({ values: [-32768, -1, 0, 1, 32767], signed: true, slope: 2, intercept: -1000 }));
   // 2·[-32768, 32767] − 1000 needs int32
   assert.equal(dtypeOf(img.data), 'int32');
   assert.deepEqual(Array.from(img.data), [-66536, -1002, -1000, -998, 64534]);
+  // the same encoding with values that fit stays int16 (dtype follows the values present)
+  const ct = await readDicom(file({ values: [-2000, 0, 3000], signed: true, intercept: -1024 }));
+  assert.equal(dtypeOf(ct.data), 'int16');
+  assert.deepEqual(Array.from(ct.data), [-3024, -1024, 1976]);
+  // never narrower than the stored type: 16-bit data with small values stays 16-bit
+  const small = await readDicom(file({ values: [0, 5, 9], intercept: 1 }));
+  assert.equal(dtypeOf(small.data), 'uint16');
 });
 
 test('CT-like 12-bit unsigned data with intercept −1024 becomes int16 Hounsfield units', async () => {
