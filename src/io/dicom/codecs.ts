@@ -91,10 +91,17 @@ function decodeWithCodec(codec: FrameCodec, bytes: Uint8Array, info: FrameInfo):
   return out;
 }
 
-/** Little- or big-endian bytes → typed array of BitsAllocated-wide unsigned words (always a copy). */
-function wordsFromBytes(bytes: Uint8Array, bitsAllocated: number, count: number, littleEndian: boolean): Uint8Array | Uint16Array | Uint32Array {
+/**
+ * Little- or big-endian bytes → typed array of BitsAllocated-wide unsigned words. A copy, unless
+ * `view` allows a view into `bytes` (little endian, aligned): the caller then must not modify it.
+ */
+function wordsFromBytes(bytes: Uint8Array, bitsAllocated: number, count: number, littleEndian: boolean, view = false): Uint8Array | Uint16Array | Uint32Array {
   const width = bitsAllocated / 8;
   if (bytes.length < count * width) throw new FrameDecodeError(`frame has ${bytes.length} bytes, expected ${count * width}`);
+  if (view && littleEndian && bytes.byteOffset % width === 0) {
+    if (width === 1) return bytes.subarray(0, count);
+    return width === 2 ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : new Uint32Array(bytes.buffer, bytes.byteOffset, count);
+  }
   if (bitsAllocated === 8) return bytes.slice(0, count);
   const copy = bytes.slice(0, count * width);
   if (!littleEndian) {
@@ -189,6 +196,7 @@ export interface DecodeFrameOptions {
 /**
  * Decodes one frame to stored values (masked to BitsStored, sign-extended when signed, colour as
  * interleaved RGB). Native syntaxes take the frame's raw bytes; encapsulated ones one codestream.
+ * Native little-endian frames that need no change come back as views into `frameBytes` (no copy).
  * Call (and await) loadCodecs() once before decoding encapsulated frames.
  */
 export function decodeFrameSync(transferSyntaxUid: string, frameBytes: Uint8Array, info: FrameInfo, options: DecodeFrameOptions = {}): StoredArray {
@@ -200,7 +208,10 @@ export function decodeFrameSync(transferSyntaxUid: string, frameBytes: Uint8Arra
     if (info.bitsAllocated === 1) {
       return unpackBits(frameBytes, options.bitOffset ?? 0, info.rows * info.columns * info.samplesPerPixel);
     }
-    const words = wordsFromBytes(frameBytes, info.bitsAllocated, nativeSampleCount(info), ts.littleEndian);
+    // Grey or RGB data with every bit used needs no change: read it in place, without a copy.
+    const untouched =
+      info.bitsStored === info.bitsAllocated && info.highBit === info.bitsAllocated - 1 && (info.samplesPerPixel === 1 || (pi === 'RGB' && info.planarConfiguration === 0));
+    const words = wordsFromBytes(frameBytes, info.bitsAllocated, nativeSampleCount(info), ts.littleEndian, untouched);
     const stored = applyBitsStored(words, info, info.highBit + 1 - info.bitsStored);
     const ybr = pi === 'YBR_FULL' ? 'full' : pi === 'YBR_FULL_422' ? '422' : 'none';
     return toRgb(stored, info, { planar: info.planarConfiguration === 1, ybr });

@@ -4,7 +4,7 @@ import { FileFormatError } from '../../util/errors.js';
 import { decodeFrameSync, FrameDecodeError, loadCodecs, type StoredArray } from './codecs.js';
 import { encapsulatedFrames, nativeFrame } from './frames.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
-import { rescaleChunks, storedRange, type ChunkTransform } from './rescale.js';
+import { holds, linearMap, outputType, storedRange, typeHolding, writeRescaled, type OutputCtor, type RescaleFrame } from './rescale.js';
 import { buildSeries, describeFile, listFiles, mapLimit, readBytes, scanFiles } from './scan.js';
 import type { DicomFrameRef, DicomSeriesInfo } from './series-info.js';
 import { transferSyntax } from './transfer-syntax.js';
@@ -20,14 +20,13 @@ export interface ReadDicomOptions {
 }
 
 const CONCURRENCY = 8;
-type ArrayCtor = new (n: number) => StoredArray;
 
 function rangeOf(ref: DicomFrameRef): [number, number] {
   return ref.info.bitsAllocated === 1 ? [0, 1] : storedRange(ref.info.bitsStored, ref.info.pixelRepresentation === 1);
 }
 
 /** The smallest integer array type that holds every frame's stored values. */
-function storageType(frames: DicomFrameRef[]): ArrayCtor {
+function storageType(frames: DicomFrameRef[]): OutputCtor {
   let lo = 0,
     hi = 0;
   for (const f of frames) {
@@ -35,7 +34,7 @@ function storageType(frames: DicomFrameRef[]): ArrayCtor {
     lo = Math.min(lo, a);
     hi = Math.max(hi, b);
   }
-  const types: [ArrayCtor, number, number][] = [
+  const types: [OutputCtor, number, number][] = [
     [Uint8Array, 0, 255],
     [Int8Array, -128, 127],
     [Uint16Array, 0, 65535],
@@ -75,7 +74,7 @@ async function parseFull(path: string, cache?: Map<string, ParsedDicom>): Promis
   return parseDicomBytes(path, await readBytes(path));
 }
 
-/** Reads and assembles a series found by scanDicomFolder. Intensities are rescaled (see rescaleChunks). */
+/** Reads and assembles a series found by scanDicomFolder. Intensities are rescaled (see outputType). */
 export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDicomOptions = {}): Promise<Image> {
   const volumes = series.volumes;
   const nk = volumes[0]!.length;
@@ -84,11 +83,7 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
   const f0 = all[0]!;
   const { rows, columns, samplesPerPixel } = f0.info;
   const sliceLength = rows * columns;
-  const Storage = storageType(all);
-  const stored = new Storage(sliceLength * nk * nt * samplesPerPixel);
 
-  const placeOf = new Map<DicomFrameRef, { t: number; k: number }>();
-  volumes.forEach((v, t) => v.forEach((ref, k) => placeOf.set(ref, { t, k })));
   const byFile = new Map<string, DicomFrameRef[]>();
   for (const ref of all) {
     const list = byFile.get(ref.path) ?? [];
@@ -96,40 +91,51 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
     byFile.set(ref.path, list);
   }
   if (all.some((f) => transferSyntax(f.transferSyntaxUid)?.codec)) await loadCodecs();
-
+  // Decoded frames are views into the file bytes where the encoding allows (little endian, no masking).
+  const decoded = new Map<DicomFrameRef, StoredArray>();
   await mapLimit([...byFile], CONCURRENCY, async ([path, refs]) => {
     const parsed = await parseFull(path, options.parsed);
-    const decoded = decodeFramesOf(parsed, refs);
-    for (const [ref, values] of decoded) {
-      const { t, k } = placeOf.get(ref)!;
-      if (samplesPerPixel === 1) {
-        stored.set(values, (t * nk + k) * sliceLength);
-      } else {
-        for (let c = 0; c < 3; c++) {
-          const base = ((c * nt + t) * nk + k) * sliceLength;
-          for (let p = 0; p < sliceLength; p++) stored[base + p] = values[3 * p + c]!;
-        }
-      }
-    }
+    for (const [ref, values] of decodeFramesOf(parsed, refs)) decoded.set(ref, values);
   });
 
   const invert = f0.info.photometricInterpretation === 'MONOCHROME1' && !options.keepMonochrome1;
-  const transforms: ChunkTransform[] = [];
-  for (let c = 0; c < samplesPerPixel; c++) {
-    for (let t = 0; t < nt; t++) {
-      for (let k = 0; k < nk; k++) {
-        const ref = volumes[t]![k]!;
-        // Modality LUT rescale applies to grey images only
-        const colour = samplesPerPixel === 3;
-        transforms.push({
-          slope: colour ? 1 : ref.attributes.slope,
-          intercept: colour ? 0 : ref.attributes.intercept,
-          invert: invert ? rangeOf(ref) : undefined,
-        });
-      }
-    }
-  }
-  const data: VoxelArray = rescaleChunks(stored, sliceLength, transforms);
+  const colour = samplesPerPixel === 3;
+  const frames: RescaleFrame[] = all.map((ref) => ({
+    values: decoded.get(ref)!,
+    // Modality LUT rescale applies to grey images only
+    transform: { slope: colour ? 1 : ref.attributes.slope, intercept: colour ? 0 : ref.attributes.intercept, invert: invert ? rangeOf(ref) : undefined },
+    headerRange: rangeOf(ref),
+  }));
+  const storage = storageType(all);
+  const choice = outputType(frames, storage);
+  const fill = (Output: OutputCtor): { data: VoxelArray; lo: number; hi: number } => {
+    const data = new Output(sliceLength * nk * nt * samplesPerPixel);
+    let lo = Infinity,
+      hi = -Infinity;
+    volumes.forEach((volume, t) =>
+      volume.forEach((ref, k) => {
+        const values = decoded.get(ref)!;
+        if (colour) {
+          for (let c = 0; c < 3; c++) {
+            const base = ((c * nt + t) * nk + k) * sliceLength;
+            for (let p = 0; p < sliceLength; p++) data[base + p] = values[3 * p + c]!;
+          }
+          return;
+        }
+        const { a, b } = linearMap(frames[t * nk + k]!.transform);
+        const offset = (t * nk + k) * sliceLength;
+        if (a === 1 && b === 0 && !choice.fallback) return data.set(values, offset);
+        const [min, max] = writeRescaled(data, offset, values, a, b);
+        lo = Math.min(lo, min);
+        hi = Math.max(hi, max);
+      }),
+    );
+    return { data, lo, hi };
+  };
+  let { data, lo, hi } = fill(choice.type);
+  // the values did not fit the optimistic type: redo with the smallest type that holds them
+  if (choice.fallback && !holds(choice.type, lo, hi)) ({ data } = fill(typeHolding(lo, hi, storage.BYTES_PER_ELEMENT)));
+
   const meta: Image['meta'] = {
     format: 'dicom',
     seriesInstanceUid: series.uid,

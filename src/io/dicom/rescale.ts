@@ -1,16 +1,21 @@
 import type { VoxelArray } from '../image.js';
 import type { StoredArray } from './codecs.js';
 
-/** How the stored values of one chunk (one frame's plane of one channel) become output values. */
-export interface ChunkTransform {
+/** How the stored values of one frame become output values. */
+export interface FrameTransform {
   slope: number;
   intercept: number;
   /** MONOCHROME1: stored s becomes (lo + hi) − s before rescale, [lo, hi] the BitsStored range. */
   invert?: [number, number];
 }
 
-type ArrayCtor = (new (n: number) => VoxelArray) & { BYTES_PER_ELEMENT: number };
-const INTEGER_TYPES: [ArrayCtor, number, number][] = [
+/** The transform as one linear map v = a·s + b (inversion folded in: slope·(L − s) + b). */
+export function linearMap(t: FrameTransform): { a: number; b: number } {
+  return t.invert ? { a: -t.slope, b: t.slope * (t.invert[0] + t.invert[1]) + t.intercept } : { a: t.slope, b: t.intercept };
+}
+
+export type OutputCtor = (new (n: number) => VoxelArray) & { BYTES_PER_ELEMENT: number };
+const INTEGER_TYPES: [OutputCtor, number, number][] = [
   [Uint8Array, 0, 255],
   [Int8Array, -128, 127],
   [Uint16Array, 0, 65535],
@@ -24,56 +29,95 @@ export function storedRange(bitsStored: number, signed: boolean): [number, numbe
   return signed ? [-(2 ** (bitsStored - 1)), 2 ** (bitsStored - 1) - 1] : [0, 2 ** bitsStored - 1];
 }
 
-/** Smallest and largest value of each chunk. */
-function chunkRanges(stored: StoredArray, chunkLength: number, chunks: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let c = 0; c < chunks; c++) {
-    let lo = Infinity,
-      hi = -Infinity;
-    for (let i = c * chunkLength, end = i + chunkLength; i < end; i++) {
-      const v = stored[i]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    out.push([lo, hi]);
-  }
-  return out;
+/*
+ * The loops below run over every voxel. A single function fed several typed-array types goes
+ * megamorphic in V8 (several times slower), so each array-type combination gets its own copy of the
+ * loop, compiled once from the same source.
+ */
+type RescaleLoop = (out: VoxelArray, offset: number, values: StoredArray, a: number, b: number) => [number, number];
+const rescaleLoops = new Map<string, RescaleLoop>();
+
+function smallestHolding(lo: number, hi: number, minBytes: number): OutputCtor | undefined {
+  return INTEGER_TYPES.find(([T, min, max]) => T.BYTES_PER_ELEMENT >= minBytes && lo >= min && hi <= max)?.[0];
+}
+
+export interface RescaleFrame {
+  values: StoredArray;
+  transform: FrameTransform;
+  /** Stored range the header allows for this frame. */
+  headerRange: [number, number];
 }
 
 /**
- * Applies Modality LUT rescale (and MONOCHROME1 inversion) chunk by chunk. Output dtype policy:
- * - slope 1, intercept 0, no inversion anywhere: the stored array itself (no copy);
- * - every slope and intercept an integer: the smallest integer type (uint8, int8, uint16, int16,
- *   uint32, int32), at least as wide as the stored one, that holds the rescaled values actually
- *   present (so CT, stored unsigned or signed with intercept −1024, becomes int16 Hounsfield units);
+ * The output array type for Modality LUT rescale (and MONOCHROME1 inversion). Policy:
+ * - slope 1, intercept 0, no inversion anywhere: `storage` itself (values are copied unchanged);
+ * - every slope and intercept an integer: an integer type at least as wide as the stored one. When
+ *   the rescaled BitsStored range fits that width, the smallest such type (CT stored as 12 bits with
+ *   intercept −1024 → int16). Otherwise the stored width is tried (signed when the range goes
+ *   negative: CT stored as signed 16 bits with intercept −1024 → int16) and `fallback` is set: the
+ *   caller checks the values written and, when they do not fit, uses the smallest type that holds them;
  * - otherwise float32.
  */
-export function rescaleChunks(stored: StoredArray, chunkLength: number, transforms: ChunkTransform[]): VoxelArray {
-  if (transforms.every((t) => t.slope === 1 && t.intercept === 0 && !t.invert)) return stored;
-  const integral = transforms.every((t) => Number.isInteger(t.slope) && Number.isInteger(t.intercept));
-  // Inversion folds into the linear map: slope·(L − s) + b = (−slope)·s + (slope·L + b).
-  const linear = transforms.map(({ slope, intercept, invert }) => ({
-    a: invert ? -slope : slope,
-    b: invert ? slope * (invert[0] + invert[1]) + intercept : intercept,
-  }));
-  let Ctor: ArrayCtor = Float32Array;
-  if (integral) {
+export function outputType(frames: RescaleFrame[], storage: OutputCtor): { type: OutputCtor; fallback?: OutputCtor } {
+  const transforms = frames.map((f) => f.transform);
+  if (transforms.every((t) => t.slope === 1 && t.intercept === 0 && !t.invert)) return { type: storage };
+  if (!transforms.every((t) => Number.isInteger(t.slope) && Number.isInteger(t.intercept))) return { type: Float32Array };
+  const span = (ranges: [number, number][]) => {
     let lo = Infinity,
       hi = -Infinity;
-    chunkRanges(stored, chunkLength, transforms.length).forEach(([min, max], c) => {
-      const { a, b } = linear[c]!;
+    ranges.forEach(([min, max], i) => {
+      const { a, b } = linearMap(transforms[i]!);
       lo = Math.min(lo, a * min + b, a * max + b);
       hi = Math.max(hi, a * min + b, a * max + b);
     });
-    Ctor = INTEGER_TYPES.find(([T, min, max]) => T.BYTES_PER_ELEMENT >= stored.BYTES_PER_ELEMENT && lo >= min && hi <= max)?.[0] ?? Float32Array;
+    return [lo, hi] as const;
+  };
+  const [hlo, hhi] = span(frames.map((f) => f.headerRange));
+  const byHeader = smallestHolding(hlo, hhi, storage.BYTES_PER_ELEMENT) ?? Float32Array;
+  if (byHeader.BYTES_PER_ELEMENT === storage.BYTES_PER_ELEMENT) return { type: byHeader };
+  // The header range needs a wider type; the values present usually fit the stored width (signed CT
+  // with intercept −1024): try that width (signed when the header range goes negative), checked
+  // while writing, else widen.
+  const bits = 8 * storage.BYTES_PER_ELEMENT;
+  const optimistic = hlo < 0 ? smallestHolding(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1, storage.BYTES_PER_ELEMENT) : smallestHolding(0, 2 ** bits - 1, storage.BYTES_PER_ELEMENT);
+  return optimistic && optimistic !== byHeader ? { type: optimistic, fallback: byHeader } : { type: byHeader };
+}
+
+/** Does an integer type hold every value in [lo, hi]? */
+export function holds(type: OutputCtor, lo: number, hi: number): boolean {
+  const entry = INTEGER_TYPES.find(([T]) => T === type);
+  return !entry || (lo >= entry[1] && hi <= entry[2]);
+}
+
+/** The smallest integer type holding [lo, hi], at least `minBytes` wide, else float32. */
+export function typeHolding(lo: number, hi: number, minBytes: number): OutputCtor {
+  return smallestHolding(lo, hi, minBytes) ?? Float32Array;
+}
+
+/**
+ * Writes a·values + b into out[offset ...] and returns the range of the values written, before they
+ * were stored (so a caller can tell whether `out`'s type held them).
+ */
+export function writeRescaled(out: VoxelArray, offset: number, values: StoredArray, a: number, b: number): [number, number] {
+  const key = `${out.constructor.name}<-${values.constructor.name}`;
+  let loop = rescaleLoops.get(key);
+  if (!loop) {
+    loop = new Function(
+      'out',
+      'offset',
+      'values',
+      'a',
+      'b',
+      `let lo = Infinity, hi = -Infinity;
+       for (let i = 0, n = values.length; i < n; i++) {
+         const v = values[i] * a + b;
+         out[offset + i] = v;
+         if (v < lo) lo = v;
+         if (v > hi) hi = v;
+       }
+       return [lo, hi];`,
+    ) as RescaleLoop;
+    rescaleLoops.set(key, loop);
   }
-  const out = new Ctor(stored.length);
-  for (let c = 0; c < transforms.length; c++) {
-    const { a, b } = linear[c]!;
-    const start = c * chunkLength,
-      end = start + chunkLength;
-    if (a === 1) for (let i = start; i < end; i++) out[i] = stored[i]! + b;
-    else for (let i = start; i < end; i++) out[i] = stored[i]! * a + b;
-  }
-  return out;
+  return loop(out, offset, values, a, b);
 }
