@@ -124,8 +124,7 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
         }
         const { a, b } = linearMap(frames[t * nk + k]!.transform);
         const offset = (t * nk + k) * sliceLength;
-        if (a === 1 && b === 0 && !choice.fallback) return data.set(values, offset);
-        const [min, max] = writeRescaled(data, offset, values, a, b);
+        const [min, max] = writeRescaled(data, offset, values, a, b, !!choice.fallback);
         lo = Math.min(lo, min);
         hi = Math.max(hi, max);
       }),

@@ -35,7 +35,28 @@ export function storedRange(bitsStored: number, signed: boolean): [number, numbe
  * loop, compiled once from the same source.
  */
 type RescaleLoop = (out: VoxelArray, offset: number, values: StoredArray, a: number, b: number) => [number, number];
+type PlainLoop = (out: VoxelArray, offset: number, values: StoredArray, a: number, b: number) => void;
 const rescaleLoops = new Map<string, RescaleLoop>();
+const plainLoops = new Map<string, PlainLoop>();
+
+function plainLoop(out: VoxelArray, values: StoredArray): PlainLoop {
+  const key = `${out.constructor.name}<-${values.constructor.name}`;
+  let loop = plainLoops.get(key);
+  if (!loop) {
+    loop = new Function(
+      'out',
+      'offset',
+      'values',
+      'a',
+      'b',
+      `const n = values.length;
+       if (a === 1) for (let i = 0; i < n; i++) out[offset + i] = values[i] + b;
+       else for (let i = 0; i < n; i++) out[offset + i] = values[i] * a + b;`,
+    ) as PlainLoop;
+    plainLoops.set(key, loop);
+  }
+  return loop;
+}
 
 function smallestHolding(lo: number, hi: number, minBytes: number): OutputCtor | undefined {
   return INTEGER_TYPES.find(([T, min, max]) => T.BYTES_PER_ELEMENT >= minBytes && lo >= min && hi <= max)?.[0];
@@ -95,10 +116,15 @@ export function typeHolding(lo: number, hi: number, minBytes: number): OutputCto
 }
 
 /**
- * Writes a·values + b into out[offset ...] and returns the range of the values written, before they
- * were stored (so a caller can tell whether `out`'s type held them).
+ * Writes a·values + b into out[offset ...]. With `track`, returns the range of the values before they
+ * were stored (so a caller can tell whether `out`'s type held them); else [NaN, NaN].
  */
-export function writeRescaled(out: VoxelArray, offset: number, values: StoredArray, a: number, b: number): [number, number] {
+export function writeRescaled(out: VoxelArray, offset: number, values: StoredArray, a: number, b: number, track = true): [number, number] {
+  if (!track) {
+    if (a === 1 && b === 0) out.set(values, offset);
+    else plainLoop(out, values)(out, offset, values, a, b);
+    return [NaN, NaN];
+  }
   const key = `${out.constructor.name}<-${values.constructor.name}`;
   let loop = rescaleLoops.get(key);
   if (!loop) {
