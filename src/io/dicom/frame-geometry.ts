@@ -1,5 +1,6 @@
 import type { Vec3 } from '../image.js';
 import { item, number, numbers, text, uint, vec3 } from './attributes.js';
+import type { Mosaic } from './mosaic.js';
 import type { DataSet } from './parse.js';
 
 /** What one frame says about where it is and how to scale it. */
@@ -134,4 +135,26 @@ export function cross(a: Vec3, b: Vec3): Vec3 {
 
 export function dot(a: Vec3, b: Vec3): number {
   return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+/**
+ * Attributes of each tile of a Siemens mosaic. ImagePositionPatient locates the top-left pixel of the
+ * whole mosaic; the first tile is centred in it, so it sits (columns − tileColumns)/2 pixels along the
+ * row direction and (rows − tileRows)/2 along the column direction further (as dcm2niix and nibabel
+ * compute it). Tile k is k · SpacingBetweenSlices (else SliceThickness) along the CSA slice normal.
+ */
+export function mosaicAttributes(ds: DataSet, mosaic: Mosaic, rows: number, columns: number): FrameAttributes[] {
+  const base = classicAttributes(ds);
+  const step = base.spacingBetweenSlices ?? base.sliceThickness ?? 1;
+  return Array.from({ length: mosaic.count }, (_, k) => {
+    const a: FrameAttributes = { ...base };
+    if (base.position && base.rowCosine && base.columnCosine && base.pixelSpacing) {
+      const [rowSpacing, columnSpacing] = base.pixelSpacing;
+      const di = ((columns - mosaic.tileColumns) / 2) * columnSpacing;
+      const dj = ((rows - mosaic.tileRows) / 2) * rowSpacing;
+      const n = mosaic.normal ?? cross(base.rowCosine, base.columnCosine);
+      a.position = [0, 1, 2].map((x) => base.position![x]! + di * base.rowCosine![x]! + dj * base.columnCosine![x]! + k * step * n[x]!) as Vec3;
+    }
+    return a;
+  });
 }

@@ -6,7 +6,8 @@ import { encapsulatedFrames, nativeFrame } from './frames.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
 import { holds, linearMap, outputType, storedRange, typeHolding, writeRescaled, type OutputCtor, type RescaleFrame } from './rescale.js';
 import { buildSeries, describeFile, listFiles, mapLimit, readBytes, scanFiles } from './scan.js';
-import type { DicomFrameRef, DicomSeriesInfo } from './series-info.js';
+import { frameSize, type DicomFrameRef, type DicomSeriesInfo } from './series-info.js';
+import { cropTile } from './mosaic.js';
 import { transferSyntax } from './transfer-syntax.js';
 
 export interface ReadDicomOptions {
@@ -54,17 +55,24 @@ function decodeFramesOf(parsed: ParsedDicom, wanted: DicomFrameRef[]): Map<Dicom
   if (!pixelData) throw new FileFormatError(parsed.path, 'no Pixel Data (7FE0,0010)');
   const codestreams = ts.codec ? encapsulatedFrames(parsed, first.framesInFile, ts.codec) : undefined;
   const pixels = first.info.rows * first.info.columns * first.info.samplesPerPixel;
-  for (const ref of wanted) {
-    const stored = codestreams ? { bytes: codestreams[ref.frame]!, bitOffset: 0 } : nativeFrame(parsed, ref.info, ref.framesInFile, ref.frame);
+  const decodeOne = (frame: number): StoredArray => {
+    const stored = codestreams ? { bytes: codestreams[frame]!, bitOffset: 0 } : nativeFrame(parsed, first.info, first.framesInFile, frame);
     try {
-      const values = decodeFrameSync(parsed.transferSyntaxUid, stored.bytes, ref.info, { bitOffset: stored.bitOffset });
-      if (values.length !== pixels) throw new FrameDecodeError(`frame ${ref.frame + 1} decoded to ${values.length} samples, expected ${pixels}`);
-      out.set(ref, values);
+      const values = decodeFrameSync(parsed.transferSyntaxUid, stored.bytes, first.info, { bitOffset: stored.bitOffset });
+      if (values.length !== pixels) throw new FrameDecodeError(`decoded to ${values.length} samples, expected ${pixels}`);
+      return values;
     } catch (e) {
-      if (e instanceof FrameDecodeError) throw new FileFormatError(parsed.path, `frame ${ref.frame + 1}: ${e.message}`);
+      if (e instanceof FrameDecodeError) throw new FileFormatError(parsed.path, `frame ${frame + 1}: ${e.message}`);
       throw e;
     }
+  };
+  if (first.mosaic) {
+    // every tile comes out of the one mosaic frame
+    const whole = decodeOne(0);
+    for (const ref of wanted) out.set(ref, cropTile(whole, first.info.columns, first.mosaic, ref.frame));
+    return out;
   }
+  for (const ref of wanted) out.set(ref, decodeOne(ref.frame));
   return out;
 }
 
@@ -81,7 +89,8 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
   const nt = volumes.length;
   const all = volumes.flat();
   const f0 = all[0]!;
-  const { rows, columns, samplesPerPixel } = f0.info;
+  const { samplesPerPixel } = f0.info;
+  const { rows, columns } = frameSize(f0);
   const sliceLength = rows * columns;
 
   const byFile = new Map<string, DicomFrameRef[]>();

@@ -2,10 +2,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FileFormatError, VesaliusError } from '../../util/errors.js';
 import { number, text } from './attributes.js';
-import { frameAttributes } from './frame-geometry.js';
+import { frameAttributes, mosaicAttributes } from './frame-geometry.js';
+import { readMosaic } from './mosaic.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
 import { frameCount, readFrameInfo } from './pixel-module.js';
-import type { DicomFrameRef, DicomScan, DicomSeriesInfo, SkippedFile } from './series-info.js';
+import { frameSize, type DicomFrameRef, type DicomScan, type DicomSeriesInfo, type SkippedFile } from './series-info.js';
 import { layoutStack } from './stack.js';
 import { describeTransferSyntax, transferSyntax } from './transfer-syntax.js';
 
@@ -77,11 +78,13 @@ export function describeFile(parsed: ParsedDicom, order: number): FileEntry | Sk
   if (!ts) throw new FileFormatError(path, `unsupported transfer syntax: ${describeTransferSyntax(parsed.transferSyntaxUid)}`);
   const info = readFrameInfo(path, ds);
   const n = frameCount(ds);
-  const attributes = frameAttributes(ds, n);
+  const mosaic = n === 1 && info.samplesPerPixel === 1 ? readMosaic(ds, info.rows, info.columns) : undefined;
+  const attributes = mosaic ? mosaicAttributes(ds, mosaic, info.rows, info.columns) : frameAttributes(ds, n);
   const frames: DicomFrameRef[] = attributes.map((a, f) => ({
     path,
     frame: f,
     framesInFile: n,
+    ...(mosaic ? { mosaic } : {}),
     transferSyntaxUid: parsed.transferSyntaxUid,
     instanceUid: text(ds, 'x00080018') || `no-instance-uid:${path}`,
     info,
@@ -108,13 +111,15 @@ const round = (v: number) => Math.round(v * 1e4) / 1e4;
 function splitKey(f: DicomFrameRef): string {
   const a = f.attributes;
   const orientation = [...(a.rowCosine ?? []), ...(a.columnCosine ?? [])].map(round).join(',');
-  return [f.info.rows, f.info.columns, f.info.samplesPerPixel, orientation, a.echo ?? '', a.stackId ?? ''].join('|');
+  const { rows, columns } = frameSize(f);
+  return [rows, columns, f.info.samplesPerPixel, orientation, a.echo ?? '', a.stackId ?? ''].join('|');
 }
 
 /** A short label of what distinguishes a part of a split series. */
 function partLabel(f: DicomFrameRef): string {
   const a = f.attributes;
-  const bits = [`${f.info.columns}x${f.info.rows}`];
+  const { rows, columns } = frameSize(f);
+  const bits = [`${columns}x${rows}`];
   if (a.echo !== undefined) bits.push(`echo ${a.echo}`);
   if (a.stackId !== undefined) bits.push(`stack ${a.stackId}`);
   if (a.rowCosine && a.columnCosine) bits.push(`orientation ${[...a.rowCosine, ...a.columnCosine].map((v) => round(v)).join('\\')}`);
@@ -153,7 +158,8 @@ export function buildSeries(entries: FileEntry[]): DicomSeriesInfo[] {
       const f0 = frames[0]!;
       const volumes = layout.volumes;
       const nk = volumes[0]!.length;
-      const shape = [f0.info.columns, f0.info.rows, nk];
+      const size = frameSize(f0);
+      const shape = [size.columns, size.rows, nk];
       if (volumes.length > 1) shape.push(volumes.length);
       if (f0.info.samplesPerPixel === 3) shape.push(3);
       const used = volumes.flat();

@@ -1,5 +1,6 @@
 import type { Mat3, Vec3 } from '../image.js';
 import type { FrameAttributes } from './frame-geometry.js';
+import type { Mosaic } from './mosaic.js';
 import type { FrameInfo } from './pixel-module.js';
 import type { StackFrame } from './stack.js';
 
@@ -15,6 +16,13 @@ export interface DicomFrameRef extends StackFrame {
   instanceUid: string;
   info: FrameInfo;
   attributes: FrameAttributes;
+  /** For a Siemens mosaic: the layout; `frame` is then the tile number within frame 0. */
+  mosaic?: Mosaic;
+}
+
+/** Rows and columns of the image a frame reference stands for (a tile, for a mosaic). */
+export function frameSize(ref: DicomFrameRef): { rows: number; columns: number } {
+  return ref.mosaic ? { rows: ref.mosaic.tileRows, columns: ref.mosaic.tileColumns } : { rows: ref.info.rows, columns: ref.info.columns };
 }
 
 /** A series found by scanDicomFolder, with the geometry it will be assembled with. */

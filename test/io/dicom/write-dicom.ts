@@ -38,6 +38,8 @@ export interface SliceSpec {
   transferSyntaxUid?: string;
   /** Extra naturalised attributes (e.g. functional groups). */
   extra?: Record<string, unknown>;
+  /** Elements by hex tag ('00291010'), for private tags dcmjs cannot name. */
+  raw?: Record<string, { vr: string; Value: unknown[] }>;
   /** Raw stored words instead of `values` (for garbage in unused high bits). */
   rawWords?: Uint16Array | Uint8Array;
 }
@@ -98,7 +100,7 @@ export function dicomBytes(spec: SliceSpec): Uint8Array {
     ImplementationClassUID: '1.2.826.0.1.3680043.8.498.1',
   };
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
+  dict.dict = { ...DicomMetaDictionary.denaturalizeDataset(dataset), ...(spec.raw ?? {}) };
   return new Uint8Array(dict.write());
 }
 
