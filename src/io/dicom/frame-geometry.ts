@@ -64,7 +64,8 @@ function classicAttributes(ds: DataSet): FrameAttributes {
     pixelSpacingSource,
     sliceThickness: number(ds, 'x00180050'),
     spacingBetweenSlices: number(ds, 'x00180088'),
-    slope: number(ds, 'x00281053') ?? 1,
+    // RT Dose scales its integers to Gy with DoseGridScaling instead of a rescale
+    slope: number(ds, 'x00281053') ?? number(ds, 'x3004000e') ?? 1,
     intercept: number(ds, 'x00281052') ?? 0,
     temporalIndex: number(ds, 'x00200100'),
     echo: number(ds, 'x00180086'),

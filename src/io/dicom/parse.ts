@@ -25,18 +25,39 @@ const VALID_VRS = new Set(
 );
 
 /**
- * A raw dataset (no preamble, no meta header) is guessed from its first element: the group must be a
- * plausible first group (0002..0008 little or big endian) and, for explicit VR, bytes 4-5 a valid VR.
- * Up to 3 leading stray bytes are skipped (seen in legacy files that were written with a bad offset).
+ * A raw dataset (no preamble, no meta header) is recognised by its first two elements: a plausible
+ * first group (0002..0008, even), for explicit VR a valid VR, and a second element of the same group
+ * with a higher element number right after the first. Up to 3 leading stray bytes are skipped (seen in
+ * legacy files written with a bad offset).
  */
 function guessRawSyntax(bytes: Uint8Array): { offset: number; uid: string } | undefined {
-  for (let offset = 0; offset <= 3 && offset + 8 <= bytes.length; offset++) {
-    const le = bytes[offset]! | (bytes[offset + 1]! << 8);
-    const be = (bytes[offset]! << 8) | bytes[offset + 1]!;
-    const vr = String.fromCharCode(bytes[offset + 4]!, bytes[offset + 5]!);
-    const plausible = (group: number) => group >= 0x0002 && group <= 0x0008 && group % 2 === 0;
-    if (plausible(le)) return { offset, uid: VALID_VRS.has(vr) ? EXPLICIT_VR_LITTLE_ENDIAN : IMPLICIT_VR_LITTLE_ENDIAN };
-    if (plausible(be) && VALID_VRS.has(vr)) return { offset, uid: EXPLICIT_VR_BIG_ENDIAN };
+  const u16 = (at: number, le: boolean) => (le ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!);
+  const u32 = (at: number, le: boolean) => (le ? u16(at, true) + u16(at + 2, true) * 65536 : u16(at, false) * 65536 + u16(at + 2, false));
+  const plausible = (group: number) => group >= 0x0002 && group <= 0x0008 && group % 2 === 0;
+  const vrAt = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!);
+  const candidates: { uid: string; le: boolean; explicit: boolean }[] = [
+    { uid: EXPLICIT_VR_LITTLE_ENDIAN, le: true, explicit: true },
+    { uid: IMPLICIT_VR_LITTLE_ENDIAN, le: true, explicit: false },
+    { uid: EXPLICIT_VR_BIG_ENDIAN, le: false, explicit: true },
+  ];
+  for (let offset = 0; offset <= 3; offset++) {
+    for (const c of candidates) {
+      if (offset + 16 > bytes.length) return undefined;
+      const group = u16(offset, c.le);
+      const element = u16(offset + 2, c.le);
+      if (!plausible(group)) continue;
+      let next: number;
+      if (c.explicit) {
+        const vr = vrAt(offset + 4);
+        if (!VALID_VRS.has(vr)) continue;
+        next = ['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'].includes(vr) ? offset + 12 + u32(offset + 8, c.le) : offset + 8 + u16(offset + 6, c.le);
+      } else {
+        if (VALID_VRS.has(vrAt(offset + 4))) continue; // that would be explicit VR
+        next = offset + 8 + u32(offset + 4, c.le);
+      }
+      if (next + 4 > bytes.length) continue;
+      if (u16(next, c.le) === group && u16(next + 2, c.le) > element) return { offset, uid: c.uid };
+    }
   }
   return undefined;
 }

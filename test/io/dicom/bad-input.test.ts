@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import { readDicom, scanDicomFolder } from '../../../src/io/dicom/index.js';
 import { FileFormatError } from '../../../src/util/errors.js';
@@ -50,6 +51,10 @@ test('a file that is not DICOM is rejected', async () => {
   const path = join(tempDir(), 'notes.txt');
   writeFileSync(path, 'this is not a DICOM file, although it is long enough to have a preamble '.repeat(4));
   await assert.rejects(readDicom(path), oneLineError(path, /not a DICOM file/));
+  // a gzip file whose header happens to contain the bytes 08 00 must not pass for a raw dataset
+  const gz = join(tempDir(), 'volume.nii.gz');
+  writeFileSync(gz, gzipSync(Buffer.alloc(4096, 7)));
+  await assert.rejects(readDicom(gz), oneLineError(gz, /not a DICOM file/));
   const empty = join(tempDir(), 'empty');
   writeFileSync(empty, '');
   await assert.rejects(readDicom(empty), oneLineError(empty, /not a DICOM file/));

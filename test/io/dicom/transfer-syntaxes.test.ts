@@ -127,3 +127,15 @@ test('HTJ2K RGB decodes (no other decoder here to compare with)', skipUnlessData
   assert.deepEqual(img.shape, [640, 480, 1, 3]);
   assert.ok(img.values.reduce((a, b) => Math.max(a, b), 0) > 200);
 });
+
+test('RT Dose (implicit VR, 32-bit, 15 frames): frames placed by GridFrameOffsetVector, values scaled to Gy', skipUnlessData(...MF, 'pydicom'), async () => {
+  const img = await readDicom(join(sharedData(...MF, 'pydicom')!, 'rtdose.dcm'));
+  // header (read with pydicom): IPP (189.43125, 199.43125, -761.87), axial, PixelSpacing 10\10,
+  // GridFrameOffsetVector 0\5\...\70, DoseGridScaling 1e-6; stored [0,0,0..2] = 1249000 1249000 1250000
+  assert.deepEqual(img.shape, [10, 10, 15]);
+  assert.deepEqual(img.spacing, [10, 10, 5]);
+  assert.deepEqual(img.origin, [189.43125, 199.43125, -761.87]);
+  assert.ok(Math.abs(img.data[0]! - 1.249) < 1e-6 && Math.abs(img.data[2]! - 1.25) < 1e-6);
+  // last frame, first row: 1249000 1250000 1251000
+  assert.ok(Math.abs(img.data[14 * 100 + 2]! - 1.251) < 1e-6);
+});
