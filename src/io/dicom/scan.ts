@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FileFormatError, VesaliusError } from '../../util/errors.js';
 import { number, text } from './attributes.js';
@@ -43,6 +43,25 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, in
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+const HEAD_BYTES = 256 * 1024;
+
+/** The first `HEAD_BYTES` of a file (the whole file when smaller): enough for most headers. */
+async function readHead(path: string): Promise<{ bytes: Uint8Array; whole: boolean }> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const size = (await handle.stat()).size;
+    const length = Math.min(size, HEAD_BYTES);
+    const buffer = Buffer.allocUnsafe(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    return { bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead), whole: size <= HEAD_BYTES };
+  } catch (e) {
+    throw new FileFormatError(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  } finally {
+    await handle?.close();
+  }
 }
 
 export async function readBytes(path: string): Promise<Uint8Array> {
@@ -199,8 +218,21 @@ export async function scanFiles(paths: string[], options: { keep?: Map<string, P
   const entries: FileEntry[] = [];
   const results = await mapLimit(paths, CONCURRENCY, async (path, order) => {
     try {
-      const bytes = await readBytes(path);
-      const parsed = parseDicomBytes(path, bytes, { headerOnly: !options.keep });
+      let parsed: ParsedDicom;
+      if (options.keep) {
+        parsed = parseDicomBytes(path, await readBytes(path));
+      } else {
+        // scanning needs only the header: read the head of the file, the whole file only when the
+        // header is longer than that (large enhanced multi-frame headers) or the head is no dataset
+        const head = await readHead(path);
+        try {
+          parsed = parseDicomBytes(path, head.bytes, { headerOnly: true });
+          if (!head.whole && !parsed.dataSet.elements.x7fe00010) throw new Error('header longer than the head');
+        } catch (e) {
+          if (head.whole || (e instanceof FileFormatError && e.reason.startsWith('not a DICOM file'))) throw e;
+          parsed = parseDicomBytes(path, await readBytes(path), { headerOnly: true });
+        }
+      }
       const described = describeFile(parsed, order);
       if ('frames' in described && options.keep) options.keep.set(path, parsed);
       return described;
