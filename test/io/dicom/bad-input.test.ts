@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
+import { tempDir } from './temp.js';
 import { readDicom, scanDicomFolder } from '../../../src/io/dicom/index.js';
 import { FileFormatError } from '../../../src/util/errors.js';
 import { sharedData, skipUnlessData } from '../../helpers/data.js';
 import { AXIAL, dicomBytes } from './write-dicom.js';
 
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'vesalius-dicom-bad-'));
-}
 
 /** A rejection that is a one-line FileFormatError naming `path` and matching `reason`. */
 function oneLineError(path: string, reason: RegExp) {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from './temp.js';
 import { readDicom } from '../../../src/io/dicom/index.js';
 import { readCsaHeader } from '../../../src/io/dicom/mosaic.js';
 import { writeDicom } from './write-dicom.js';
@@ -48,7 +47,7 @@ test('a mosaic of 3 tiles (2×2 grid) becomes 3 slices placed by the centred-til
   for (let t = 0; t < 3; t++)
     for (let r = 0; r < 2; r++)
       for (let c = 0; c < 2; c++) values[(Math.floor(t / 2) * 2 + r) * 4 + (t % 2) * 2 + c] = 10 * t + 2 * r + c;
-  const path = join(mkdtempSync(join(tmpdir(), 'vesalius-mosaic-')), 'mosaic.dcm');
+  const path = join(tempDir('vesalius-mosaic-'), 'mosaic.dcm');
   writeDicom(path, {
     rows: 4,
     columns: 4,

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from './temp.js';
 import { dtypeOf } from '../../../src/io/image.js';
 import { readDicom } from '../../../src/io/dicom/index.js';
 import { AXIAL, uid, writeDicom, type SliceSpec } from './write-dicom.js';
 
 function file(spec: Partial<SliceSpec> & Pick<SliceSpec, 'values'>): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'vesalius-dicom-px-')), 'image');
+  const path = join(tempDir('vesalius-dicom-px-'), 'image');
   writeDicom(path, { rows: 1, columns: spec.values.length / (spec.samplesPerPixel ?? 1), position: [0, 0, 0], orientation: AXIAL, ...spec });
   return path;
 }
@@ -94,7 +93,7 @@ test('enhanced multi-frame: per-frame positions and rescale from the functional 
   const z = [20, 10, 0];
   const values: number[] = [];
   z.forEach((_, f) => values.push(f, f, f, f));
-  const path = join(mkdtempSync(join(tmpdir(), 'vesalius-dicom-mf-')), 'enhanced.dcm');
+  const path = join(tempDir('vesalius-dicom-mf-'), 'enhanced.dcm');
   writeDicom(path, {
     rows,
     columns,

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from './temp.js';
 import { indexToWorld } from '../../../src/io/image.js';
 import { readDicom, scanDicomFolder } from '../../../src/io/dicom/index.js';
 import { FileFormatError } from '../../../src/util/errors.js';
 import { AXIAL, uid, writeDicom, type SliceSpec } from './write-dicom.js';
 
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'vesalius-dicom-'));
-}
 
 const r2 = Math.SQRT1_2;
 // Oblique: rows run along (1,1,0)/√2, columns point to the feet; normal = row × column = (−1,1,0)/√2.
@@ -213,4 +210,30 @@ test('a series assembles the same from implicit VR files', async () => {
   assert.deepEqual(img.shape, [2, 2, 3]);
   assert.equal(img.spacing[2], 1.5);
   assert.deepEqual(Array.from(img.data), [0, 1, 10, 11, 100, 101, 110, 111, 200, 201, 210, 211]);
+});
+
+test('scanning an enhanced multi-frame file whose header is longer than the 256 KB head still finds every frame', async () => {
+  const dir = tempDir();
+  const frames = 2500;
+  writeDicom(join(dir, 'long-header.dcm'), {
+    rows: 1,
+    columns: 1,
+    values: Array.from({ length: frames }, (_, f) => f),
+    extra: {
+      SOPClassUID: '1.2.840.10008.5.1.4.1.1.4.1',
+      NumberOfFrames: frames,
+      SharedFunctionalGroupsSequence: [{ PlaneOrientationSequence: [{ ImageOrientationPatient: AXIAL }], PixelMeasuresSequence: [{ PixelSpacing: [1, 1] }] }],
+      PerFrameFunctionalGroupsSequence: Array.from({ length: frames }, (_, f) => ({
+        PlanePositionSequence: [{ ImagePositionPatient: [0, 0, 0.5 * (frames - 1 - f)] }],
+        PixelValueTransformationSequence: [{ RescaleSlope: 1, RescaleIntercept: 0, RescaleType: 'US' }],
+      })),
+    },
+  });
+  const [s] = await scanDicomFolder(dir);
+  assert.deepEqual(s!.shape, [1, 1, frames]);
+  assert.equal(s!.spacing[2], 0.5);
+  const img = await readDicom(dir);
+  // stored in descending z: sorted ascending, voxel k holds frame frames−1−k
+  assert.equal(img.data[0], frames - 1);
+  assert.equal(img.data[frames - 1], 0);
 });
