@@ -202,8 +202,8 @@ export interface DecodeFrameOptions {
 export function decodeFrameSync(transferSyntaxUid: string, frameBytes: Uint8Array, info: FrameInfo, options: DecodeFrameOptions = {}): StoredArray {
   const ts = transferSyntax(transferSyntaxUid);
   if (!ts) throw new FrameDecodeError(`unsupported transfer syntax ${describeTransferSyntax(transferSyntaxUid)}`);
+  // PALETTE COLOR frames decode to their stored indices; the caller maps them through the palette
   const pi = info.photometricInterpretation;
-  if (pi === 'PALETTE COLOR') throw new FrameDecodeError('PALETTE COLOR pixel data is not supported');
   if (!ts.codec) {
     if (info.bitsAllocated === 1) {
       return unpackBits(frameBytes, options.bitOffset ?? 0, info.rows * info.columns * info.samplesPerPixel);

@@ -23,7 +23,8 @@
  * `meta.monochrome1Inverted`), `keepMonochrome1` keeps it. Rescale slope/intercept (per frame; RT Dose
  * DoseGridScaling) are always applied: slope 1 intercept 0 keeps the stored dtype; integer slope and
  * intercept give an integer dtype at least as wide as the stored one that holds the values (CT → int16
- * HU); anything else float32. PALETTE COLOR and float pixel data are not supported (named error).
+ * HU); anything else float32. PALETTE COLOR is mapped to RGB through its tables (segmented tables and
+ * float pixel data are not supported: named error).
  *
  * Geometry: i runs along a row (ImageOrientationPatient row cosine, spacing PixelSpacing[1]), j down
  * the columns (column cosine, PixelSpacing[0]), k along the slice normal row × column; origin = the

@@ -6,7 +6,8 @@ import { encapsulatedFrames, nativeFrame } from './frames.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
 import { holds, linearMap, outputType, storedRange, typeHolding, writeRescaled, type OutputCtor, type RescaleFrame } from './rescale.js';
 import { buildSeries, describeFile, listFiles, mapLimit, readBytes, scanFiles } from './scan.js';
-import { frameSize, type DicomFrameRef, type DicomSeriesInfo } from './series-info.js';
+import { frameSize, isColour, type DicomFrameRef, type DicomSeriesInfo } from './series-info.js';
+import { applyPalette, readPalette } from './palette.js';
 import { cropTile } from './mosaic.js';
 import { transferSyntax } from './transfer-syntax.js';
 
@@ -66,6 +67,11 @@ function decodeFramesOf(parsed: ParsedDicom, wanted: DicomFrameRef[]): Map<Dicom
       throw e;
     }
   };
+  if (first.info.photometricInterpretation === 'PALETTE COLOR') {
+    const palette = readPalette(parsed.path, parsed.dataSet);
+    for (const ref of wanted) out.set(ref, applyPalette(decodeOne(ref.frame), palette));
+    return out;
+  }
   if (first.mosaic) {
     // every tile comes out of the one mosaic frame
     const whole = decodeOne(0);
@@ -89,7 +95,8 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
   const nt = volumes.length;
   const all = volumes.flat();
   const f0 = all[0]!;
-  const { samplesPerPixel } = f0.info;
+  const colour = isColour(f0);
+  const samplesPerPixel = colour ? 3 : 1;
   const { rows, columns } = frameSize(f0);
   const sliceLength = rows * columns;
 
@@ -108,14 +115,15 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
   });
 
   const invert = f0.info.photometricInterpretation === 'MONOCHROME1' && !options.keepMonochrome1;
-  const colour = samplesPerPixel === 3;
   const frames: RescaleFrame[] = all.map((ref) => ({
     values: decoded.get(ref)!,
     // Modality LUT rescale applies to grey images only
     transform: { slope: colour ? 1 : ref.attributes.slope, intercept: colour ? 0 : ref.attributes.intercept, invert: invert ? rangeOf(ref) : undefined },
     headerRange: rangeOf(ref),
   }));
-  const storage = storageType(all);
+  // palette colour: the table's entry width, not the indices', sets the storage
+  const palette = f0.info.photometricInterpretation === 'PALETTE COLOR';
+  const storage = palette ? (decoded.get(f0) instanceof Uint16Array ? Uint16Array : Uint8Array) : storageType(all);
   const choice = outputType(frames, storage);
   const fill = (Output: OutputCtor): { data: VoxelArray; lo: number; hi: number } => {
     const data = new Output(sliceLength * nk * nt * samplesPerPixel);

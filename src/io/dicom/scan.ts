@@ -6,7 +6,7 @@ import { frameAttributes, mosaicAttributes } from './frame-geometry.js';
 import { readMosaic } from './mosaic.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
 import { frameCount, readFrameInfo } from './pixel-module.js';
-import { frameSize, type DicomFrameRef, type DicomScan, type DicomSeriesInfo, type SkippedFile } from './series-info.js';
+import { frameSize, isColour, type DicomFrameRef, type DicomScan, type DicomSeriesInfo, type SkippedFile } from './series-info.js';
 import { layoutStack } from './stack.js';
 import { describeTransferSyntax, transferSyntax } from './transfer-syntax.js';
 
@@ -131,7 +131,7 @@ function splitKey(f: DicomFrameRef): string {
   const a = f.attributes;
   const orientation = [...(a.rowCosine ?? []), ...(a.columnCosine ?? [])].map(round).join(',');
   const { rows, columns } = frameSize(f);
-  return [rows, columns, f.info.samplesPerPixel, orientation, a.echo ?? '', a.stackId ?? ''].join('|');
+  return [rows, columns, isColour(f), orientation, a.echo ?? '', a.stackId ?? ''].join('|');
 }
 
 /** A short label of what distinguishes a part of a split series. */
@@ -180,7 +180,7 @@ export function buildSeries(entries: FileEntry[]): DicomSeriesInfo[] {
       const size = frameSize(f0);
       const shape = [size.columns, size.rows, nk];
       if (volumes.length > 1) shape.push(volumes.length);
-      if (f0.info.samplesPerPixel === 3) shape.push(3);
+      if (isColour(f0)) shape.push(3);
       const used = volumes.flat();
       const paths = [...new Set(used.map((f) => f.path))];
       out.push({

@@ -20,6 +20,11 @@ export interface DicomFrameRef extends StackFrame {
   mosaic?: Mosaic;
 }
 
+/** Does a frame become RGB (3 samples, or palette indices)? */
+export function isColour(ref: DicomFrameRef): boolean {
+  return ref.info.samplesPerPixel === 3 || ref.info.photometricInterpretation === 'PALETTE COLOR';
+}
+
 /** Rows and columns of the image a frame reference stands for (a tile, for a mosaic). */
 export function frameSize(ref: DicomFrameRef): { rows: number; columns: number } {
   return ref.mosaic ? { rows: ref.mosaic.tileRows, columns: ref.mosaic.tileColumns } : { rows: ref.info.rows, columns: ref.info.columns };

@@ -124,3 +124,30 @@ test('enhanced multi-frame: per-frame positions and rescale from the functional 
   // frame f holds stored f and intercept 100·f
   assert.deepEqual([img.data[0], img.data[4], img.data[8]], [0, 101, 202]);
 });
+
+test('PALETTE COLOR maps stored indices through the red/green/blue tables (clamped outside them)', async () => {
+  // 4 entries starting at index 10, 16-bit: entry e = (1000·e, 2000·e, 65535 − e)
+  const table = (f: (e: number) => number) => new Uint16Array([0, 1, 2, 3].map(f)).buffer;
+  const img = await readDicom(
+    file({
+      values: [9, 10, 12, 13, 200],
+      bitsAllocated: 8,
+      photometric: 'PALETTE COLOR',
+      extra: {
+        RedPaletteColorLookupTableDescriptor: [4, 10, 16],
+        GreenPaletteColorLookupTableDescriptor: [4, 10, 16],
+        BluePaletteColorLookupTableDescriptor: [4, 10, 16],
+        RedPaletteColorLookupTableData: table((e) => 1000 * e),
+        GreenPaletteColorLookupTableData: table((e) => 2000 * e),
+        BluePaletteColorLookupTableData: table((e) => 65535 - e),
+        _vrMap: { PixelData: 'OB', RedPaletteColorLookupTableDescriptor: 'US', GreenPaletteColorLookupTableDescriptor: 'US', BluePaletteColorLookupTableDescriptor: 'US' },
+      },
+    }),
+  );
+  assert.deepEqual(img.shape, [5, 1, 1, 3]);
+  assert.equal(dtypeOf(img.data), 'uint16');
+  // index 9 is below the table (entry 0), 10 → 0, 12 → 2, 13 → 3, 200 above (entry 3)
+  assert.deepEqual(Array.from(img.data.subarray(0, 5)), [0, 0, 2000, 3000, 3000]);
+  assert.deepEqual(Array.from(img.data.subarray(5, 10)), [0, 0, 4000, 6000, 6000]);
+  assert.deepEqual(Array.from(img.data.subarray(10, 15)), [65535, 65535, 65533, 65532, 65532]);
+});
