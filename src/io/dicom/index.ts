@@ -8,6 +8,8 @@
  *   frame count and warnings, without decoding pixels. `scanDicomFolderWithSkipped` also returns the
  *   files left out and why (SR, RT, SEG, non-DICOM, unreadable).
  * - `readDicomSeries(series, options?)`: decode and assemble one scanned series.
+ * - `readDicomFolder(path, options?)` → `Image[]`: every series of a folder, assembled (`meta.path` is
+ *   the folder holding each series' files).
  * - `decodeFrame(transferSyntaxUid, frameBytes, frameInfo)`: the one frame decoder (stored values).
  *
  * Encodings: implicit/explicit VR little endian, explicit VR big endian, deflated explicit VR; RLE,
@@ -39,7 +41,7 @@
  * multi-frame uses the shared and per-frame functional groups; classic multi-frame uses
  * GridFrameOffsetVector or SpacingBetweenSlices; Siemens mosaics are cut into their slices (CSA header).
  */
-export { readDicom, readDicomSeries, type ReadDicomOptions } from './read.js';
+export { readDicom, readDicomFolder, readDicomSeries, type ReadDicomOptions } from './read.js';
 export { scanDicomFolder, scanDicomFolderWithSkipped } from './scan.js';
 export type { DicomSeriesInfo, DicomFrameRef, DicomScan, SkippedFile } from './series-info.js';
 export { decodeFrame, decodeFrameSync, loadCodecs, type StoredArray } from './codecs.js';

@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises';
+import { dirname, sep } from 'node:path';
 import { createImage, type Image, type VoxelArray } from '../image.js';
 import { FileFormatError } from '../../util/errors.js';
 import { decodeFrameSync, FrameDecodeError, loadCodecs, type StoredArray } from './codecs.js';
 import { encapsulatedFrames, nativeFrame } from './frames.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
 import { holds, linearMap, outputType, storedRange, typeHolding, writeRescaled, type OutputCtor, type RescaleFrame } from './rescale.js';
-import { buildSeries, describeFile, listFiles, mapLimit, readBytes, scanFiles } from './scan.js';
+import { buildSeries, describeFile, listFiles, mapLimit, readBytes, scanDicomFolder, scanFiles } from './scan.js';
 import { frameSize, isColour, type DicomFrameRef, type DicomSeriesInfo } from './series-info.js';
 import { applyPalette, readPalette } from './palette.js';
 import { cropTile } from './mosaic.js';
@@ -204,4 +205,33 @@ export async function readDicom(path: string, options: ReadDicomOptions = {}): P
   const series = buildSeries([described]);
   if (series.length > 1) throw new FileFormatError(path, `file holds ${series.length} stacks that do not form one volume: ${listSeries(series)}`);
   return readDicomSeries(series[0]!, { ...options, parsed: new Map([[path, parsed]]) });
+}
+
+/** The folder holding all of a series' files (their longest common directory). */
+function commonFolder(files: string[]): string {
+  const parts = files.map((f) => dirname(f).split(sep));
+  const first = parts[0] ?? [];
+  let n = first.length;
+  for (const p of parts) {
+    let i = 0;
+    while (i < n && p[i] === first[i]) i++;
+    n = i;
+  }
+  return first.slice(0, n).join(sep) || sep;
+}
+
+/**
+ * Every image series under a folder, each read and assembled (for `vesalius info FOLDER`). Each
+ * image's `meta.path` is the folder holding that series' files. Throws when there is no image series
+ * (FileFormatError saying what was found) or when a series cannot be decoded.
+ */
+export async function readDicomFolder(path: string, options: ReadDicomOptions = {}): Promise<Image[]> {
+  const series = await scanDicomFolder(path);
+  const images: Image[] = [];
+  for (const s of series) {
+    const image = await readDicomSeries(s, options);
+    image.meta.path = commonFolder(s.files);
+    images.push(image);
+  }
+  return images;
 }

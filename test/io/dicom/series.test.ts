@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from './temp.js';
 import { indexToWorld } from '../../../src/io/image.js';
-import { readDicom, scanDicomFolder } from '../../../src/io/dicom/index.js';
+import { readDicom, readDicomFolder, scanDicomFolder } from '../../../src/io/dicom/index.js';
 import { FileFormatError } from '../../../src/util/errors.js';
 import { AXIAL, uid, writeDicom, type SliceSpec } from './write-dicom.js';
 
@@ -157,7 +157,7 @@ test('the same positions repeated for every time point make a 4D image ordered b
   for (let t = 0; t < 3; t++) for (let k = 0; k < 2; k++) assert.equal(img.data[4 * (k + 2 * t)], 1000 * t + k);
 });
 
-test('two series in one folder: scan lists both, readDicom refuses and names them', async () => {
+test('two series in one folder: scan lists both, readDicomFolder reads both, readDicom refuses and names them', async () => {
   const dir = tempDir();
   mkdirSync(join(dir, 'sub'));
   axialSeries(dir, [0, 1, 2], { description: 'first' });
@@ -165,6 +165,11 @@ test('two series in one folder: scan lists both, readDicom refuses and names the
   const series = await scanDicomFolder(dir);
   assert.equal(series.length, 2);
   assert.deepEqual(series.map((s) => s.shape[2]).sort(), [2, 3]);
+  const images = await readDicomFolder(dir);
+  assert.deepEqual(images.map((i) => [i.meta.seriesDescription, i.meta.path, i.shape[2]]).sort(), [
+    ['first', dir, 3],
+    ['second', join(dir, 'sub'), 2],
+  ]);
   await assert.rejects(readDicom(dir), (e: unknown) => {
     assert.ok(e instanceof FileFormatError);
     assert.match(e.message, /holds 2 series/);
