@@ -71,6 +71,14 @@ test('a folder with no images says what it found instead', async () => {
   await assert.rejects(readDicom(empty), oneLineError(empty, /folder is empty/));
 });
 
+test('a compressed file cut inside its encapsulated pixel data is rejected as truncated', skipUnlessData('dicom-samples'), async () => {
+  const source = sharedData('dicom-samples', 'transfer-syntax', 'dcm_qa_ts', 'In', '9.dcm')!;
+  const bytes = readFileSync(source);
+  const path = join(tempDir(), 'cut-j2k.dcm');
+  writeFileSync(path, bytes.subarray(0, 150_000)); // the JPEG 2000 fragment spans bytes 88,600..223,792
+  await assert.rejects(readDicom(path), oneLineError(path, /truncated/));
+});
+
 test('a corrupt compressed frame is a FileFormatError naming the file', skipUnlessData('dicom-samples'), async () => {
   const source = sharedData('dicom-samples', 'transfer-syntax', 'dcm_qa_ts', 'In', '9.dcm')!;
   const bytes = new Uint8Array(readFileSync(source));
