@@ -22,6 +22,8 @@ export interface FrameAttributes {
   temporalIndex?: number;
   echo?: number;
   stackId?: string;
+  /** Complex image component from ImageType (M, P, R, I ...): magnitude and phase never share a volume. */
+  component?: string;
   acquisition?: number;
   instance?: number;
 }
@@ -41,6 +43,13 @@ function orientation(values: number[] | undefined): { row?: Vec3; column?: Vec3 
 
 function spacing(values: number[] | undefined): [number, number] | undefined {
   return values && values.length >= 2 && values[0]! > 0 && values[1]! > 0 ? [values[0]!, values[1]!] : undefined;
+}
+
+const COMPONENTS = new Set(['M', 'P', 'R', 'I', 'MAG', 'MAGNITUDE', 'PHASE', 'REAL', 'IMAGINARY']);
+
+function imageComponent(ds: DataSet): string | undefined {
+  const value = (text(ds, 'x00080008') ?? '').toUpperCase().split('\\')[2]?.trim();
+  return value && COMPONENTS.has(value) ? value : undefined;
 }
 
 export function isEnhanced(ds: DataSet): boolean {
@@ -69,6 +78,7 @@ function classicAttributes(ds: DataSet): FrameAttributes {
     intercept: number(ds, 'x00281052') ?? 0,
     temporalIndex: number(ds, 'x00200100'),
     echo: number(ds, 'x00180086'),
+    component: imageComponent(ds),
     acquisition: number(ds, 'x00200012'),
     instance: number(ds, 'x00200013'),
   };

@@ -37,7 +37,8 @@
  * max(0.1 mm, 1 %) off the grid), duplicate positions (first kept), copies of one SOP instance,
  * sheared stacks (gantry tilt: k then follows the positions, so direction is not orthogonal), missing
  * orientation/spacing/positions. Equal repeats of every position are volumes (time points, 4th axis).
- * A SeriesInstanceUID is split when rows/columns, orientation, echo number or stack differ. Enhanced
+ * A SeriesInstanceUID is split when rows/columns, orientation (a cosine off by 1e-3 or more), echo
+ * number, stack or complex component (ImageType M/P/R/I) differ. Enhanced
  * multi-frame uses the shared and per-frame functional groups; classic multi-frame uses
  * GridFrameOffsetVector or SpacingBetweenSlices; Siemens mosaics are cut into their slices (CSA header).
  */

@@ -126,12 +126,18 @@ export function describeFile(parsed: ParsedDicom, order: number): FileEntry | Sk
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 
-/** Frames of one SeriesInstanceUID that cannot share a volume: size, orientation, echo, stack, colour. */
+/** Frames of one SeriesInstanceUID that cannot share a volume: size, colour, echo, stack, image component. */
 function splitKey(f: DicomFrameRef): string {
   const a = f.attributes;
-  const orientation = [...(a.rowCosine ?? []), ...(a.columnCosine ?? [])].map(round).join(',');
   const { rows, columns } = frameSize(f);
-  return [rows, columns, isColour(f), orientation, a.echo ?? '', a.stackId ?? ''].join('|');
+  return [rows, columns, isColour(f), a.echo ?? '', a.stackId ?? '', a.component ?? ''].join('|');
+}
+
+/** Same orientation: every direction cosine within 1e-3 (about 0.06 degree; header values carry noise). */
+function sameOrientation(a: DicomFrameRef, b: DicomFrameRef): boolean {
+  const u = [...(a.attributes.rowCosine ?? []), ...(a.attributes.columnCosine ?? [])];
+  const v = [...(b.attributes.rowCosine ?? []), ...(b.attributes.columnCosine ?? [])];
+  return u.length === v.length && u.every((x, i) => Math.abs(x - v[i]!) < 1e-3);
 }
 
 /** A short label of what distinguishes a part of a split series. */
@@ -141,6 +147,7 @@ function partLabel(f: DicomFrameRef): string {
   const bits = [`${columns}x${rows}`];
   if (a.echo !== undefined) bits.push(`echo ${a.echo}`);
   if (a.stackId !== undefined) bits.push(`stack ${a.stackId}`);
+  if (a.component !== undefined) bits.push(`image type ${a.component}`);
   if (a.rowCosine && a.columnCosine) bits.push(`orientation ${[...a.rowCosine, ...a.columnCosine].map((v) => round(v)).join('\\')}`);
   return bits.join(', ');
 }
@@ -154,7 +161,7 @@ export function buildSeries(entries: FileEntry[]): DicomSeriesInfo[] {
   }
   const out: DicomSeriesInfo[] = [];
   for (const [uid, files] of byUid) {
-    const parts = new Map<string, DicomFrameRef[]>();
+    const parts: { key: string; frames: DicomFrameRef[] }[] = [];
     const seen = new Set<string>();
     let copies = 0;
     for (const f of files.flatMap((e) => e.frames)) {
@@ -165,13 +172,13 @@ export function buildSeries(entries: FileEntry[]): DicomSeriesInfo[] {
       }
       seen.add(id);
       const key = splitKey(f);
-      const list = parts.get(key) ?? [];
-      list.push(f);
-      parts.set(key, list);
+      const part = parts.find((p) => p.key === key && sameOrientation(p.frames[0]!, f));
+      if (part) part.frames.push(f);
+      else parts.push({ key, frames: [f] });
     }
     const head = files[0]!;
     let n = 0;
-    for (const frames of parts.values()) {
+    for (const { frames } of parts) {
       n++;
       const layout = layoutStack(frames);
       const f0 = frames[0]!;
@@ -185,7 +192,7 @@ export function buildSeries(entries: FileEntry[]): DicomSeriesInfo[] {
       const paths = [...new Set(used.map((f) => f.path))];
       out.push({
         uid,
-        key: parts.size > 1 ? `${uid} #${n} (${partLabel(f0)})` : uid,
+        key: parts.length > 1 ? `${uid} #${n} (${partLabel(f0)})` : uid,
         description: head.description,
         modality: head.modality,
         seriesNumber: head.seriesNumber,
@@ -201,7 +208,7 @@ export function buildSeries(entries: FileEntry[]): DicomSeriesInfo[] {
         oblique: layout.oblique,
         maxSliceDeviation: layout.maxSliceDeviation,
         warnings: [
-          ...(parts.size > 1 ? [`series ${uid} was split in ${parts.size} by size/orientation/echo/stack`] : []),
+          ...(parts.length > 1 ? [`series ${uid} was split in ${parts.length} by size/orientation/echo/stack`] : []),
           ...(copies ? [`${copies} frame(s) from copies of the same SOP instance ignored`] : []),
           ...layout.warnings,
         ],

@@ -242,3 +242,28 @@ test('scanning an enhanced multi-frame file whose header is longer than the 256 
   assert.equal(img.data[0], frames - 1);
   assert.equal(img.data[frames - 1], 0);
 });
+
+test('magnitude and phase images of one series are split; orientation noise under 1e-3 is not', async () => {
+  const dir = tempDir();
+  const seriesUid = uid();
+  for (const [n, type] of ['M', 'P'].entries())
+    for (let k = 0; k < 3; k++)
+      writeDicom(join(dir, `${type}${k}`), {
+        rows: 2,
+        columns: 2,
+        values: [k, k, k, k],
+        position: [0, 0, 2 * k],
+        // tiny differences in the written cosines, as scanners produce them
+        orientation: [1, 0.0004 * k, 0, -0.0004 * k, 1, 0.0002 * n],
+        pixelSpacing: [1, 1],
+        seriesUid,
+        extra: { ImageType: ['ORIGINAL', 'PRIMARY', type, 'ND'] },
+      });
+  const series = await scanDicomFolder(dir);
+  assert.equal(series.length, 2);
+  assert.deepEqual(series.map((s) => s.shape), [
+    [2, 2, 3],
+    [2, 2, 3],
+  ]);
+  assert.ok(series.some((s) => /image type M/.test(s.key)) && series.some((s) => /image type P/.test(s.key)));
+});
