@@ -267,3 +267,24 @@ test('magnitude and phase images of one series are split; orientation noise unde
   ]);
   assert.ok(series.some((s) => /image type M/.test(s.key)) && series.some((s) => /image type P/.test(s.key)));
 });
+
+test('a sheared stack (gantry tilt) is reported and k follows the slice positions exactly', async () => {
+  const dir = tempDir();
+  const seriesUid = uid();
+  // axial slices, each 2 mm higher and 0.5 mm further posterior: tilted 14.04° off the normal
+  for (let k = 0; k < 4; k++)
+    writeDicom(join(dir, `s${k}`), {
+      rows: 2,
+      columns: 2,
+      values: [k, k, k, k],
+      position: [10, 20 + 0.5 * k, 30 + 2 * k],
+      orientation: AXIAL,
+      pixelSpacing: [1, 1],
+      seriesUid,
+    });
+  const [s] = await scanDicomFolder(dir);
+  assert.match(s!.warnings.join(), /sheared \(stacked 14\.036 degrees off the slice normal/);
+  const img = await readDicom(dir);
+  near(img.spacing, [1, 1, Math.hypot(0.5, 2)], 1e-9, 'spacing');
+  for (let k = 0; k < 4; k++) near(indexToWorld(img, [0, 0, k]), [10, 20 + 0.5 * k, 30 + 2 * k], 1e-9, `slice ${k}`);
+});
