@@ -22,7 +22,8 @@
  * codecs return as unsigned bit patterns); colour becomes RGB (YBR_FULL, YBR_FULL_422 converted;
  * planar de-interleaved) on a last axis of 3. MONOCHROME1 is inverted by default, stored s →
  * (lo + hi) − s over the BitsStored range before rescale (so brighter is larger, as in MONOCHROME2;
- * `meta.monochrome1Inverted`), `keepMonochrome1` keeps it. Rescale slope/intercept (per frame; RT Dose
+ * `meta.monochrome1Inverted`), `keepMonochrome1` keeps the stored values (what dcm2niix 1.0.20220720
+ * writes: checked on a MONOCHROME1 radiograph, it does not invert). Rescale slope/intercept (per frame; RT Dose
  * DoseGridScaling) are always applied: slope 1 intercept 0 keeps the stored dtype; integer slope and
  * intercept give an integer dtype at least as wide as the stored one that holds the values (CT → int16
  * HU); anything else float32. PALETTE COLOR is mapped to RGB through its tables (segmented tables and

@@ -139,3 +139,14 @@ test('RT Dose (implicit VR, 32-bit, 15 frames): frames placed by GridFrameOffset
   // last frame, first row: 1249000 1250000 1251000
   assert.ok(Math.abs(img.data[14 * 100 + 2]! - 1.251) < 1e-6);
 });
+
+test('MONOCHROME1 radiograph: inverted by default, stored values kept on request (as dcm2niix writes them)', skipUnlessData('dicom-samples', 'seg-sr', 'highdicom'), async () => {
+  const path = join(sharedData('dicom-samples', 'seg-sr', 'highdicom')!, 'dx_image.dcm');
+  const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
+  // pydicom pixel_array.sum() = 5913505 (8 bits stored, 211 × 169); dcm2niix 1.0.20220720 writes the same
+  const kept = await readDicom(path, { keepMonochrome1: true });
+  assert.equal(sum(Array.from(kept.data)), 5913505);
+  const inverted = await readDicom(path);
+  assert.equal(sum(Array.from(inverted.data)), 255 * 211 * 169 - 5913505);
+  assert.equal(inverted.meta.monochrome1Inverted, true);
+});
