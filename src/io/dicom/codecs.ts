@@ -45,7 +45,7 @@ export function loadCodecs(): Promise<CodecsModule> {
   return loading;
 }
 
-function decodeWithCodec(codec: FrameCodec, bytes: Uint8Array, info: FrameInfo): Uint8Array {
+function decodeWithCodec(codec: FrameCodec, bytes: Uint8Array, info: FrameInfo, lossyJpeg: boolean): Uint8Array {
   if (!codecs) throw new Error('loadCodecs() must complete before decoding encapsulated frames');
   const { NativeCodecs, Context } = codecs;
   const context = new Context({
@@ -59,8 +59,9 @@ function decodeWithCodec(codec: FrameCodec, bytes: Uint8Array, info: FrameInfo):
     photometricInterpretation: info.photometricInterpretation,
     encodedBuffer: bytes,
   });
-  // libjpeg converts YCbCr to RGB itself when asked; the other codecs return what was encoded
-  const colour = { convertColorspaceToRgb: info.samplesPerPixel === 3 && info.photometricInterpretation !== 'RGB' };
+  // libjpeg converts to RGB itself when asked, from the colour space its markers declare. Lossy JPEG
+  // labelled RGB is often YCbCr inside (as dcmjs-codecs assumes for baseline); lossless RGB is RGB.
+  const colour = { convertColorspaceToRgb: info.samplesPerPixel === 3 && (lossyJpeg || info.photometricInterpretation !== 'RGB') };
   let result: CodecContext;
   try {
     switch (codec) {
@@ -219,7 +220,8 @@ export function decodeFrameSync(transferSyntaxUid: string, frameBytes: Uint8Arra
   if (info.bitsAllocated === 1 || info.bitsAllocated === 32) {
     throw new FrameDecodeError(`Bits Allocated ${info.bitsAllocated} is not supported with ${ts.name}`);
   }
-  const decoded = decodeWithCodec(ts.codec, frameBytes, info);
+  const lossyJpeg = ts.uid === '1.2.840.10008.1.2.4.50' || ts.uid === '1.2.840.10008.1.2.4.51';
+  const decoded = decodeWithCodec(ts.codec, frameBytes, info, lossyJpeg);
   const expected = info.rows * info.columns * info.samplesPerPixel;
   const words = wordsFromBytes(decoded, info.bitsAllocated, expected, true);
   const stored = applyBitsStored(words, info, 0);
