@@ -37,15 +37,7 @@ function storageType(frames: DicomFrameRef[]): OutputCtor {
     lo = Math.min(lo, a);
     hi = Math.max(hi, b);
   }
-  const types: [OutputCtor, number, number][] = [
-    [Uint8Array, 0, 255],
-    [Int8Array, -128, 127],
-    [Uint16Array, 0, 65535],
-    [Int16Array, -32768, 32767],
-    [Uint32Array, 0, 4294967295],
-    [Int32Array, -2147483648, 2147483647],
-  ];
-  return types.find(([, min, max]) => lo >= min && hi <= max)![0];
+  return typeHolding(lo, hi, 1);
 }
 
 /** Decodes the frames `wanted` of one parsed file. */
