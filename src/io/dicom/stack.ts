@@ -76,6 +76,11 @@ export function layoutStack<F extends StackFrame>(frames: F[]): StackLayout<F> {
   const first = frames[0]!.attributes;
   const [rowSpacing, columnSpacing] = first.pixelSpacing ?? [1, 1];
   if (!first.pixelSpacing) warnings.push('no Pixel Spacing: assumed 1 mm');
+  const differs = frames.find((f) => {
+    const p = f.attributes.pixelSpacing;
+    return p && (Math.abs(p[0] - rowSpacing) > 1e-4 * rowSpacing || Math.abs(p[1] - columnSpacing) > 1e-4 * columnSpacing);
+  });
+  if (differs) warnings.push(`Pixel Spacing differs between slices (${rowSpacing}\\${columnSpacing} and ${differs.attributes.pixelSpacing!.join('\\')}): the first slice's is used`);
   else if (first.pixelSpacingSource) warnings.push(`no Pixel Spacing: used ${first.pixelSpacingSource}`);
   const row = first.rowCosine ?? [1, 0, 0];
   const column = first.columnCosine ?? [0, 1, 0];

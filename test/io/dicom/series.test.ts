@@ -288,3 +288,12 @@ test('a sheared stack (gantry tilt) is reported and k follows the slice position
   near(img.spacing, [1, 1, Math.hypot(0.5, 2)], 1e-9, 'spacing');
   for (let k = 0; k < 4; k++) near(indexToWorld(img, [0, 0, k]), [10, 20 + 0.5 * k, 30 + 2 * k], 1e-9, `slice ${k}`);
 });
+
+test('slices with different pixel spacing are assembled with a warning naming both', async () => {
+  const dir = tempDir();
+  const seriesUid = axialSeries(dir, [0, 1]);
+  writeDicom(join(dir, 'other.dcm'), { rows: 2, columns: 2, values: [0, 0, 0, 0], position: [0, 0, 2], orientation: AXIAL, pixelSpacing: [1, 1.5], seriesUid });
+  const [s] = await scanDicomFolder(dir);
+  assert.deepEqual(s!.shape, [2, 2, 3]);
+  assert.match(s!.warnings.join(), /Pixel Spacing differs between slices \(1\\1 and 1\\1\.5\)/);
+});
