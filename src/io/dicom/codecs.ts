@@ -223,7 +223,8 @@ export function decodeFrameSync(transferSyntaxUid: string, frameBytes: Uint8Arra
   const lossyJpeg = ts.uid === '1.2.840.10008.1.2.4.50' || ts.uid === '1.2.840.10008.1.2.4.51';
   const decoded = decodeWithCodec(ts.codec, frameBytes, info, lossyJpeg);
   const expected = info.rows * info.columns * info.samplesPerPixel;
-  const words = wordsFromBytes(decoded, info.bitsAllocated, expected, true);
+  // the decoder's output is a fresh buffer of ours: view it (and mask it in place) without a copy
+  const words = wordsFromBytes(decoded, info.bitsAllocated, expected, true, true);
   const stored = applyBitsStored(words, info, 0);
   // RLE keeps the encoded colour space and sample order (segments are planes: planar output);
   // libjpeg converts to RGB itself; JPEG-LS and JPEG 2000 (RCT/ICT) return RGB or what was encoded
