@@ -52,6 +52,11 @@ function imageComponent(ds: DataSet): string | undefined {
   return value && COMPONENTS.has(value) ? value : undefined;
 }
 
+/** A rescale slope of 0 would erase the image; some writers store it for "no rescale". */
+function validSlope(slope: number | undefined): number | undefined {
+  return slope === 0 ? undefined : slope;
+}
+
 export function isEnhanced(ds: DataSet): boolean {
   return !!ds.elements[PER_FRAME] || !!ds.elements[SHARED];
 }
@@ -74,7 +79,7 @@ function classicAttributes(ds: DataSet): FrameAttributes {
     sliceThickness: number(ds, 'x00180050'),
     spacingBetweenSlices: number(ds, 'x00180088'),
     // RT Dose scales its integers to Gy with DoseGridScaling instead of a rescale
-    slope: number(ds, 'x00281053') ?? number(ds, 'x3004000e') ?? 1,
+    slope: validSlope(number(ds, 'x00281053') ?? number(ds, 'x3004000e')) ?? 1,
     intercept: number(ds, 'x00281052') ?? 0,
     temporalIndex: number(ds, 'x00200100'),
     echo: number(ds, 'x00180086'),
@@ -103,7 +108,7 @@ function enhancedAttributes(ds: DataSet, index: number): FrameAttributes {
     pixelSpacingSource: spacing(numbers(measures, 'x00280030')) ? undefined : top.pixelSpacingSource,
     sliceThickness: number(measures, 'x00180050') ?? top.sliceThickness,
     spacingBetweenSlices: number(measures, 'x00180088') ?? top.spacingBetweenSlices,
-    slope: number(transform, 'x00281053') ?? top.slope,
+    slope: validSlope(number(transform, 'x00281053')) ?? top.slope,
     intercept: number(transform, 'x00281052') ?? top.intercept,
     temporalIndex: uint(content, 'x00209128'),
     echo: number(echoMacro, 'x00189082'),

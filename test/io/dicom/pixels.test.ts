@@ -42,6 +42,9 @@ test('without rescale the stored dtype is kept (signed 16-bit stays int16)', asy
   const img = await readDicom(file({ values: [-5, 0, 7], signed: true }));
   assert.equal(dtypeOf(img.data), 'int16');
   assert.deepEqual(Array.from(img.data), [-5, 0, 7]);
+  // a slope of 0 (invalid: it would erase the image) is read as 1
+  const zero = await readDicom(file({ values: [-5, 0, 7], signed: true, slope: 0, intercept: 10 }));
+  assert.deepEqual(Array.from(zero.data), [5, 10, 17]);
 });
 
 test('bits outside BitsStored are masked off, and signed values are sign-extended from the high bit', async () => {
