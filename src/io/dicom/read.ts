@@ -2,14 +2,13 @@ import { stat } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { createImage, type Image, type VoxelArray } from '../image.js';
 import { FileFormatError } from '../../util/errors.js';
-import { decodeFrameSync, FrameDecodeError, loadCodecs, type StoredArray } from './codecs.js';
-import { encapsulatedFrames, nativeFrame } from './frames.js';
+import { loadCodecs, type StoredArray } from './codecs.js';
+import { decodeFramesOf } from './decode-file.js';
+import { decodeInWorkers, defaultThreads } from './decode-pool.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
 import { holds, linearMap, outputType, storedRange, typeHolding, writeRescaled, type OutputCtor, type RescaleFrame } from './rescale.js';
 import { buildSeries, describeFile, listFiles, mapLimit, readBytes, scanDicomFolder, scanFiles } from './scan.js';
 import { frameSize, isColour, type DicomFrameRef, type DicomSeriesInfo } from './series-info.js';
-import { applyPalette, readPalette } from './palette.js';
-import { cropTile } from './mosaic.js';
 import { transferSyntax } from './transfer-syntax.js';
 
 export interface ReadDicomOptions {
@@ -20,9 +19,15 @@ export interface ReadDicomOptions {
   keepMonochrome1?: boolean;
   /** Already parsed files (path → full parse), to avoid reading them twice. */
   parsed?: Map<string, ParsedDicom>;
+  /**
+   * Threads that decode compressed frames (JPEG, JPEG-LS, JPEG 2000, RLE ...) when a series has 64 or
+   * more in several files. Default: the number of cores, at most 4; 1 decodes on this thread.
+   */
+  threads?: number;
 }
 
 const CONCURRENCY = 8;
+const WORKER_MIN_FRAMES = 64;
 
 function rangeOf(ref: DicomFrameRef): [number, number] {
   return ref.info.bitsAllocated === 1 ? [0, 1] : storedRange(ref.info.bitsStored, ref.info.pixelRepresentation === 1);
@@ -38,41 +43,6 @@ function storageType(frames: DicomFrameRef[]): OutputCtor {
     hi = Math.max(hi, b);
   }
   return typeHolding(lo, hi, 1);
-}
-
-/** Decodes the frames `wanted` of one parsed file. */
-function decodeFramesOf(parsed: ParsedDicom, wanted: DicomFrameRef[]): Map<DicomFrameRef, StoredArray> {
-  const out = new Map<DicomFrameRef, StoredArray>();
-  const first = wanted[0]!;
-  const ts = transferSyntax(parsed.transferSyntaxUid)!;
-  const pixelData = parsed.dataSet.elements.x7fe00010;
-  if (!pixelData) throw new FileFormatError(parsed.path, 'no Pixel Data (7FE0,0010)');
-  const codestreams = ts.codec ? encapsulatedFrames(parsed, first.framesInFile, ts.codec) : undefined;
-  const pixels = first.info.rows * first.info.columns * first.info.samplesPerPixel;
-  const decodeOne = (frame: number): StoredArray => {
-    const stored = codestreams ? { bytes: codestreams[frame]!, bitOffset: 0 } : nativeFrame(parsed, first.info, first.framesInFile, frame);
-    try {
-      const values = decodeFrameSync(parsed.transferSyntaxUid, stored.bytes, first.info, { bitOffset: stored.bitOffset });
-      if (values.length !== pixels) throw new FrameDecodeError(`decoded to ${values.length} samples, expected ${pixels}`);
-      return values;
-    } catch (e) {
-      if (e instanceof FrameDecodeError) throw new FileFormatError(parsed.path, `frame ${frame + 1}: ${e.message}`);
-      throw e;
-    }
-  };
-  if (first.info.photometricInterpretation === 'PALETTE COLOR') {
-    const palette = readPalette(parsed.path, parsed.dataSet);
-    for (const ref of wanted) out.set(ref, applyPalette(decodeOne(ref.frame), palette));
-    return out;
-  }
-  if (first.mosaic) {
-    // every tile comes out of the one mosaic frame
-    const whole = decodeOne(0);
-    for (const ref of wanted) out.set(ref, cropTile(whole, first.info.columns, first.mosaic, ref.frame));
-    return out;
-  }
-  for (const ref of wanted) out.set(ref, decodeOne(ref.frame));
-  return out;
 }
 
 async function parseFull(path: string, cache?: Map<string, ParsedDicom>): Promise<ParsedDicom> {
@@ -99,13 +69,35 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
     list.push(ref);
     byFile.set(ref.path, list);
   }
-  if (all.some((f) => transferSyntax(f.transferSyntaxUid)?.codec)) await loadCodecs();
   // Decoded frames are views into the file bytes where the encoding allows (little endian, no masking).
   const decoded = new Map<DicomFrameRef, StoredArray>();
-  await mapLimit([...byFile], CONCURRENCY, async ([path, refs]) => {
-    const parsed = await parseFull(path, options.parsed);
-    for (const [ref, values] of decodeFramesOf(parsed, refs)) decoded.set(ref, values);
-  });
+  const files = [...byFile];
+  const compressed = all.some((f) => transferSyntax(f.transferSyntaxUid)?.codec);
+  const threads = options.threads ?? defaultThreads();
+  let inWorkers = false;
+  if (compressed && threads > 1 && files.length > 1 && all.length >= WORKER_MIN_FRAMES) {
+    // Compressed frames cost tens of milliseconds each: decode files on worker threads (which take a
+    // few hundred milliseconds to start, hence the minimum).
+    const jobs = files.map(([path, refs]) => ({
+      path,
+      frames: refs.map((r) => ({ frame: r.frame, framesInFile: r.framesInFile, info: r.info, mosaic: r.mosaic })),
+    }));
+    try {
+      const results = await decodeInWorkers(jobs, threads);
+      files.forEach(([, refs], i) => refs.forEach((ref, j) => decoded.set(ref, results[i]![j]!)));
+      inWorkers = true;
+    } catch (e) {
+      if (e instanceof FileFormatError) throw e;
+      // a worker that cannot start or crashed: decode here instead
+    }
+  }
+  if (!inWorkers) {
+    if (compressed) await loadCodecs();
+    await mapLimit(files, CONCURRENCY, async ([path, refs]) => {
+      const parsed = await parseFull(path, options.parsed);
+      for (const [ref, values] of decodeFramesOf(parsed, refs)) decoded.set(ref, values);
+    });
+  }
 
   const invert = f0.info.photometricInterpretation === 'MONOCHROME1' && !options.keepMonochrome1;
   const frames: RescaleFrame[] = all.map((ref) => ({
