@@ -81,7 +81,7 @@ export function layoutStack<F extends StackFrame>(frames: F[]): StackLayout<F> {
     return p && (Math.abs(p[0] - rowSpacing) > 1e-4 * rowSpacing || Math.abs(p[1] - columnSpacing) > 1e-4 * columnSpacing);
   });
   if (differs) warnings.push(`Pixel Spacing differs between slices (${rowSpacing}\\${columnSpacing} and ${differs.attributes.pixelSpacing!.join('\\')}): the first slice's is used`);
-  else if (first.pixelSpacingSource) warnings.push(`no Pixel Spacing: used ${first.pixelSpacingSource}`);
+  if (first.pixelSpacingSource) warnings.push(`no Pixel Spacing: used ${first.pixelSpacingSource}`);
   const row = first.rowCosine ?? [1, 0, 0];
   const column = first.columnCosine ?? [0, 1, 0];
   if (!first.rowCosine) warnings.push('no Image Orientation (Patient): assumed axial identity orientation');
@@ -155,7 +155,8 @@ export function layoutStack<F extends StackFrame>(frames: F[]): StackLayout<F> {
     const unit = scale(along, 1 / norm(along));
     const cosine = dot(unit, normal);
     const inPlane = norm(sub(along, scale(normal, dot(along, normal))));
-    if (inPlane > SAME_POSITION_MM * (groups.length - 1) && cosine > 0) {
+    // over 0.1 mm and 0.2 degree: positions rounded in the header (to 0.1 mm, say) are not a tilt
+    if (inPlane > 0.1 && Math.acos(Math.min(1, cosine)) > (0.2 * Math.PI) / 180 && cosine > 0) {
       warnings.push(`slices are sheared (stacked ${fmt((Math.acos(Math.min(1, cosine)) * 180) / Math.PI)} degrees off the slice normal, gantry tilt?): k follows the slice positions`);
       kAxis = unit;
       kSpacing = kSpacing / cosine;

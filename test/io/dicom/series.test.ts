@@ -297,3 +297,14 @@ test('slices with different pixel spacing are assembled with a warning naming bo
   assert.deepEqual(s!.shape, [2, 2, 3]);
   assert.match(s!.warnings.join(), /Pixel Spacing differs between slices \(1\\1 and 1\\1\.5\)/);
 });
+
+test('two slices whose positions are rounded in the header are not mistaken for a tilted stack', async () => {
+  const dir = tempDir();
+  // written to 0.1 mm: the second slice is 0.05 mm off in-plane, not a gantry tilt
+  const seriesUid = uid();
+  writeDicom(join(dir, 'a'), { rows: 2, columns: 2, values: [0, 0, 0, 0], position: [0, 0, 0], orientation: AXIAL, pixelSpacing: [1, 1], seriesUid });
+  writeDicom(join(dir, 'b'), { rows: 2, columns: 2, values: [0, 0, 0, 0], position: [0.05, 0, 5], orientation: AXIAL, pixelSpacing: [1, 1], seriesUid });
+  const [s] = await scanDicomFolder(dir);
+  assert.deepEqual(s!.warnings, []);
+  assert.deepEqual(s!.direction, [1, 0, 0, 0, 1, 0, 0, 0, 1]);
+});
