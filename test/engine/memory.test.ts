@@ -68,6 +68,24 @@ test('the garbage collector frees tensors that were never disposed (finalizer ba
   }
 });
 
+test('forgotten tensors beyond the reporting slack create GC pressure: the collector frees them unprompted', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const code = `
+    const ve = await import(${JSON.stringify(new URL('../../src/engine/index.ts', import.meta.url).href)});
+    let peak = 0;
+    for (let i = 0; i < 400; i++) {
+      ve.ones([1 << 18]); // 1 MiB each, never disposed
+      if (i % 10 === 0) await new Promise((r) => setImmediate(r)); // let finalizers run
+      peak = Math.max(peak, ve.memoryStats().liveTensors);
+    }
+    console.log(JSON.stringify({ peak }));`;
+  const env = { ...process.env, VESALIUS_GC_SLACK_MB: '16' };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env });
+  assert.equal(r.status, 0, r.stderr);
+  const { peak } = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.ok(peak < 150, `${peak} of 400 forgotten 1 MiB tensors were alive at once`);
+});
+
 test('a 2,000-step training loop keeps resident memory and live tensors flat', (t) => {
   ve.manualSeed(0);
   // conv(1→4, 3×3) → relu → maxpool → linear(4·8·8 → 2), plain SGD through in-place updates
