@@ -39,7 +39,8 @@ static void Account(Napi::Env env, int64_t liveDelta, int64_t bytesDelta) {
   d.liveBytes += bytesDelta;
   int64_t target = std::max<int64_t>(0, d.liveBytes - UnreportedSlack());
   if (target != d.reportedBytes) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, target - d.reportedBytes);
+    int64_t ignored = 0;  // raw call: may fail harmlessly while a worker thread is being torn down
+    napi_adjust_external_memory(env, target - d.reportedBytes, &ignored);
     d.reportedBytes = target;
   }
 }
@@ -51,7 +52,10 @@ Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   h->t = std::move(t);
   Account(env, 1, h->bytes);
   return Napi::External<Handle>::New(env, h, [](Napi::Env env, Handle* h) {
-    Release(env, h);
+    try {
+      Release(env, h);
+    } catch (...) {  // a finalizer must not throw (context teardown)
+    }
     delete h;
   });
 }
