@@ -44,6 +44,18 @@ test('tidy returns Maps and plain objects of tensors intact; keep() exempts; err
   w.dispose();
 });
 
+test('`using` disposes a tensor at the end of its block', () => {
+  const base = ve.memoryStats().liveTensors;
+  let seen: ve.Tensor;
+  {
+    using t = ve.ones([4]);
+    seen = t;
+    assert.equal(ve.memoryStats().liveTensors, base + 1);
+  }
+  assert.equal(seen.isDisposed, true);
+  assert.equal(ve.memoryStats().liveTensors, base);
+});
+
 test('tidy refuses async functions (a scope cannot follow an await)', async () => {
   assert.throws(() => ve.tidy((async () => ve.ones([1])) as never), /synchronous/);
 });
