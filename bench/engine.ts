@@ -4,7 +4,10 @@
  * the same libtorch) with the same thread count, in the same run. Each side runs in its own child
  * process so that its peak RSS is its own.
  *
- *   npx tsx bench/engine.ts [--steps 20] [--warmup 3] [--threads N] [--variants fp32,channels-last,bf16]
+ *   npx tsx bench/engine.ts [--steps 20] [--warmup 3] [--threads N] [--rounds 2] [--variants fp32,channels-last,bf16]
+ *
+ * With several rounds the two sides alternate (Vesalius, PyTorch, Vesalius, ...) and each cell is the
+ * best round's value, which damps the noise of a machine shared with other work.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -33,6 +36,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '8' },
     size: { type: 'string', default: '128' },
     variants: { type: 'string', default: 'fp32,channels-last,bf16' },
+    rounds: { type: 'string', default: '2' },
     child: { type: 'string' },
   },
 });
@@ -108,6 +112,14 @@ function runChild(command: string, argv: string[]): Measurement | string {
   return JSON.parse(line) as Measurement;
 }
 
+/** The best (lowest) value of each measure over the rounds; an error string when every round failed. */
+function best(rounds: Array<Measurement | string>): Measurement | string {
+  const ok = rounds.filter((r): r is Measurement => typeof r !== 'string');
+  if (ok.length === 0) return rounds[0]!;
+  const min = (k: 'stepMs' | 'inferMs' | 'peakRssMiB') => Math.min(...ok.map((m) => m[k]));
+  return { ...ok[0]!, stepMs: min('stepMs'), inferMs: min('inferMs'), peakRssMiB: min('peakRssMiB') };
+}
+
 function fmt(x: number, digits = 1): string {
   return x.toFixed(digits);
 }
@@ -119,12 +131,18 @@ async function main(): Promise<void> {
   }
   const common = ['--steps', args.steps!, '--warmup', args.warmup!, '--threads', args.threads!, '--batch', args.batch!, '--size', args.size!];
   const rows: string[][] = [];
-  process.stderr.write(`reference U-Net, batch ${args.batch} × 1×${args.size}×${args.size}, ${args.threads} threads, median of ${args.steps} steps after ${args.warmup} warm-up\n`);
+  process.stderr.write(`reference U-Net, batch ${args.batch} × 1×${args.size}×${args.size}, ${args.threads} threads, median of ${args.steps} steps after ${args.warmup} warm-up, best of ${args.rounds} alternating rounds\n`);
   for (const variant of args.variants!.split(',')) {
     process.stderr.write(`running ${variant} ...\n`);
-    const ves = runChild(process.execPath, ['--import', 'tsx', join(here, 'engine.ts'), '--child', variant, ...common]);
     const pyFlags = variant === 'channels-last' ? ['--channels-last'] : variant === 'bf16' ? ['--bf16'] : [];
-    const torch = runChild(PYTHON, [join(here, 'engine_torch.py'), ...common, ...pyFlags]);
+    const vesRounds: Array<Measurement | string> = [];
+    const torchRounds: Array<Measurement | string> = [];
+    for (let r = 0; r < Number(args.rounds); r++) {
+      vesRounds.push(runChild(process.execPath, ['--import', 'tsx', join(here, 'engine.ts'), '--child', variant, ...common]));
+      torchRounds.push(runChild(PYTHON, [join(here, 'engine_torch.py'), ...common, ...pyFlags]));
+    }
+    const ves = best(vesRounds);
+    const torch = best(torchRounds);
     const cell = (m: Measurement | string, k: keyof Measurement) => (typeof m === 'string' ? '—' : fmt(m[k] as number));
     const ratio = (k: keyof Measurement) =>
       typeof ves === 'string' || typeof torch === 'string' ? '—' : `${fmt((ves[k] as number) / (torch[k] as number), 2)}×`;
