@@ -20,6 +20,8 @@ const PYTHON = process.env.VESALIUS_TORCH_PYTHON ?? '/usr/bin/python3';
 
 interface Measurement {
   stepMs: number;
+  /** process CPU time (user + system, all threads) per step: less sensitive than wall time to other load */
+  stepCpuMs: number;
   inferMs: number;
   peakRssMiB: number;
   firstLoss: number;
@@ -71,9 +73,15 @@ async function vesaliusChild(variant: string): Promise<Measurement> {
   const y = tidy(() => rand([n, 1, size, size]).gt(0.5).to('float32'));
 
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   const losses: number[] = [];
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
+    const c0 = cpuMs();
     const loss = tidy(() => {
       optimizer.zeroGrad();
       const out = v.forward(x);
@@ -83,7 +91,10 @@ async function vesaliusChild(variant: string): Promise<Measurement> {
       return l.item();
     });
     losses.push(loss);
-    if (i >= warmup) times.push(performance.now() - t0);
+    if (i >= warmup) {
+      times.push(performance.now() - t0);
+      cpuTimes.push(cpuMs() - c0);
+    }
   }
   model.eval();
   const infer: number[] = [];
@@ -94,6 +105,7 @@ async function vesaliusChild(variant: string): Promise<Measurement> {
   }
   return {
     stepMs: median(times),
+    stepCpuMs: median(cpuTimes),
     inferMs: median(infer),
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     firstLoss: losses[0]!,
@@ -116,8 +128,8 @@ function runChild(command: string, argv: string[]): Measurement | string {
 function best(rounds: Array<Measurement | string>): Measurement | string {
   const ok = rounds.filter((r): r is Measurement => typeof r !== 'string');
   if (ok.length === 0) return rounds[0]!;
-  const min = (k: 'stepMs' | 'inferMs' | 'peakRssMiB') => Math.min(...ok.map((m) => m[k]));
-  return { ...ok[0]!, stepMs: min('stepMs'), inferMs: min('inferMs'), peakRssMiB: min('peakRssMiB') };
+  const min = (k: 'stepMs' | 'stepCpuMs' | 'inferMs' | 'peakRssMiB') => Math.min(...ok.map((m) => m[k]));
+  return { ...ok[0]!, stepMs: min('stepMs'), stepCpuMs: min('stepCpuMs'), inferMs: min('inferMs'), peakRssMiB: min('peakRssMiB') };
 }
 
 function fmt(x: number, digits = 1): string {
@@ -149,6 +161,7 @@ async function main(): Promise<void> {
     rows.push([
       variant,
       cell(ves, 'stepMs'), cell(torch, 'stepMs'), ratio('stepMs'),
+      cell(ves, 'stepCpuMs'), cell(torch, 'stepCpuMs'), ratio('stepCpuMs'),
       cell(ves, 'inferMs'), cell(torch, 'inferMs'), ratio('inferMs'),
       cell(ves, 'peakRssMiB'), cell(torch, 'peakRssMiB'), ratio('peakRssMiB'),
     ]);
@@ -157,7 +170,7 @@ async function main(): Promise<void> {
     if (typeof torch === 'string') process.stderr.write(`  pytorch ${variant}: ${torch}\n`);
     else process.stderr.write(`  pytorch  loss ${fmt(torch.firstLoss, 4)} → ${fmt(torch.lastLoss, 4)}, ${torch.params} parameters, ${torch.threads} threads\n`);
   }
-  const header = ['variant', 'step ms ves', 'step ms torch', 'ratio', 'infer ms ves', 'infer ms torch', 'ratio', 'peak RSS MiB ves', 'peak RSS MiB torch', 'ratio'];
+  const header = ['variant', 'step ms ves', 'step ms torch', 'ratio', 'step CPU-ms ves', 'step CPU-ms torch', 'ratio', 'infer ms ves', 'infer ms torch', 'ratio', 'peak RSS MiB ves', 'peak RSS MiB torch', 'ratio'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
   console.log(line(header));
