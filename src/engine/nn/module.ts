@@ -281,4 +281,3 @@ function checkName(name: string, module: AnyModule): void {
   }
 }
 
-export { Tensor };
