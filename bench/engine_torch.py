@@ -45,6 +45,7 @@ def main():
     ap.add_argument('--size', type=int, default=128)
     ap.add_argument('--channels-last', action='store_true')
     ap.add_argument('--bf16', action='store_true')
+    ap.add_argument('--infer-steps', type=int, default=None, help='inference repetitions (default: warmup + steps)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -65,27 +66,32 @@ def main():
         return loss.item()
 
     times = []
+    cpu_times = []
     losses = []
     for i in range(a.warmup + a.steps):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         losses.append(step())
         if i >= a.warmup:
             times.append((time.perf_counter() - t0) * 1000)
+            cpu_times.append((time.process_time() - c0) * 1000)
     model.eval()
     infer = []
     with torch.no_grad():
-        for i in range(a.warmup + a.steps):
+        n_infer = a.warmup + a.steps if a.infer_steps is None else a.infer_steps
+        for i in range(n_infer):
             t0 = time.perf_counter()
             with torch.autocast('cpu', dtype=torch.bfloat16, enabled=a.bf16):
                 out = model(x)
             out.float().sum().item()
-            if i >= a.warmup:
+            if i >= a.warmup or a.infer_steps is not None:
                 infer.append((time.perf_counter() - t0) * 1000)
     print(json.dumps({
-        'stepMs': statistics.median(times), 'inferMs': statistics.median(infer),
+        'stepMs': statistics.median(times), 'stepCpuMs': statistics.median(cpu_times), 'inferMs': statistics.median(infer),
         'peakRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         'firstLoss': losses[0], 'lastLoss': losses[-1], 'threads': torch.get_num_threads(),
         'params': sum(p.numel() for p in model.parameters()),
+        'losses': losses, 'stateDictKeys': list(model.state_dict().keys()),
     }))
 
 

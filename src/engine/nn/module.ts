@@ -8,7 +8,7 @@
 import { noGrad } from '../autograd.js';
 import { isDType, isFloating, type DType } from '../dtype.js';
 import { keep } from '../memory.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, type MemoryFormat } from '../tensor.js';
 import { isParameter, parameter } from './parameter.js';
 
 export type StateDict = Record<string, Tensor>;
@@ -226,6 +226,31 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
     return this;
   }
 
+  /**
+   * Lays out every 4-D (channelsLast) or 5-D (channelsLast3d) parameter in that memory format, as
+   * torch's module.to(memory_format=...) does; convolutions then run in oneDNN's preferred NHWC layout
+   * when their input is channels-last too. Create optimizers after this.
+   */
+  toMemoryFormat(format: MemoryFormat): this {
+    const rank = format === 'channelsLast' ? 4 : format === 'channelsLast3d' ? 5 : -1;
+    for (const m of this.modules()) {
+      for (const [name, t] of m.#parameters) {
+        if (t === null || (rank !== -1 && t.ndim !== rank)) continue;
+        const moved = noGrad(() => {
+          const laid = t.contiguous(format);
+          const leaf = laid.detach();
+          laid.dispose();
+          return leaf;
+        });
+        parameter(moved, t.requiresGrad);
+        keep(moved);
+        m.#parameters.set(name, moved);
+        t.dispose();
+      }
+    }
+    return this;
+  }
+
   /** Frees every parameter and buffer of this module and its sub-modules. */
   dispose(): void {
     for (const m of this.modules()) {
@@ -256,4 +281,3 @@ function checkName(name: string, module: AnyModule): void {
   }
 }
 
-export { Tensor };

@@ -161,6 +161,21 @@ test('to(dtype) replaces parameters, keeps them trainable and keeps integer buff
   net.dispose();
 });
 
+test('toMemoryFormat lays conv weights out channels-last without changing results', () => {
+  manualSeed(5);
+  const net = new Block();
+  const x = randn([2, 2, 6, 6]);
+  const before = net.eval().forward(x);
+  net.toMemoryFormat('channelsLast');
+  assert.ok(net.conv.weight.isContiguous('channelsLast') && !net.conv.weight.isContiguous());
+  assert.ok(net.parameters().every((p) => p.requiresGrad && isParameter(p)));
+  const xl = x.contiguous('channelsLast');
+  const after = net.forward(xl);
+  assert.ok(maxAbsDiff(before, after) < 1e-5);
+  for (const t of [x, xl, before, after]) t.dispose();
+  net.dispose();
+});
+
 test('ModuleDict names its entries; Sequential runs in order', () => {
   const d = new ModuleDict({ a: new Linear(2, 2), b: new ReLU() });
   assert.deepEqual(d.namedParameters().map(([n]) => n), ['a.weight', 'a.bias']);

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import * as ve from '../../src/engine/index.js';
+
+test('intra-op threads default to the number of cores and can be changed', () => {
+  if (process.env.VESALIUS_NUM_THREADS === undefined) assert.equal(ve.getNumThreads(), availableParallelism());
+  const before = ve.getNumThreads();
+  ve.setNumThreads(1);
+  assert.equal(ve.getNumThreads(), 1);
+  ve.setNumThreads(before);
+  assert.equal(ve.getNumThreads(), before);
+  assert.throws(() => ve.setNumThreads(0), RangeError);
+  assert.match(ve.engineInfo().parallel, new RegExp(`at::get_num_threads\\(\\) : ${before}`));
+});
+
+test('the addon loads in worker threads (context-aware) and computes there', async () => {
+  const values = [1, 2, 3];
+  const run = () =>
+    new Promise<{ loss: number; grad: number[]; threads: number; live: number }>((resolve, reject) => {
+      // The worker loads TypeScript through tsx's API (loader flags are not inherited by workers on Node 20).
+      const entry = new URL('./fixtures/engine-worker.ts', import.meta.url).href;
+      const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
+      const w = new Worker(code, { eval: true, workerData: { values } });
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+  const [a, b] = await Promise.all([run(), run()]);
+  // conv with [1,1] gives pair sums 3, 5 → loss 9 + 25 = 34; d/dx: [2·3, 2·3+2·5, 2·5]
+  for (const r of [a, b]) {
+    assert.equal(r.loss, 34);
+    assert.deepEqual(r.grad, [6, 16, 10]);
+    assert.equal(r.threads, ve.getNumThreads());
+  }
+  // each context counts only its own tensors
+  assert.equal(a.live, b.live);
+  assert.equal(ve.add(ve.ones([2]), 1).sum().item(), 4); // the main thread's addon still works
+});
+
+test('async backward and conv keep the event loop responsive and give the synchronous results', async () => {
+  ve.manualSeed(3);
+  const x = ve.randn([4, 8, 96, 96]);
+  const w1 = ve.randn([16, 8, 3, 3], { requiresGrad: true });
+  const w2 = ve.randn([16, 16, 3, 3], { requiresGrad: true });
+  const forward = () => ve.conv2d(ve.relu(ve.conv2d(x, w1, null, { padding: 1 })), w2, null, { padding: 1 }).square().mean();
+
+  const loss = forward();
+  loss.backward();
+  const syncGrad = w1.grad!.toNumbers();
+  w1.zeroGrad();
+  w2.zeroGrad();
+
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  const started = performance.now();
+  const loss2 = forward();
+  await loss2.backwardAsync();
+  const conv = await ve.convAsync(x, w1.detach(), null, { padding: 1 });
+  clearInterval(timer);
+  const elapsed = performance.now() - started;
+  assert.ok(ticks >= 3, `timer fired ${ticks} times during ${elapsed.toFixed(0)} ms of async work`);
+  assert.deepEqual(w1.grad!.toNumbers(), syncGrad);
+  assert.deepEqual(conv.toNumbers(), ve.conv2d(x, w1.detach(), null, { padding: 1 }).toNumbers());
+  // errors from the thread pool reject with EngineError
+  await assert.rejects(ve.convAsync(x, ve.ones([1, 3, 3, 3])), ve.EngineError);
+  await assert.rejects(ve.matmulAsync(ve.ones([2, 3]), ve.ones([2, 3])), /shapes cannot be multiplied/);
+});
