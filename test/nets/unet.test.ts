@@ -37,6 +37,7 @@ test('3D with anisotropic kernels and strides, including an odd stride of 3', ()
   const outs = asList(net.forward(ve.randn([1, 2, 4, 24, 36])));
   // decoder levels at the resolutions of encoder stages 0, 1, 2 (full resolution first)
   assert.deepEqual(outs.map((o) => o.shape), [[1, 3, 4, 24, 36], [1, 3, 4, 12, 18], [1, 3, 2, 6, 9]]);
+  assert.deepEqual(net.outputStrides, [[1, 1, 1], [1, 2, 2], [2, 4, 4]]);
   // the anisotropic kernels are what was asked: 1×3×3 in stages 0 and 1
   const sd = net.stateDict();
   assert.deepEqual(sd['encoder.stages.1.0.convs.0.conv.weight']!.shape, [8, 4, 1, 3, 3]);
