@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 import { Tensor } from '../../src/engine/index.js';
+import { DeepSupervisionLoss, DiceCELoss } from '../../src/losses/index.js';
 import { AttentionUNet, UNet, classicUNet, inputDivisor, resolveUNetConfig } from '../../src/nets/index.js';
 import { OptionError, ShapeError } from '../../src/util/errors.js';
 
@@ -38,6 +39,12 @@ test('3D with anisotropic kernels and strides, including an odd stride of 3', ()
   // decoder levels at the resolutions of encoder stages 0, 1, 2 (full resolution first)
   assert.deepEqual(outs.map((o) => o.shape), [[1, 3, 4, 24, 36], [1, 3, 4, 12, 18], [1, 3, 2, 6, 9]]);
   assert.deepEqual(net.outputStrides, [[1, 1, 1], [1, 2, 2], [2, 4, 4]]);
+  // the deep-supervision loss brings the labels to each anisotropic output and back-propagates
+  const labels = ve.randint(0, 3, [1, 1, 4, 24, 36]);
+  ve.tidy(() => new DeepSupervisionLoss(new DiceCELoss()).forward(outs, labels).backward());
+  // only the head of the lowest-resolution output (decoder level 0, weight 0) gets no gradient
+  const without = net.namedParameters().filter(([, p]) => p.grad === null).map(([name]) => name);
+  assert.deepEqual(without, ['decoder.seg_layers.0.weight', 'decoder.seg_layers.0.bias']);
   // the anisotropic kernels are what was asked: 1×3×3 in stages 0 and 1
   const sd = net.stateDict();
   assert.deepEqual(sd['encoder.stages.1.0.convs.0.conv.weight']!.shape, [8, 4, 1, 3, 3]);
