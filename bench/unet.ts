@@ -1,11 +1,12 @@
 /**
- * Forward (with the Dice+CE loss) and backward time of the default 2D UNet (nnU-Net's PlainConvUNet:
- * 32-64-128-256-512, instance norm, leaky ReLU, strided convolutions) on a batch of 8×1×128×128, in
+ * Forward (with the Dice+CE loss) and backward time of the default UNet (nnU-Net's PlainConvUNet:
+ * 32-64-128-256-512 in 2D, …-320 in 3D, instance norm, leaky ReLU, strided convolutions), by default
+ * 2D on a batch of 8×1×128×128, in
  * Vesalius and in PyTorch (bench/unet_torch.py, Debian's python3-torch) with the same thread count.
  * Medians over the timed steps. Run it on an otherwise idle machine: with more runnable jobs than
  * cores, every multi-threaded op waits for a time slice and the numbers mean little.
  *
- *   npx tsx bench/unet.ts [--threads 2] [--batch 8] [--size 128] [--steps 10] [--warmup 2] [--no-torch]
+ *   npx tsx bench/unet.ts [--threads 2] [--dims 2] [--channels 1] [--batch 8] [--size 128] [--steps 10] [--warmup 2] [--no-torch]
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -18,6 +19,8 @@ import { UNet } from '../src/nets/index.js';
 const { values: args } = parseArgs({
   options: {
     threads: { type: 'string', default: '2' },
+    dims: { type: 'string', default: '2' },
+    channels: { type: 'string', default: '1' },
     batch: { type: 'string', default: '8' },
     size: { type: 'string', default: '128' },
     steps: { type: 'string', default: '10' },
@@ -29,11 +32,13 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 
 ve.setNumThreads(Number(args.threads));
 ve.manualSeed(0);
-const batch = Number(args.batch), size = Number(args.size);
-const net = new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2 });
+const batch = Number(args.batch), size = Number(args.size), channels = Number(args.channels);
+const dims = Number(args.dims) === 3 ? 3 : 2;
+const spatial = new Array<number>(dims).fill(size);
+const net = new UNet({ spatialDims: dims, inChannels: channels, numClasses: 2 });
 const loss = new DiceCELoss();
-const x = ve.randn([batch, 1, size, size]);
-const y = ve.randint(0, 2, [batch, 1, size, size]);
+const x = ve.randn([batch, channels, ...spatial]);
+const y = ve.randint(0, 2, [batch, 1, ...spatial]);
 const fwd: number[] = [], bwd: number[] = [];
 for (let step = 0; step < Number(args.warmup) + Number(args.steps); step++) {
   ve.tidy(() => {
@@ -49,11 +54,12 @@ for (let step = 0; step < Number(args.warmup) + Number(args.steps); step++) {
     }
   });
 }
-const results: unknown[] = [{ impl: 'vesalius', threads: ve.getNumThreads(), params: net.numParameters(), forwardMs: median(fwd), backwardMs: median(bwd) }];
+const results: unknown[] = [{ impl: 'vesalius', input: [batch, channels, ...spatial], threads: ve.getNumThreads(), params: net.numParameters(), forwardMs: median(fwd), backwardMs: median(bwd) }];
 if (!args['no-torch']) {
   const here = dirname(fileURLToPath(import.meta.url));
   const py = spawnSync(process.env.VESALIUS_TORCH_PYTHON ?? '/usr/bin/python3', [
-    join(here, 'unet_torch.py'), '--threads', String(args.threads), '--batch', String(batch), '--size', String(size),
+    join(here, 'unet_torch.py'), '--threads', String(args.threads), '--dims', String(dims), '--channels', String(channels),
+    '--batch', String(batch), '--size', String(size),
     '--steps', String(args.steps), '--warmup', String(args.warmup),
   ], { encoding: 'utf8' });
   if (py.status !== 0) throw new Error(`PyTorch side failed: ${py.stderr}`);

@@ -9,16 +9,21 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 p = argparse.ArgumentParser()
-for name, default in [('threads', 2), ('batch', 8), ('size', 128), ('steps', 10), ('warmup', 2), ('classes', 2)]:
+for name, default in [('threads', 2), ('batch', 8), ('size', 128), ('steps', 10), ('warmup', 2), ('classes', 2), ('dims', 2), ('channels', 1)]:
     p.add_argument('--' + name, type=int, default=default)
-p.add_argument('--features', default='32,64,128,256,512')
+p.add_argument('--features', default='')
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
 
 
+CONV = nn.Conv2d if a.dims == 2 else nn.Conv3d
+NORM = nn.InstanceNorm2d if a.dims == 2 else nn.InstanceNorm3d
+TCONV = nn.ConvTranspose2d if a.dims == 2 else nn.ConvTranspose3d
+
+
 def block(cin, cout, stride):
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1), nn.InstanceNorm2d(cout, affine=True), nn.LeakyReLU(0.01))
+    return nn.Sequential(CONV(cin, cout, 3, stride, 1), NORM(cout, affine=True), nn.LeakyReLU(0.01))
 
 
 class PlainConvUNet(nn.Module):
@@ -31,9 +36,9 @@ class PlainConvUNet(nn.Module):
             c = f
         self.up, self.dec = nn.ModuleList(), nn.ModuleList()
         for i in range(len(features) - 1, 0, -1):
-            self.up.append(nn.ConvTranspose2d(features[i], features[i - 1], 2, 2))
+            self.up.append(TCONV(features[i], features[i - 1], 2, 2))
             self.dec.append(nn.Sequential(block(2 * features[i - 1], features[i - 1], 1), block(features[i - 1], features[i - 1], 1)))
-        self.head = nn.Conv2d(features[0], classes, 1)
+        self.head = CONV(features[0], classes, 1)
 
     def forward(self, x):
         skips = []
@@ -50,15 +55,16 @@ def dice_ce(logits, labels):
     ce = F.cross_entropy(logits, labels[:, 0].long())
     p = logits.softmax(1)[:, 1:]
     onehot = torch.zeros_like(logits).scatter_(1, labels.long(), 1)[:, 1:]
-    dims = (2, 3)
+    dims = tuple(range(2, logits.dim()))
     dice = (2 * (p * onehot).sum(dims) + 1e-5) / torch.clip(p.sum(dims) + onehot.sum(dims) + 1e-5, 1e-8)
     return ce + (1 - dice).mean()
 
 
-features = [int(f) for f in a.features.split(',')]
-net = PlainConvUNet(1, a.classes, features)
-x = torch.randn(a.batch, 1, a.size, a.size)
-y = torch.randint(0, a.classes, (a.batch, 1, a.size, a.size))
+features = [int(f) for f in a.features.split(',')] if a.features else [min(32 * 2 ** s, 512 if a.dims == 2 else 320) for s in range(5)]
+net = PlainConvUNet(a.channels, a.classes, features)
+spatial = (a.size,) * a.dims
+x = torch.randn(a.batch, a.channels, *spatial)
+y = torch.randint(0, a.classes, (a.batch, 1) + spatial)
 fwd, bwd = [], []
 for step in range(a.warmup + a.steps):
     net.zero_grad(set_to_none=True)
