@@ -5,11 +5,12 @@
  */
 import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
-import { type Activation, prepareTarget } from './target.js';
+import { type Activation, inLossPrecision, prepareTarget } from './target.js';
 
 export function segmentationCrossEntropy(
-  logits: Tensor, target: Tensor, activation: Activation, ignoreIndex: number | null, who: string, classWeights: Tensor | null = null,
+  rawLogits: Tensor, target: Tensor, activation: Activation, ignoreIndex: number | null, who: string, classWeights: Tensor | null = null,
 ): Tensor {
+  const logits = inLossPrecision(rawLogits);
   const c = logits.shape[1]!;
   if (activation === 'softmax' && c > 1 && target.shape[1] === 1) {
     // labels ≥ C other than the ignore label are an error from libtorch (the data layer rejects them first)

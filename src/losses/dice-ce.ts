@@ -4,11 +4,13 @@
  * (nnU-Net's DC_and_BCE_loss for region-based training).
  */
 import { tidy } from '../engine/memory.js';
+import type { DType } from '../engine/dtype.js';
 import { Tensor } from '../engine/tensor.js';
 import { OptionError } from '../util/errors.js';
 import { segmentationCrossEntropy } from './cross-entropy.js';
 import { DiceLoss, type DiceLossOptions } from './dice.js';
 import type { SegmentationLoss } from './loss.js';
+import { inLossPrecision } from './target.js';
 
 export interface DiceCELossOptions extends Omit<DiceLossOptions, 'reduction'> {
   /** weight of the Dice term (default 1) */
@@ -35,7 +37,7 @@ export class DiceCELoss implements SegmentationLoss {
   forward(logits: Tensor, target: Tensor): Tensor {
     return tidy(() => {
       const o = this.dice.options;
-      const weights = this.classWeightTensor(logits);
+      const weights = this.classWeightTensor(logits, inLossPrecision(logits).dtype);
       const ce = segmentationCrossEntropy(logits, target, o.activation, o.ignoreIndex, 'DiceCELoss', weights);
       if (this.weightDice === 0) return ce.mul(this.weightCE);
       const dice = this.dice.forward(logits, target);
@@ -43,12 +45,12 @@ export class DiceCELoss implements SegmentationLoss {
     });
   }
 
-  private classWeightTensor(logits: Tensor): Tensor | null {
+  private classWeightTensor(logits: Tensor, dtype: DType): Tensor | null {
     if (this.classWeights === null) return null;
     if (this.classWeights.length !== logits.shape[1]) {
       throw new OptionError('classWeights', `has ${this.classWeights.length} values for ${logits.shape[1]} classes`);
     }
-    return Tensor.from(this.classWeights, [this.classWeights.length], { dtype: logits.dtype, device: logits.device });
+    return Tensor.from(this.classWeights, [this.classWeights.length], { dtype, device: logits.device });
   }
 }
 

@@ -13,7 +13,7 @@ import { Tensor } from '../engine/tensor.js';
 import { OptionError } from '../util/errors.js';
 import type { SegmentationLoss } from './loss.js';
 import type { Reduction } from './region.js';
-import { type Activation, prepareTarget } from './target.js';
+import { type Activation, inLossPrecision, prepareTarget } from './target.js';
 
 export interface FocalLossOptions {
   activation?: Activation;
@@ -46,8 +46,9 @@ export class FocalLoss implements SegmentationLoss {
     if (!['mean', 'sum', 'none'].includes(this.reduction)) throw new OptionError('reduction', `expected mean, sum or none, got ${String(this.reduction)}`);
   }
 
-  forward(logits: Tensor, target: Tensor): Tensor {
+  forward(rawLogits: Tensor, target: Tensor): Tensor {
     return tidy(() => {
+      const logits = inLossPrecision(rawLogits);
       const { dense, mask } = prepareTarget(logits, target, this.ignoreIndex, 'FocalLoss');
       const loss = this.activation === 'softmax' ? this.softmaxTerm(logits, dense) : this.sigmoidTerm(logits, dense);
       const counted = mask === null ? loss : ve.mul(loss, mask);

@@ -6,7 +6,7 @@
 import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError } from '../util/errors.js';
-import { type Activation, prepareTarget, probabilities, reductionDims } from './target.js';
+import { type Activation, inLossPrecision, prepareTarget, probabilities, reductionDims } from './target.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -63,7 +63,8 @@ export interface RegionSums {
  * Probabilities, dense target and per-class sums for one batch; channel 0 is dropped before any
  * product when the background is excluded. Call inside tidy: intermediates are left to it.
  */
-export function regionSums(logits: Tensor, target: Tensor, o: ResolvedRegionOptions, who: string, squared = false): RegionSums {
+export function regionSums(rawLogits: Tensor, target: Tensor, o: ResolvedRegionOptions, who: string, squared = false): RegionSums {
+  const logits = inLossPrecision(rawLogits);
   const { dense: fullTarget, mask } = prepareTarget(logits, target, o.ignoreIndex, who);
   let probs = probabilities(logits, o.activation);
   let dense = fullTarget;

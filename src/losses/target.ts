@@ -76,6 +76,14 @@ export function prepareTarget(logits: Tensor, target: Tensor, ignoreIndex: numbe
   }));
 }
 
+/**
+ * The logits in the precision losses are computed in: float16/bfloat16 logits (mixed precision) are
+ * raised to float32, since their softmax, logarithms and large sums lose too much. Call inside tidy.
+ */
+export function inLossPrecision(logits: Tensor): Tensor {
+  return logits.dtype === 'float16' || logits.dtype === 'bfloat16' ? logits.to('float32') : logits;
+}
+
 /** Class probabilities from logits: softmax over the channel axis, or an independent sigmoid per channel. */
 export function probabilities(logits: Tensor, activation: Activation): Tensor {
   return activation === 'softmax' ? ve.softmax(logits, 1) : ve.sigmoid(logits);

@@ -26,7 +26,7 @@ export interface UNetOptions {
   /** convolutions per decoder stage, deepest first (default 2) */
   convsPerDecoderStage?: number | readonly number[];
   norm?: NormType;
-  /** groups of group norm (default min(8, channels)) */
+  /** groups of group norm (default gcd(8, channels)) */
   normGroups?: number | null;
   activation?: ActivationType;
   /** LeakyReLU slope (default 0.01) */

@@ -55,7 +55,7 @@ export function upsamplingLayer(dims: SpatialDims, inChannels: number, outChanne
 }
 
 export interface NormLayerOptions {
-  /** groups for group norm (default 8, or the channel count when smaller) */
+  /** groups for group norm (default gcd(8, channels): 8 where it divides the channels) */
   groups?: number;
   eps?: number;
 }
@@ -70,7 +70,7 @@ export function normLayer(type: NormType, dims: SpatialDims, channels: number, o
     case 'instance': return new InstanceNorm(dims, channels, { affine: true, eps });
     case 'batch': return new BatchNorm(dims, channels, { eps });
     case 'group': {
-      const groups = options.groups ?? Math.min(8, channels);
+      const groups = options.groups ?? gcd(8, channels);
       if (!(Number.isInteger(groups) && groups >= 1 && channels % groups === 0)) {
         throw new OptionError('normGroups', `${groups} groups do not divide ${channels} channels`);
       }
@@ -79,6 +79,10 @@ export function normLayer(type: NormType, dims: SpatialDims, channels: number, o
     case 'none': return null;
     default: throw new OptionError('norm', `expected one of ${NORM_TYPES.join(', ')}, got ${String(type)}`);
   }
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 export interface ActivationOptions {

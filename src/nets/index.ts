@@ -11,3 +11,4 @@ export {
   type ActivationType, type NormType, type Size, type SpatialDims,
 } from './factories.js';
 export { initHe } from './init.js';
+export { ARCHITECTURES, buildNetwork, type Architecture, type NetworkSpec } from './build.js';

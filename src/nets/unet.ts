@@ -45,6 +45,21 @@ export class UNet extends Module<[Tensor], Tensor | Tensor[]> {
   }
 
   /**
+   * Per deep-supervision output (full resolution first), how many input voxels one output voxel
+   * spans on each axis: the cumulative strides. A data loader can down-sample targets with these.
+   */
+  get outputStrides(): number[][] {
+    const { strides, spatialDims } = this.config;
+    const out: number[][] = [];
+    let cumulative = new Array<number>(spatialDims).fill(1);
+    for (let s = 0; s < strides.length - 1; s++) {
+      cumulative = cumulative.map((c, a) => c * strides[s]![a]!);
+      out.push(cumulative);
+    }
+    return out;
+  }
+
+  /**
    * Logits (N, numClasses, ...) at the input's size. With deep supervision in training mode: the
    * logits of every decoder level, full resolution first, each level smaller by that level's stride.
    */

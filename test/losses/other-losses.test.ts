@@ -155,3 +155,13 @@ test('option errors name the option', () => {
   assert.throws(() => new DiceCELoss({ weightCE: -1 }), /weightCE/);
   assert.throws(() => new DiceCELoss({ classWeights: [1, 2] }).forward(x(), y()), /classWeights/);
 });
+
+test('half-precision logits are raised to float32 for the loss', () => {
+  const half = x().to('bfloat16');
+  const asFloat = half.to('float32');
+  for (const loss of [new DiceCELoss(), new FocalLoss(), new GeneralizedDiceLoss(), new TverskyLoss()]) {
+    const got = loss.forward(half, y());
+    assert.equal(got.dtype, 'float32', loss.constructor.name);
+    close(got.item(), loss.forward(asFloat, y()).item(), 1e-6);
+  }
+});
