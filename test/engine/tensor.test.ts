@@ -107,7 +107,8 @@ test('views share storage; contiguous() copies only when needed; channels-last l
 });
 
 test('out of memory and unknown devices are EngineErrors, not crashes', () => {
-  assert.throws(() => ve.empty([2 ** 20, 2 ** 20]), (e: Error) => e instanceof ve.EngineError && /can't allocate memory/.test(e.message));
+  assert.throws(() => ve.empty([2 ** 20, 2 ** 20]), (e: Error) => e instanceof ve.EngineError && e.outOfMemory && /can't allocate memory/.test(e.message));
+  assert.throws(() => ve.matmul(ve.zeros([2, 3]), ve.zeros([2, 3])), (e: Error) => e instanceof ve.EngineError && !e.outOfMemory);
   assert.throws(() => ve.ones([2], { device: 'gpu' }), (e: Error) => e instanceof ve.EngineError && /device type/.test(e.message));
   if (!ve.cudaAvailable()) {
     assert.equal(ve.defaultDevice, 'cpu');
