@@ -210,7 +210,10 @@ c10::optional<at::ScalarType> OptDType(const Napi::CallbackInfo& info, size_t i)
 
 at::Device DeviceOf(const Napi::CallbackInfo& info, size_t i) {
   if (IsAbsent(info, i)) return at::Device(at::kCPU);
-  return at::Device(Str(info, i));
+  at::Device d(Str(info, i));
+  if (d.is_cuda() && !at::hasCUDA())
+    throw std::invalid_argument("device '" + d.str() + "' is not available: this libtorch build has no CUDA (build the addon against a CUDA libtorch: LIBTORCH=/path/to/torch npm run build:native)");
+  return d;
 }
 
 at::TensorOptions Options(const Napi::CallbackInfo& info, size_t dtypeArg, size_t deviceArg) {

@@ -116,6 +116,11 @@ Napi::Value Clamp(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), at::clamp(x, lo, hi));
 }
 
+// einsum(equation, tensors)
+Napi::Value Einsum(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::einsum(Str(info, 0), TList(info, 1))); }
+// cdist(a, b, p) — pairwise p-norm distances between the rows of a and b
+Napi::Value Cdist(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::cdist(T(info, 0), T(info, 1), Num(info, 2))); }
+
 // linear(x, w, b?)
 Napi::Value Linear(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::linear(T(info, 0), T(info, 1), OptT(info, 2))); }
 
@@ -228,6 +233,8 @@ void RegisterMath(Napi::Env env, Napi::Object e) {
   VES_DEF(e, "where", Where);
   VES_DEF(e, "clamp", Clamp);
   VES_DEF(e, "linear", Linear);
+  VES_DEF(e, "einsum", Einsum);
+  VES_DEF(e, "cdist", Cdist);
   VES_DEF(e, "maskedFill", MaskedFill);
   VES_DEF(e, "lerp", Lerp);
   VES_DEF(e, "add_", Add_);

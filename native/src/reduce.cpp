@@ -116,6 +116,33 @@ Napi::Value Bincount(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), at::bincount(T(info, 0), OptT(info, 1), OptInt(info, 2).value_or(0)));
 }
 
+// quantile(x, qTensor|number, dim?, keepdim, interpolation)
+Napi::Value Quantile(const Napi::CallbackInfo& info) {
+  const at::Tensor& x = T(info, 0);
+  std::string interp = IsAbsent(info, 4) ? "linear" : Str(info, 4);
+  if (IsHandle(info[1])) return Wrap(info.Env(), at::quantile(x, T(info, 1), OptInt(info, 2), Keep(info, 3), interp));
+  return Wrap(info.Env(), at::quantile(x, Num(info, 1), OptInt(info, 2), Keep(info, 3), interp));
+}
+
+// median(x, dim?, keepdim) → tensor, or [values, indices] along dim (the lower median, like PyTorch)
+Napi::Value Median(const Napi::CallbackInfo& info) {
+  auto dim = OptInt(info, 1);
+  if (!dim) return Wrap(info.Env(), at::median(T(info, 0)));
+  auto r = at::median(T(info, 0), *dim, Keep(info, 2));
+  return WrapList(info.Env(), {std::get<0>(r), std::get<1>(r)});
+}
+
+// histc(x, bins, min, max)
+Napi::Value Histc(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::histc(T(info, 0), Int(info, 1), Num(info, 2), Num(info, 3))); }
+
+Napi::Value Allclose(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), at::allclose(T(info, 0), T(info, 1), Num(info, 2), Num(info, 3), Bool(info, 4)));
+}
+Napi::Value Isclose(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), at::isclose(T(info, 0), T(info, 1), Num(info, 2), Num(info, 3), Bool(info, 4)));
+}
+Napi::Value Equal(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), at::equal(T(info, 0), T(info, 1))); }
+
 }  // namespace
 
 void RegisterReduce(Napi::Env env, Napi::Object e) {
@@ -140,6 +167,12 @@ void RegisterReduce(Napi::Env env, Napi::Object e) {
   VES_DEF(e, "topk", Topk);
   VES_DEF(e, "unique", Unique);
   VES_DEF(e, "bincount", Bincount);
+  VES_DEF(e, "quantile", Quantile);
+  VES_DEF(e, "median", Median);
+  VES_DEF(e, "histc", Histc);
+  VES_DEF(e, "allclose", Allclose);
+  VES_DEF(e, "isclose", Isclose);
+  VES_DEF(e, "equal", Equal);
 }
 
 }  // namespace ves

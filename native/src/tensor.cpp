@@ -40,6 +40,18 @@ Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
   return buf;
 }
 
+// shareBuffer(t) → ArrayBuffer over the tensor's own memory (no copy). Only for CPU tensors laid out
+// contiguously; the buffer keeps the storage alive until it is garbage-collected.
+Napi::Value ShareBuffer(const Napi::CallbackInfo& info) {
+  at::Tensor t = T(info, 0).detach();
+  if (!t.device().is_cpu()) throw std::invalid_argument("shareBuffer: the tensor is on " + t.device().str() + ", not the CPU");
+  if (!t.is_contiguous()) throw std::invalid_argument("shareBuffer: the tensor is not contiguous (call contiguous() first)");
+  size_t n = static_cast<size_t>(t.numel()) * t.element_size();
+  if (n == 0) return Napi::ArrayBuffer::New(info.Env(), 0);
+  auto* keeper = new at::Tensor(t);
+  return Napi::ArrayBuffer::New(info.Env(), keeper->data_ptr(), n, [](Napi::Env, void*, at::Tensor* k) { delete k; }, keeper);
+}
+
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !IsHandle(info[0])) throw Napi::TypeError::New(info.Env(), "argument 1 must be a tensor");
   Release(info.Env(), info[0].As<Napi::External<Handle>>().Data());
@@ -190,6 +202,7 @@ void RegisterTensor(Napi::Env env, Napi::Object e) {
   VES_DEF(e, "fromBuffer", FromBuffer);
   VES_DEF(e, "toBuffer", ToBuffer);
   VES_DEF(e, "dispose", Dispose);
+  VES_DEF(e, "shareBuffer", ShareBuffer);
   VES_DEF(e, "shape", Shape);
   VES_DEF(e, "strides", Strides);
   VES_DEF(e, "dtype", DType);

@@ -210,6 +210,29 @@ export function unique(x: Tensor): { values: Tensor; counts: Tensor } {
   const [values, counts] = native.unique(x.handle);
   return { values: wrap(values), counts: wrap(counts) };
 }
+export type QuantileInterpolation = 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest';
+/** q-th quantile(s), q in [0, 1] (a number or a 1-d tensor of them); over everything unless a dim is given. */
+export function quantile(x: Tensor, q: number | Tensor, o: { dim?: number; keepdim?: boolean; interpolation?: QuantileInterpolation } = {}): Tensor {
+  return wrap(native.quantile(x.handle, typeof q === 'number' ? q : q.handle, o.dim ?? null, !!o.keepdim, o.interpolation ?? 'linear'));
+}
+/** The lower median of all values, or {values, indices} along a dimension (like torch.median). */
+export function median(x: Tensor): Tensor;
+export function median(x: Tensor, o: DimArg): ValuesIndices;
+export function median(x: Tensor, o?: DimArg): Tensor | ValuesIndices {
+  const { dim, keepdim } = dimOptions(o);
+  if (dim === null) return wrap(native.median(x.handle));
+  const [values, indices] = native.median(x.handle, dim, keepdim);
+  return { values: wrap(values), indices: wrap(indices) };
+}
+/** Histogram with `bins` equal bins over [min, max] (min = max = 0 uses the data's range). */
+export const histc = (x: Tensor, bins: number, min = 0, max = 0): Tensor => wrap(native.histc(x.handle, bins, min, max));
+/** |a − b| ≤ atol + rtol·|b| everywhere (same broadcasting as the arithmetic ops). */
+export const allclose = (a: Tensor, b: Tensor, o: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean =>
+  native.allclose(a.handle, b.handle, o.rtol ?? 1e-5, o.atol ?? 1e-8, !!o.equalNan) as boolean;
+export const isclose = (a: Tensor, b: Tensor, o: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor =>
+  wrap(native.isclose(a.handle, b.handle, o.rtol ?? 1e-5, o.atol ?? 1e-8, !!o.equalNan));
+/** Same shape and exactly the same values. */
+export const equal = (a: Tensor, b: Tensor): boolean => native.equal(a.handle, b.handle) as boolean;
 export const bincount = (x: Tensor, weights?: Tensor, minlength = 0): Tensor => wrap(native.bincount(x.handle, weights?.handle ?? null, minlength));
 
 // ---- matrix products ----
@@ -220,6 +243,10 @@ export const outer = (a: Tensor, b: Tensor): Tensor => wrap(native.outer(a.handl
 export const dot = (a: Tensor, b: Tensor): Tensor => wrap(native.dot(a.handle, b.handle));
 /** x · wᵀ + b (weight [out, in], like torch.nn.functional.linear) */
 export const linear = (x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor => wrap(native.linear(x.handle, weight.handle, bias?.handle ?? null));
+/** Einstein summation, e.g. einsum('bij,bjk->bik', [a, b]). */
+export const einsum = (equation: string, tensors: readonly Tensor[]): Tensor => wrap(native.einsum(equation, tensors.map((t) => t.handle)));
+/** Pairwise p-norm distances between the rows of a (…, P, M) and b (…, R, M). */
+export const cdist = (a: Tensor, b: Tensor, p = 2): Tensor => wrap(native.cdist(a.handle, b.handle, p));
 /** matmul on libuv's thread pool. */
 export const matmulAsync = async (a: Tensor, b: Tensor): Promise<Tensor> => wrap(await native.matmulAsync(a.handle, b.handle));
 
@@ -280,3 +307,4 @@ export const oneHot = (x: Tensor, numClasses = -1): Tensor => wrap(native.oneHot
 
 /** Convenience for tests and small scalars: a 0-d tensor. */
 export const scalar = (value: number, dtype: DType = 'float32'): Tensor => Tensor.from([value], [], { dtype });
+export { variance as var };

@@ -133,6 +133,14 @@ export class Tensor {
   toArray(): TypedArray {
     return typedArrayFor(this.dtype, native.toBuffer(this.handle));
   }
+  /**
+   * A typed array over the tensor's own memory, without copying (CPU tensors laid out contiguously;
+   * call contiguous() first otherwise). It sees later in-place changes, writes to it change the
+   * tensor, and it keeps the memory alive after dispose() until it is garbage-collected.
+   */
+  toArrayShared(): TypedArray {
+    return typedArrayFor(this.dtype, native.shareBuffer(this.handle));
+  }
   /** The values as JavaScript numbers (int64 converted, 16-bit floats decoded). */
   toNumbers(): number[] {
     const d = this.dtype;

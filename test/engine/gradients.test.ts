@@ -87,6 +87,9 @@ test('matmul, bmm, linear', () => {
   check('bmm', ve.bmm, [rnd([2, 3, 4]), rnd([2, 4, 2])]);
   check('linear', (x, w, b) => ve.linear(x, w, b), [rnd([3, 4]), rnd([5, 4]), rnd([5])]);
   check('linear no bias', (x, w) => ve.linear(x, w), [rnd([2, 3, 4]), rnd([2, 4])]);
+  check('einsum', (a, b) => ve.einsum('bij,bjk->bik', [a, b]), [rnd([2, 2, 3]), rnd([2, 3, 2])]);
+  check('cdist', (a, b) => ve.cdist(a, b), [rnd([3, 2]), rnd([2, 2])]);
+  check('quantile', (a) => ve.quantile(a, 0.3, { dim: 1 }), [rnd([2, 5])]);
   check('outer/dot', (a, b) => ve.outer(a, b).sum().add(ve.dot(a, b)), [rnd([3]), rnd([3])]);
 });
 

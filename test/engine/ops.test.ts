@@ -191,3 +191,22 @@ test('a seeded small training run is bit-for-bit reproducible', () => {
   assert.deepEqual(a, b);
   assert.ok(a[4]! < a[0]!);
 });
+
+test('quantile, median, histc, einsum, cdist, allclose', () => {
+  const x = f([1, 2, 3, 4, 5]);
+  assert.equal(ve.quantile(x, 0.5).item(), 3);
+  assert.equal(ve.quantile(x, 0.1).item(), Math.fround(1.4)); // linear: position 0.1·4 = 0.4 → 1 + 0.4
+  assert.deepEqual(nums(ve.quantile(x, f([0, 1]))), [1, 5]);
+  assert.equal(ve.quantile(x, 0.1, { interpolation: 'lower' }).item(), 1);
+  assert.equal(ve.median(f([4, 1, 3, 2])).item(), 2); // lower median
+  assert.deepEqual(nums(ve.median(f([[3, 1, 2], [9, 7, 8]]), 1).values), [2, 8]);
+  assert.deepEqual(nums(ve.histc(f([0, 0.1, 0.5, 0.9, 1]), 2, 0, 1)), [2, 3]); // [0,0.5) and [0.5,1]
+  const a = f([[1, 2], [3, 4]]);
+  assert.deepEqual(nums(ve.einsum('ij,jk->ik', [a, a])), nums(ve.matmul(a, a)));
+  assert.equal(ve.einsum('ii', [a]).item(), 5); // trace
+  assert.deepEqual(nums(ve.cdist(f([[0, 0]]), f([[3, 4], [0, 1]]))), [5, 1]);
+  assert.equal(ve.allclose(f([1, 2]), f([1, 2.000001])), true);
+  assert.equal(ve.allclose(f([1, 2]), f([1, 2.1])), false);
+  assert.equal(ve.equal(a, a.clone()), true);
+  assert.deepEqual(nums(ve.isclose(f([1, 2]), f([1, 3]))), [1, 0]);
+});

@@ -99,3 +99,44 @@ test('views share storage; contiguous() copies only when needed; channels-last l
   assert.deepEqual(cl.strides, [24, 1, 8, 2]);
   assert.deepEqual(cl.toArray(), x.toArray()); // same logical values
 });
+
+test('out of memory and unknown devices are EngineErrors, not crashes', () => {
+  assert.throws(() => ve.empty([2 ** 20, 2 ** 20]), (e: Error) => e instanceof ve.EngineError && /can't allocate memory/.test(e.message));
+  assert.throws(() => ve.ones([2], { device: 'gpu' }), (e: Error) => e instanceof ve.EngineError && /device type/.test(e.message));
+  if (!ve.cudaAvailable()) {
+    assert.equal(ve.defaultDevice, 'cpu');
+    assert.throws(() => ve.ones([2]).to('cuda:0'), (e: Error) => e instanceof ve.EngineError && /no CUDA/.test(e.message));
+  } else {
+    const g = ve.ones([2]).to('cuda:0');
+    assert.equal(g.device, 'cuda:0');
+    assert.deepEqual(g.add(1).to('cpu').toNumbers(), [2, 2]);
+  }
+  assert.throws(() => ve.conv2d(ve.ones([1, 1, 3, 3]), 5 as never), TypeError);
+});
+
+test('bfloat16 autocast runs convolutions in bfloat16 and restores the mode', () => {
+  const x = ve.randn([1, 2, 8, 8]);
+  const w = ve.randn([3, 2, 3, 3], { requiresGrad: true });
+  const y = ve.autocast(() => ve.conv2d(x, w));
+  assert.equal(y.dtype, 'bfloat16');
+  assert.equal(ve.conv2d(x, w).dtype, 'float32');
+  y.float().sum().backward();
+  assert.equal(w.grad!.dtype, 'float32'); // gradients reach the float32 weights
+  const ref = ve.conv2d(x, w.detach()).toNumbers();
+  const approx = y.toNumbers();
+  approx.forEach((v, i) => assert.ok(Math.abs(v - ref[i]!) <= 0.02 * Math.abs(ref[i]!) + 0.05));
+});
+
+test('toArrayShared reads the tensor memory without copying', () => {
+  const t = ve.Tensor.from([1, 2, 3, 4], [2, 2]);
+  const shared = t.toArrayShared() as Float32Array;
+  assert.deepEqual(shared, new Float32Array([1, 2, 3, 4]));
+  t.mul_(10); // in-place change is visible
+  assert.deepEqual(shared, new Float32Array([10, 20, 30, 40]));
+  shared[0] = -1; // and writes go to the tensor
+  assert.equal(t.toNumbers()[0], -1);
+  t.dispose(); // the buffer keeps the storage alive
+  assert.equal(shared[3], 40);
+  assert.throws(() => ve.ones([2, 3]).T.toArrayShared(), (e: Error) => e instanceof ve.EngineError && /not contiguous/.test(e.message));
+  assert.equal(ve.zeros([0]).toArrayShared().length, 0);
+});
