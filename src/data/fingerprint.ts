@@ -164,6 +164,17 @@ export function expandChannelNames(names: string[], perFile: number[]): string[]
 }
 
 /**
+ * Names for the loaded channels: the dataset's names when they count the channels (a 4D MSD file
+ * with its "modality" list), else one name per file expanded over that file's channels.
+ */
+export function channelNamesFor(names: string[], perFile: number[], where: string): string[] {
+  const total = perFile.reduce((a, b) => a + b, 0);
+  if (names.length === total) return [...names];
+  if (names.length === perFile.length) return expandChannelNames(names, perFile);
+  throw new ShapeError(`${where}: the dataset names ${names.length} channel(s) (${names.join(', ')}) but the case has ${total} in ${perFile.length} file(s)`);
+}
+
+/**
  * Reads one case through `reader`: images concatenated along channels, label sanitised to class
  * indices (dataset.labelRemap first), image/label grids checked to agree.
  */
@@ -186,12 +197,7 @@ export async function loadCase(dataset: Dataset, c: Dataset['cases'][number], re
   if (c.label) {
     const img = await reader(c.label);
     checkSameGrid(first!, img, c.images[0]!, c.label);
-    let data: ArrayLike<number> = singleChannel(img, c.label);
-    if (dataset.labelRemap) {
-      const remap = dataset.labelRemap;
-      data = Float64Array.from(img.data, (x) => remap[Math.round(x)] ?? x);
-    }
-    label = sanitizeLabels(data, dataset.labels.map((l) => l.value), c.label).data;
+    label = sanitizeLabels(singleChannel(img, c.label), dataset.labels.map((l) => l.value), c.label, dataset.labelRemap).data;
   }
   return { id: c.id, shape: shape!, spacing: [...first!.spacing], channels, label, channelsPerFile: perFile, image: first! };
 }
@@ -213,6 +219,7 @@ export function singleChannel(img: Image, path: string): ArrayLike<number> {
   return first;
 }
 
+/** Image and label (and every channel file) must share the grid: shape, spacing, origin, direction. */
 export function checkSameGrid(a: Image, b: Image, pathA: string, pathB: string): void {
   for (let d = 0; d < 3; d++) {
     if ((a.shape[d] ?? 1) !== (b.shape[d] ?? 1)) {
@@ -221,6 +228,14 @@ export function checkSameGrid(a: Image, b: Image, pathA: string, pathB: string):
     if (Math.abs(a.spacing[d] - b.spacing[d]) > 1e-3 * Math.max(1, Math.abs(a.spacing[d]))) {
       throw new ShapeError(`${pathB}: spacing [${b.spacing.join(', ')}] does not match ${pathA} ([${a.spacing.join(', ')}])`);
     }
+  }
+  // origins within a hundredth of the smallest voxel, directions within 1e-3 (nnU-Net checks the same)
+  const tolerance = 0.01 * Math.min(...a.spacing);
+  if (a.origin.some((x, d) => Math.abs(x - b.origin[d]!) > tolerance)) {
+    throw new ShapeError(`${pathB}: origin [${b.origin.map((x) => +x.toFixed(4)).join(', ')}] does not match ${pathA} ([${a.origin.map((x) => +x.toFixed(4)).join(', ')}])`);
+  }
+  if (a.direction.some((x, n) => Math.abs(x - b.direction[n]!) > 1e-3)) {
+    throw new ShapeError(`${pathB}: direction does not match ${pathA} (the label must be on the image's grid)`);
   }
 }
 
@@ -231,7 +246,7 @@ export async function fingerprintDataset(dataset: Dataset, reader: ImageReader, 
   let names: string[] | undefined;
   for (const [index, c] of dataset.cases.entries()) {
     const loaded = await loadCase(dataset, c, reader);
-    const caseNames = expandChannelNames(dataset.channels.length === c.images.length ? dataset.channels : c.images.map((_, i) => `image${i}`), loaded.channelsPerFile);
+    const caseNames = channelNamesFor(dataset.channels, loaded.channelsPerFile, c.images[0]!);
     if (names && names.join('|') !== caseNames.join('|')) {
       throw new ShapeError(`${c.images[0]}: case ${c.id} has channels [${caseNames.join(', ')}], earlier cases [${names.join(', ')}]`);
     }

@@ -110,7 +110,7 @@ export function preprocessCase(c: LoadedCase & { roi?: ArrayLike<number> }, geom
   });
   const mapMask = (values: ArrayLike<number> | undefined): Uint8Array | undefined => {
     if (!values) return undefined;
-    const cropped = extractBox(Uint8Array.from(values), c.shape, box).data;
+    const cropped = extractBox(values instanceof Uint8Array ? values : Uint8Array.from(values), c.shape, box).data;
     return resampleNeeded ? Uint8Array.from(resample(createImage(cropped, cropShape, croppedGeometry), grid, { interpolation: 'nearest' }).data) : cropped;
   };
   return {
@@ -119,13 +119,20 @@ export function preprocessCase(c: LoadedCase & { roi?: ArrayLike<number> }, geom
     channels: c.channels.length,
     shape: grid.shape,
     label: mapMask(c.label),
-    roi: mapMask(c.roi ? Uint8Array.from(c.roi, (x) => (x !== 0 ? 1 : 0)) : undefined),
+    roi: mapMask(c.roi ? binary(c.roi) : undefined),
     properties: {
       original: { shape: [ni, nj, nk], spacing: [...geometry.spacing], origin: [...geometry.origin], direction: [...geometry.direction] as Mat3 },
       crop: { originalShape: [ni, nj, nk], box },
       grid,
     },
   };
+}
+
+/** 1 where non-zero (ROI masks may be stored as 0/255 or as scaled floats like 0.99999997). */
+function binary(values: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(values.length);
+  for (let v = 0; v < values.length; v++) out[v] = values[v] !== 0 ? 1 : 0;
+  return out;
 }
 
 /**

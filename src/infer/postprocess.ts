@@ -223,3 +223,45 @@ function copyOf<T extends ArrayLike<number>>(a: T): T {
   if (ArrayBuffer.isView(a)) return (a as unknown as { slice(): T }).slice();
   return Array.from(a) as unknown as T;
 }
+
+/**
+ * Class map from per-class scores laid out [C, ...spatial] (channel slowest): the argmax per voxel,
+ * ties to the lower class. Uint8Array for up to 256 classes.
+ */
+export function argmaxChannels(scores: ArrayLike<number>, channels: number): Uint8Array | Uint16Array {
+  const n = scores.length / channels;
+  if (!Number.isInteger(n) || channels < 1) throw new ShapeError(`${scores.length} values do not split into ${channels} channels`);
+  const out = channels <= 256 ? new Uint8Array(n) : new Uint16Array(n);
+  const best = new Float32Array(n);
+  for (let v = 0; v < n; v++) best[v] = scores[v]!;
+  for (let c = 1; c < channels; c++) {
+    const off = c * n;
+    for (let v = 0; v < n; v++) {
+      const s = scores[off + v]!;
+      if (s > best[v]!) {
+        best[v] = s;
+        out[v] = c;
+      }
+    }
+  }
+  return out;
+}
+
+export interface PostprocessOptions {
+  keepLargest?: boolean;
+  /** Remove components smaller than this many voxels (0 = off). */
+  removeSmaller?: number;
+  fillHoles?: boolean;
+  classes?: number[];
+  connectivity?: Connectivity;
+}
+
+/** The configured steps in a fixed order: remove small components, keep the largest, fill holes. */
+export function postprocess<T extends ArrayLike<number> & { [i: number]: number }>(labels: T, shape: readonly number[], options: PostprocessOptions): T {
+  let out = labels;
+  const common = { classes: options.classes, connectivity: options.connectivity };
+  if (options.removeSmaller && options.removeSmaller > 0) out = removeSmallComponents(out, shape, { ...common, minVoxels: options.removeSmaller });
+  if (options.keepLargest) out = keepLargestComponent(out, shape, common);
+  if (options.fillHoles) out = fillHoles(out, shape, { classes: options.classes });
+  return out;
+}

@@ -1,5 +1,5 @@
 /** Reading a whole file with errors that name it. */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { constants } from 'node:buffer';
 import { FileFormatError } from '../util/errors.js';
 
@@ -35,5 +35,49 @@ export function checkAllocatable(path: string, voxels: number, bytesPer: number)
   const bytes = voxels * bytesPer;
   if (!Number.isSafeInteger(voxels) || !Number.isSafeInteger(bytes) || bytes > constants.MAX_LENGTH) {
     throw new FileFormatError(path, `image of ${voxels} voxels (${bytes} bytes) is too large to hold in memory`);
+  }
+}
+
+function openForReading(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (err) {
+    throw new FileFormatError(path, fileErrorReason(err));
+  }
+}
+
+/** The first `length` bytes of a file (fewer if it is shorter) and its size. */
+export function readStart(path: string, length: number): { bytes: Buffer; size: number } {
+  const fd = openForReading(path);
+  try {
+    const size = fstatSync(fd).size;
+    if (fstatSync(fd).isDirectory()) throw new FileFormatError(path, 'is a directory, not a file');
+    const bytes = Buffer.alloc(Math.min(length, size));
+    let got = 0;
+    while (got < bytes.length) {
+      const n = readSync(fd, bytes, got, bytes.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { bytes: bytes.subarray(0, got), size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Exactly `length` bytes from `position`, into a buffer of their own (throws when the file is shorter). */
+export function readRange(path: string, position: number, length: number): Buffer {
+  const fd = openForReading(path);
+  try {
+    const out = Buffer.allocUnsafeSlow(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, out, got, Math.min(length - got, 1 << 30), position + got);
+      if (n === 0) throw new FileFormatError(path, `truncated: ended ${length - got} bytes short of the data the header describes`);
+      got += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -3,8 +3,9 @@
  *
  * Reading: pixels keep their stored depth (8/16-bit integer, or float for float TIFFs); x is i and
  * y (downwards, as stored) is j; spacing 1, origin 0, identity direction. Grey images have shape
- * [w, h, 1]; colour images [w, h, 1, c] with channels as the last axis. A palette image whose
- * palette is grey (the DRIVE masks are such GIFs) is read as one grey channel. A multi-page TIFF
+ * [w, h, 1]; colour images [w, h, 1, c] with channels as the last axis. Palette images (GIF,
+ * 8-bit PNG) lose the alpha channel libvips adds when it is opaque everywhere, and a palette of
+ * greys (the DRIVE masks are such GIFs) is read as one grey channel. A multi-page TIFF
  * becomes a stack: [w, h, pages(, c)].
  * Writing: PNG, grey or RGB(A), 8-bit (uint8, or integer values in 0..255) or 16-bit (uint16, or
  * integer values in 0..65535).
@@ -42,7 +43,7 @@ export async function readRaster(path: string): Promise<Image> {
   const dtype = DEPTHS[depthName];
   if (!dtype) throw new FileFormatError(path, `unsupported raster sample type '${depthName}'`);
   const pages = metadata.pages && metadata.pages > 1 && metadata.format === 'tiff' ? metadata.pages : 1;
-  let pipeline = sharp(path, { pages: pages > 1 ? -1 : 1, limitInputPixels: false });
+  let pipeline = sharp(path, { pages: pages > 1 ? -1 : 1 });
   const channelsIn = metadata.channels ?? 3;
   if (channelsIn <= 2 && !metadata.isPalette) {
     pipeline = pipeline.toColourspace(dtype === 'uint16' ? 'grey16' : 'b-w');
@@ -58,7 +59,12 @@ export async function readRaster(path: string): Promise<Image> {
   const count = width * raw.info.height * channels;
   let data: VoxelArray = decodeVoxels(raw.data, 0, dtype, count, HOST_IS_LITTLE_ENDIAN);
   let c: number = channels;
-  if (metadata.isPalette && c >= 3 && isGrey(data, c)) {
+  if (metadata.isPalette && (c === 2 || c === 4) && opaque(data, c)) {
+    // libvips expands palettes (GIF always) to RGBA; an alpha that is opaque everywhere carries nothing.
+    data = dropLastChannel(data, c);
+    c -= 1;
+  }
+  if (metadata.isPalette && c === 3 && isGrey(data, c)) {
     data = takeFirstChannel(data, c);
     c = 1;
   }
@@ -69,14 +75,25 @@ export async function readRaster(path: string): Promise<Image> {
   });
 }
 
-/** True when every pixel has equal colour channels and (if present) a fully opaque alpha. */
+/** True when every pixel has equal R, G and B. */
 function isGrey(data: VoxelArray, channels: number): boolean {
-  const opaque = data instanceof Uint16Array ? 65535 : 255;
   for (let n = 0; n < data.length; n += channels) {
     if (data[n] !== data[n + 1] || data[n] !== data[n + 2]) return false;
-    if (channels === 4 && data[n + 3] !== opaque) return false;
   }
   return true;
+}
+
+/** True when the last (alpha) channel is at its maximum everywhere. */
+function opaque(data: VoxelArray, channels: number): boolean {
+  const full = data instanceof Uint16Array ? 65535 : 255;
+  for (let n = channels - 1; n < data.length; n += channels) if (data[n] !== full) return false;
+  return true;
+}
+
+function dropLastChannel(data: VoxelArray, channels: number): VoxelArray {
+  const out = new (data.constructor as { new (n: number): VoxelArray })((data.length / channels) * (channels - 1));
+  for (let n = 0, o = 0; n < data.length; n += channels) for (let c = 0; c < channels - 1; c++) out[o++] = data[n + c]!;
+  return out;
 }
 
 function takeFirstChannel(data: VoxelArray, channels: number): VoxelArray {

@@ -55,6 +55,24 @@ export function decodeVoxels(
   return new CONSTRUCTORS[dtype](copy.buffer, copy.byteOffset, length);
 }
 
+/**
+ * Like `decodeVoxels`, but for a buffer the caller owns and will not reuse (freshly inflated or
+ * read): when the voxels are aligned for their type, they are byte-swapped in place if needed and
+ * returned as a view (no copy; the view's `byteOffset` may then be non-zero).
+ */
+export function adoptVoxels(
+  bytes: Buffer,
+  byteOffset: number,
+  dtype: DType,
+  length: number,
+  littleEndian: boolean,
+): VoxelArray {
+  const width = bytesPerVoxel(dtype);
+  if ((bytes.byteOffset + byteOffset) % width !== 0) return decodeVoxels(bytes, byteOffset, dtype, length, littleEndian);
+  if (width > 1 && littleEndian !== HOST_IS_LITTLE_ENDIAN) swapInPlace(bytes.subarray(byteOffset, byteOffset + length * width), width);
+  return new CONSTRUCTORS[dtype](bytes.buffer as ArrayBuffer, bytes.byteOffset + byteOffset, length);
+}
+
 /** Reverses the byte order of every `width`-byte element of `buf`. */
 export function swapInPlace(buf: Buffer, width: number): void {
   if (width === 2) buf.swap16();

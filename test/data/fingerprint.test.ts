@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fingerprintDataset, loadCase } from '../../src/data/fingerprint.js';
+import { channelNamesFor, fingerprintDataset, loadCase } from '../../src/data/fingerprint.js';
 import type { Dataset } from '../../src/data/layout/dataset.js';
 import { type Image, createImage } from '../../src/io/image.js';
 
@@ -50,6 +50,10 @@ test('mismatched image/label grids are an error before anything else', async () 
   await assert.rejects(loadCase(dataset(), dataset().cases[0]!, readerOf(images)), /a_seg: grid 3×2×1 does not match a_flair \(2×2×1\)/);
   const spaced = { ...images, a_seg: createImage(new Uint8Array(4), [2, 2, 1], { spacing: [1, 1.5, 1] }) };
   await assert.rejects(loadCase(dataset(), dataset().cases[0]!, readerOf(spaced)), /a_seg: spacing \[1, 1\.5, 1\] does not match a_flair/);
+  const moved = { ...images, a_t1: createImage(new Float32Array(4), [2, 2, 1], { origin: [0, 0.5, 0] }) };
+  await assert.rejects(loadCase(dataset(), dataset().cases[0]!, readerOf(moved)), /a_t1: origin \[0, 0\.5, 0\] does not match a_flair/);
+  const turned = { ...images, a_seg: createImage(new Uint8Array(4), [2, 2, 1], { direction: [0, 1, 0, 1, 0, 0, 0, 0, 1] }) };
+  await assert.rejects(loadCase(dataset(), dataset().cases[0]!, readerOf(turned)), /a_seg: direction does not match a_flair/);
 });
 
 test('grey masks decoded as RGB are accepted; colour labels are not', async () => {
@@ -78,4 +82,11 @@ test('fingerprintDataset names expanded channels and refuses cases with differen
     /b: case b has channels \[rgb\], earlier cases \[rgb:0, rgb:1, rgb:2\]/,
   );
   await assert.rejects(fingerprintDataset(dataset({ cases: [] }), readerOf({})), /empty dataset/);
+});
+
+test('channel names: per channel (4D MSD modality lists), or per file expanded (RGB files)', () => {
+  assert.deepEqual(channelNamesFor(['FLAIR', 'T1w', 't1gd', 'T2w'], [4], 'x'), ['FLAIR', 'T1w', 't1gd', 'T2w']);
+  assert.deepEqual(channelNamesFor(['rgb'], [3], 'x'), ['rgb:0', 'rgb:1', 'rgb:2']);
+  assert.deepEqual(channelNamesFor(['CT', 'PET'], [1, 1], 'x'), ['CT', 'PET']);
+  assert.throws(() => channelNamesFor(['CT', 'PET'], [3], 'case.nii.gz'), /case\.nii\.gz: the dataset names 2 channel\(s\) \(CT, PET\) but the case has 3 in 1 file/);
 });

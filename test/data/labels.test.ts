@@ -42,3 +42,16 @@ test('more than 255 classes give 16-bit labels', () => {
   assert.ok(r.data instanceof Uint16Array);
   assert.deepEqual([...r.data], [0, 300]);
 });
+
+test('a remap merges raw values into classes before the check (BraTS whole tumour)', () => {
+  const r = sanitizeLabels(Float32Array.from([0, 1, 2, 4, 4, 0]), [0, 1], 'seg.nii.gz', { 2: 1, 3: 1, 4: 1 });
+  assert.deepEqual([...r.data], [0, 1, 1, 1, 1, 0]);
+  assert.deepEqual(r.mapping, ['remapped']);
+  assert.throws(() => sanitizeLabels(Float32Array.from([0, 5]), [0, 1], 'seg.nii.gz', { 2: 1 }), /label values 5 are not declared/);
+});
+
+test('long runs and alternating values both map correctly (run cache)', () => {
+  const data = Float32Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? 2 : i % 3 === 1 ? 2 : 0.9999));
+  const r = sanitizeLabels(data, [0, 1, 2], 'x');
+  assert.deepEqual([...r.data.subarray(0, 6)], [2, 2, 1, 2, 2, 1]);
+});

@@ -62,8 +62,9 @@ export function buildNiftiHeader(f: HeaderFields): Buffer {
     srow.forEach((x, n) => v.setFloat64(400 + 8 * n, x, le));
     v.setInt32(500, 2, le);
   }
+  // Single files put the data at vox_offset; a pair's header (vox_offset into the .img) stands alone.
   if (voxOffset > buf.length) return Buffer.concat([buf, Buffer.alloc(voxOffset - buf.length)]);
-  return buf.subarray(0, voxOffset);
+  return buf;
 }
 
 /** Header followed by the voxel bytes. */

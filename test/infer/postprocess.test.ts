@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connectedComponents, fillHoles, keepLargestComponent, removeSmallComponents } from '../../src/infer/postprocess.js';
+import { argmaxChannels, connectedComponents, fillHoles, keepLargestComponent, postprocess, removeSmallComponents } from '../../src/infer/postprocess.js';
 
 /** Rows of a drawing, top row = j 0, characters along i; '.' = 0, digits = labels. */
 function draw(rows: string[]): { data: Uint8Array; shape: number[] } {
@@ -170,4 +170,30 @@ test('linear time: a 128³ random volume labels in well under a few seconds', ()
   assert.ok(c.count >= 1);
   assert.equal(c.sizes.reduce((a, b) => a + b, 0), data.reduce((a, b) => a + b, 0));
   assert.ok(ms < 5000, `took ${ms} ms`);
+});
+
+test('argmax over channels, ties to the lower class', () => {
+  // 3 voxels, 3 classes: [C, n]
+  const scores = Float32Array.from([0.2, 0.5, 0.1, 0.7, 0.5, 0.1, 0.1, 0.0, 0.8]);
+  assert.deepEqual([...argmaxChannels(scores, 3)], [1, 0, 2]);
+  assert.throws(() => argmaxChannels(new Float32Array(5), 2), /do not split into 2 channels/);
+});
+
+test('postprocess runs the configured steps', () => {
+  const { data, shape } = draw([
+    '111..1',
+    '1.1...',
+    '111...',
+    '......',
+    '..11..',
+  ]);
+  assert.deepEqual(render(postprocess(data, shape, { keepLargest: true, fillHoles: true }), shape), [
+    '111...',
+    '111...',
+    '111...',
+    '......',
+    '......',
+  ]);
+  assert.deepEqual(render(postprocess(data, shape, { removeSmaller: 2 }), shape)[0], '111...');
+  assert.deepEqual(render(postprocess(data, shape, {}), shape), render(data, shape));
 });

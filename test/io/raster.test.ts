@@ -82,3 +82,68 @@ test('ISBI 2012 slices load as 512×512 grey 8-bit', skipUnlessData('isbi2012-em
   const label = await readRaster(sharedData('isbi2012-em-membrane', 'train', 'label', '0.png')!);
   assert.ok([...new Set(label.data)].every((v) => v === 0 || v === 255));
 });
+
+test('JPEG (grey and colour), TIFF and GIF load with the right shapes', async () => {
+  const grey = new Uint8Array(16 * 8).fill(120);
+  writeFileSync(join(dir, 'g.jpg'), await sharp(grey, { raw: { width: 16, height: 8, channels: 1 } }).toColourspace('b-w').jpeg({ quality: 95 }).toBuffer());
+  const g = await readRaster(join(dir, 'g.jpg'));
+  assert.deepEqual(g.shape, [16, 8, 1]);
+  assert.ok(Array.from(g.data).every((v) => Math.abs(v - 120) <= 2));
+  const colour = Uint8Array.from({ length: 16 * 8 * 3 }, (_, n) => [200, 100, 50][n % 3]!);
+  const raw = { width: 16, height: 8, channels: 3 as const };
+  writeFileSync(join(dir, 'c.jpg'), await sharp(colour, { raw }).jpeg({ quality: 95 }).toBuffer());
+  writeFileSync(join(dir, 'c.tif'), await sharp(colour, { raw }).tiff().toBuffer());
+  writeFileSync(join(dir, 'c.gif'), await sharp(colour, { raw }).gif().toBuffer());
+  for (const name of ['c.jpg', 'c.tif', 'c.gif']) {
+    const c = await readRaster(join(dir, name));
+    assert.deepEqual(c.shape, [16, 8, 1, 3], name);
+    // planar: the R plane is all ≈200, then G ≈100, then B ≈50
+    [200, 100, 50].forEach((value, ch) => assert.ok(Math.abs(c.data[ch * 128 + 37]! - value) <= 6, `${name} channel ${ch}: ${c.data[ch * 128 + 37]}`));
+  }
+});
+
+/** A baseline TIFF (uncompressed, 8-bit grey), one IFD per page, written byte by byte. */
+function multiPageTiff(width: number, height: number, pages: Uint8Array[]): Buffer {
+  const parts: Buffer[] = [];
+  const header = Buffer.alloc(8);
+  header.write('II', 0, 'latin1');
+  header.writeUInt16LE(42, 2);
+  parts.push(header);
+  let offset = 8;
+  const ifdOffsets: number[] = [];
+  const ifds: Buffer[] = [];
+  for (const pixels of pages) {
+    const dataOffset = offset;
+    parts.push(Buffer.from(pixels));
+    offset += pixels.length;
+    const entries: Array<[number, number, number]> = [
+      [256, 4, width], [257, 4, height], [258, 3, 8], [259, 3, 1], [262, 3, 1],
+      [273, 4, dataOffset], [277, 3, 1], [278, 4, height], [279, 4, pixels.length],
+    ];
+    const ifd = Buffer.alloc(2 + 12 * entries.length + 4);
+    ifd.writeUInt16LE(entries.length, 0);
+    entries.forEach(([tag, type, value], n) => {
+      ifd.writeUInt16LE(tag, 2 + 12 * n);
+      ifd.writeUInt16LE(type, 4 + 12 * n);
+      ifd.writeUInt32LE(1, 6 + 12 * n);
+      if (type === 3) ifd.writeUInt16LE(value, 10 + 12 * n);
+      else ifd.writeUInt32LE(value, 10 + 12 * n);
+    });
+    ifdOffsets.push(offset);
+    ifds.push(ifd);
+    parts.push(ifd);
+    offset += ifd.length;
+  }
+  ifds.forEach((ifd, n) => ifd.writeUInt32LE(ifdOffsets[n + 1] ?? 0, ifd.length - 4));
+  header.writeUInt32LE(ifdOffsets[0]!, 4);
+  return Buffer.concat(parts);
+}
+
+test('a multi-page TIFF becomes a stack: page p is k = p', async () => {
+  const pages = [0, 1, 2].map((p) => Uint8Array.from({ length: 5 * 4 }, (_, n) => p * 50 + n));
+  const path = join(dir, 'stack.tif');
+  writeFileSync(path, multiPageTiff(5, 4, pages));
+  const img = await readRaster(path);
+  assert.deepEqual(img.shape, [5, 4, 3]);
+  assert.deepEqual(Array.from(img.data), pages.flatMap((p) => Array.from(p)));
+});

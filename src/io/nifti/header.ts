@@ -107,7 +107,7 @@ function parseNifti1(path: string, v: DataView, le: boolean): NiftiHeader {
     datatype: v.getInt16(70, le),
     bitpix: v.getInt16(72, le),
     pixdim,
-    voxOffset: v.getFloat32(108, le),
+    voxOffset: Math.floor(v.getFloat32(108, le)), // a float in NIfTI-1; nibabel takes int()
     sclSlope: v.getFloat32(112, le),
     sclInter: version === 0 ? 0 : v.getFloat32(116, le),
     qformCode: version === 0 ? 0 : v.getInt16(252, le),

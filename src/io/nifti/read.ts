@@ -13,9 +13,9 @@
 import { existsSync } from 'node:fs';
 import { FileFormatError } from '../../util/errors.js';
 import { gunzipPrefix, inflateWhole, isGzip } from '../compression.js';
-import { checkAllocatable, readBytes } from '../files.js';
+import { checkAllocatable, readBytes, readRange, readStart } from '../files.js';
 import { createImage, type DType, type Image, type VoxelArray } from '../image.js';
-import { decode64, decodeVoxels } from '../voxels.js';
+import { adoptVoxels, decode64, decodeVoxels } from '../voxels.js';
 import { affineToGeometry, bestAffine, type LpsGeometry } from './affine.js';
 import { NIFTI_TYPES, parseNiftiHeader, type NiftiHeader } from './header.js';
 
@@ -24,19 +24,30 @@ const NATIVE: ReadonlySet<string> = new Set(['uint8', 'int8', 'int16', 'uint16',
 export function readNifti(path: string): Image {
   const pair = pairPaths(path);
   if (pair) return readPair(path, pair.header, pair.image);
-  const raw = readBytes(path);
-  const gz = isGzip(raw);
-  const header = parseNiftiHeader(path, gz ? gunzipPrefix(path, raw) : raw);
+  const start = readStart(path, 64 * 1024);
+  if (isGzip(start.bytes)) {
+    const raw = readBytes(path);
+    const header = singleFileHeader(path, gunzipPrefix(path, raw));
+    const offset = Math.max(header.voxOffset, header.headerSize + 4);
+    const needed = offset + dataBytes(path, header);
+    return decodeNifti(path, header, inflateWhole(path, raw, needed), offset, true);
+  }
+  // Uncompressed: the voxels are read straight from the file into their own buffer.
+  const header = singleFileHeader(path, start.bytes);
+  const offset = Math.max(header.voxOffset, header.headerSize + 4);
+  const byteCount = dataBytes(path, header);
+  if (start.size < offset + byteCount) {
+    throw new FileFormatError(path, `truncated: ${start.size} bytes, the header needs ${offset + byteCount} (data from byte ${offset})`);
+  }
+  return decodeNifti(path, header, readRange(path, offset, byteCount), 0, true);
+}
+
+function singleFileHeader(path: string, bytes: Uint8Array): NiftiHeader {
+  const header = parseNiftiHeader(path, bytes);
   if (header.magic === 'ni1' || header.magic === 'ni2' || header.version === 0) {
     throw new FileFormatError(path, 'is the header of a .hdr/.img pair but has a single-file name (rename it to .hdr)');
   }
-  const offset = Math.max(header.voxOffset, header.headerSize + 4);
-  const needed = offset + dataBytes(path, header);
-  const body = gz ? inflateWhole(path, raw, needed) : raw;
-  if (body.length < needed) {
-    throw new FileFormatError(path, `truncated: ${body.length} bytes, the header needs ${needed} (data from byte ${offset})`);
-  }
-  return decodeNifti(path, header, body, offset);
+  return header;
 }
 
 /** For a .hdr/.img(.gz) name, the two paths of the pair; undefined for a single-file name. */
@@ -66,7 +77,7 @@ function readPair(path: string, headerPath: string, imagePath: string): Image {
   if (body.length < needed) {
     throw new FileFormatError(imagePath, `truncated: ${body.length} bytes, the header ${headerPath} needs ${needed}`);
   }
-  return decodeNifti(path, header, body, offset);
+  return decodeNifti(path, header, body, offset, true);
 }
 
 /**
@@ -89,13 +100,16 @@ function dataBytes(path: string, h: NiftiHeader): number {
 }
 
 /** Decodes the voxels of an already-parsed header from `bytes[offset...]`. */
-export function decodeNifti(path: string, h: NiftiHeader, bytes: Uint8Array, offset: number): Image {
+export function decodeNifti(path: string, h: NiftiHeader, bytes: Buffer, offset: number, owned = false): Image {
   const type = NIFTI_TYPES[h.datatype]!;
   const count = h.dims.reduce((a, b) => a * b, 1);
   const shape = h.dims.length >= 3 ? h.dims.slice() : [...h.dims, ...[1, 1].slice(0, 3 - h.dims.length)];
   let data: VoxelArray;
   let scalable = true;
-  if (NATIVE.has(type.name)) data = decodeVoxels(bytes, offset, type.name as DType, count, h.littleEndian);
+  if (NATIVE.has(type.name)) {
+    const decode = owned ? adoptVoxels : decodeVoxels;
+    data = decode(bytes, offset, type.name as DType, count, h.littleEndian);
+  }
   else if (type.name === 'int64' || type.name === 'uint64') {
     data = decode64(bytes, offset, count, h.littleEndian, type.name === 'int64');
   } else if (type.name === 'rgb24' || type.name === 'rgba32') {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { indexToWorld } from '../../../src/io/image.js';
 import { readNifti } from '../../../src/io/nifti/read.js';
-import { buildNifti, bytesOf } from '../../helpers/nifti-builder.js';
+import { buildNifti, buildNiftiHeader, bytesOf } from '../../helpers/nifti-builder.js';
 import { nibabelSkip, nibabelView } from '../../helpers/nibabel.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -152,4 +152,43 @@ test('2D, 4D and 5D (vector) data keep nibabel shapes; vox_offset beyond the hea
   assert.deepEqual(Array.from(vec.data), [0, 1, 2, 3, 4, 5]);
   const padded = readNifti(file(buildNifti({ dims: [2, 1, 1], datatype: 2, bitpix: 8, voxOffset: 400 }, new Uint8Array([7, 9]))));
   assert.deepEqual(Array.from(padded.data), [7, 9]);
+});
+
+test('a .hdr/.img pair (magic ni1, data at vox_offset 0 of the .img, gzipped .img too)', () => {
+  const header = buildNiftiHeader({ dims: [2, 2, 1], datatype: 4, bitpix: 16, magic: 'ni1\0', voxOffset: 0, sformCode: 1, srow: [1, 0, 0, 5, 0, 1, 0, 6, 0, 0, 1, 7] });
+  writeFileSync(join(dir, 'pair.hdr'), header.subarray(0, 348));
+  writeFileSync(join(dir, 'pair.img'), bytesOf(Int16Array.from([4, 3, 2, 1])));
+  for (const name of ['pair.hdr', 'pair.img']) {
+    const img = readNifti(join(dir, name));
+    assert.deepEqual(Array.from(img.data), [4, 3, 2, 1]);
+    close(img.origin, [-5, -6, 7]);
+  }
+  writeFileSync(join(dir, 'gzpair.hdr'), header.subarray(0, 348));
+  writeFileSync(join(dir, 'gzpair.img.gz'), gzipSync(bytesOf(Int16Array.from([9, 8, 7, 6]))));
+  assert.deepEqual(Array.from(readNifti(join(dir, 'gzpair.hdr')).data), [9, 8, 7, 6]);
+});
+
+test('an Analyze 7.5 header (no magic) uses the SPM origin when set, else the volume centre', () => {
+  const analyze = buildNiftiHeader({ dims: [4, 6, 8], datatype: 2, bitpix: 8, pixdim: [0, 2, 3, 4, 0, 0, 0, 0], magic: '\0\0\0\0', voxOffset: 0 }).subarray(0, 348);
+  const centred = Buffer.from(analyze);
+  writeFileSync(join(dir, 'an.hdr'), centred);
+  writeFileSync(join(dir, 'an.img'), new Uint8Array(4 * 6 * 8));
+  const c = readNifti(join(dir, 'an.hdr'));
+  assert.equal(c.meta.format, 'analyze');
+  // x flipped: RAS affine diag(-2, 3, 4), centre (1.5, 2.5, 3.5) at world 0 → translation (3, -7.5, -14).
+  close(c.direction, [1, 0, 0, 0, -1, 0, 0, 0, 1]);
+  close(c.origin, [-3, 7.5, -14]);
+  const spm = Buffer.from(analyze);
+  spm.writeInt16LE(2, 253); // SPM origin (1-based): voxel (1, 1, 1) 0-based is the world origin
+  spm.writeInt16LE(2, 255);
+  spm.writeInt16LE(2, 257);
+  writeFileSync(join(dir, 'an.hdr'), spm);
+  const s = readNifti(join(dir, 'an.hdr'));
+  close(indexToWorld(s, [1, 1, 1]), [0, 0, 0], 1e-9);
+});
+
+test('a multi-member gzip (.nii.gz written in blocks, as bgzip/pigz -i do) reads whole', () => {
+  const body = buildNifti({ dims: [4, 4, 4], datatype: 4, bitpix: 16 }, bytesOf(ramp(64)));
+  const members = Buffer.concat([gzipSync(body.subarray(0, 100)), gzipSync(body.subarray(100, 300)), gzipSync(body.subarray(300))]);
+  assert.deepEqual(Array.from(readNifti(file(members, '.nii.gz')).data), Array.from(ramp(64)));
 });

@@ -86,3 +86,19 @@ test('an interrupted or failing write leaves no file under the final name', () =
   assert.throws(() => writeNifti({ ...leftHanded, shape: [1, 2, 3, 4, 5, 6, 7, 8] }, path), /at most 7 axes/);
   assert.throws(() => readFileSync(path));
 });
+
+test('a sheared (non-orthogonal) direction survives exactly through the sform; the qform holds the nearest rotation', () => {
+  const s = Math.SQRT1_2;
+  const sheared = createImage(new Uint8Array(8), [2, 2, 2], { spacing: [1, 2, 3], origin: [0, 0, 0], direction: [1, s, 0, 0, s, 0, 0, 0, 1] });
+  const path = join(dir, 'shear.nii');
+  writeNifti(sheared, path);
+  const back = readNifti(path);
+  assert.equal(back.meta['nifti.affine_source'], 'sform');
+  close(back.direction, sheared.direction, 1e-6, 'direction');
+  close(back.spacing, sheared.spacing, 1e-6, 'spacing');
+  // The polar factor of the LPS shear block [[1, s], [0, s]] is a rotation by -22.5° about z; in RAS
+  // (x and y negated) that becomes 180° - 22.5° = 157.5°, so quatern_d = sin(78.75°) = cos(π/16).
+  const bytes = readFileSync(path);
+  close([bytes.readFloatLE(256), bytes.readFloatLE(260)], [0, 0], 1e-7, 'quatern b, c');
+  assert.ok(Math.abs(Math.abs(bytes.readFloatLE(264)) - Math.cos(Math.PI / 16)) < 1e-6, `quatern_d ${bytes.readFloatLE(264)}`);
+});

@@ -1,0 +1,17 @@
+/** The image I/O layer: the `Image` type, readers/writers for every format, geometry helpers. */
+export * from './image.js';
+export { readImage } from './read.js';
+export { writeImage, WRITABLE_EXTENSIONS } from './write.js';
+export { detectFormat, type ImageFormat } from './format.js';
+export { worldToIndex, orientationCode, oppositeOrientation, parseOrientationCode } from './geometry.js';
+export { reorient, permuteAxes, axisMapping, type AxisMapping } from './reorient.js';
+export { resampleOnto, resampleToSpacing, type Grid, type Interpolation, type ResampleOptions } from './resample.js';
+export { readNifti, readNiftiHeader } from './nifti/read.js';
+export { writeNifti, encodeNifti, type NiftiWriteOptions } from './nifti/write.js';
+export { readNrrd } from './nrrd/read.js';
+export { writeNrrd, type NrrdWriteOptions } from './nrrd/write.js';
+export { readMetaImage } from './metaimage/read.js';
+export { writeMetaImage, type MetaImageWriteOptions } from './metaimage/write.js';
+export { readRaster, writePng, encodePng } from './raster.js';
+export { intensityStats, type IntensityStats } from './voxels.js';
+export { summarize, type ImageSummary } from './summary.js';
