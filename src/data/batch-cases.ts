@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { type ArrayCase, type PatchSource, arraySource } from '../transforms/source.js';
-import { FileFormatError } from '../util/errors.js';
+import { FileFormatError, ShapeError } from '../util/errors.js';
 
 export interface MemoryCase {
   /** (C, ...spatial) float32, last axis fastest. */
@@ -98,4 +98,14 @@ export function fileSource(c: FileCase, fd: number, device = 'cpu'): PatchSource
       return arraySource(s, device).read(local, localEnd);
     },
   };
+}
+
+/**
+ * A preprocessed case (data [C, k, j, i] flat, shape [i, j, k]) as a loader case: the same memory
+ * in tensor order, [k, j, i] for 3D training and [j, i] for 2D (k must then be 1).
+ */
+export function loaderCase(p: { data: Float32Array; label?: Uint8Array; channels: number; shape: readonly [number, number, number]; id?: string }, spatialDims: 2 | 3): MemoryCase {
+  const [i, j, k] = p.shape;
+  if (spatialDims === 2 && k !== 1) throw new ShapeError(`case ${p.id ?? ''}: 2D training needs k = 1, the case has shape [${p.shape.join(', ')}]`.replace('case  ', 'case '));
+  return { image: p.data, label: p.label, channels: p.channels, spatialShape: spatialDims === 3 ? [k, j, i] : [j, i] };
 }

@@ -21,6 +21,7 @@ import type { AugmentationConfig } from '../transforms/defaults.js';
 import type { TransformRecord } from '../transforms/transform.js';
 import { OptionError, ShapeError, VesaliusError } from '../util/errors.js';
 import { type LoaderCase, isFileCase, readFileLabel, shareCase, voxels } from './batch-cases.js';
+export { loaderCase } from './batch-cases.js';
 import type { BatchData, BatchSpec } from './batch-maker.js';
 import { foregroundLocations } from './sampler.js';
 

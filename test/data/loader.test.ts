@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BatchMaker } from '../../src/data/batch-maker.js';
-import { type Batch, BatchLoader, type BatchLoaderOptions, type MemoryCase, batchTensors } from '../../src/data/loader.js';
+import { type Batch, BatchLoader, type BatchLoaderOptions, type MemoryCase, batchTensors, loaderCase } from '../../src/data/loader.js';
 import { foregroundLocations } from '../../src/data/sampler.js';
 import { OptionError, ShapeError, VesaliusError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/random.js';
@@ -153,4 +153,13 @@ test('a loader that is never closed does not keep the process alive', () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, `exit ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
   assert.match(r.stdout, /batch 0 2x1x16x16/);
+});
+
+test('a preprocessed case ([C, k, j, i] data, [i, j, k] shape) becomes a loader case in tensor order', () => {
+  const data = Float32Array.from({ length: 2 * 5 * 4 }, (_, v) => v);
+  const c = loaderCase({ data, channels: 2, shape: [5, 4, 1] }, 2);
+  assert.deepEqual(c.spatialShape, [4, 5]);
+  assert.equal(c.image, data);
+  assert.deepEqual(loaderCase({ data, channels: 1, shape: [5, 4, 2] }, 3).spatialShape, [2, 4, 5]);
+  assert.throws(() => loaderCase({ data, channels: 1, shape: [5, 4, 2], id: 'x' }, 2), /case x: 2D training needs k = 1/);
 });

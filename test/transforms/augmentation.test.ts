@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 import { type TransformRecord, defaultAugmentation, fromRecord } from '../../src/transforms/index.js';
+import { augmentationSchema } from '../../src/train/config.js';
 import { OptionError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/random.js';
 import { values } from './helpers.js';
@@ -126,5 +127,16 @@ test('a batch is augmented sample by sample, as successive apply calls with the 
     assert.deepEqual(values(ve.select(batch.subject.image, 0, i)), values(one.subject.image));
     assert.deepEqual(values(ve.select(batch.subject.label!, 0, i)), values(one.subject.label!));
     assert.deepEqual(batch.transforms[i]!.record(), one.transform.record());
+  }
+});
+
+test('the training config\'s augmentation section (defaults filled in by its schema) is accepted as is', () => {
+  const parsed = augmentationSchema.parse({ gamma: { p: 0.5 } });
+  const fromConfig = defaultAugmentation(3, parsed, { patchSize: [32, 32, 32] });
+  const explicit = defaultAugmentation(3, { gamma: { p: 0.5 } }, { patchSize: [32, 32, 32] });
+  const a = new Random(4), b = new Random(4);
+  for (let i = 0; i < 200; i++) {
+    const ctx = { spatialShape: [40, 40, 40], channels: 2 };
+    assert.deepEqual(fromConfig.sample(a, ctx).record(), explicit.sample(b, ctx).record());
   }
 });
