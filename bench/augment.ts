@@ -32,7 +32,8 @@ for (const [name, channels, shape, patch] of [['2D 128²', 1, [256, 256], [128, 
   for (const [label, config] of [['nnU-Net default', {}], ['everything on (p = 1)', all]] as const) {
     const aug = defaultAugmentation(patch.length as 2 | 3, config, { patchSize: [...patch] });
     const rng = new Random(3);
-    const centre = shape.map((s) => s / 2);
+    // an integer patch corner, as the loader gives (no interpolation unless rotated, scaled or deformed)
+    const centre = shape.map((s, a) => Math.floor((s - patch[a]!) / 2) + (patch[a]! - 1) / 2);
     const run = () => ve.dispose(aug.applyFrom(src, rng, centre).subject);
     for (let i = 0; i < 3; i++) run();
     const t0 = performance.now();

@@ -8,7 +8,7 @@ import * as ve from '../engine/index.js';
 import { type AugmentationConfig, defaultAugmentation } from '../transforms/defaults.js';
 import { Augmentation } from '../transforms/augmentation.js';
 import { RandomSpatial } from '../transforms/spatial.js';
-import { type PatchSource, arraySource } from '../transforms/source.js';
+import { type PatchSource, arraySource, tensorSource } from '../transforms/source.js';
 import type { TransformRecord } from '../transforms/transform.js';
 import { Random } from '../util/random.js';
 import { type LoaderCase, fileSource, isFileCase, voxels } from './batch-cases.js';
@@ -27,6 +27,12 @@ export interface BatchSpec {
   augmentation: AugmentationConfig | false;
   seed: number;
   records: boolean;
+  /**
+   * Bytes of in-memory cases this maker may also hold as engine tensors (default 1 GiB): a rotated
+   * patch then samples the case tensor in place instead of copying the region it spans out of the
+   * arrays first (for a 96³ patch rotated about three axes that region is most of the case).
+   */
+  tensorCacheBytes?: number;
 }
 
 export interface BatchData {
@@ -44,8 +50,11 @@ export class BatchMaker {
   private readonly augmentation: Augmentation;
   private readonly sources = new Map<number, PatchSource>();
   private readonly fds: number[] = [];
+  private cacheLeft: number;
+  private readonly cached: ve.Tensor[] = [];
 
   constructor(private readonly spec: BatchSpec) {
+    this.cacheLeft = spec.tensorCacheBytes ?? 2 ** 30;
     const dims = spec.patchSize.length as 2 | 3;
     this.augmentation = spec.augmentation === false
       ? new Augmentation(spec.patchSize, new RandomSpatial({ patchSize: spec.patchSize }), [])
@@ -61,7 +70,18 @@ export class BatchMaker {
         this.fds.push(fd);
         s = fileSource(c, fd);
       } else {
-        s = arraySource(c);
+        const n = voxels(c.spatialShape);
+        const bytes = 4 * n * c.channels + (c.label ? n : 0);
+        if (bytes <= this.cacheLeft) {
+          this.cacheLeft -= bytes;
+          // the addon cannot read SharedArrayBuffer-backed arrays: copy through a private one (once per case)
+          const image = ve.keep(ve.Tensor.from(new Float32Array(c.image), [c.channels, ...c.spatialShape]));
+          const label = c.label && ve.keep(ve.Tensor.from(new Uint8Array(c.label), [1, ...c.spatialShape], { dtype: 'uint8' }));
+          this.cached.push(image, ...(label ? [label] : []));
+          s = tensorSource(label ? { image, label } : { image });
+        } else {
+          s = arraySource(c);
+        }
       }
       this.sources.set(i, s);
     }
@@ -92,5 +112,7 @@ export class BatchMaker {
 
   close(): void {
     for (const fd of this.fds.splice(0)) closeSync(fd);
+    ve.dispose(this.cached.splice(0));
+    this.sources.clear();
   }
 }

@@ -49,6 +49,8 @@ export interface BatchLoaderOptions {
   startBatch?: number;
   /** Return each sample's augmentation record. */
   records?: boolean;
+  /** Bytes of in-memory cases each worker may also keep as engine tensors (default 1 GiB; 0 = none). */
+  tensorCacheBytesPerWorker?: number;
 }
 
 export interface Batch {
@@ -249,6 +251,6 @@ function checkAndPrepare(o: BatchLoaderOptions): BatchSpec {
   });
   return {
     cases, locations, batchSize: o.batchSize, patchSize: [...o.patchSize], channels, foregroundFraction: fraction,
-    augmentation: o.augmentation ?? {}, seed: o.seed ?? 0, records: !!o.records,
+    augmentation: o.augmentation ?? {}, seed: o.seed ?? 0, records: !!o.records, tensorCacheBytes: o.tensorCacheBytesPerWorker,
   };
 }
