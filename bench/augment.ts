@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as ve from '../src/engine/index.js';
-import { type AugmentationConfig, arraySource, defaultAugmentation } from '../src/transforms/index.js';
+import { type AugmentationConfig, arraySource, defaultAugmentation, tensorSource } from '../src/transforms/index.js';
 import { Random } from '../src/util/random.js';
 
 const { values } = parseArgs({ options: { threads: { type: 'string', default: '1' }, repeats: { type: 'string', default: '20' } } });
@@ -18,19 +18,24 @@ const all: AugmentationConfig = {
   brightness: { p: 1 }, contrast: { p: 1 }, low_resolution: { p: 1 }, gamma_inverted: { p: 1 }, gamma: { p: 1 }, mirror: { p: 1 },
 };
 
-function source(channels: number, shape: number[]) {
+/** The case as the loader's workers hold it: engine tensors (default) or typed arrays (regions copied out). */
+function sources(channels: number, shape: number[]) {
   const n = shape.reduce((a, b) => a * b, 1);
   const rng = new Random(1);
   const image = Float32Array.from({ length: channels * n }, () => rng.normal());
   const label = Uint8Array.from({ length: n }, () => rng.int(3));
-  return arraySource({ image, label, channels, spatialShape: shape });
+  return {
+    tensor: tensorSource({ image: ve.Tensor.from(image, [channels, ...shape]), label: ve.Tensor.from(label, [1, ...shape], { dtype: 'uint8' }) }),
+    arrays: arraySource({ image, label, channels, spatialShape: shape }),
+  };
 }
 
 const rows: string[] = [];
 for (const [name, channels, shape, patch] of [['2D 128²', 1, [256, 256], [128, 128]], ['3D 96³', 2, [160, 192, 160], [96, 96, 96]]] as const) {
-  const src = source(channels, [...shape]);
+  const both = sources(channels, [...shape]);
   for (const [label, config] of [['nnU-Net default', {}], ['everything on (p = 1)', all]] as const) {
     const aug = defaultAugmentation(patch.length as 2 | 3, config, { patchSize: [...patch] });
+    const times = [both.tensor, both.arrays].map((src) => {
     const rng = new Random(3);
     // an integer patch corner, as the loader gives (no interpolation unless rotated, scaled or deformed)
     const centre = shape.map((s, a) => Math.floor((s - patch[a]!) / 2) + (patch[a]! - 1) / 2);
@@ -38,9 +43,11 @@ for (const [name, channels, shape, patch] of [['2D 128²', 1, [256, 256], [128, 
     for (let i = 0; i < 3; i++) run();
     const t0 = performance.now();
     for (let i = 0; i < repeats; i++) run();
-    rows.push(`| ${name} | ${label} | ${((performance.now() - t0) / repeats).toFixed(1)} ms |`);
+    return (performance.now() - t0) / repeats;
+    });
+    rows.push(`| ${name} | ${label} | ${times[0]!.toFixed(1)} ms | ${times[1]!.toFixed(1)} ms |`);
   }
 }
 console.log(`augmentation per patch, ${ve.getNumThreads()} libtorch thread(s), mean of ${repeats}`);
-console.log('| patch | pipeline | time |\n| --- | --- | --- |');
+console.log('| patch | pipeline | case as tensors (loader default) | case as arrays (file / over budget) |\n| --- | --- | --- | --- |');
 console.log(rows.join('\n'));
