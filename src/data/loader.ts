@@ -100,6 +100,9 @@ export class BatchLoader {
   private nextToReturn: number;
   private failure: Error | null = null;
   private closed = false;
+  private waited = 0;
+  private lastWait = 0;
+  private served = 0;
 
   constructor(options: BatchLoaderOptions) {
     const spec = checkAndPrepare(options);
@@ -178,11 +181,20 @@ export class BatchLoader {
     const index = this.nextToReturn++;
     const d = this.pending.get(index)!;
     this.dispatch();
+    const started = performance.now();
     try {
       return await d.promise;
     } finally {
       this.pending.delete(index);
+      this.lastWait = performance.now() - started;
+      this.waited += this.lastWait;
+      this.served++;
     }
+  }
+
+  /** How long next() kept its callers waiting: in total, the last call, and how many batches it served. */
+  get waitStats(): { totalMs: number; lastMs: number; batches: number } {
+    return { totalMs: this.waited, lastMs: this.lastWait, batches: this.served };
   }
 
   /** Index of the batch the next call to next() returns (store it to resume). */

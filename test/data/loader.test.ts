@@ -140,6 +140,8 @@ test('after warm-up the step never waits for data', async () => {
     const end = performance.now() + stepMs; // a synchronous training step occupying the main thread
     while (performance.now() < end);
   }
+  assert.equal(loader.waitStats.batches, 12);
+  assert.ok(Math.abs(loader.waitStats.totalMs - waits.reduce((a, b) => a + b, 0)) < 5);
   await loader.close();
   const warm = waits.slice(2);
   const mean = warm.reduce((a, b) => a + b, 0) / warm.length;
