@@ -32,16 +32,24 @@ class TensorWorker : public Napi::AsyncWorker {
     }
   }
 
+  // Both completions may run while a worker thread is being terminated: JavaScript can no longer be
+  // called then, and the failure is dropped rather than thrown out of the event loop.
   void OnOK() override {
-    if (result_.defined()) deferred_.Resolve(Wrap(Env(), std::move(result_)));
-    else deferred_.Resolve(Env().Undefined());
+    try {
+      if (result_.defined()) deferred_.Resolve(Wrap(Env(), std::move(result_)));
+      else deferred_.Resolve(Env().Undefined());
+    } catch (const Napi::Error&) {
+    }
   }
 
   void OnError(const Napi::Error& e) override {
-    AddonData& d = Data(Env());
-    std::string msg = e.Message();
-    if (!d.errorClass.IsEmpty()) deferred_.Reject(d.errorClass.New({Napi::String::New(Env(), msg)}));
-    else deferred_.Reject(Napi::Error::New(Env(), msg).Value());
+    try {
+      AddonData& d = Data(Env());
+      std::string msg = e.Message();
+      if (!d.errorClass.IsEmpty()) deferred_.Reject(d.errorClass.New({Napi::String::New(Env(), msg)}));
+      else deferred_.Reject(Napi::Error::New(Env(), msg).Value());
+    } catch (const Napi::Error&) {
+    }
   }
 
  private:

@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include <cstdlib>
+
 namespace ves {
 
 AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
@@ -18,14 +20,29 @@ void AttachAddonData(Napi::Env env) {
   env.SetInstanceData<AddonData, DropAddonData>(new AddonData());
 }
 
+// Tensor memory is reported to V8 only beyond a slack (1 GiB; VESALIUS_GC_SLACK_MB overrides): every
+// training step creates and frees hundreds of MB of activations, and reporting them all makes V8 run a
+// full GC several times per step (~40 ms per small U-Net step). Above the slack, forgotten (never
+// disposed) tensors still create GC pressure, so the collector frees them.
+static int64_t UnreportedSlack() {
+  static const int64_t slack = [] {
+    const char* v = std::getenv("VESALIUS_GC_SLACK_MB");
+    return (v != nullptr && *v != 0) ? std::max<int64_t>(0, std::atoll(v)) << 20 : int64_t(1) << 30;
+  }();
+  return slack;
+}
+
 static void Account(Napi::Env env, int64_t liveDelta, int64_t bytesDelta) {
   if (!contextAlive) return;
   AddonData& d = Data(env);
   d.liveTensors += liveDelta;
   d.liveBytes += bytesDelta;
-  // Tells V8 how much native memory its small handle objects keep alive, so forgotten tensors
-  // still get collected under memory pressure.
-  if (bytesDelta != 0) Napi::MemoryManagement::AdjustExternalMemory(env, bytesDelta);
+  int64_t target = std::max<int64_t>(0, d.liveBytes - UnreportedSlack());
+  if (target != d.reportedBytes) {
+    int64_t ignored = 0;  // raw call: may fail harmlessly while a worker thread is being torn down
+    napi_adjust_external_memory(env, target - d.reportedBytes, &ignored);
+    d.reportedBytes = target;
+  }
 }
 
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {
@@ -35,7 +52,10 @@ Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   h->t = std::move(t);
   Account(env, 1, h->bytes);
   return Napi::External<Handle>::New(env, h, [](Napi::Env env, Handle* h) {
-    Release(env, h);
+    try {
+      Release(env, h);
+    } catch (...) {  // a finalizer must not throw (context teardown)
+    }
     delete h;
   });
 }

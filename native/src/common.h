@@ -25,6 +25,7 @@ struct AddonData {
   Napi::FunctionReference errorClass;  // EngineError, set from JavaScript at load
   int64_t liveTensors = 0;
   int64_t liveBytes = 0;
+  int64_t reportedBytes = 0;  // external memory currently reported to V8
 };
 
 AddonData& Data(Napi::Env env);

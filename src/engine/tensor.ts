@@ -101,6 +101,11 @@ export class Tensor {
     }
   }
 
+  /** `using t = ...` disposes the tensor at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   get shape(): number[] {
     if (this.#shape === undefined) this.#shape = native.shape(this.handle) as number[];
     return [...this.#shape];

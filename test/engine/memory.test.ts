@@ -44,6 +44,18 @@ test('tidy returns Maps and plain objects of tensors intact; keep() exempts; err
   w.dispose();
 });
 
+test('`using` disposes a tensor at the end of its block', () => {
+  const base = ve.memoryStats().liveTensors;
+  let seen: ve.Tensor;
+  {
+    using t = ve.ones([4]);
+    seen = t;
+    assert.equal(ve.memoryStats().liveTensors, base + 1);
+  }
+  assert.equal(seen.isDisposed, true);
+  assert.equal(ve.memoryStats().liveTensors, base);
+});
+
 test('tidy refuses async functions (a scope cannot follow an await)', async () => {
   assert.throws(() => ve.tidy((async () => ve.ones([1])) as never), /synchronous/);
 });
@@ -66,6 +78,24 @@ test('the garbage collector frees tensors that were never disposed (finalizer ba
     assert.equal(made, 1000);
     assert.ok(after < 10, `${after} tensors still alive after GC`);
   }
+});
+
+test('forgotten tensors beyond the reporting slack create GC pressure: the collector frees them unprompted', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const code = `
+    const ve = await import(${JSON.stringify(new URL('../../src/engine/index.ts', import.meta.url).href)});
+    let peak = 0;
+    for (let i = 0; i < 400; i++) {
+      ve.ones([1 << 18]); // 1 MiB each, never disposed
+      if (i % 10 === 0) await new Promise((r) => setImmediate(r)); // let finalizers run
+      peak = Math.max(peak, ve.memoryStats().liveTensors);
+    }
+    console.log(JSON.stringify({ peak }));`;
+  const env = { ...process.env, VESALIUS_GC_SLACK_MB: '16' };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env });
+  assert.equal(r.status, 0, r.stderr);
+  const { peak } = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.ok(peak < 150, `${peak} of 400 forgotten 1 MiB tensors were alive at once`);
 });
 
 test('a 2,000-step training loop keeps resident memory and live tensors flat', (t) => {

@@ -23,6 +23,12 @@ test('typed arrays copy in and out for every dtype', () => {
   }
 });
 
+test('a typed-array subarray copies only its own window', () => {
+  const big = new Float64Array([9, 1, 2, 3, 9]);
+  assert.deepEqual(ve.Tensor.from(big.subarray(1, 4)).toNumbers(), [1, 2, 3]);
+  assert.deepEqual(ve.Tensor.from(big.subarray(1, 4), [3], { dtype: 'float32' }).toArray(), new Float32Array([1, 2, 3]));
+});
+
 test('float16 and bfloat16 hold the raw 16-bit patterns of IEEE half and bfloat16', () => {
   const x = ve.Tensor.from([1, -2, 0.5, 65504], undefined, { dtype: 'float16' });
   assert.equal(x.dtype, 'float16');

@@ -38,6 +38,25 @@ test('the addon loads in worker threads (context-aware) and computes there', asy
   assert.equal(ve.add(ve.ones([2]), 1).sum().item(), 4); // the main thread's addon still works
 });
 
+function tsWorker(file: string, workerData?: unknown): Worker {
+  const entry = new URL(file, import.meta.url).href;
+  const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(code, { eval: true, workerData });
+}
+
+test('terminating a worker in the middle of native and async work does not take the process down', async () => {
+  for (const delay of [20, 150, 300]) {
+    const w = tsWorker('./fixtures/engine-loop-worker.ts');
+    await new Promise((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, delay));
+    await w.terminate();
+  }
+  assert.equal(ve.ones([3]).sum().item(), 3);
+});
+
 test('async backward and conv keep the event loop responsive and give the synchronous results', async () => {
   ve.manualSeed(3);
   const x = ve.randn([4, 8, 96, 96]);
