@@ -4,9 +4,11 @@
  * sampled straight from typed arrays as the batch loader does. Prints a table.
  *   npx tsx bench/augment.ts [--threads N] [--repeats N]
  */
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import * as ve from '../src/engine/index.js';
-import { type AugmentationConfig, arraySource, defaultAugmentation, tensorSource } from '../src/transforms/index.js';
+import { gridTheta } from '../src/transforms/spatial-math.js';
+import { type AugmentationConfig, SpatialTransform, linearPart, arraySource, defaultAugmentation, tensorSource } from '../src/transforms/index.js';
 import { Random } from '../src/util/random.js';
 
 const { values } = parseArgs({ options: { threads: { type: 'string', default: '1' }, repeats: { type: 'string', default: '20' } } });
@@ -51,3 +53,31 @@ for (const [name, channels, shape, patch] of [['2D 128²', 1, [256, 256], [128, 
 console.log(`augmentation per patch, ${ve.getNumThreads()} libtorch thread(s), mean of ${repeats}`);
 console.log('| patch | pipeline | case as tensors (loader default) | case as arrays (file / over budget) |\n| --- | --- | --- | --- |');
 console.log(rows.join('\n'));
+
+// The heaviest step is libtorch's own grid sampler: the same resample (rotated 96³ patch out of
+// 2×160×192×160, image bilinear + label nearest) in PyTorch, when Debian's python3-torch is here.
+const ours = (() => {
+  const image = ve.randn([2, 160, 192, 160]);
+  const label = ve.randint(0, 3, [1, 160, 192, 160], { dtype: 'uint8' });
+  const t = new SpatialTransform({ patchSize: [96, 96, 96], centre: [79.5, 95.5, 79.5], angles: [0.3, 0.2, 0.1], scales: [0.9, 0.9, 0.9] });
+  ve.dispose(t.apply({ image, label }));
+  const t0 = performance.now();
+  for (let i = 0; i < 6; i++) ve.dispose(t.apply({ image, label }));
+  return (performance.now() - t0) / 6;
+})();
+const python = `
+import torch, time, math
+torch.set_num_threads(${ve.getNumThreads()})
+x = torch.randn(1, 2, 160, 192, 160); lab = torch.randint(0, 3, (1, 1, 160, 192, 160), dtype=torch.uint8)
+theta = torch.tensor(${JSON.stringify(gridTheta(linearPart([0.3, 0.2, 0.1], [0.9, 0.9, 0.9], 3), [79.5, 95.5, 79.5], [96, 96, 96], [160, 192, 160]))}).reshape(1, 3, 4)
+def run():
+    g = torch.nn.functional.affine_grid(theta, [1, 1, 96, 96, 96], align_corners=False)
+    torch.nn.functional.grid_sample(x, g, mode='bilinear', padding_mode='zeros', align_corners=False)
+    torch.nn.functional.grid_sample(lab.float(), g, mode='nearest', padding_mode='zeros', align_corners=False).to(torch.uint8)
+run(); t = time.perf_counter()
+for _ in range(6): run()
+print((time.perf_counter() - t) / 6 * 1000)
+`;
+const py = spawnSync('/usr/bin/python3', ['-c', python], { encoding: 'utf8' });
+const torchMs = py.status === 0 ? Number(py.stdout.trim()) : NaN;
+console.log(`\nspatial resample of a 3D 96³ patch: Vesalius ${ours.toFixed(1)} ms, PyTorch affine_grid + grid_sample ${Number.isNaN(torchMs) ? '(python3-torch not available)' : `${torchMs.toFixed(1)} ms`}`);

@@ -124,7 +124,9 @@ export class BatchLoader {
     if (import.meta.url.endsWith('.ts')) {
       // running from TypeScript sources (tests, tsx): load the worker through tsx's API
       const entry = new URL('./loader-worker.ts', import.meta.url).href;
-      const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
+      // resolved here: an eval'd worker would resolve 'tsx' from the working directory instead
+      const api = import.meta.resolve('tsx/esm/api');
+      const code = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
       worker = new Worker(code, { eval: true, workerData });
     } else {
       worker = new Worker(new URL('./loader-worker.js', import.meta.url), { workerData });

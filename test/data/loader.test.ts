@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -151,9 +152,10 @@ test('after warm-up the step never waits for data', async () => {
   assert.ok(median < 0.05 * stepMs && mean < 0.15 * stepMs, `wait after warm-up: ${detail}`);
 });
 
-test('a loader that is never closed does not keep the process alive', () => {
+test('a loader that is never closed does not keep the process alive (run from another directory)', () => {
   const script = fileURLToPath(new URL('./fixtures/loader-no-close.ts', import.meta.url));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+  // from another working directory: the worker must not resolve its loader from the cwd
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), script], { encoding: 'utf8', timeout: 60_000, cwd: tmpdir() });
   assert.equal(r.status, 0, `exit ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
   assert.match(r.stdout, /batch 0 2x1x16x16/);
 });
