@@ -168,3 +168,21 @@ test('a preprocessed case ([C, k, j, i] data, [i, j, k] shape) becomes a loader 
   assert.deepEqual(loaderCase({ data, channels: 1, shape: [5, 4, 2] }, 3).spatialShape, [2, 4, 5]);
   assert.throws(() => loaderCase({ data, channels: 1, shape: [5, 4, 2], id: 'x' }, 2), /case x: 2D training needs k = 1/);
 });
+
+test('making batches leaks no tensors; the maker frees its case tensors on close', async () => {
+  const { memoryStats } = await import('../../src/engine/index.js');
+  const cases = makeCases(2);
+  const all = { rotation: { p: 1 }, scaling: { p: 1 }, elastic: { p: 1 }, grid_distortion: { p: 1 }, gaussian_noise: { p: 1 }, gaussian_blur: { p: 1 }, brightness: { p: 1 }, contrast: { p: 1 }, low_resolution: { p: 1 }, gamma_inverted: { p: 1 }, gamma: { p: 1 }, mirror: { p: 1 }, rot90: { p: 1 } };
+  const start = memoryStats().liveTensors;
+  const maker = new BatchMaker({
+    cases, locations: cases.map((c, i) => foregroundLocations(c.label!, [...c.spatialShape].reverse(), 3, { seed: i })),
+    batchSize: 2, patchSize: [32, 32], channels: 2, foregroundFraction: 0.5, augmentation: all, seed: 1, records: false,
+  });
+  maker.make(0);
+  const warm = memoryStats().liveTensors;
+  assert.ok(warm - start === 2 || warm - start === 4, 'each case used so far cached as image + label tensors');
+  for (let i = 1; i < 10; i++) maker.make(i);
+  assert.equal(memoryStats().liveTensors, warm);
+  maker.close();
+  assert.equal(memoryStats().liveTensors, start);
+});
