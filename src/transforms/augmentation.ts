@@ -44,6 +44,29 @@ export class Augmentation {
     return { subject: transform.apply(subject), transform };
   }
 
+  /**
+   * A batch (image (N, C, ...), label (N, Cl, ...)) on any device: each sample draws its own
+   * parameters from `rng` in order, as `apply` would one after another, and the results are stacked.
+   */
+  applyBatch(batch: Subject, rng: Random, centres?: number[][]): { subject: Subject; transforms: Compose[] } {
+    const n = batch.image.shape[0]!;
+    const transforms: Compose[] = [];
+    const subject = ve.tidy(() => {
+      const images: ve.Tensor[] = [];
+      const labels: ve.Tensor[] = [];
+      for (let i = 0; i < n; i++) {
+        const one = { image: ve.select(batch.image, 0, i), label: batch.label && ve.select(batch.label, 0, i) };
+        const { subject: out, transform } = this.apply(one.label ? one : { image: one.image }, rng, centres?.[i]);
+        transforms.push(transform);
+        images.push(out.image);
+        if (out.label) labels.push(out.label);
+      }
+      const image = ve.stack(images, 0);
+      return labels.length > 0 ? { image, label: ve.stack(labels, 0) } : { image };
+    });
+    return { subject, transforms };
+  }
+
   /** Samples and applies to a patch source (the batch loader's typed-array cases). */
   applyFrom(source: PatchSource, rng: Random, centre?: number[]): { subject: Subject; transform: Compose } {
     const transform = this.sample(rng, { spatialShape: source.spatialShape, channels: source.channels, centre });

@@ -1,29 +1,73 @@
 /**
- * Random fields drawn from the JavaScript `Random`, not from libtorch's generator: libtorch's
- * generator is one per process, shared by every worker thread, so seeding it cannot make a
- * worker's draws reproducible. A transform records the 32-bit seed it drew and regenerates the
- * same field from it on replay.
+ * Random fields drawn on the JavaScript side, not from libtorch's generator: libtorch's generator
+ * is one per process, shared by every worker thread, so seeding it cannot make a worker's draws
+ * reproducible. A transform records the 32-bit seed it drew and regenerates the same field from it
+ * on replay. The generator is xoshiro128** (as util/random.ts) inlined in the loops: these fields
+ * have up to millions of values and a method call per value would dominate the augmentation.
  */
-import { Random } from '../util/random.js';
 
-/** n standard normal values (Box–Muller, both outputs used). */
+/** xoshiro128** state seeded through splitmix32. */
+function seedState(seed: number): Uint32Array {
+  const s = new Uint32Array(4);
+  let x = seed >>> 0;
+  for (let i = 0; i < 4; i++) {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    s[i] = (z ^ (z >>> 16)) >>> 0;
+  }
+  return s;
+}
+
+/** Fills `out` with uniform numbers in [0, 1) and returns it. */
+function fillUniform(seed: number, out: Float64Array): Float64Array {
+  const st = seedState(seed);
+  let s0 = st[0]!, s1 = st[1]!, s2 = st[2]!, s3 = st[3]!;
+  for (let i = 0; i < out.length; i++) {
+    const m = Math.imul(s1, 5);
+    const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    out[i] = r / 4294967296;
+  }
+  return out;
+}
+
+/** n standard normal values (Marsaglia's polar method, both outputs used). */
 export function normalField(seed: number, n: number): Float32Array {
-  const rng = new Random(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const u = 1 - rng.next();
-    const v = rng.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    out[i] = r * Math.cos(2 * Math.PI * v);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  const chunk = 65536;
+  const u = new Float64Array(chunk);
+  let used = chunk;
+  let block = 0;
+  let i = 0;
+  while (i < n) {
+    if (used + 2 > chunk) {
+      fillUniform((seed + Math.imul(block++, 0x9e3779b1)) >>> 0, u);
+      used = 0;
+    }
+    const a = 2 * u[used]! - 1;
+    const b = 2 * u[used + 1]! - 1;
+    used += 2;
+    const q = a * a + b * b;
+    if (q >= 1 || q === 0) continue;
+    const f = Math.sqrt((-2 * Math.log(q)) / q);
+    out[i++] = a * f;
+    if (i < n) out[i++] = b * f;
   }
   return out;
 }
 
 /** n values uniform in [-1, 1). */
 export function signedUniformField(seed: number, n: number): Float32Array {
-  const rng = new Random(seed);
+  const u = fillUniform(seed, new Float64Array(n));
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = 2 * rng.next() - 1;
+  for (let i = 0; i < n; i++) out[i] = 2 * u[i]! - 1;
   return out;
 }

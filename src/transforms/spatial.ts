@@ -10,7 +10,7 @@ import * as ve from '../engine/index.js';
 import type { Tensor } from '../engine/index.js';
 import { OptionError } from '../util/errors.js';
 import type { Random } from '../util/random.js';
-import { type ElasticParams, type GridDistortionParams, elasticField, gridDistortionField } from './deformation.js';
+import { type ElasticParams, type GridDistortionParams, deformation } from './deformation.js';
 import { type PatchSource, tensorSource } from './source.js';
 import { type Matrix, gridTheta, isIdentity, linearPart } from './spatial-math.js';
 import { ForwardTransform, type RandomTransform, type SampleContext, type Subject, type TransformRecord, coin, uniform } from './transform.js';
@@ -63,9 +63,9 @@ export class SpatialTransform extends ForwardTransform {
       return cropWithPadding(source, corner.map(Math.round), patchSize);
     }
     return ve.tidy(() => {
-      const field = this.displacement(source);
+      const deform = deformation(patchSize, this.params.elastic, this.params.gridDistortion, source.device);
       // the source region the grid can touch: patch corners ± the largest displacement, through M
-      const dmax = field ? (ve.amax(ve.abs(field), { dim: [...Array(n).keys()] }).toNumbers()) : Array<number>(n).fill(0);
+      const dmax = deform ? deform.dmax : Array<number>(n).fill(0);
       const start: number[] = [];
       const end: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -81,12 +81,8 @@ export class SpatialTransform extends ForwardTransform {
       const device = region.image.device;
       const theta = ve.Tensor.from(gridTheta(m, local, patchSize, size), [1, n, n + 1], { device });
       let grid = ve.affineGrid(theta, [1, 1, ...patchSize], false);
-      if (field) {
-        // displacement d (tensor order, voxels) → grid units: diag(2/S)·M·d, then to grid (x, y, z) order
-        const k = m.map((row, i) => row.map((v) => (2 / size[i]!) * v));
-        const kT = ve.Tensor.from(k.flatMap((_, j) => k.map((row) => row[j]!)), [n, n], { device });
-        grid = grid.add(ve.flip(ve.matmul(field, kT), [-1]).unsqueeze(0));
-      }
+      // displacement d (tensor order, voxels) → grid units: diag(2/S)·M·d
+      if (deform) grid = grid.add(deform.gridOffsets(m.map((row, i) => row.map((v) => (2 / size[i]!) * v))));
       const image = ve.gridSample(region.image.unsqueeze(0).to({ dtype: 'float32' }), grid, { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false }).squeeze(0);
       let label: Tensor | undefined;
       if (region.label) {
@@ -96,19 +92,6 @@ export class SpatialTransform extends ForwardTransform {
       }
       return label ? { image, label } : { image };
     });
-  }
-
-  /** The displacement field (P..., n) in voxels, or null when there is none. */
-  private displacement(source: PatchSource): Tensor | null {
-    const { patchSize, elastic, gridDistortion } = this.params;
-    const device = source.device;
-    let field: Tensor | null = null;
-    if (elastic) field = elasticField(patchSize, elastic, device);
-    if (gridDistortion) {
-      const g = gridDistortionField(patchSize, gridDistortion, device);
-      field = field ? field.add(g) : g;
-    }
-    return field;
   }
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 import { type TransformRecord, defaultAugmentation, fromRecord } from '../../src/transforms/index.js';
+import { augmentationSchema } from '../../src/train/config.js';
 import { OptionError } from '../../src/util/errors.js';
 import { Random } from '../../src/util/random.js';
 import { values } from './helpers.js';
@@ -110,4 +111,32 @@ test('rotation default follows nnU-Net: 2D ±180° (±15° for elongated patches
   assert.ok(thin > 12 && thin <= 15, `elongated max ${thin}`);
   const max3d = angles(defaultAugmentation(3, { rotation: { p: 1 } }, { patchSize: [32, 32, 32] }), [32, 32, 32]);
   assert.ok(max3d > 25 && max3d <= 30, `3D max ${max3d}`);
+});
+
+test('a batch is augmented sample by sample, as successive apply calls with the same generator', () => {
+  ve.manualSeed(3);
+  const image = ve.randn([3, 1, 20, 24]);
+  const label = ve.randint(0, 2, [3, 1, 20, 24], { dtype: 'uint8' });
+  const aug = defaultAugmentation(2, { rotation: { p: 0.7 }, gaussian_noise: { p: 0.5 } }, { patchSize: [16, 16] });
+  const batch = aug.applyBatch({ image, label }, new Random(11));
+  assert.deepEqual(batch.subject.image.shape, [3, 1, 16, 16]);
+  assert.deepEqual(batch.subject.label!.shape, [3, 1, 16, 16]);
+  const rng = new Random(11);
+  for (let i = 0; i < 3; i++) {
+    const one = aug.apply({ image: ve.select(image, 0, i), label: ve.select(label, 0, i) }, rng);
+    assert.deepEqual(values(ve.select(batch.subject.image, 0, i)), values(one.subject.image));
+    assert.deepEqual(values(ve.select(batch.subject.label!, 0, i)), values(one.subject.label!));
+    assert.deepEqual(batch.transforms[i]!.record(), one.transform.record());
+  }
+});
+
+test('the training config\'s augmentation section (defaults filled in by its schema) is accepted as is', () => {
+  const parsed = augmentationSchema.parse({ gamma: { p: 0.5 } });
+  const fromConfig = defaultAugmentation(3, parsed, { patchSize: [32, 32, 32] });
+  const explicit = defaultAugmentation(3, { gamma: { p: 0.5 } }, { patchSize: [32, 32, 32] });
+  const a = new Random(4), b = new Random(4);
+  for (let i = 0; i < 200; i++) {
+    const ctx = { spatialShape: [40, 40, 40], channels: 2 };
+    assert.deepEqual(fromConfig.sample(a, ctx).record(), explicit.sample(b, ctx).record());
+  }
 });

@@ -94,6 +94,18 @@ test('rotation + scaling moves a bright spot to where the matrix says (centre of
   }
 });
 
+test('a single bright voxel lands where the matrix says (centre of mass, magnifying transforms)', () => {
+  const data = new Float32Array(40 * 40);
+  data[17 * 40 + 23] = 1;
+  const image = ve.Tensor.from(data, [1, 40, 40]);
+  const centre = [20, 19.5];
+  for (const [angle, scale] of [[0.5, 0.5], [1.1, 0.3], [2.5, 0.25], [-0.8, 0.6]] as const) {
+    const out = new SpatialTransform({ patchSize: [48, 48], centre, angles: [angle], scales: [scale, scale] }).apply({ image });
+    const u = solve(linearPart([angle], [scale, scale], 2), [17 - centre[0]!, 23 - centre[1]!]);
+    assertClose(centreOfMass(out.image), u.map((v) => v + 23.5), 0.05, `angle ${angle} scale ${scale}`);
+  }
+});
+
 test('labels keep exactly their value set under rotation, scaling, elastic deformation and grid distortion', () => {
   const classes = [0, 3, 7];
   for (const shape of [[60, 50], [30, 34, 36]]) {
