@@ -12,6 +12,7 @@ import { subcommands } from './subcommands.js';
 export function buildProgram(): Command {
   const program = new Command('vesalius')
     .description('Deep learning on medical images: read, train, predict, evaluate')
+    .usage('<command> [options]')
     .showHelpAfterError(false)
     .exitOverride();
   for (const register of subcommands) register(program);
