@@ -78,9 +78,13 @@ export interface MemoryStats {
   liveBytes: number;
   /** tidy scopes currently open */
   openScopes: number;
+  /** bytes the C allocator has handed out process-wide (glibc; tensors, libtorch caches, everything native), when known */
+  mallocInUse?: number;
 }
 
 export function memoryStats(): MemoryStats {
-  const s = native.stats() as { liveTensors: number; liveBytes: number };
-  return { liveTensors: s.liveTensors, liveBytes: s.liveBytes, openScopes: scopes.length };
+  const s = native.stats() as { liveTensors: number; liveBytes: number; mallocInUse?: number };
+  const out: MemoryStats = { liveTensors: s.liveTensors, liveBytes: s.liveBytes, openScopes: scopes.length };
+  if (s.mallocInUse !== undefined) out.mallocInUse = s.mallocInUse;
+  return out;
 }

@@ -44,6 +44,17 @@ test('tidy returns Maps and plain objects of tensors intact; keep() exempts; err
   w.dispose();
 });
 
+test('dispose() returns the tensor memory to the allocator at once', (t) => {
+  const before = ve.memoryStats().mallocInUse;
+  if (before === undefined) return t.skip('allocator statistics need glibc');
+  const big = ve.zeros([16, 1024, 1024]); // 64 MiB
+  const during = ve.memoryStats().mallocInUse!;
+  big.dispose();
+  const after = ve.memoryStats().mallocInUse!;
+  assert.ok(during - before >= 60 * 2 ** 20, `allocated ${(during - before) / 2 ** 20} MiB`);
+  assert.ok(during - after >= 60 * 2 ** 20, `freed ${(during - after) / 2 ** 20} MiB`);
+});
+
 test('`using` disposes a tensor at the end of its block', () => {
   const base = ve.memoryStats().liveTensors;
   let seen: ve.Tensor;

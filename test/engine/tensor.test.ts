@@ -107,7 +107,8 @@ test('views share storage; contiguous() copies only when needed; channels-last l
 });
 
 test('out of memory and unknown devices are EngineErrors, not crashes', () => {
-  assert.throws(() => ve.empty([2 ** 20, 2 ** 20]), (e: Error) => e instanceof ve.EngineError && /can't allocate memory/.test(e.message));
+  assert.throws(() => ve.empty([2 ** 20, 2 ** 20]), (e: Error) => e instanceof ve.EngineError && e.outOfMemory && /can't allocate memory/.test(e.message));
+  assert.throws(() => ve.matmul(ve.zeros([2, 3]), ve.zeros([2, 3])), (e: Error) => e instanceof ve.EngineError && !e.outOfMemory);
   assert.throws(() => ve.ones([2], { device: 'gpu' }), (e: Error) => e instanceof ve.EngineError && /device type/.test(e.message));
   if (!ve.cudaAvailable()) {
     assert.equal(ve.defaultDevice, 'cpu');
@@ -145,4 +146,24 @@ test('toArrayShared reads the tensor memory without copying', () => {
   assert.equal(shared[3], 40);
   assert.throws(() => ve.ones([2, 3]).T.toArrayShared(), (e: Error) => e instanceof ve.EngineError && /not contiguous/.test(e.message));
   assert.equal(ve.zeros([0]).toArrayShared().length, 0);
+});
+
+test('channels-last inputs give the same convolution results and gradients, and stay channels-last', () => {
+  ve.manualSeed(11);
+  const x = ve.randn([2, 3, 9, 7], { dtype: 'float64' });
+  const w = ve.randn([4, 3, 3, 3], { dtype: 'float64', requiresGrad: true });
+  const xl = x.contiguous('channelsLast').requiresGrad_();
+  const xc = x.clone().requiresGrad_();
+  const yl = ve.maxPool2d(ve.relu(ve.conv2d(xl, w, null, { padding: 1 })), 2);
+  assert.equal(yl.isContiguous('channelsLast'), true);
+  yl.sum().backward();
+  const gl = w.grad!.toNumbers();
+  w.zeroGrad();
+  const yc = ve.maxPool2d(ve.relu(ve.conv2d(xc, w, null, { padding: 1 })), 2);
+  yc.sum().backward();
+  assert.ok(ve.allclose(yl, yc, { rtol: 1e-12, atol: 1e-12 }));
+  gl.forEach((v, i) => assert.ok(Math.abs(v - w.grad!.toNumbers()[i]!) < 1e-9));
+  assert.ok(ve.allclose(xl.grad!, xc.grad!, { rtol: 1e-12, atol: 1e-12 }));
+  const x3 = ve.randn([1, 2, 4, 4, 4]).contiguous('channelsLast3d');
+  assert.equal(x3.isContiguous('channelsLast3d'), true);
 });
