@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/engine.ts [--steps 20] [--warmup 3] [--threads N] [--rounds 2] [--variants fp32,channels-last,bf16]
  *
- * With several rounds the two sides alternate (Vesalius, PyTorch, Vesalius, ...) and each cell is the
+ * With several rounds the two sides alternate (Vesalius, PyTorch, PyTorch, Vesalius, ...) and each cell is the
  * best round's value, which damps the noise of a machine shared with other work.
  */
 import { spawnSync } from 'node:child_process';
@@ -149,9 +149,18 @@ async function main(): Promise<void> {
     const pyFlags = variant === 'channels-last' ? ['--channels-last'] : variant === 'bf16' ? ['--bf16'] : [];
     const vesRounds: Array<Measurement | string> = [];
     const torchRounds: Array<Measurement | string> = [];
+    const runVes = () => vesRounds.push(runChild(process.execPath, ['--import', 'tsx', join(here, 'engine.ts'), '--child', variant, ...common]));
+    const runTorch = () => torchRounds.push(runChild(PYTHON, [join(here, 'engine_torch.py'), ...common, ...pyFlags]));
+    // ABBA order (Vesalius, PyTorch, PyTorch, Vesalius, ...) so that a drift in the machine's load
+    // does not favour the side that always runs second.
     for (let r = 0; r < Number(args.rounds); r++) {
-      vesRounds.push(runChild(process.execPath, ['--import', 'tsx', join(here, 'engine.ts'), '--child', variant, ...common]));
-      torchRounds.push(runChild(PYTHON, [join(here, 'engine_torch.py'), ...common, ...pyFlags]));
+      if (r % 2 === 0) {
+        runVes();
+        runTorch();
+      } else {
+        runTorch();
+        runVes();
+      }
     }
     const ves = best(vesRounds);
     const torch = best(torchRounds);

@@ -53,10 +53,7 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 }
 
-/** a + s·b as a new tensor, without leaking the intermediate. */
+/** a + s·b as a new tensor, in one fused op (torch's add(b, alpha=s), so the rounding matches torch). */
 export function addScaled(a: Tensor, b: Tensor, s: number): Tensor {
-  const scaled = b.mul(s);
-  const out = a.add(scaled);
-  scaled.dispose();
-  return out;
+  return a.add(b, s);
 }
