@@ -10,3 +10,6 @@ export * from './threads.js';
 export * from './device.js';
 export * from './random.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * from './safetensors.js';
