@@ -11,10 +11,19 @@
  * image order (i, j, k), which is the reverse.
  */
 import * as ve from '../engine/index.js';
-import type { AnyModule } from '../engine/nn/module.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError, ShapeError } from '../util/errors.js';
 import { gaussianImportanceMap, slidingWindows } from './windows.js';
+
+/**
+ * Anything callable like a segmentation network (a Module): deep-supervision lists are reduced to
+ * their first output. When it has train(), it runs in eval mode and its mode is restored afterwards.
+ */
+export interface WindowModel {
+  forward(x: Tensor): Tensor | Tensor[];
+  training?: boolean;
+  train?(mode?: boolean): unknown;
+}
 
 export interface SlidingWindowOptions {
   /** Window size per spatial axis, tensor order ([D,] H, W). */
@@ -60,7 +69,7 @@ function firstOutput(out: unknown): Tensor {
  * output may be a tensor or an array (deep supervision: the first, full-resolution one is used).
  * The model's training mode is restored afterwards (the trainer validates with this mid-training).
  */
-export async function slidingWindowInference(model: AnyModule, input: Tensor, options: SlidingWindowOptions): Promise<Tensor> {
+export async function slidingWindowInference(model: WindowModel, input: Tensor, options: SlidingWindowOptions): Promise<Tensor> {
   const spatial = input.shape.slice(2);
   const dims = spatial.length;
   if (input.ndim < 4 || input.ndim > 5 || input.shape[0] !== 1) throw new ShapeError(`sliding-window input must be [1, C, (D,) H, W], got [${input.shape.join(', ')}]`);
@@ -77,8 +86,8 @@ export async function slidingWindowInference(model: AnyModule, input: Tensor, op
   const padBefore = [...tiling.padBefore].reverse();
   const starts = tiling.windows.map((w) => [...w].reverse());
 
-  const wasTraining = model.training;
-  model.eval();
+  const wasTraining = model.training ?? false;
+  model.train?.(false);
   let source: Tensor | undefined;
   let gaussian: Tensor | undefined;
   let sums: Tensor | undefined;
@@ -109,7 +118,7 @@ export async function slidingWindowInference(model: AnyModule, input: Tensor, op
         let probs: Tensor | undefined;
         for (const axes of flips) {
           const xi = axes.length ? ve.flip(x, axes) : x;
-          let logits = firstOutput(model.call(xi));
+          let logits = firstOutput(model.forward(xi));
           if (axes.length) logits = ve.flip(logits, axes);
           const p = ve.softmax(logits, 1);
           if (probs === undefined) probs = p;
@@ -143,7 +152,7 @@ export async function slidingWindowInference(model: AnyModule, input: Tensor, op
       return out.contiguous();
     }));
   } finally {
-    model.train(wasTraining);
+    model.train?.(wasTraining);
     if (source !== undefined && source !== input) source.dispose();
     gaussian?.dispose();
     weights?.dispose();

@@ -1,0 +1,96 @@
+/**
+ * Makes one training batch (runs inside a loader worker, or on the main thread in tests): patch
+ * boxes from nnU-Net's sampler (a third of the samples forced onto foreground), then the
+ * augmentation, which samples each output patch straight from the case arrays.
+ */
+import { closeSync, openSync } from 'node:fs';
+import * as ve from '../engine/index.js';
+import { type AugmentationConfig, defaultAugmentation } from '../transforms/defaults.js';
+import { Augmentation } from '../transforms/augmentation.js';
+import { RandomSpatial } from '../transforms/spatial.js';
+import { type PatchSource, arraySource } from '../transforms/source.js';
+import type { TransformRecord } from '../transforms/transform.js';
+import { Random } from '../util/random.js';
+import { type LoaderCase, fileSource, isFileCase, voxels } from './batch-cases.js';
+import { batchSeed } from './batch-seed.js';
+import { type ClassLocations, PatchSampler } from './sampler.js';
+
+export interface BatchSpec {
+  cases: LoaderCase[];
+  locations: ClassLocations[];
+  batchSize: number;
+  /** Tensor order. */
+  patchSize: number[];
+  channels: number;
+  foregroundFraction: number;
+  /** false: patches are cropped, not augmented. */
+  augmentation: AugmentationConfig | false;
+  seed: number;
+  records: boolean;
+}
+
+export interface BatchData {
+  index: number;
+  /** (N, C, ...patch) */
+  image: Float32Array;
+  /** (N, 1, ...patch) */
+  label: Uint8Array;
+  /** Case index of each sample. */
+  cases: number[];
+  records?: TransformRecord[];
+}
+
+export class BatchMaker {
+  private readonly augmentation: Augmentation;
+  private readonly sources = new Map<number, PatchSource>();
+  private readonly fds: number[] = [];
+
+  constructor(private readonly spec: BatchSpec) {
+    const dims = spec.patchSize.length as 2 | 3;
+    this.augmentation = spec.augmentation === false
+      ? new Augmentation(spec.patchSize, new RandomSpatial({ patchSize: spec.patchSize }), [])
+      : defaultAugmentation(dims, spec.augmentation, { patchSize: spec.patchSize });
+  }
+
+  private source(i: number): PatchSource {
+    let s = this.sources.get(i);
+    if (!s) {
+      const c = this.spec.cases[i]!;
+      if (isFileCase(c)) {
+        const fd = openSync(c.file, 'r');
+        this.fds.push(fd);
+        s = fileSource(c, fd);
+      } else {
+        s = arraySource(c);
+      }
+      this.sources.set(i, s);
+    }
+    return s;
+  }
+
+  make(index: number): BatchData {
+    const { batchSize, patchSize, channels } = this.spec;
+    const rng = new Random(batchSeed(this.spec.seed, index));
+    const sampler = new PatchSampler({ patchSize: [...patchSize].reverse(), foregroundFraction: this.spec.foregroundFraction, seed: rng.nextUint32() });
+    const boxes = sampler.sampleBatch(this.spec.locations, batchSize);
+    const per = voxels(patchSize);
+    const image = new Float32Array(batchSize * channels * per);
+    const label = new Uint8Array(batchSize * per);
+    const records: TransformRecord[] = [];
+    boxes.forEach((box, j) => {
+      const start = [...box.start].reverse();
+      const centre = start.map((s, a) => s + (patchSize[a]! - 1) / 2);
+      ve.tidy(() => {
+        const { subject, transform } = this.augmentation.applyFrom(this.source(box.caseIndex), rng, centre);
+        image.set(subject.image.toArray() as Float32Array, j * channels * per);
+        if (subject.label) label.set(subject.label.toArray() as Uint8Array, j * per);
+        if (this.spec.records) records.push(transform.record());
+      });
+    });
+    return { index, image, label, cases: boxes.map((b) => b.caseIndex), ...(this.spec.records ? { records } : {}) };
+  }
+
+  close(): void {
+    for (const fd of this.fds.splice(0)) closeSync(fd);
+  }
+}
