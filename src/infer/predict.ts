@@ -29,8 +29,6 @@ export interface PredictionRun {
   plan: Plan;
   model: AnyModule;
   datasetInfo: { channels: string[]; numClasses: number };
-  /** The run's resolved config; its `patch_size` (when set) overrides the plan's. */
-  config?: { patch_size?: number[] | null };
 }
 
 export type OutputFormat = 'nii.gz' | 'nrrd' | 'png';
@@ -92,7 +90,7 @@ async function runProbabilities(run: PredictionRun, id: string, image: Image, ch
   const pre = preprocessCase({ id, shape, spacing: [...image.spacing], channels }, { spacing: image.spacing, origin: image.origin, direction: image.direction }, run.plan);
   const [ni, nj, nk] = pre.shape;
   const K = run.datasetInfo.numClasses;
-  const patchImageOrder = run.config?.patch_size ?? run.plan.patch_size;
+  const patchImageOrder = run.plan.patch_size; // the trainer's patch (a config's patch_size is already in the plan)
   const patch = [...patchImageOrder].reverse();
   const windowOptions = { patchSize: patch, overlap: options.overlap ?? 0.5, batchSize: options.batchSize ?? 1, mirror: options.tta ?? true, device: options.device };
   const onGrid = new Float32Array(K * ni * nj * nk);
