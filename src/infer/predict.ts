@@ -9,7 +9,7 @@
  * A 2D plan applied to a volume runs slice by slice (along k), as nnU-Net's 2D configuration does.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as ve from '../engine/index.js';
 import type { AnyModule } from '../engine/nn/module.js';
 import { channelsOf, checkSameGrid, type ImageReader } from '../data/fingerprint.js';
@@ -169,8 +169,8 @@ export function defaultFormat(path: string): OutputFormat {
 /**
  * Groups input paths into cases. A path may list several channel files joined by commas; with a
  * multi-channel plan, nnU-Net-style files (`case_0000.nii.gz`, `case_0001.nii.gz`, ...) are grouped by
- * case. Each case id comes from its first file (extension and `_0000`-like suffixes dropped); ids
- * that collide take their folder's name as a prefix.
+ * case. Each case id comes from its first file (extension and `_0000`-like suffixes dropped); when
+ * ids collide (one folder per patient, same file names) the folder's name is the id.
  */
 export function groupInputs(paths: readonly string[], channels: number): PredictionInput[] {
   const groups: string[][] = [];
@@ -196,7 +196,7 @@ export function groupInputs(paths: readonly string[], channels: number): Predict
   const ids = groups.map((g) => caseIdOf(g[0]!));
   const counts = new Map<string, number>();
   for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-  const finalIds = groups.map((g, i) => (counts.get(ids[i]!)! > 1 ? `${basename(dirname(g[0]!))}_${ids[i]}` : ids[i]!));
+  const finalIds = groups.map((g, i) => (counts.get(ids[i]!)! > 1 ? basename(dirname(resolve(g[0]!))) : ids[i]!));
   if (new Set(finalIds).size !== finalIds.length) throw new OptionError('INPUT', 'two inputs would write the same output name; predict them into different -o folders');
   return groups.map((files, i) => ({ id: finalIds[i]!, files }));
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { planSchema, type Plan } from '../../src/data/plan.js';
@@ -145,6 +145,14 @@ test('multi-channel inputs: comma-joined files or _0000/_0001 files form one cas
   assert.deepEqual(grouped.map((g) => g.id), ['q', 'p']);
   assert.deepEqual(grouped[0]!.files, [join(dir, 'q_0000.nii.gz'), join(dir, 'q_0001.nii.gz')]);
   assert.deepEqual(groupInputs([`${join(dir, 'p_0000.nii.gz')},${join(dir, 'q_0000.nii.gz')}`], 2)[0]!.files.length, 2);
+
+  // one folder per patient with the same file names: the folder names the case
+  for (const patient of ['pat1', 'pat2']) {
+    mkdirSync(join(dir, patient));
+    for (const name of ['flair.nii.gz', 't1c.nii.gz']) await writeImage(img, join(dir, patient, name));
+  }
+  const perFolder = groupInputs(['pat1', 'pat2'].map((pt) => `${join(dir, pt, 'flair.nii.gz')},${join(dir, pt, 't1c.nii.gz')}`), 2);
+  assert.deepEqual(perFolder.map((g) => g.id), ['pat1', 'pat2']);
 
   const p2 = plan({ channels: ['FLAIR', 'T1c'], patch_size: [16, 16, 8] });
   const out = join(dir, 'out');
