@@ -170,3 +170,18 @@ test('unknown formats and missing files are one-line errors naming the file', ()
   assert.throws(() => groupInputs([junk], 1), (e: unknown) => e instanceof FileFormatError && e.message.includes('notes.xyz') && !e.message.includes('\n'));
   assert.throws(() => groupInputs([join(dir, 'missing.nii.gz')], 1), (e: unknown) => e instanceof FileFormatError && /missing\.nii\.gz/.test(e.message));
 });
+
+test('a 2D plan on a volume predicts slice by slice (along k) and keeps the volume geometry', async () => {
+  const dir = tempDir();
+  const shape: [number, number, number] = [20, 18, 5];
+  const data = new Float32Array(20 * 18 * 5);
+  for (let v = 0; v < data.length; v++) data[v] = 1 + ((v * 37) % 101); // no zeros: nothing is cropped
+  const input = join(dir, 'vol.nii.gz');
+  await writeImage(createImage(data, shape, { spacing: [1, 1, 4], origin: [1, 2, 3] }), input);
+  const p = plan({ dimension: '2d', target_spacing: [1, 1], original_median_spacing: [1, 1], median_shape: [20, 18], patch_size: [16, 16], pools_per_axis: [2, 2] });
+  const [c] = groupInputs([input], 1);
+  const result = await predictCase(run(p, 50.5), c!, { tta: true });
+  assert.deepEqual(result.labels.shape, shape);
+  assert.deepEqual(result.labels.spacing, [1, 1, 4]);
+  for (let v = 0; v < data.length; v++) assert.equal(result.labels.data[v], data[v]! > 50.5 ? 1 : 0);
+});
