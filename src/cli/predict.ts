@@ -98,6 +98,7 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
     probabilities: flags.probabilities,
     postprocess: postprocess ?? inferencePostprocess(runs[0]!),
     onCase: (id, index, total) => process.stderr.write(`predict: case ${index + 1}/${total} ${id}\n`),
+    onWindows: process.stderr.isTTY ? (done, total) => process.stderr.write(`\r  windows ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
   });
   for (const w of written) process.stderr.write(`predict: wrote ${w.labels}${w.probabilities ? ` and ${w.probabilities}` : ''}\n`);
   process.stderr.write(`predict: ${written.length} case(s) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

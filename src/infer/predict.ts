@@ -46,6 +46,8 @@ export interface PredictOptions {
   device?: string;
   reader?: ImageReader;
   onProgress?: (stage: string) => void;
+  /** Called after each batch of windows (per model, and per slice for a 2D plan on a volume). */
+  onWindows?: (done: number, total: number) => void;
 }
 
 export interface CasePrediction {
@@ -92,7 +94,7 @@ async function runProbabilities(run: PredictionRun, id: string, image: Image, ch
   const K = run.datasetInfo.numClasses;
   const patchImageOrder = run.plan.patch_size; // the trainer's patch (a config's patch_size is already in the plan)
   const patch = [...patchImageOrder].reverse();
-  const windowOptions = { patchSize: patch, overlap: options.overlap ?? 0.5, batchSize: options.batchSize ?? 1, mirror: options.tta ?? true, device: options.device };
+  const windowOptions = { patchSize: patch, overlap: options.overlap ?? 0.5, batchSize: options.batchSize ?? 1, mirror: options.tta ?? true, device: options.device, onProgress: options.onWindows };
   const onGrid = new Float32Array(K * ni * nj * nk);
   if (run.plan.dimension === '3d') {
     if (patch.length !== 3) throw new OptionError('patch_size', `a 3D plan needs 3 values, got [${patchImageOrder.join(', ')}]`);
