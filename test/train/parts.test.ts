@@ -8,6 +8,8 @@ import { afterValidation } from '../../src/train/early-stopping.js';
 import { buildModel, modelOptions } from '../../src/train/model.js';
 import { buildOptimizer, buildScheduler } from '../../src/train/optimization.js';
 import { dicePerClass } from '../../src/train/validation.js';
+import { chooseFold } from '../../src/train/data.js';
+import { kFoldSplits } from '../../src/data/splits.js';
 
 const base = { dataset: { layout: 'folders', root: '/x', images: { dir: 'i' }, labels: { dir: 'l' }, classes: { background: 0, a: 1 } } };
 
@@ -94,4 +96,15 @@ test('validation Dice per class: 2TP/(2TP+FP+FN), NaN when absent from both, ROI
   // ROI drops indices 4 and 5: class 1 TP 2, FN 1 → 4/5; class 2 TP 1 → 1
   const roi = [1, 1, 1, 1, 0, 0, 1, 1];
   assert.deepEqual(dicePerClass(pred, truth, 3, roi), [4 / 5, 1]);
+});
+
+test('splits: k folds by seed, every case (fold all), or explicit validation cases', () => {
+  const ids = ['a', 'b', 'c', 'd', 'e'];
+  const k = chooseFold(parseConfig({ ...base, validation: { folds: 5, fold: 2 } }), ids);
+  assert.equal(k.folds.length, 5);
+  assert.deepEqual(k.fold, kFoldSplits(ids, 5, 12345)[2]);
+  assert.deepEqual(chooseFold(parseConfig({ ...base, validation: { fold: 'all' } }), ids).fold, { train: ids, val: [] });
+  assert.deepEqual(chooseFold(parseConfig({ ...base, validation: { val_cases: ['d', 'b'] } }), ids).fold, { train: ['a', 'c', 'e'], val: ['b', 'd'] });
+  assert.throws(() => chooseFold(parseConfig({ ...base, validation: { val_cases: ['x'] } }), ids), /validation.val_cases: names case\(s\) the dataset does not have: x/);
+  assert.throws(() => chooseFold(parseConfig({ ...base, validation: { folds: 3, fold: 3 } }), ids), /validation.fold: is 3 but there are only 3 folds/);
 });
