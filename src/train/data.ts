@@ -36,9 +36,18 @@ export interface DataOptions {
   onStage?: (message: string) => void;
 }
 
-/** The fold the config asks for: one of k folds, or every case for training ('all', no validation). */
+/** The fold the config asks for: explicit validation cases, one of k folds, or every case for training ('all', no validation). */
 export function chooseFold(config: TrainingConfig, ids: string[]): { folds: Fold[]; fold: Fold } {
   const v = config.validation;
+  if (v.val_cases) {
+    const known = new Set(ids);
+    const unknown = v.val_cases.filter((id) => !known.has(id));
+    if (unknown.length) throw new OptionError('validation.val_cases', `names case(s) the dataset does not have: ${unknown.join(', ')}`);
+    const val = new Set(v.val_cases);
+    if (val.size === ids.length) throw new OptionError('validation.val_cases', 'lists every case; nothing would be left to train on');
+    const fold = { train: ids.filter((id) => !val.has(id)).sort(), val: [...val].sort() };
+    return { folds: [fold], fold };
+  }
   if (v.fold === 'all') {
     const all = { train: [...ids].sort(), val: [] };
     return { folds: [all], fold: all };

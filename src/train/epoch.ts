@@ -52,6 +52,9 @@ export async function trainEpoch(ctx: EpochContext): Promise<EpochStats> {
     total += value;
     images += batch.imageShape[0]!;
     ctx.onStep?.(total / (it + 1), ctx.scheduler.getLr()[0]!, images);
+    // a prefetched batch resolves as a microtask: yield to the event loop so the progress timer
+    // fires and the loader's worker messages are taken in as they come
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return { meanLoss: total / ctx.iterations, seconds: (performance.now() - start) / 1000, dataWaitSeconds: wait / 1000, images };
 }
