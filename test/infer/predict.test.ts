@@ -9,6 +9,7 @@ import { readImage } from '../../src/io/read.js';
 import { writeImage } from '../../src/io/write.js';
 import { FileFormatError, ShapeError } from '../../src/util/errors.js';
 import { thresholdModel } from '../helpers/pointwise-model.js';
+import { sharedData, skipUnlessData } from '../helpers/data.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function plan(overrides: Partial<Plan>): Plan {
@@ -184,4 +185,24 @@ test('a 2D plan on a volume predicts slice by slice (along k) and keeps the volu
   assert.deepEqual(result.labels.shape, shape);
   assert.deepEqual(result.labels.spacing, [1, 1, 4]);
   for (let v = 0; v < data.length; v++) assert.equal(result.labels.data[v], data[v]! > 50.5 ? 1 : 0);
+});
+
+test('a DICOM series folder (real CT) predicts onto its own grid, written as NIfTI', skipUnlessData('dicom-samples', 'series', 'totalsegmentator-ct-20slices', 'dicom'), async () => {
+  const folder = sharedData('dicom-samples', 'series', 'totalsegmentator-ct-20slices', 'dicom')!;
+  const ct = await readImage(folder);
+  const dir = tempDir();
+  // HU > 0 → class 1, on a coarser grid (resampled there and back)
+  const p = plan({ target_spacing: [ct.spacing[0]! * 2, ct.spacing[1]! * 2, ct.spacing[2]!], patch_size: [64, 64, 8] });
+  const written = await predictImages(run(p, 0), groupInputs([folder], 1), { output: join(dir, 'out'), format: 'nii.gz', tta: false });
+  assert.equal(written[0]!.labels, join(dir, 'out', 'dicom.nii.gz'));
+  const labels = await readImage(written[0]!.labels);
+  assert.deepEqual(labels.shape.slice(0, 3), ct.shape.slice(0, 3));
+  for (let d = 0; d < 3; d++) {
+    assert.ok(Math.abs(labels.spacing[d]! - ct.spacing[d]!) < 1e-4);
+    assert.ok(Math.abs(labels.origin[d]! - ct.origin[d]!) < 1e-3);
+  }
+  labels.direction.forEach((v, n) => assert.ok(Math.abs(v - ct.direction[n]!) < 1e-5));
+  let agree = 0;
+  for (let v = 0; v < labels.data.length; v++) if (labels.data[v] === (ct.data[v]! > 0 ? 1 : 0)) agree++;
+  assert.ok(agree / labels.data.length > 0.95, `agreement ${agree / labels.data.length}`);
 });
