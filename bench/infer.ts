@@ -7,7 +7,7 @@
  * median seconds, the speed ratio, and the largest difference between the two probability maps.
  *
  *   npx tsx bench/infer.ts [--volume 256,256,128] [--patch 128,128,64] [--features 16,32,64,128]
- *                          [--mirror-volume 128,128,64] [--repeats 1] [--batch 1] [--threads N]
+ *                          [--mirror-volume 128,128,64] [--repeats 1] [--batch 1] [--threads N] [--scenarios plain,mirror]
  *
  * Sizes are in image order (i, j, k), like a plan. Mirroring multiplies the work by 8: on a 2-core
  * machine its row runs on `--mirror-volume` (pass the full volume to time that instead).
@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     repeats: { type: 'string', default: '1' },
     batch: { type: 'string', default: '1' },
     threads: { type: 'string', default: String(availableParallelism()) },
+    scenarios: { type: 'string', default: 'plain,mirror' },
     // child mode
     child: { type: 'string' },
     data: { type: 'string' },
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
     const scenarios = [
       { name: 'no TTA', volume: list(args.volume), mirror: false },
       { name: 'mirroring TTA (8 flips)', volume: list(args['mirror-volume']), mirror: true },
-    ];
+    ].filter((s) => args.scenarios!.split(',').includes(s.mirror ? 'mirror' : 'plain'));
     for (const s of scenarios) {
       const prepared = await prepare(dir, s.volume, s.mirror ? 'mirror' : 'plain');
       const common = ['--data', prepared.data, '--weights', prepared.weights, '--threads', args.threads!, '--repeats', '1', '--batch', args.batch!, ...(s.mirror ? ['--mirror'] : [])];

@@ -117,12 +117,18 @@ export async function slidingWindowInference(model: WindowModel, input: Tensor, 
         const x = crops.length === 1 ? crops[0]!.contiguous() : ve.cat(crops, 0);
         let probs: Tensor | undefined;
         for (const axes of flips) {
-          const xi = axes.length ? ve.flip(x, axes) : x;
-          let logits = firstOutput(model.forward(xi));
-          if (axes.length) logits = ve.flip(logits, axes);
-          const p = ve.softmax(logits, 1);
+          // each flip's temporaries go at once: only the running sum outlives its pass
+          const p = ve.tidy(() => {
+            const xi = axes.length ? ve.flip(x, axes) : x;
+            let logits = firstOutput(model.forward(xi));
+            if (axes.length) logits = ve.flip(logits, axes);
+            return ve.softmax(logits, 1);
+          });
           if (probs === undefined) probs = p;
-          else probs.add_(p);
+          else {
+            probs.add_(p);
+            p.dispose();
+          }
         }
         if (flips.length > 1) probs!.div_(flips.length);
         probs!.mul_(gaussian!);
