@@ -122,10 +122,7 @@ async function runProbabilities(run: PredictionRun, id: string, image: Image, ch
 }
 
 function toCpuArray(t: ve.Tensor): Float32Array {
-  const cpu = t.device === 'cpu' ? t : t.to('cpu');
-  const out = cpu.contiguous().toArray() as Float32Array;
-  if (cpu !== t) cpu.dispose();
-  return out;
+  return ve.tidy(() => (t.device === 'cpu' ? t : t.to('cpu')).contiguous().toArray() as Float32Array);
 }
 
 /** Predicts one case with an ensemble (probabilities averaged on the input's grid). */

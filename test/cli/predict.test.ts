@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parsePostprocess } from '../../src/cli/predict.js';
@@ -83,6 +83,21 @@ test('a 2D PNG input gives a PNG output named after it; one input may name the o
   const named = runCli(['predict', runDir, join(dir, 'photo.png'), '-o', join(dir, 'mask.nrrd')]);
   assert.equal(named.status, 0, named.stderr);
   assert.ok(existsSync(join(dir, 'mask.nrrd')));
+});
+
+test('PNG predictions with NIfTI probability maps evaluate against PNG masks (the DRIVE path: --binary, --prob)', async () => {
+  const dir = tempDir();
+  const runDir = writeRun(dir);
+  const grey = new Uint8Array(30 * 24).map((_, v) => (v * 7) % 256);
+  await writeImage(createImage(grey, [30, 24]), join(dir, '01_test.png'));
+  mkdirSync(join(dir, 'gt'));
+  await writeImage(createImage(new Uint8Array(30 * 24).map((_, v) => (v % 3 === 0 ? 255 : 0)), [30, 24]), join(dir, 'gt', '01_manual1.png'));
+  const r = runCli(['predict', runDir, join(dir, '01_test.png'), '-o', join(dir, 'pred'), '--probabilities']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(existsSync(join(dir, 'pred', '01.png')) && existsSync(join(dir, 'pred', 'probabilities', '01.nii.gz')));
+  const e = runCli(['evaluate', join(dir, 'pred'), join(dir, 'gt'), '--binary', '--prob', join(dir, 'pred', 'probabilities'), '--json', '--resamples', '10']);
+  assert.equal(e.status, 0, e.stderr);
+  assert.match(e.stdout, /"auc"/);
 });
 
 test('bad input: one-line errors, exit 1, nothing written', async () => {
