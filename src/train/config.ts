@@ -169,7 +169,7 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   seed: z.number().int().nonnegative().default(0),
   device: z.string().regex(/^(auto|cpu|cuda(:\d+)?)$/, "must be 'auto', 'cpu', 'cuda' or 'cuda:N'").default('auto'),
-  /** CPU threads; null = every core. */
+  /** libtorch threads of the training step; null = the cores left after the batch loader's workers (at least 1). */
   threads: positiveInt.nullable().default(null),
   output: z.string().min(1).default('runs'),
 });

@@ -93,7 +93,10 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
     onStage: say,
   });
   const { config, plan } = data;
-  if (config.threads !== null) setNumThreads(config.threads);
+  const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
+  // the step's libtorch threads and the loader's workers share the cores: oversubscribing them makes
+  // libtorch's thread pool wait on preempted threads (several times slower on a busy 2-core machine)
+  setNumThreads(config.threads ?? Math.max(1, availableParallelism() - workers));
   const device = config.device === 'auto' ? defaultDevice : config.device;
   const dims = plan.dimension === '2d' ? 2 : 3;
   const numClasses = data.datasetInfo.numClasses;
@@ -122,7 +125,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
     foregroundFraction: config.sampling.foreground_fraction,
     augmentation: config.augmentation,
     seed: config.seed,
-    workers: options.workers ?? Math.max(1, availableParallelism() - 1),
+    workers,
     startBatch: loop.batchIndex,
   });
   const total = totalSteps(config);
