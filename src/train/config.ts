@@ -151,6 +151,8 @@ export const configSchema = z.strictObject({
     /** Which fold to hold out; 'all' trains on every case without validation. */
     fold: z.union([z.number().int().nonnegative(), z.literal('all')]).default(0),
     split_seed: z.number().int().nonnegative().default(12345),
+    /** Explicit validation case ids (the rest train); overrides folds/fold. */
+    val_cases: z.array(z.string().min(1)).min(1).nullable().default(null),
   }).prefault({}),
   early_stopping: z.strictObject({
     /** Validations without improvement before stopping; 0 = never stop early. */
@@ -167,7 +169,7 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   seed: z.number().int().nonnegative().default(0),
   device: z.string().regex(/^(auto|cpu|cuda(:\d+)?)$/, "must be 'auto', 'cpu', 'cuda' or 'cuda:N'").default('auto'),
-  /** CPU threads; null = every core. */
+  /** libtorch threads of the training step; null = the cores left after the batch loader's workers (at least 1). */
   threads: positiveInt.nullable().default(null),
   output: z.string().min(1).default('runs'),
 });

@@ -28,6 +28,16 @@ test('the example configs parse even without the data', () => {
   for (const name of ['drive.yaml', 'brats.yaml']) {
     const config = loadConfig(join(repoRoot, 'examples', name));
     assert.equal(config.dataset.layout, 'folders');
-    assert.equal(config.optimizer.name, 'sgd');
+    assert.ok(config.epochs > 0 && config.iterations_per_epoch > 0);
   }
+  const drive = loadConfig(join(repoRoot, 'examples', 'drive.yaml'));
+  assert.equal(drive.optimizer.name, 'adamw');
+  assert.deepEqual(drive.plan.patch_size, [96, 96]);
+  assert.equal(drive.validation.fold, 'all');
+  // the CPU-sized BraTS run of docs/inference.md
+  const brats = loadConfig(join(repoRoot, 'examples', 'brats.yaml'));
+  assert.equal(brats.optimizer.name, 'adamw');
+  assert.deepEqual(brats.plan.patch_size, [48, 48, 48]);
+  assert.deepEqual(brats.plan.target_spacing, [2, 2, 2]);
+  assert.equal(brats.validation.fold, 'all');
 });
