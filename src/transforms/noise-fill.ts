@@ -5,24 +5,11 @@
  * on replay. The generator is xoshiro128** (as util/random.ts) inlined in the loops: these fields
  * have up to millions of values and a method call per value would dominate the augmentation.
  */
-
-/** xoshiro128** state seeded through splitmix32. */
-function seedState(seed: number): Uint32Array {
-  const s = new Uint32Array(4);
-  let x = seed >>> 0;
-  for (let i = 0; i < 4; i++) {
-    x = (x + 0x9e3779b9) >>> 0;
-    let z = x;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    s[i] = (z ^ (z >>> 16)) >>> 0;
-  }
-  return s;
-}
+import { xoshiroState } from '../util/random.js';
 
 /** Fills `out` with uniform numbers in [0, 1) and returns it. */
 function fillUniform(seed: number, out: Float64Array): Float64Array {
-  const st = seedState(seed);
+  const st = xoshiroState(seed);
   let s0 = st[0]!, s1 = st[1]!, s2 = st[2]!, s3 = st[3]!;
   for (let i = 0; i < out.length; i++) {
     const m = Math.imul(s1, 5);

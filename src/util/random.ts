@@ -3,17 +3,10 @@
  * data splits, sampling, augmentation parameters. The same seed gives the same sequence everywhere.
  */
 export class Random {
-  private s = new Uint32Array(4);
+  private s: Uint32Array;
 
   constructor(seed: number) {
-    let x = seed >>> 0;
-    for (let i = 0; i < 4; i++) {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      this.s[i] = (z ^ (z >>> 16)) >>> 0;
-    }
+    this.s = xoshiroState(seed);
   }
 
   /** Uniform 32-bit unsigned integer. */
@@ -61,6 +54,20 @@ export class Random {
     }
     return out;
   }
+}
+
+/** The xoshiro128** state for a seed, through splitmix32 (shared with generators inlined for speed). */
+export function xoshiroState(seed: number): Uint32Array {
+  const s = new Uint32Array(4);
+  let x = seed >>> 0;
+  for (let i = 0; i < 4; i++) {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    s[i] = (z ^ (z >>> 16)) >>> 0;
+  }
+  return s;
 }
 
 function rotl(x: number, k: number): number {
