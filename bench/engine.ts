@@ -84,8 +84,9 @@ async function vesaliusChild(variant: string): Promise<Measurement> {
     const c0 = cpuMs();
     const loss = tidy(() => {
       optimizer.zeroGrad();
-      const out = v.forward(x);
-      const l = binaryCrossEntropyWithLogits(out, y, { reduction: 'mean' });
+      // An inner scope frees the activations' handles before backward: autograd keeps what it saved and
+      // releases it as backward goes, as PyTorch's reference counting does.
+      const l = tidy(() => binaryCrossEntropyWithLogits(v.forward(x), y, { reduction: 'mean' }));
       l.backward();
       optimizer.step();
       return l.item();

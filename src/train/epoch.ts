@@ -42,7 +42,9 @@ export async function trainEpoch(ctx: EpochContext): Promise<EpochStats> {
     const value = tidy(() => {
       const { image, label } = batchTensors(batch, ctx.device);
       ctx.optimizer.zeroGrad();
-      const l = ctx.loss(ctx.model.forward(image), label);
+      // The inner scope frees the activations' handles before backward, so autograd releases them as it
+      // goes (as PyTorch's reference counting does) instead of all of them living until the step ends.
+      const l = tidy(() => ctx.loss(ctx.model.forward(image), label));
       l.backward();
       ctx.optimizer.step();
       return l.item() as number;
