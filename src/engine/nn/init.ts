@@ -57,6 +57,19 @@ export function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor 
 }
 
 /** U(−a, a) with a = gain·√(6/(fan_in + fan_out)). */
+/**
+ * PyTorch's default initialisation of convolution and linear layers (their `reset_parameters`):
+ * weight kaiming-uniform with a = √5, bias uniform in ±1/√fan_in (0 when fan_in is 0).
+ */
+export function defaultLayerInit_(weight: Tensor, bias: Tensor | null): void {
+  kaimingUniform_(weight, { a: Math.sqrt(5) });
+  if (bias) {
+    const { fanIn } = calculateFans(weight.shape);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    uniform_(bias, -bound, bound);
+  }
+}
+
 export function xavierUniform_(t: Tensor, gain = 1): Tensor {
   const { fanIn, fanOut } = calculateFans(t.shape);
   const a = gain * Math.sqrt(6 / (fanIn + fanOut));

@@ -6,7 +6,7 @@
 import { zeros } from '../../creation.js';
 import * as F from '../../ops.js';
 import type { Tensor } from '../../tensor.js';
-import { calculateFans, kaimingUniform_, uniform_ } from '../init.js';
+import { defaultLayerInit_ } from '../init.js';
 import { Module } from '../module.js';
 
 export type Size = number | number[];
@@ -59,14 +59,8 @@ abstract class ConvBase extends Module {
       ? [inChannels, outChannels / this.groups, ...this.kernelSize]
       : [outChannels, inChannels / this.groups, ...this.kernelSize];
     const weight = this.registerParameter('weight', zeros(shape))!;
-    kaimingUniform_(weight, { a: Math.sqrt(5) });
-    if (options.bias ?? true) {
-      const bias = this.registerParameter('bias', zeros([outChannels]))!;
-      const bound = 1 / Math.sqrt(calculateFans(shape).fanIn);
-      uniform_(bias, -bound, bound);
-    } else {
-      this.registerParameter('bias', null);
-    }
+    const bias = this.registerParameter('bias', (options.bias ?? true) ? zeros([outChannels]) : null);
+    defaultLayerInit_(weight, bias);
   }
 
   get weight(): Tensor {
