@@ -11,7 +11,7 @@ import { Random } from '../util/random.js';
 import { boundingBox, boxShape, nonZeroMask } from './crop.js';
 import { sanitizeLabels } from './labels.js';
 import type { Dataset } from './layout/dataset.js';
-import { percentileSorted } from './stats.js';
+import { percentileOfSorted } from '../util/percentile.js';
 
 /** A case in memory: one flat array per channel (first axis fastest), a label of class indices. */
 export interface LoadedCase {
@@ -115,12 +115,12 @@ function channelStats(name: string, samples: Float32Array[]): ChannelStats {
   return {
     name,
     mean,
-    median: percentileSorted(all, 50),
+    median: percentileOfSorted(all, 50),
     std: Math.sqrt(sq / all.length),
     min: all[0]!,
     max: all[all.length - 1]!,
-    percentile_00_5: percentileSorted(all, 0.5),
-    percentile_99_5: percentileSorted(all, 99.5),
+    percentile_00_5: percentileOfSorted(all, 0.5),
+    percentile_99_5: percentileOfSorted(all, 99.5),
   };
 }
 
@@ -143,7 +143,7 @@ export function summarizeFingerprint(dataset: string, channelNames: string[], nu
     cases: cases.map(({ samples: _samples, ...rest }) => rest),
     foreground_intensity: channelNames.map((name, i) => channelStats(name, cases.map((c) => c.samples[i]!))),
     class_frequencies: totals.map((n) => (all > 0 ? n / all : 0)),
-    median_relative_size_after_crop: percentileSorted(relative, 50),
+    median_relative_size_after_crop: percentileOfSorted(relative, 50),
   };
 }
 

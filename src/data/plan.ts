@@ -29,7 +29,8 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { FileFormatError, OptionError } from '../util/errors.js';
 import type { DatasetFingerprint } from './fingerprint.js';
 import { NORMALIZATION_SCHEMES, type NormalizationScheme, schemeForChannel } from './normalize.js';
-import { columnPercentile, percentile, roundHalfEven } from './stats.js';
+import { percentile } from '../util/percentile.js';
+import { columnPercentile, roundHalfEven } from './stats.js';
 
 export const planSchema = z.strictObject({
   dataset: z.string(),

@@ -1,23 +1,5 @@
 /** Small statistics helpers with numpy's conventions (so plans match nnU-Net's). */
-
-/** numpy's `np.percentile(values, q)` with linear interpolation; `sorted` must be ascending. */
-export function percentileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const pos = (q / 100) * (n - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(n - 1, lo + 1);
-  const frac = pos - lo;
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * frac;
-}
-
-export function percentile(values: ArrayLike<number>, q: number): number {
-  return percentileSorted(Float64Array.from(values).sort(), q);
-}
-
-export function median(values: ArrayLike<number>): number {
-  return percentile(values, 50);
-}
+import { percentile } from '../util/percentile.js';
 
 /** numpy's `np.round`: halves go to the even neighbour. */
 export function roundHalfEven(x: number): number {

@@ -2,7 +2,7 @@ import type { Vec3 } from '../io/image.js';
 import { squaredDistanceTransform } from './distance-transform.js';
 import { emptinessOf, type Emptiness } from './empty-policy.js';
 import { physicalDiagonal, type Grid } from './grid.js';
-import { percentileOfSorted } from './percentile.js';
+import { percentileOfSorted } from '../util/percentile.js';
 import { extractSurface, type Surface } from './surface.js';
 
 /** Surface-distance metrics of one class, in mm (NSD is a fraction). */

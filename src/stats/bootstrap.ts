@@ -1,4 +1,4 @@
-import { percentileOfSorted } from '../metrics/percentile.js';
+import { percentileOfSorted } from '../util/percentile.js';
 import { Random } from '../util/random.js';
 
 export interface BootstrapOptions {

@@ -1,4 +1,4 @@
-import { percentile } from '../metrics/percentile.js';
+import { percentile } from '../util/percentile.js';
 
 export interface Summary {
   count: number;

@@ -1,4 +1,5 @@
 import type { Mat3, Vec3 } from '../image.js';
+import { median } from '../../util/percentile.js';
 import { cross, dot, type FrameAttributes } from './frame-geometry.js';
 
 /** A frame as the series assembler sees it: its attributes plus where it came from. */
@@ -31,11 +32,6 @@ function norm(a: Vec3): number {
 }
 function scale(a: Vec3, s: number): Vec3 {
   return [a[0] * s, a[1] * s, a[2] * s];
-}
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 const fmt = (v: number) => String(Math.round(v * 1000) / 1000);
 

@@ -19,3 +19,8 @@ export function percentileOfSorted(sorted: ArrayLike<number>, q: number): number
   const t = rank - lo;
   return sorted[lo]! + t * (sorted[hi]! - sorted[lo]!);
 }
+
+/** The median (the 50th percentile: the mean of the two middle values for an even count). */
+export function median(values: ArrayLike<number>): number {
+  return percentile(values, 50);
+}

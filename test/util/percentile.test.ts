@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { percentile } from '../../src/metrics/percentile.js';
-import { close } from './helpers.js';
+import { percentile } from '../../src/util/percentile.js';
+import { close } from '../metrics/helpers.js';
 
 test("percentiles interpolate linearly like numpy's default (values from np.percentile)", () => {
   close(percentile([1, 2, 3, 4], 95), 3.85, 1e-12); // rank 0.95·3 = 2.85 → 3 + 0.85
