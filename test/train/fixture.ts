@@ -2,8 +2,8 @@
  * A tiny synthetic 2D dataset written as NIfTI files: bright disks (class 1) on a noisy background,
  * one image + label per case, and a training config over it (YAML) with small, fast settings.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { createImage } from '../../src/io/image.js';
 import { writeImage } from '../../src/io/write.js';
@@ -57,7 +57,7 @@ ${extra}`;
 }
 
 export async function diskFixture(extra = '', cases = 4): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'vesalius-train-'));
+  const dir = tempDir('vesalius-train-');
   await writeDiskDataset(join(dir, 'data'), cases);
   const config = join(dir, 'config.yaml');
   writeFileSync(config, configText(join(dir, 'data'), join(dir, 'run'), extra));

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeFileAtomic } from '../../src/util/atomic.js';
+import { tempDir } from '../helpers/tmp.js';
 
 test('writeFileAtomic creates folders, writes, and leaves no temporary file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vesalius-atomic-'));
+  const dir = tempDir('vesalius-atomic-');
   const path = join(dir, 'a', 'b', 'out.txt');
   writeFileAtomic(path, 'first');
   writeFileAtomic(path, 'second');
@@ -15,7 +15,7 @@ test('writeFileAtomic creates folders, writes, and leaves no temporary file', ()
 });
 
 test('a failed write leaves the old file intact and no temporary file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vesalius-atomic-'));
+  const dir = tempDir('vesalius-atomic-');
   const path = join(dir, 'out.txt');
   writeFileAtomic(path, 'kept');
   // A folder in place of the final name makes the rename fail.

@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
-import { tempDir } from './temp.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { readDicom, scanDicomFolder } from '../../../src/io/dicom/index.js';
 import { FileFormatError } from '../../../src/util/errors.js';
 import { sharedData, skipUnlessData } from '../../helpers/data.js';

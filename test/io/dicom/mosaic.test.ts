@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from './temp.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { readDicom } from '../../../src/io/dicom/index.js';
 import { readCsaHeader } from '../../../src/io/dicom/mosaic.js';
 import { writeDicom } from './write-dicom.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from './temp.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { dtypeOf } from '../../../src/io/image.js';
 import { readDicom } from '../../../src/io/dicom/index.js';
 import { AXIAL, uid, writeDicom, type SliceSpec } from './write-dicom.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from './temp.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { indexToWorld } from '../../../src/io/image.js';
 import { readDicom, readDicomFolder, scanDicomFolder } from '../../../src/io/dicom/index.js';
 import { FileFormatError } from '../../../src/util/errors.js';
