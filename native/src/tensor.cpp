@@ -1,6 +1,8 @@
 // Tensor lifetime, data in/out, metadata, autograd state, and process-wide settings.
 #include "common.h"
 
+#include "allocator.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <ATen/detail/CUDAHooksInterface.h>
@@ -178,7 +180,22 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   struct mallinfo2 mi = mallinfo2();
   o.Set("mallocInUse", Napi::Number::New(info.Env(), static_cast<double>(mi.uordblks + mi.hblkhd)));
 #endif
+  if (CpuCacheEnabled()) {
+    CpuCacheStats c = GetCpuCacheStats();
+    Napi::Object co = Napi::Object::New(info.Env());
+    co.Set("inUseBytes", Napi::Number::New(info.Env(), static_cast<double>(c.inUse)));
+    co.Set("cachedBytes", Napi::Number::New(info.Env(), static_cast<double>(c.cached)));
+    co.Set("peakInUseBytes", Napi::Number::New(info.Env(), static_cast<double>(c.peakInUse)));
+    co.Set("hits", Napi::Number::New(info.Env(), static_cast<double>(c.hits)));
+    co.Set("misses", Napi::Number::New(info.Env(), static_cast<double>(c.misses)));
+    co.Set("evictions", Napi::Number::New(info.Env(), static_cast<double>(c.evictions)));
+    o.Set("cpuCache", co);
+  }
   return o;
+}
+
+Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(EmptyCpuCache()));
 }
 
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
@@ -237,17 +254,18 @@ void RegisterTensor(Napi::Env env, Napi::Object e) {
   VES_DEF(e, "manualSeed", ManualSeed);
   VES_DEF(e, "cudaDeviceCount", CudaDeviceCount);
   VES_DEF(e, "stats", Stats);
+  VES_DEF(e, "emptyCache", EmptyCache);
   VES_DEF(e, "setErrorClass", SetErrorClass);
   VES_DEF(e, "version", Version);
   VES_DEF(e, "setAutocast", SetAutocast);
   VES_DEF(e, "isAutocast", IsAutocast);
 }
 
-// glibc returns freed tensor memory to the kernel eagerly (trimming the heap, unmapping anything over its
-// mmap threshold), so every training step page-faults its activations in again: ~15-20k faults per
-// step of a small U-Net, 10-15% of its time. Keeping allocations under 64 MiB on the heap and trimming
-// only above 512 MiB of free memory cuts the faults about threefold. Process-wide, once;
-// VESALIUS_MALLOC_TUNING=0 leaves malloc alone.
+// Only without the caching allocator (VESALIUS_CPU_CACHE=0): glibc returns freed tensor memory to the
+// kernel eagerly (trimming the heap, unmapping anything over its mmap threshold), so every training step
+// page-faults its activations in again. Keeping allocations under 64 MiB on the heap and trimming only
+// above 512 MiB of free memory cuts the faults about threefold, at the price of heap fragmentation over
+// many steps (which the caching allocator avoids). VESALIUS_MALLOC_TUNING=0 leaves malloc alone.
 void TuneMalloc() {
 #if defined(__GLIBC__)
   static std::once_flag once;
@@ -265,7 +283,8 @@ void TuneMalloc() {
 // Context-aware: runs once per main thread / worker thread that loads the addon.
 NAPI_MODULE_INIT() {
   Napi::Env e(env);
-  ves::TuneMalloc();
+  ves::InstallCpuCache();
+  if (!ves::CpuCacheEnabled()) ves::TuneMalloc();
   ves::AttachAddonData(e);
   Napi::Object ex(env, exports);
   ves::RegisterTensor(e, ex);

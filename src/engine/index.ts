@@ -5,7 +5,7 @@ export { Tensor, type Operand, type MemoryFormat, type FromOptions } from './ten
 export * from './creation.js';
 export * from './ops.js';
 export * from './autograd.js';
-export { tidy, keep, dispose, memoryStats, type MemoryStats } from './memory.js';
+export { tidy, keep, dispose, memoryStats, emptyCache, type MemoryStats, type CpuCacheStats } from './memory.js';
 export * from './threads.js';
 export * from './device.js';
 export * from './random.js';

@@ -78,13 +78,38 @@ export interface MemoryStats {
   liveBytes: number;
   /** tidy scopes currently open */
   openScopes: number;
-  /** bytes the C allocator has handed out process-wide (glibc; tensors, libtorch caches, everything native), when known */
+  /** bytes glibc's malloc has handed out process-wide (small tensors, libtorch's own caches, everything native
+   * that is not a large tensor), when known */
   mallocInUse?: number;
+  /** the process-wide caching allocator that holds tensors of 256 KiB and more (absent with VESALIUS_CPU_CACHE=0) */
+  cpuCache?: CpuCacheStats;
+}
+
+export interface CpuCacheStats {
+  /** bytes of large tensor blocks in use */
+  inUseBytes: number;
+  /** bytes of freed blocks kept mapped for reuse (given back by `emptyCache()`) */
+  cachedBytes: number;
+  /** the most `inUseBytes` has been; mapped bytes stay within it plus max(1/16 of it, 64 MiB) */
+  peakInUseBytes: number;
+  /** allocations served from the cache, newly mapped, and cached blocks unmapped to stay within the bound */
+  hits: number;
+  misses: number;
+  evictions: number;
 }
 
 export function memoryStats(): MemoryStats {
-  const s = native.stats() as { liveTensors: number; liveBytes: number; mallocInUse?: number };
+  const s = native.stats() as { liveTensors: number; liveBytes: number; mallocInUse?: number; cpuCache?: CpuCacheStats };
   const out: MemoryStats = { liveTensors: s.liveTensors, liveBytes: s.liveBytes, openScopes: scopes.length };
   if (s.mallocInUse !== undefined) out.mallocInUse = s.mallocInUse;
+  if (s.cpuCache !== undefined) out.cpuCache = s.cpuCache;
   return out;
+}
+
+/**
+ * Gives every cached CPU tensor block back to the operating system (like `torch.cuda.empty_cache()` for
+ * the CPU) and returns the bytes released. Tensors in use are untouched; the next allocations map afresh.
+ */
+export function emptyCache(): number {
+  return native.emptyCache() as number;
 }
