@@ -45,19 +45,30 @@ static void Account(Napi::Env env, int64_t liveDelta, int64_t bytesDelta) {
   }
 }
 
+// Called by the garbage collector for a handle that was never disposed (dispose() removes the wrap, so
+// this never runs for it, and Node-API keeps no bookkeeping for it after that).
+static void FinalizeHandle(napi_env env, void* data, void*) {
+  auto* h = static_cast<Handle*>(data);
+  try {
+    Release(Napi::Env(env), h);
+  } catch (...) {  // a finalizer must not throw (context teardown)
+  }
+  delete h;
+}
+
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   if (!t.defined()) return env.Null();
   auto* h = new Handle();
   h->bytes = t.numel() * static_cast<int64_t>(t.element_size());
   h->t = std::move(t);
   Account(env, 1, h->bytes);
-  return Napi::External<Handle>::New(env, h, [](Napi::Env env, Handle* h) {
-    try {
-      Release(env, h);
-    } catch (...) {  // a finalizer must not throw (context teardown)
-    }
+  napi_value obj = nullptr;
+  if (napi_create_object(env, &obj) != napi_ok || napi_wrap(env, obj, h, FinalizeHandle, nullptr, nullptr) != napi_ok) {
+    Release(env, h);
     delete h;
-  });
+    throw Napi::Error::New(env, "could not create a tensor handle");
+  }
+  return Napi::Value(env, obj);
 }
 
 Napi::Value WrapList(Napi::Env env, const std::vector<at::Tensor>& ts) {
@@ -73,24 +84,38 @@ void Release(Napi::Env env, Handle* h) {
   Account(env, -1, -h->bytes);
 }
 
+void Dispose(Napi::Env env, Napi::Value v) {
+  Handle* h = HandleOf(v);
+  if (h == nullptr) return;  // already disposed (or never a tensor: the caller checks)
+  void* ignored = nullptr;
+  napi_remove_wrap(env, v, &ignored);
+  Release(env, h);
+  delete h;
+}
+
+Handle* HandleOf(const Napi::Value& v) {
+  if (!v.IsObject()) return nullptr;
+  void* p = nullptr;
+  if (napi_unwrap(v.Env(), v, &p) != napi_ok || p == nullptr) return nullptr;
+  auto* h = static_cast<Handle*>(p);
+  return h->magic == Handle::kMagic ? h : nullptr;
+}
+
 static std::string Position(size_t i) { return "argument " + std::to_string(i + 1); }
 
 static Napi::Error TypeErr(const Napi::CallbackInfo& info, size_t i, const char* what) {
   return Napi::TypeError::New(info.Env(), Position(i) + " must be " + what);
 }
 
-bool IsHandle(const Napi::Value& v) {
-  return v.IsExternal() && v.As<Napi::External<Handle>>().Data()->magic == Handle::kMagic;
-}
+bool IsHandle(const Napi::Value& v) { return HandleOf(v) != nullptr; }
 
 bool IsAbsent(const Napi::CallbackInfo& info, size_t i) {
   return i >= info.Length() || info[i].IsUndefined() || info[i].IsNull();
 }
 
 Handle* GetHandle(const Napi::CallbackInfo& info, size_t i) {
-  if (i >= info.Length() || !IsHandle(info[i])) throw TypeErr(info, i, "a tensor");
-  Handle* h = info[i].As<Napi::External<Handle>>().Data();
-  if (h->disposed) throw Napi::Error::New(info.Env(), "tensor used after dispose()");
+  Handle* h = i < info.Length() ? HandleOf(info[i]) : nullptr;
+  if (h == nullptr) throw TypeErr(info, i, "a tensor (not disposed)");
   return h;
 }
 
@@ -107,10 +132,8 @@ std::vector<at::Tensor> TList(const Napi::CallbackInfo& info, size_t i) {
   std::vector<at::Tensor> out;
   out.reserve(a.Length());
   for (uint32_t k = 0; k < a.Length(); k++) {
-    Napi::Value v = a.Get(k);
-    if (!IsHandle(v)) throw TypeErr(info, i, "an array of tensors");
-    Handle* h = v.As<Napi::External<Handle>>().Data();
-    if (h->disposed) throw Napi::Error::New(info.Env(), "tensor used after dispose()");
+    Handle* h = HandleOf(a.Get(k));
+    if (h == nullptr) throw TypeErr(info, i, "an array of tensors (not disposed)");
     out.push_back(h->t);
   }
   return out;

@@ -10,8 +10,9 @@
 
 namespace ves {
 
-// What JavaScript holds for a tensor: a Napi::External pointing at this. dispose() resets `t`
-// immediately; the External's finalizer deletes the Handle when JavaScript drops it.
+// What JavaScript holds for a tensor: an empty object wrapping this (napi_wrap). dispose() frees the
+// tensor and removes the wrap at once, so Node-API keeps nothing for a disposed handle (a finalizer
+// would keep ~100 bytes until the event loop turns); the garbage collector frees forgotten ones.
 struct Handle {
   static constexpr uint64_t kMagic = 0x56455341'4c495553ull;  // "VESALIUS"
   uint64_t magic = kMagic;
@@ -34,7 +35,9 @@ void AttachAddonData(Napi::Env env);
 // Wraps a tensor for JavaScript. An undefined tensor becomes null.
 Napi::Value Wrap(Napi::Env env, at::Tensor t);
 Napi::Value WrapList(Napi::Env env, const std::vector<at::Tensor>& ts);
-void Release(Napi::Env env, Handle* h);
+void Release(Napi::Env env, Handle* h);  // frees the tensor; the Handle itself stays
+void Dispose(Napi::Env env, Napi::Value v);  // frees the tensor and the Handle, unwraps the object
+Handle* HandleOf(const Napi::Value& v);      // nullptr unless a live tensor handle
 
 // Argument readers; each throws a TypeError naming the argument position when the value is wrong.
 Handle* GetHandle(const Napi::CallbackInfo& info, size_t i);

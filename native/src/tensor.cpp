@@ -60,8 +60,8 @@ Napi::Value ShareBuffer(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !IsHandle(info[0])) throw Napi::TypeError::New(info.Env(), "argument 1 must be a tensor");
-  Release(info.Env(), info[0].As<Napi::External<Handle>>().Data());
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "argument 1 must be a tensor");
+  ves::Dispose(info.Env(), info[0]);
   return info.Env().Undefined();
 }
 

@@ -5,6 +5,7 @@ import type { Tensor } from '../../src/engine/tensor.js';
 import { mirrorCombinations, slidingWindowInference } from '../../src/infer/sliding-window.js';
 import { WindowAccumulator } from '../../src/infer/windows.js';
 import { PointwiseModel } from '../helpers/pointwise-model.js';
+import { collectGarbage } from '../helpers/gc.js';
 
 const seeded = (seed: number, shape: number[]) => {
   ve.manualSeed(seed);
@@ -142,6 +143,7 @@ test('deep-supervision outputs (arrays) use the first; training mode is restored
 test('no tensors leak: only the result stays alive', async () => {
   const model = pointwise(2, 3);
   const x = seeded(12, [1, 2, 20, 20]);
+  await collectGarbage();
   const before = ve.memoryStats().liveTensors;
   const out = await slidingWindowInference(model, x, { patchSize: [8, 8], mirror: true, batchSize: 3 });
   assert.equal(ve.memoryStats().liveTensors, before + 1);
