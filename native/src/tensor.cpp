@@ -3,6 +3,7 @@
 
 #include "allocator.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <ATen/detail/CUDAHooksInterface.h>
@@ -167,6 +168,21 @@ Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The CPU generator's state (a uint8 tensor), so a resumed training run draws the same dropout masks.
+Napi::Value GetRngState(const Napi::CallbackInfo& info) {
+  at::Generator gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  return Wrap(info.Env(), gen.get_state());
+}
+
+Napi::Value SetRngState(const Napi::CallbackInfo& info) {
+  const at::Tensor& state = T(info, 0);
+  at::Generator gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(state);
+  return info.Env().Undefined();
+}
+
 Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), at::hasCUDA() ? static_cast<double>(at::detail::getCUDAHooks().getNumGPUs()) : 0.0);
 }
@@ -252,6 +268,8 @@ void RegisterTensor(Napi::Env env, Napi::Object e) {
   VES_DEF(e, "setNumThreads", SetNumThreads);
   VES_DEF(e, "getNumThreads", GetNumThreads);
   VES_DEF(e, "manualSeed", ManualSeed);
+  VES_DEF(e, "getRngState", GetRngState);
+  VES_DEF(e, "setRngState", SetRngState);
   VES_DEF(e, "cudaDeviceCount", CudaDeviceCount);
   VES_DEF(e, "stats", Stats);
   VES_DEF(e, "emptyCache", EmptyCache);

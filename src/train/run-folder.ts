@@ -8,9 +8,9 @@
  *   checkpoints/best.safetensors model weights (PyTorch names) with the best mean validation Dice
  *   checkpoints/last.safetensors model weights after the last finished epoch
  *   checkpoints/last.optim.safetensors + last.state.json
- *                                optimizer tensors; and epoch, iteration, batch index, optimizer and
- *                                schedule hyper-parameters, best metric, early-stopping count: an
- *                                exact resume
+ *                                optimizer tensors and libtorch's CPU generator state (`rng.cpu`, for
+ *                                dropout); and epoch, iteration, batch index, optimizer and schedule
+ *                                hyper-parameters, best metric, early-stopping count: an exact resume
  *   log.jsonl                    one JSON object per finished epoch
  *
  * Every file is written atomically (temporary name, then rename). The weights files carry their
@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import type { Module } from '../engine/nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../engine/optim/optimizer.js';
 import type { LrScheduler, SchedulerState } from '../engine/optim/schedules.js';
+import { getRngState, setRngState } from '../engine/random.js';
 import { loadModule, readSafetensorsFile, saveModule, writeSafetensors } from '../engine/safetensors.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { LabelClass } from '../data/layout/dataset.js';
@@ -55,6 +56,9 @@ export function runPaths(runDir: string) {
     lastState: join(checkpoints, 'last.state.json'),
   };
 }
+
+/** The CPU generator's state in last.optim.safetensors (absent in runs saved before it was kept). */
+const RNG_KEY = 'rng.cpu';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -108,8 +112,14 @@ export function saveTrainingState(runDir: string, model: Module<never, unknown>,
       else tensors.set(`state.${index}.${key}`, v);
     }
   }
+  const rng = getRngState();
+  tensors.set(RNG_KEY, rng);
   saveCheckpoint(p.last, model, { epoch: loop.epoch });
-  writeSafetensors(p.lastOptim, tensors, { epoch: String(loop.epoch) });
+  try {
+    writeSafetensors(p.lastOptim, tensors, { epoch: String(loop.epoch) });
+  } finally {
+    rng.dispose();
+  }
   const state: StateFile = { version: 1, ...loop, scheduler: scheduler.stateDict(), paramGroups: sd.paramGroups, numbers };
   writeFileAtomic(p.lastState, json(state));
 }
@@ -135,6 +145,10 @@ export function loadTrainingState(runDir: string, model: Module<never, unknown>,
     const sd: OptimizerStateDict<object> = { paramGroups: state.paramGroups, state: {} };
     for (const [index, nums] of Object.entries(state.numbers)) sd.state[Number(index)] = { ...nums };
     for (const [name, t] of Object.entries(optim.tensors)) {
+      if (name === RNG_KEY) {
+        setRngState(t);
+        continue;
+      }
       const [, index, key] = name.split('.');
       (sd.state[Number(index)] ??= {})[key!] = t;
     }

@@ -2,10 +2,9 @@
  * `vesalius train`: config → plan → preprocessed, cached cases → split → model, loss, optimizer,
  * schedule → epochs of steps on batches made off the main thread → validation on whole images every
  * N epochs → best/last checkpoints, JSONL log, early stopping — in a run folder (run-folder.ts) that
- * `--resume` continues exactly: weights, optimizer moments, schedule position, epoch, iteration and
- * the batch stream (batch i depends only on (seed, i)), so an interrupted and resumed run ends with
- * the weights an uninterrupted one has. (Dropout draws from libtorch's generator, whose state is not
- * saved: with dropout > 0 a resumed run is statistically, not bitwise, the same.)
+ * `--resume` continues exactly: weights, optimizer moments, schedule position, epoch, iteration, the
+ * batch stream (batch i depends only on (seed, i)) and libtorch's CPU generator (dropout masks), so an
+ * interrupted and resumed run ends with the weights an uninterrupted one has.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -169,6 +169,20 @@ test('random numbers: the same seed gives the same values; distributions have th
   assert.throws(() => ve.manualSeed(-1), RangeError);
 });
 
+test('getRngState/setRngState rewind the generator mid-stream (dropout masks included); a wrong state is refused', () => {
+  ve.manualSeed(9);
+  ve.randn([3]); // mid-stream, with a cached normal sample pending
+  const state = ve.getRngState();
+  assert.equal(state.dtype, 'uint8');
+  const draw = () => [ve.randn([5]), ve.dropout(ve.ones([16]), 0.5, true), ve.rand([3])].map(nums);
+  const a = draw();
+  ve.setRngState(state);
+  assert.deepEqual(draw(), a);
+  assert.throws(() => ve.setRngState(ve.zeros([3])), (e: Error) => e instanceof ve.EngineError && /ByteTensor/.test(e.message));
+  assert.throws(() => ve.setRngState(ve.zeros([3], { dtype: 'uint8' })), ve.EngineError);
+  state.dispose();
+});
+
 test('a seeded small training run is bit-for-bit reproducible', () => {
   const run = (): number[] => ve.tidy(() => {
     ve.manualSeed(7);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readSafetensorsFile } from '../../src/engine/safetensors.js';
@@ -21,7 +21,22 @@ function weights(path: string): Map<string, Float32Array> {
 }
 
 test('an interrupted and resumed run ends with the weights, optimizer state and log of an uninterrupted one', async () => {
+  await assertResumesExactly(await diskFixture());
+});
+
+test('with dropout too: the resumed run draws the same dropout masks (libtorch generator state is saved)', async () => {
   const f = await diskFixture();
+  writeFileSync(f.config, readFileSync(f.config, 'utf8').replace('network: { deep_supervision: true }', 'network: { deep_supervision: true, dropout: 0.5 }'));
+  await assertResumesExactly(f);
+  // the masks matter: the same run without dropout ends elsewhere
+  const plain = await diskFixture();
+  await train(plain.config, { ...quiet, out: join(plain.dir, 'plain') });
+  const a = weights(join(f.dir, 'whole', 'checkpoints', 'last.safetensors'));
+  const b = weights(join(plain.dir, 'plain', 'checkpoints', 'last.safetensors'));
+  assert.notDeepEqual([...a.values()], [...b.values()]);
+});
+
+async function assertResumesExactly(f: { dir: string; config: string }): Promise<void> {
   const whole = await train(f.config, { ...quiet, out: join(f.dir, 'whole') });
   assert.equal(whole.epochsDone, 3);
   assert.equal(whole.iterations, 6);
@@ -47,7 +62,7 @@ test('an interrupted and resumed run ends with the weights, optimizer state and 
   const state = JSON.parse(readFileSync(runPaths(parted).lastState, 'utf8'));
   assert.equal(state.epoch, 3);
   assert.equal(state.batchIndex, 6);
-});
+}
 
 test('the run folder holds config, plan, dataset, splits, checkpoints and a JSONL log; loadRun rebuilds the model', async () => {
   const f = await diskFixture('early_stopping: { patience: 1, min_delta: 0.5 }');
