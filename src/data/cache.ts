@@ -13,6 +13,7 @@ import { checkSameGrid, type ImageReader, loadCase, singleChannel } from './fing
 import type { Case, Dataset } from './layout/dataset.js';
 import type { Plan } from './plan.js';
 import { type CaseProperties, type PreprocessedCase, type Resampler, defaultResampler, preprocessCase } from './preprocess.js';
+import { LABEL_MAP } from '../io/read-options.js';
 
 const CACHE_VERSION = 1;
 
@@ -96,7 +97,7 @@ export async function readAndPreprocess(dataset: Dataset, c: Case, plan: Plan, r
   const loaded = await loadCase(dataset, c, reader);
   let roi: ArrayLike<number> | undefined;
   if (c.roi) {
-    const img = await reader(c.roi);
+    const img = await reader(c.roi, LABEL_MAP);
     checkSameGrid(loaded.image, img, c.images[0]!, c.roi);
     roi = singleChannel(img, c.roi);
   }

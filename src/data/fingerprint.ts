@@ -12,6 +12,7 @@ import { boundingBox, boxShape, nonZeroMask } from './crop.js';
 import { sanitizeLabels } from './labels.js';
 import type { Dataset } from './layout/dataset.js';
 import { percentileOfSorted } from '../util/percentile.js';
+import { type ImageReader, LABEL_MAP } from '../io/read-options.js';
 
 /** A case in memory: one flat array per channel (first axis fastest), a label of class indices. */
 export interface LoadedCase {
@@ -147,7 +148,7 @@ export function summarizeFingerprint(dataset: string, channelNames: string[], nu
   };
 }
 
-export type ImageReader = (path: string) => Promise<Image>;
+export type { ImageReader };
 
 /** Spatial shape and channel arrays of an image whose extra axes (if any) are channels. */
 export function channelsOf(image: Image): { shape: [number, number, number]; channels: ArrayLike<number>[] } {
@@ -195,7 +196,7 @@ export async function loadCase(dataset: Dataset, c: Dataset['cases'][number], re
   }
   let label: ArrayLike<number> | undefined;
   if (c.label) {
-    const img = await reader(c.label);
+    const img = await reader(c.label, LABEL_MAP);
     checkSameGrid(first!, img, c.images[0]!, c.label);
     label = sanitizeLabels(singleChannel(img, c.label), dataset.labels.map((l) => l.value), c.label, dataset.labelRemap).data;
   }

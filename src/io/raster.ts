@@ -5,16 +5,21 @@
  * y (downwards, as stored) is j; spacing 1, origin 0, identity direction. Grey images have shape
  * [w, h, 1]; colour images [w, h, 1, c] with channels as the last axis. Palette images (GIF,
  * 8-bit PNG) lose the alpha channel libvips adds when it is opaque everywhere, and a palette of
- * greys (the DRIVE masks are such GIFs) is read as one grey channel. A multi-page TIFF
+ * greys (the DRIVE masks are such GIFs) is read as one grey channel. With `palette: 'indices'` (how
+ * label maps are read) a palette of other colours gives each pixel's palette index instead: the class
+ * number of a VOC-style label PNG, as PIL and MONAI read it. A multi-page TIFF
  * becomes a stack: [w, h, pages(, c)].
  * Writing: PNG, grey or RGB(A), 8-bit (uint8, or integer values in 0..255) or 16-bit (uint16, or
  * integer values in 0..65535).
  */
+import { readFileSync } from 'node:fs';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { FileFormatError, ShapeError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { channelsFirst, channelsLast } from './axes.js';
 import { createImage, dtypeOf, type DType, type Image, type VoxelArray } from './image.js';
+import { paletteIndices, readPaletteTable } from './raster-palette.js';
+import type { ReadOptions } from './read-options.js';
 import { decodeVoxels, HOST_IS_LITTLE_ENDIAN } from './voxels.js';
 
 const DEPTHS: Record<string, DType> = {
@@ -32,7 +37,7 @@ function reason(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
 }
 
-export async function readRaster(path: string): Promise<Image> {
+export async function readRaster(path: string, options: ReadOptions = {}): Promise<Image> {
   let metadata: Metadata;
   try {
     metadata = await sharp(path).metadata();
@@ -66,6 +71,10 @@ export async function readRaster(path: string): Promise<Image> {
   }
   if (metadata.isPalette && c === 3 && isGrey(data, c)) {
     data = takeFirstChannel(data, c);
+    c = 1;
+  } else if (metadata.isPalette && options.palette === 'indices') {
+    if (c !== 3 || pages > 1) throw new FileFormatError(path, 'palette indices need an opaque single-page image (this one has transparency or several pages)');
+    data = paletteIndices(path, data, readPaletteTable(path, readFileSync(path)));
     c = 1;
   }
   const spatial = [width, height, pages];

@@ -6,8 +6,11 @@ import { readMetaImage } from './metaimage/read.js';
 import { readNifti } from './nifti/read.js';
 import { readNrrd } from './nrrd/read.js';
 import { readRaster } from './raster.js';
+import type { ReadOptions } from './read-options.js';
 
-export async function readImage(path: string): Promise<Image> {
+export { LABEL_MAP, type ImageReader, type ReadOptions } from './read-options.js';
+
+export async function readImage(path: string, options: ReadOptions = {}): Promise<Image> {
   switch (detectFormat(path)) {
     case 'nifti':
       return readNifti(path);
@@ -16,7 +19,7 @@ export async function readImage(path: string): Promise<Image> {
     case 'metaimage':
       return readMetaImage(path);
     case 'raster':
-      return readRaster(path);
+      return readRaster(path, options);
     case 'dicom':
       return readDicomImage(path);
   }

@@ -8,9 +8,9 @@ import { caseIdOf, DEFAULT_CASE_SUFFIXES, IMAGE_EXTENSIONS, imageExtension } fro
 import { classesFromLabels, type ClassSpec } from './classes.js';
 import { evaluateCase, type ClassRecord, type EvaluateOptions } from './evaluate-case.js';
 import { labelsPresent, nonzeroMask } from './mask.js';
+import { type ImageReader, LABEL_MAP } from '../io/read-options.js';
 
-/** Reads one image file (src/io's readImage, or any function with its signature). */
-export type ImageReader = (path: string) => Promise<Image>;
+export type { ImageReader };
 
 export interface FolderOptions extends Pick<EvaluateOptions, 'labels' | 'regions' | 'binary' | 'tolerance'> {
   reader: ImageReader;
@@ -84,10 +84,10 @@ export async function evaluateFolder(predPath: string, gtPath: string, options: 
   const labelsSeen = new Set<number>();
   for (const [index, id] of ids.entries()) {
     options.onCase?.(id, index, ids.length);
-    const gt = await options.reader(gtFiles.get(id)!);
+    const gt = await options.reader(gtFiles.get(id)!, LABEL_MAP);
     const predFile = predFiles.get(id);
-    const pred = predFile !== undefined ? await options.reader(predFile) : emptyLike(gt);
-    const roi = roiFiles?.has(id) ? await options.reader(roiFiles.get(id)!) : undefined;
+    const pred = predFile !== undefined ? await options.reader(predFile, LABEL_MAP) : emptyLike(gt);
+    const roi = roiFiles?.has(id) ? await options.reader(roiFiles.get(id)!, LABEL_MAP) : undefined;
     const probability = predFile !== undefined && probFiles ? await options.reader(probFiles.get(id)!) : undefined;
     const caseOptions: EvaluateOptions = { ...options, caseId: id, roi, probability };
     if (!explicit) {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createImage } from '../../src/io/image.js';
 import { readImage } from '../../src/io/read.js';
 import { evaluateFolder } from '../../src/metrics/evaluate.js';
 import { sharedData, skipUnlessData } from '../helpers/data.js';
@@ -14,15 +13,8 @@ import { close } from './helpers.js';
 // commonly reported in the literature are about Se 0.776, Sp 0.972, Acc 0.947.
 test('DRIVE: second observer vs first inside the FOV reproduces the published agreement', skipUnlessData('drive-retina', 'testing'), async () => {
   const root = sharedData('drive-retina', 'testing')!;
-  // The 2nd-observer GIFs are palette images (index 1 = white); when the reader returns the palette's
-  // colours as RGB, keep the first channel thresholded at mid-grey.
-  const reader = async (path: string) => {
-    const image = await readImage(path);
-    const n = image.shape[0]! * image.shape[1]! * image.shape[2]!;
-    if (image.data.length === n) return image;
-    return createImage(Uint8Array.from(image.data.subarray(0, n), (v) => (v > 127 ? 255 : 0)), image.shape.slice(0, 3), image);
-  };
-  const result = await evaluateFolder(join(root, '2nd_manual'), join(root, '1st_manual'), { reader, binary: true, roi: join(root, 'mask') });
+  // The 2nd-observer GIFs are palette images (index 1 = vessel): evaluation reads label maps as palette indices.
+  const result = await evaluateFolder(join(root, '2nd_manual'), join(root, '1st_manual'), { reader: readImage, binary: true, roi: join(root, 'mask') });
   assert.equal(result.cases.length, 20);
   const agg = result.aggregate['1']!;
   close(agg.metrics.dice!.mean, 0.7881230577943907, 1e-12);
