@@ -45,15 +45,20 @@ static void Account(Napi::Env env, int64_t liveDelta, int64_t bytesDelta) {
   }
 }
 
+// Frees a handle's tensor and the handle itself, and takes its bytes off the account.
+static void Destroy(Napi::Env env, Handle* h) {
+  int64_t bytes = h->bytes;
+  delete h;
+  Account(env, -1, -bytes);
+}
+
 // Called by the garbage collector for a handle that was never disposed (dispose() removes the wrap, so
 // this never runs for it, and Node-API keeps no bookkeeping for it after that).
 static void FinalizeHandle(napi_env env, void* data, void*) {
-  auto* h = static_cast<Handle*>(data);
   try {
-    Release(Napi::Env(env), h);
+    Destroy(Napi::Env(env), static_cast<Handle*>(data));
   } catch (...) {  // a finalizer must not throw (context teardown)
   }
-  delete h;
 }
 
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {
@@ -64,8 +69,7 @@ Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   Account(env, 1, h->bytes);
   napi_value obj = nullptr;
   if (napi_create_object(env, &obj) != napi_ok || napi_wrap(env, obj, h, FinalizeHandle, nullptr, nullptr) != napi_ok) {
-    Release(env, h);
-    delete h;
+    Destroy(env, h);
     throw Napi::Error::New(env, "could not create a tensor handle");
   }
   return Napi::Value(env, obj);
@@ -77,20 +81,12 @@ Napi::Value WrapList(Napi::Env env, const std::vector<at::Tensor>& ts) {
   return out;
 }
 
-void Release(Napi::Env env, Handle* h) {
-  if (h->disposed) return;
-  h->disposed = true;
-  h->t = at::Tensor();
-  Account(env, -1, -h->bytes);
-}
-
 void Dispose(Napi::Env env, Napi::Value v) {
   Handle* h = HandleOf(v);
   if (h == nullptr) return;  // already disposed (or never a tensor: the caller checks)
   void* ignored = nullptr;
   napi_remove_wrap(env, v, &ignored);
-  Release(env, h);
-  delete h;
+  Destroy(env, h);
 }
 
 Handle* HandleOf(const Napi::Value& v) {

@@ -18,7 +18,6 @@ struct Handle {
   uint64_t magic = kMagic;
   at::Tensor t;
   int64_t bytes = 0;  // reported to V8 as external memory while the tensor is alive
-  bool disposed = false;
 };
 
 // Per-context state (the addon is context-aware: one of these per main thread / worker thread).
@@ -35,7 +34,6 @@ void AttachAddonData(Napi::Env env);
 // Wraps a tensor for JavaScript. An undefined tensor becomes null.
 Napi::Value Wrap(Napi::Env env, at::Tensor t);
 Napi::Value WrapList(Napi::Env env, const std::vector<at::Tensor>& ts);
-void Release(Napi::Env env, Handle* h);  // frees the tensor; the Handle itself stays
 void Dispose(Napi::Env env, Napi::Value v);  // frees the tensor and the Handle, unwraps the object
 Handle* HandleOf(const Napi::Value& v);      // nullptr unless a live tensor handle
 
