@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import * as ve from '../../src/engine/index.js';
+import { firstMessage } from '../helpers/worker.js';
 
 const MiB = 2 ** 20;
+const skip = process.env.VESALIUS_CPU_CACHE === '0' ? 'VESALIUS_CPU_CACHE=0: libtorch\'s own allocator' : false;
 const cache = () => {
   const c = ve.memoryStats().cpuCache;
   assert.ok(c, 'the caching CPU allocator is installed unless VESALIUS_CPU_CACHE=0');
@@ -15,7 +16,7 @@ const rss = () => Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1])
 // The bound the allocator promises: mapped = in use + cached ≤ peak in use + max(peak / 16, 64 MiB).
 const bound = (c: ve.CpuCacheStats) => c.peakInUseBytes + Math.max(c.peakInUseBytes / 16, 64 * MiB);
 
-test('a disposed large tensor goes to the cache and the next tensor of that size reuses it', { skip: process.env.VESALIUS_CPU_CACHE === '0' }, () => {
+test('a disposed large tensor goes to the cache and the next tensor of that size reuses it', { skip }, () => {
   const c0 = cache();
   const a = ve.full([16, 1024, 1024], 7); // 64 MiB
   const c1 = cache();
@@ -34,7 +35,7 @@ test('a disposed large tensor goes to the cache and the next tensor of that size
   b.dispose();
 });
 
-test('emptyCache() gives cached blocks back to the operating system', { skip: process.env.VESALIUS_CPU_CACHE === '0' }, () => {
+test('emptyCache() gives cached blocks back to the operating system', { skip }, () => {
   const t = ve.ones([64, 1024, 1024]); // 256 MiB, every page touched
   t.dispose();
   const before = rss();
@@ -47,7 +48,7 @@ test('emptyCache() gives cached blocks back to the operating system', { skip: pr
   assert.ok(dropped >= 250, `resident memory dropped by ${dropped.toFixed(0)} MiB`);
 });
 
-test('mapped memory stays within the bound when every allocation has a new size', { skip: process.env.VESALIUS_CPU_CACHE === '0' }, () => {
+test('mapped memory stays within the bound when every allocation has a new size', { skip }, () => {
   ve.emptyCache();
   const evictions0 = cache().evictions;
   let worst = 0;
@@ -64,7 +65,7 @@ test('mapped memory stays within the bound when every allocation has a new size'
   ve.emptyCache();
 });
 
-test('a repeated training step is served from the cache after the first (no new mappings, no growth)', { skip: process.env.VESALIUS_CPU_CACHE === '0' }, () => {
+test('a repeated training step is served from the cache after the first (no new mappings, no growth)', { skip }, () => {
   ve.manualSeed(1);
   const w1 = ve.randn([16, 1, 3, 3], { requiresGrad: true });
   const w2 = ve.randn([1, 16, 3, 3], { requiresGrad: true });
@@ -85,14 +86,8 @@ test('a repeated training step is served from the cache after the first (no new 
   assert.equal(after.inUseBytes + after.cachedBytes, before.inUseBytes + before.cachedBytes);
 });
 
-test('threads share the cache without handing one block to two tensors', { skip: process.env.VESALIUS_CPU_CACHE === '0' }, async () => {
-  const entry = new URL('./fixtures/cache-worker.ts', import.meta.url).href;
-  const run = (fill: number) => new Promise<{ wrong: number }>((resolve, reject) => {
-    const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
-    const w = new Worker(code, { eval: true, workerData: { fill, rounds: 400 } });
-    w.once('message', resolve);
-    w.once('error', reject);
-  });
+test('threads share the cache without handing one block to two tensors', { skip }, async () => {
+  const run = (fill: number) => firstMessage<{ wrong: number }>('./fixtures/cache-worker.ts', import.meta.url, { fill, rounds: 400 });
   const results = await Promise.all([run(1), run(1000), run(2000)]);
   assert.deepEqual(results.map((r) => r.wrong), [0, 0, 0]);
 });

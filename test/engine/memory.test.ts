@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
+import { collectGarbage } from '../helpers/gc.js';
 
 test('tidy disposes what was created inside except the result; nested scopes hand results outward', () => {
   const base = ve.memoryStats().liveTensors;
@@ -79,23 +80,14 @@ test('tidy refuses async functions (a scope cannot follow an await)', async () =
 });
 
 test('the garbage collector frees tensors that were never disposed (finalizer backstop)', async () => {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) {
-    // run through node --expose-gc to check this path
-    const { spawnSync } = await import('node:child_process');
-    const code = `
-      const ve = await import(${JSON.stringify(new URL('../../src/engine/index.ts', import.meta.url).href)});
-      const before = ve.memoryStats().liveTensors;
-      (() => { for (let i = 0; i < 1000; i++) ve.ones([100]); })();
-      const made = ve.memoryStats().liveTensors - before;
-      for (let i = 0; i < 5; i++) { globalThis.gc(); await new Promise((r) => setImmediate(r)); }
-      console.log(JSON.stringify({ made, after: ve.memoryStats().liveTensors - before }));`;
-    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    const { made, after } = JSON.parse(r.stdout.trim().split('\n').pop()!);
-    assert.equal(made, 1000);
-    assert.ok(after < 10, `${after} tensors still alive after GC`);
-  }
+  await collectGarbage();
+  const before = ve.memoryStats().liveTensors;
+  (() => { for (let i = 0; i < 1000; i++) ve.ones([100]); })();
+  const made = ve.memoryStats().liveTensors - before;
+  await collectGarbage(5);
+  const after = ve.memoryStats().liveTensors - before;
+  assert.equal(made, 1000);
+  assert.ok(after < 10, `${after} tensors still alive after GC`);
 });
 
 test('forgotten tensors beyond the reporting slack create GC pressure: the collector frees them unprompted', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import * as ve from '../../src/engine/index.js';
+import { firstMessage, tsWorker } from '../helpers/worker.js';
 
 test('intra-op threads default to the number of cores and can be changed', () => {
   if (process.env.VESALIUS_NUM_THREADS === undefined) assert.equal(ve.getNumThreads(), availableParallelism());
@@ -17,15 +17,7 @@ test('intra-op threads default to the number of cores and can be changed', () =>
 
 test('the addon loads in worker threads (context-aware) and computes there', async () => {
   const values = [1, 2, 3];
-  const run = () =>
-    new Promise<{ loss: number; grad: number[]; threads: number; live: number }>((resolve, reject) => {
-      // The worker loads TypeScript through tsx's API (loader flags are not inherited by workers on Node 20).
-      const entry = new URL('./fixtures/engine-worker.ts', import.meta.url).href;
-      const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
-      const w = new Worker(code, { eval: true, workerData: { values } });
-      w.once('message', resolve);
-      w.once('error', reject);
-    });
+  const run = () => firstMessage<{ loss: number; grad: number[]; threads: number; live: number }>('./fixtures/engine-worker.ts', import.meta.url, { values });
   const [a, b] = await Promise.all([run(), run()]);
   // conv with [1,1] gives pair sums 3, 5 → loss 9 + 25 = 34; d/dx: [2·3, 2·3+2·5, 2·5]
   for (const r of [a, b]) {
@@ -38,15 +30,9 @@ test('the addon loads in worker threads (context-aware) and computes there', asy
   assert.equal(ve.add(ve.ones([2]), 1).sum().item(), 4); // the main thread's addon still works
 });
 
-function tsWorker(file: string, workerData?: unknown): Worker {
-  const entry = new URL(file, import.meta.url).href;
-  const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(code, { eval: true, workerData });
-}
-
 test('terminating a worker in the middle of native and async work does not take the process down', async () => {
   for (const delay of [20, 150, 300]) {
-    const w = tsWorker('./fixtures/engine-loop-worker.ts');
+    const w = tsWorker('./fixtures/engine-loop-worker.ts', import.meta.url);
     await new Promise((resolve, reject) => {
       w.once('message', resolve);
       w.once('error', reject);
