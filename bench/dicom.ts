@@ -72,7 +72,9 @@ const dir = mkdtempSync(join(tmpdir(), 'vesalius-bench-dicom-'));
 try {
   const t0 = performance.now();
   generate(dir);
-  console.error(`generated ${slices} slices ${size}x${size} int16 in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+  console.error(
+    `generated ${slices} slices ${size}x${size} int16 in ${((performance.now() - t0) / 1000).toFixed(1)} s (${dir})`,
+  );
 
   await readDicom(dir); // warm-up (page cache, JIT)
   const ours: number[] = [];
@@ -98,13 +100,21 @@ try {
 
   const mo = median(ours),
     mp = median(theirsTimes);
-  console.log(`DICOM series assembly: ${slices} files, ${size}x${size} int16, rescale intercept -1024; ${runs} interleaved runs each after a warm-up; same voxel sum ${sum}`);
-  console.log(`Vesalius -> [${shape.join(', ')}] ${dtype}; pydicom ${theirs.pydicom} + numpy -> [${theirs.shape.join(', ')}] float64`);
+  console.log(
+    `DICOM series assembly: ${slices} files, ${size}x${size} int16, rescale intercept -1024; ${runs} interleaved runs each after a warm-up; same voxel sum ${sum}`,
+  );
+  console.log(
+    `Vesalius -> [${shape.join(', ')}] ${dtype}; pydicom ${theirs.pydicom} + numpy -> [${theirs.shape.join(', ')}] float64`,
+  );
   console.log('');
   console.log('| reader | median ms | min ms | max ms |');
   console.log('| --- | ---: | ---: | ---: |');
-  console.log(`| Vesalius readDicom(folder) | ${mo.toFixed(0)} | ${Math.min(...ours).toFixed(0)} | ${Math.max(...ours).toFixed(0)} |`);
-  console.log(`| pydicom dcmread + sort + stack | ${mp.toFixed(0)} | ${Math.min(...theirsTimes).toFixed(0)} | ${Math.max(...theirsTimes).toFixed(0)} |`);
+  console.log(
+    `| Vesalius readDicom(folder) | ${mo.toFixed(0)} | ${Math.min(...ours).toFixed(0)} | ${Math.max(...ours).toFixed(0)} |`,
+  );
+  console.log(
+    `| pydicom dcmread + sort + stack | ${mp.toFixed(0)} | ${Math.min(...theirsTimes).toFixed(0)} | ${Math.max(...theirsTimes).toFixed(0)} |`,
+  );
   console.log('');
   console.log(`pydicom / Vesalius median time: ${(mp / mo).toFixed(2)}x`);
 } finally {

@@ -130,7 +130,13 @@ function best(rounds: Array<Measurement | string>): Measurement | string {
   const ok = rounds.filter((r): r is Measurement => typeof r !== 'string');
   if (ok.length === 0) return rounds[0]!;
   const min = (k: 'stepMs' | 'stepCpuMs' | 'inferMs' | 'peakRssMiB') => Math.min(...ok.map((m) => m[k]));
-  return { ...ok[0]!, stepMs: min('stepMs'), stepCpuMs: min('stepCpuMs'), inferMs: min('inferMs'), peakRssMiB: min('peakRssMiB') };
+  return {
+    ...ok[0]!,
+    stepMs: min('stepMs'),
+    stepCpuMs: min('stepCpuMs'),
+    inferMs: min('inferMs'),
+    peakRssMiB: min('peakRssMiB'),
+  };
 }
 
 function fmt(x: number, digits = 1): string {
@@ -142,15 +148,31 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await vesaliusChild(args.child))}\n`);
     return;
   }
-  const common = ['--steps', args.steps!, '--warmup', args.warmup!, '--threads', args.threads!, '--batch', args.batch!, '--size', args.size!];
+  const common = [
+    '--steps',
+    args.steps!,
+    '--warmup',
+    args.warmup!,
+    '--threads',
+    args.threads!,
+    '--batch',
+    args.batch!,
+    '--size',
+    args.size!,
+  ];
   const rows: string[][] = [];
-  process.stderr.write(`reference U-Net, batch ${args.batch} × 1×${args.size}×${args.size}, ${args.threads} threads, median of ${args.steps} steps after ${args.warmup} warm-up, best of ${args.rounds} alternating rounds\n`);
+  process.stderr.write(
+    `reference U-Net, batch ${args.batch} × 1×${args.size}×${args.size}, ${args.threads} threads, median of ${args.steps} steps after ${args.warmup} warm-up, best of ${args.rounds} alternating rounds\n`,
+  );
   for (const variant of args.variants!.split(',')) {
     process.stderr.write(`running ${variant} ...\n`);
     const pyFlags = variant === 'channels-last' ? ['--channels-last'] : variant === 'bf16' ? ['--bf16'] : [];
     const vesRounds: Array<Measurement | string> = [];
     const torchRounds: Array<Measurement | string> = [];
-    const runVes = () => vesRounds.push(runChild(process.execPath, ['--import', 'tsx', join(here, 'engine.ts'), '--child', variant, ...common]));
+    const runVes = () =>
+      vesRounds.push(
+        runChild(process.execPath, ['--import', 'tsx', join(here, 'engine.ts'), '--child', variant, ...common]),
+      );
     const runTorch = () => torchRounds.push(runChild(PYTHON, [join(here, 'engine_torch.py'), ...common, ...pyFlags]));
     // ABBA order (Vesalius, PyTorch, PyTorch, Vesalius, ...) so that a drift in the machine's load
     // does not favour the side that always runs second.
@@ -167,20 +189,50 @@ async function main(): Promise<void> {
     const torch = best(torchRounds);
     const cell = (m: Measurement | string, k: keyof Measurement) => (typeof m === 'string' ? '—' : fmt(m[k] as number));
     const ratio = (k: keyof Measurement) =>
-      typeof ves === 'string' || typeof torch === 'string' ? '—' : `${fmt((ves[k] as number) / (torch[k] as number), 2)}×`;
+      typeof ves === 'string' || typeof torch === 'string'
+        ? '—'
+        : `${fmt((ves[k] as number) / (torch[k] as number), 2)}×`;
     rows.push([
       variant,
-      cell(ves, 'stepMs'), cell(torch, 'stepMs'), ratio('stepMs'),
-      cell(ves, 'stepCpuMs'), cell(torch, 'stepCpuMs'), ratio('stepCpuMs'),
-      cell(ves, 'inferMs'), cell(torch, 'inferMs'), ratio('inferMs'),
-      cell(ves, 'peakRssMiB'), cell(torch, 'peakRssMiB'), ratio('peakRssMiB'),
+      cell(ves, 'stepMs'),
+      cell(torch, 'stepMs'),
+      ratio('stepMs'),
+      cell(ves, 'stepCpuMs'),
+      cell(torch, 'stepCpuMs'),
+      ratio('stepCpuMs'),
+      cell(ves, 'inferMs'),
+      cell(torch, 'inferMs'),
+      ratio('inferMs'),
+      cell(ves, 'peakRssMiB'),
+      cell(torch, 'peakRssMiB'),
+      ratio('peakRssMiB'),
     ]);
     if (typeof ves === 'string') process.stderr.write(`  vesalius ${variant}: ${ves}\n`);
-    else process.stderr.write(`  vesalius loss ${fmt(ves.firstLoss, 4)} → ${fmt(ves.lastLoss, 4)}, ${ves.params} parameters, ${ves.threads} threads\n`);
+    else
+      process.stderr.write(
+        `  vesalius loss ${fmt(ves.firstLoss, 4)} → ${fmt(ves.lastLoss, 4)}, ${ves.params} parameters, ${ves.threads} threads\n`,
+      );
     if (typeof torch === 'string') process.stderr.write(`  pytorch ${variant}: ${torch}\n`);
-    else process.stderr.write(`  pytorch  loss ${fmt(torch.firstLoss, 4)} → ${fmt(torch.lastLoss, 4)}, ${torch.params} parameters, ${torch.threads} threads\n`);
+    else
+      process.stderr.write(
+        `  pytorch  loss ${fmt(torch.firstLoss, 4)} → ${fmt(torch.lastLoss, 4)}, ${torch.params} parameters, ${torch.threads} threads\n`,
+      );
   }
-  const header = ['variant', 'step ms ves', 'step ms torch', 'ratio', 'step CPU-ms ves', 'step CPU-ms torch', 'ratio', 'infer ms ves', 'infer ms torch', 'ratio', 'peak RSS MiB ves', 'peak RSS MiB torch', 'ratio'];
+  const header = [
+    'variant',
+    'step ms ves',
+    'step ms torch',
+    'ratio',
+    'step CPU-ms ves',
+    'step CPU-ms torch',
+    'ratio',
+    'infer ms ves',
+    'infer ms torch',
+    'ratio',
+    'peak RSS MiB ves',
+    'peak RSS MiB torch',
+    'ratio',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
   console.log(line(header));

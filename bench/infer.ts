@@ -64,7 +64,11 @@ async function engine() {
 }
 
 /** Writes the weights, the input volume, the windows and the Gaussian map that both sides use. */
-async function prepare(dir: string, volume: number[], name: string): Promise<{ data: string; weights: string; windows: number }> {
+async function prepare(
+  dir: string,
+  volume: number[],
+  name: string,
+): Promise<{ data: string; weights: string; windows: number }> {
   const { ve, build, safetensors } = await engine();
   const { gaussianImportanceMap, slidingWindows } = await import('../src/infer/windows.js');
   const patch = list(args.patch);
@@ -74,7 +78,8 @@ async function prepare(dir: string, volume: number[], name: string): Promise<{ d
   safetensors.saveModule(model, weights);
   const tensorShape = [...volume].reverse();
   const tiling = slidingWindows(volume, patch, 0.5);
-  if (tiling.paddedShape.some((p, d) => p !== volume[d])) throw new Error('the benchmark volume must be at least the patch on every axis');
+  if (tiling.paddedShape.some((p, d) => p !== volume[d]))
+    throw new Error('the benchmark volume must be at least the patch on every axis');
   const windows = tiling.windows.map((w) => [...w].reverse());
   const data = join(dir, `${name}.safetensors`);
   safetensors.writeSafetensors(data, {
@@ -99,7 +104,12 @@ async function vesaliusChild(): Promise<Measurement> {
   for (let r = 0; r < Number(args.repeats); r++) {
     out?.dispose();
     const t0 = performance.now();
-    out = await slidingWindowInference(model, data.input!, { patchSize: patch, overlap: 0.5, batchSize: Number(args.batch), mirror: args.mirror });
+    out = await slidingWindowInference(model, data.input!, {
+      patchSize: patch,
+      overlap: 0.5,
+      batchSize: Number(args.batch),
+      mirror: args.mirror,
+    });
     times.push((performance.now() - t0) / 1000);
   }
   if (args.out) safetensors.writeSafetensors(args.out, { probabilities: out! });
@@ -114,7 +124,8 @@ function runChild(command: string, argv: string[]): Measurement {
 
 async function maxDifference(a: string, b: string): Promise<number> {
   const { ve, safetensors } = await engine();
-  const x = safetensors.readSafetensors(a).probabilities!, y = safetensors.readSafetensors(b).probabilities!;
+  const x = safetensors.readSafetensors(a).probabilities!,
+    y = safetensors.readSafetensors(b).probabilities!;
   return ve.tidy(() => x.sub(y).abs().max().item());
 }
 
@@ -132,29 +143,87 @@ async function main(): Promise<void> {
     ].filter((s) => args.scenarios!.split(',').includes(s.mirror ? 'mirror' : 'plain'));
     for (const s of scenarios) {
       const prepared = await prepare(dir, s.volume, s.mirror ? 'mirror' : 'plain');
-      const common = ['--data', prepared.data, '--weights', prepared.weights, '--threads', args.threads!, '--repeats', '1', '--batch', args.batch!, ...(s.mirror ? ['--mirror'] : [])];
-      const oursOut = join(dir, 'ours.safetensors'), torchOut = join(dir, 'torch.safetensors');
-      process.stderr.write(`${s.name}: ${s.volume.join('×')} volume, ${prepared.windows} windows of ${args.patch!.replaceAll(',', '×')}\n`);
+      const common = [
+        '--data',
+        prepared.data,
+        '--weights',
+        prepared.weights,
+        '--threads',
+        args.threads!,
+        '--repeats',
+        '1',
+        '--batch',
+        args.batch!,
+        ...(s.mirror ? ['--mirror'] : []),
+      ];
+      const oursOut = join(dir, 'ours.safetensors'),
+        torchOut = join(dir, 'torch.safetensors');
+      process.stderr.write(
+        `${s.name}: ${s.volume.join('×')} volume, ${prepared.windows} windows of ${args.patch!.replaceAll(',', '×')}\n`,
+      );
       // the two sides alternate, one run per child, so that load from other processes hits both alike
       const ours: Measurement = { times: [], peakRssMiB: 0, threads: 0 };
       const torch: Measurement = { times: [], peakRssMiB: 0, threads: 0 };
       for (let r = 0; r < Number(args.repeats); r++) {
-        const o = runChild(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', 'vesalius', '--features', args.features!, '--out', oursOut, ...common]);
-        const t = runChild(PYTHON, [join(here, 'infer_torch.py'), '--features', args.features!, '--out', torchOut, ...common]);
+        const o = runChild(process.execPath, [
+          '--import',
+          'tsx',
+          fileURLToPath(import.meta.url),
+          '--child',
+          'vesalius',
+          '--features',
+          args.features!,
+          '--out',
+          oursOut,
+          ...common,
+        ]);
+        const t = runChild(PYTHON, [
+          join(here, 'infer_torch.py'),
+          '--features',
+          args.features!,
+          '--out',
+          torchOut,
+          ...common,
+        ]);
         ours.times.push(...o.times);
         torch.times.push(...t.times);
         ours.peakRssMiB = Math.max(ours.peakRssMiB, o.peakRssMiB);
         torch.peakRssMiB = Math.max(torch.peakRssMiB, t.peakRssMiB);
-        process.stderr.write(`  run ${r + 1}: vesalius ${o.times[0]!.toFixed(2)} s, pytorch ${t.times[0]!.toFixed(2)} s\n`);
+        process.stderr.write(
+          `  run ${r + 1}: vesalius ${o.times[0]!.toFixed(2)} s, pytorch ${t.times[0]!.toFixed(2)} s\n`,
+        );
       }
       const diff = await maxDifference(oursOut, torchOut);
-      const a = median(ours.times), b = median(torch.times);
-      rows.push([s.name, s.volume.join('×'), String(prepared.windows), a.toFixed(2), b.toFixed(2), (b / a).toFixed(2), ours.peakRssMiB.toFixed(0), torch.peakRssMiB.toFixed(0), diff.toExponential(1)]);
+      const a = median(ours.times),
+        b = median(torch.times);
+      rows.push([
+        s.name,
+        s.volume.join('×'),
+        String(prepared.windows),
+        a.toFixed(2),
+        b.toFixed(2),
+        (b / a).toFixed(2),
+        ours.peakRssMiB.toFixed(0),
+        torch.peakRssMiB.toFixed(0),
+        diff.toExponential(1),
+      ]);
     }
-    const header = ['scenario', 'volume (i×j×k)', 'windows', 'vesalius s', 'pytorch s', 'speed vs torch', 'vesalius MiB', 'pytorch MiB', 'max |Δp|'];
+    const header = [
+      'scenario',
+      'volume (i×j×k)',
+      'windows',
+      'vesalius s',
+      'pytorch s',
+      'speed vs torch',
+      'vesalius MiB',
+      'pytorch MiB',
+      'max |Δp|',
+    ];
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
     const line = (cells: string[]) => `| ${cells.map((x, c) => x.padEnd(widths[c]!)).join(' | ')} |`;
-    console.log(`3D U-Net ${args.features!.replaceAll(',', '-')} features, patch ${args.patch!.replaceAll(',', '×')}, overlap 0.5, Gaussian, batch ${args.batch}, ${args.threads} threads, median of ${args.repeats} run(s); speed = pytorch s / vesalius s`);
+    console.log(
+      `3D U-Net ${args.features!.replaceAll(',', '-')} features, patch ${args.patch!.replaceAll(',', '×')}, overlap 0.5, Gaussian, batch ${args.batch}, ${args.threads} threads, median of ${args.repeats} run(s); speed = pytorch s / vesalius s`,
+    );
     console.log(line(header));
     console.log(line(widths.map((w) => '-'.repeat(w))));
     for (const r of rows) console.log(line(r));

@@ -71,9 +71,15 @@ function runCase(c: Case): { ours: number; reference: Record<string, number> | s
     ours.push(timeOnce(c.ours));
     const ref = timePythonOnce(c.file, c.reference);
     if (typeof ref === 'string') return { ours: median(ours), reference: ref };
-    for (const [label, ms] of Object.entries(ref)) (reference[label] ??= []).push(ms);
+    for (const [label, ms] of Object.entries(ref)) {
+      reference[label] ??= [];
+      reference[label].push(ms);
+    }
   }
-  return { ours: median(ours), reference: Object.fromEntries(Object.entries(reference).map(([k, v]) => [k, median(v)])) };
+  return {
+    ours: median(ours),
+    reference: Object.fromEntries(Object.entries(reference).map(([k, v]) => [k, median(v)])),
+  };
 }
 
 /** A CT-like 256³ int16 phantom: air, a noisy body ellipsoid, a bright "bone" shell. */
@@ -83,7 +89,9 @@ function phantom(n = 256): ReturnType<typeof createImage> {
   for (let k = 0, o = 0; k < n; k++) {
     for (let j = 0; j < n; j++) {
       for (let i = 0; i < n; i++, o++) {
-        const x = (i - n / 2) / (0.42 * n), y = (j - n / 2) / (0.35 * n), z = (k - n / 2) / (0.48 * n);
+        const x = (i - n / 2) / (0.42 * n),
+          y = (j - n / 2) / (0.35 * n),
+          z = (k - n / 2) / (0.48 * n);
         const r2 = x * x + y * y + z * z;
         const noise = Math.round((rnd.next() - 0.5) * 40);
         data[o] = r2 > 1 ? -1000 + (noise >> 2) : r2 > 0.85 ? 700 + noise : 40 + noise;
@@ -100,7 +108,10 @@ try {
   const raw = join(dir, 'ct256.nii');
   writeNifti(image, gz, { gzipLevel: 6 });
   writeNifti(image, raw);
-  const nibabel = { 'nibabel dataobj (int16)': 'np.asanyarray(nib.load(p).dataobj)', 'nibabel get_fdata (float64)': 'nib.load(p).get_fdata()' };
+  const nibabel = {
+    'nibabel dataobj (int16)': 'np.asanyarray(nib.load(p).dataobj)',
+    'nibabel get_fdata (float64)': 'nib.load(p).get_fdata()',
+  };
   const cases: Case[] = [
     { name: '256³ int16 .nii.gz', file: gz, ours: () => readNifti(gz), reference: nibabel },
     { name: '256³ int16 .nii', file: raw, ours: () => readNifti(raw), reference: nibabel },
@@ -117,7 +128,9 @@ try {
       continue;
     }
     for (const [label, ms] of Object.entries(ref)) {
-      console.log(`| ${c.name} | ${mb} | ${ours.toFixed(1)} | ${label} | ${ms.toFixed(1)} | ${(ms / ours).toFixed(2)}× |`);
+      console.log(
+        `| ${c.name} | ${mb} | ${ours.toFixed(1)} | ${label} | ${ms.toFixed(1)} | ${(ms / ours).toFixed(2)}× |`,
+      );
     }
   }
 } finally {

@@ -14,7 +14,12 @@ import * as ve from '../src/engine/index.js';
 import { Random } from '../src/util/random.js';
 
 const { values } = parseArgs({
-  options: { step: { type: 'string', default: '300' }, iterations: { type: 'string', default: '20' }, workers: { type: 'string' }, only: { type: 'string' } },
+  options: {
+    step: { type: 'string', default: '300' },
+    iterations: { type: 'string', default: '20' },
+    workers: { type: 'string' },
+    only: { type: 'string' },
+  },
 });
 const stepMs = Number(values.step);
 const iterations = Number(values.iterations);
@@ -29,7 +34,8 @@ function cases(count: number, channels: number, shape: number[]): MemoryCase[] {
     const centre = shape.map((s) => s * (0.3 + 0.4 * rng.next()));
     const radius = Math.min(...shape) / 6;
     for (let v = 0; v < n; v++) {
-      let rest = v, r2 = 0;
+      let rest = v,
+        r2 = 0;
       for (let a = shape.length - 1; a >= 0; a--) {
         r2 += ((rest % shape[a]!) - centre[a]!) ** 2;
         rest = Math.floor(rest / shape[a]!);
@@ -46,23 +52,41 @@ const configs = [
   { name: '3D', cases: () => cases(4, 2, [155, 240, 240]), batchSize: 2, patchSize: [96, 96, 96] },
 ].filter((c) => !values.only || c.name.toLowerCase() === values.only.toLowerCase());
 
-console.log(`${availableParallelism()} cores, ${workers} loader worker(s), simulated step ${stepMs} ms, ${iterations} iterations`);
-console.log('| data | batch | one batch on 1 thread | mean wait after warm-up | max wait after warm-up | first batch |');
+console.log(
+  `${availableParallelism()} cores, ${workers} loader worker(s), simulated step ${stepMs} ms, ${iterations} iterations`,
+);
+console.log(
+  '| data | batch | one batch on 1 thread | mean wait after warm-up | max wait after warm-up | first batch |',
+);
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const c of configs) {
   const data = c.cases();
   // the cost of one batch, made on this thread with one libtorch thread
   ve.setNumThreads(1);
   const maker = new BatchMaker({
-    cases: data, locations: data.map((d, i) => foregroundLocations(d.label!, [...d.spatialShape].reverse(), 2, { seed: i })),
-    batchSize: c.batchSize, patchSize: c.patchSize, channels: data[0]!.channels, foregroundFraction: 0.33, augmentation: {}, seed: 9, records: false,
+    cases: data,
+    locations: data.map((d, i) => foregroundLocations(d.label!, [...d.spatialShape].reverse(), 2, { seed: i })),
+    batchSize: c.batchSize,
+    patchSize: c.patchSize,
+    channels: data[0]!.channels,
+    foregroundFraction: 0.33,
+    augmentation: {},
+    seed: 9,
+    records: false,
   });
   maker.make(0);
   let t0 = performance.now();
   for (let i = 1; i <= 3; i++) maker.make(i);
   const makeMs = (performance.now() - t0) / 3;
 
-  const loader = new BatchLoader({ cases: data, batchSize: c.batchSize, patchSize: c.patchSize, numClasses: 2, seed: 1, workers });
+  const loader = new BatchLoader({
+    cases: data,
+    batchSize: c.batchSize,
+    patchSize: c.patchSize,
+    numClasses: 2,
+    seed: 1,
+    workers,
+  });
   const waits: number[] = [];
   for (let i = 0; i < iterations; i++) {
     t0 = performance.now();
@@ -75,5 +99,7 @@ for (const c of configs) {
   const warm = waits.slice(3);
   const mean = warm.reduce((a, b) => a + b, 0) / warm.length;
   const shape = `${c.batchSize}×${data[0]!.channels}×${c.patchSize.join('×')}`;
-  console.log(`| ${c.name} | ${shape} | ${makeMs.toFixed(0)} ms | ${mean.toFixed(2)} ms | ${Math.max(...warm).toFixed(2)} ms | ${waits[0]!.toFixed(0)} ms |`);
+  console.log(
+    `| ${c.name} | ${shape} | ${makeMs.toFixed(0)} ms | ${mean.toFixed(2)} ms | ${Math.max(...warm).toFixed(2)} ms | ${waits[0]!.toFixed(0)} ms |`,
+  );
 }

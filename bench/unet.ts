@@ -32,14 +32,17 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 
 ve.setNumThreads(Number(args.threads));
 ve.manualSeed(0);
-const batch = Number(args.batch), size = Number(args.size), channels = Number(args.channels);
+const batch = Number(args.batch),
+  size = Number(args.size),
+  channels = Number(args.channels);
 const dims = Number(args.dims) === 3 ? 3 : 2;
 const spatial = new Array<number>(dims).fill(size);
 const net = new UNet({ spatialDims: dims, inChannels: channels, numClasses: 2 });
 const loss = new DiceCELoss();
 const x = ve.randn([batch, channels, ...spatial]);
 const y = ve.randint(0, 2, [batch, 1, ...spatial]);
-const fwd: number[] = [], bwd: number[] = [];
+const fwd: number[] = [],
+  bwd: number[] = [];
 for (let step = 0; step < Number(args.warmup) + Number(args.steps); step++) {
   ve.tidy(() => {
     net.zeroGrad();
@@ -54,14 +57,39 @@ for (let step = 0; step < Number(args.warmup) + Number(args.steps); step++) {
     }
   });
 }
-const results: unknown[] = [{ impl: 'vesalius', input: [batch, channels, ...spatial], threads: ve.getNumThreads(), params: net.numParameters(), forwardMs: median(fwd), backwardMs: median(bwd) }];
+const results: unknown[] = [
+  {
+    impl: 'vesalius',
+    input: [batch, channels, ...spatial],
+    threads: ve.getNumThreads(),
+    params: net.numParameters(),
+    forwardMs: median(fwd),
+    backwardMs: median(bwd),
+  },
+];
 if (!args['no-torch']) {
   const here = dirname(fileURLToPath(import.meta.url));
-  const py = spawnSync(process.env.VESALIUS_TORCH_PYTHON ?? '/usr/bin/python3', [
-    join(here, 'unet_torch.py'), '--threads', String(args.threads), '--dims', String(dims), '--channels', String(channels),
-    '--batch', String(batch), '--size', String(size),
-    '--steps', String(args.steps), '--warmup', String(args.warmup),
-  ], { encoding: 'utf8' });
+  const py = spawnSync(
+    process.env.VESALIUS_TORCH_PYTHON ?? '/usr/bin/python3',
+    [
+      join(here, 'unet_torch.py'),
+      '--threads',
+      String(args.threads),
+      '--dims',
+      String(dims),
+      '--channels',
+      String(channels),
+      '--batch',
+      String(batch),
+      '--size',
+      String(size),
+      '--steps',
+      String(args.steps),
+      '--warmup',
+      String(args.warmup),
+    ],
+    { encoding: 'utf8' },
+  );
   if (py.status !== 0) throw new Error(`PyTorch side failed: ${py.stderr}`);
   results.push(JSON.parse(py.stdout.trim().split('\n').at(-1)!));
 }

@@ -15,7 +15,11 @@ if (previous !== null && previous !== wanted) {
   rmSync(join(buildDir, 'CMakeCache.txt'), { force: true });
 }
 const cmakeJs = join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
-const r = spawnSync(process.execPath, [cmakeJs, 'build', '-d', 'native', '-O', 'build', '-p', '2', '--log-level', 'warn'], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  [cmakeJs, 'build', '-d', 'native', '-O', 'build', '-p', '2', '--log-level', 'warn'],
+  { cwd: root, stdio: 'inherit' },
+);
 if (r.status !== 0) process.exit(r.status ?? 1);
 mkdirSync(buildDir, { recursive: true });
 writeFileSync(stamp, wanted);

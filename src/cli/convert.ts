@@ -12,7 +12,9 @@ export async function runConvert(input: string, output: string): Promise<void> {
 export function register(program: Command): void {
   program
     .command('convert')
-    .description('convert an image or DICOM series to .nii.gz, .nii, .nrrd, .nhdr, .mha, .mhd or .png, keeping its geometry')
+    .description(
+      'convert an image or DICOM series to .nii.gz, .nii, .nrrd, .nhdr, .mha, .mhd or .png, keeping its geometry',
+    )
     .argument('<in>', 'input image file or DICOM folder')
     .argument('<out>', 'output file; the format follows the extension')
     .action(runConvert);

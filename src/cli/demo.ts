@@ -5,7 +5,8 @@ import { OptionError } from '../util/errors.js';
 function integer(name: string, min: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new OptionError(name, `must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new OptionError(name, `must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
     return n;
   };
 }
@@ -25,7 +26,9 @@ export function register(program: Command): void {
       // Loaded here so that other commands (and --help) work without the native engine.
       const { runDemoTraining } = await import('../demo/train-demo.js');
       const every = Math.max(1, Math.round(opts.steps / 10));
-      process.stderr.write(`demo: training a small U-Net on ${opts.size}×${opts.size} phantoms, batch ${opts.batch}, ${opts.steps} steps\n`);
+      process.stderr.write(
+        `demo: training a small U-Net on ${opts.size}×${opts.size} phantoms, batch ${opts.batch}, ${opts.steps} steps\n`,
+      );
       const result = runDemoTraining({
         steps: opts.steps,
         batch: opts.batch,
@@ -33,7 +36,9 @@ export function register(program: Command): void {
         seed: opts.seed,
         onStep: (step, loss) => {
           if (step === 1 || step % every === 0 || step === opts.steps) {
-            process.stderr.write(`step ${String(step).padStart(String(opts.steps).length)}/${opts.steps}  loss ${loss.toFixed(4)}\n`);
+            process.stderr.write(
+              `step ${String(step).padStart(String(opts.steps).length)}/${opts.steps}  loss ${loss.toFixed(4)}\n`,
+            );
           }
         },
       });

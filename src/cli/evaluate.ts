@@ -23,14 +23,19 @@ interface EvaluateFlags {
 export function register(program: Command): void {
   program
     .command('evaluate')
-    .description('per-case and aggregate segmentation metrics of predictions against ground truth (folders paired by case id, or two files)')
+    .description(
+      'per-case and aggregate segmentation metrics of predictions against ground truth (folders paired by case id, or two files)',
+    )
     .argument('<pred>', 'folder (or file) of predicted label maps')
     .argument('<gt>', 'folder (or file) of ground-truth label maps')
     .option('--json', 'print the aggregate summary as JSON on stdout')
     .option('--labels <list>', 'labels evaluated one by one, e.g. 1,2 (default: every non-zero label found)')
     .option('--regions <spec>', "named merged regions, e.g. 'WT=1,2,3,4;TC=1,3,4;ET=4'")
     .option('--binary', 'non-zero is foreground in both maps (masks stored as 0/255)')
-    .option('--roi <path>', 'folder (or file) of region-of-interest masks (e.g. DRIVE field of view): voxels outside are ignored')
+    .option(
+      '--roi <path>',
+      'folder (or file) of region-of-interest masks (e.g. DRIVE field of view): voxels outside are ignored',
+    )
     .option('--prob <path>', 'folder (or file) of probability maps for AUC')
     .option('--tolerance <mm>', 'normalised surface Dice tolerance in mm', '1')
     .option('--out <dir>', 'where per_case.csv and summary.json go (default: <pred folder>/evaluation)')
@@ -38,10 +43,13 @@ export function register(program: Command): void {
     .option('--resamples <n>', 'bootstrap resamples', '2000')
     .action(async (pred: string, gt: string, flags: EvaluateFlags) => {
       const tolerance = Number(flags.tolerance);
-      if (!Number.isFinite(tolerance) || tolerance < 0) throw new OptionError('--tolerance', `expected a non-negative number of mm, got "${flags.tolerance}"`);
-      const seed = Number(flags.seed), resamples = Number(flags.resamples);
+      if (!Number.isFinite(tolerance) || tolerance < 0)
+        throw new OptionError('--tolerance', `expected a non-negative number of mm, got "${flags.tolerance}"`);
+      const seed = Number(flags.seed),
+        resamples = Number(flags.resamples);
       if (!Number.isInteger(seed)) throw new OptionError('--seed', `expected an integer, got "${flags.seed}"`);
-      if (!Number.isInteger(resamples) || resamples < 1) throw new OptionError('--resamples', `expected a positive integer, got "${flags.resamples}"`);
+      if (!Number.isInteger(resamples) || resamples < 1)
+        throw new OptionError('--resamples', `expected a positive integer, got "${flags.resamples}"`);
       const result = await evaluateFolder(pred, gt, {
         reader: readImage,
         labels: flags.labels !== undefined ? parseLabelList(flags.labels) : undefined,
@@ -56,9 +64,10 @@ export function register(program: Command): void {
       const out = flags.out ?? join(isDirectory(pred) ? pred : dirname(pred), 'evaluation');
       const paths = writeEvaluation(out, result);
       printTable(result);
-      for (const id of result.missingPredictions) process.stderr.write(`evaluate: no prediction for case ${id}: scored as an empty prediction\n`);
+      for (const id of result.missingPredictions)
+        process.stderr.write(`evaluate: no prediction for case ${id}: scored as an empty prediction\n`);
       process.stderr.write(`evaluate: wrote ${paths.csv} and ${paths.json}\n`);
-      if (flags.json) process.stdout.write(JSON.stringify(evaluationSummary(result), null, 2) + '\n');
+      if (flags.json) process.stdout.write(`${JSON.stringify(evaluationSummary(result), null, 2)}\n`);
     });
 }
 

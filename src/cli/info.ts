@@ -18,7 +18,14 @@ function human(s: ImageSummary, image: Image): string {
     `  shape      ${s.shape.join(' x ')}`,
     `  spacing    ${s.spacing.map(fmt).join(' x ')} mm`,
     `  origin     (${s.origin.map(fmt).join(', ')}) mm, LPS`,
-    `  direction  [${[0, 3, 6].map((r) => d.slice(r, r + 3).map(fmt).join(' ')).join('; ')}]  (orientation ${orientationCode(image.direction)})`,
+    `  direction  [${[0, 3, 6]
+      .map((r) =>
+        d
+          .slice(r, r + 3)
+          .map(fmt)
+          .join(' '),
+      )
+      .join('; ')}]  (orientation ${orientationCode(image.direction)})`,
     `  dtype      ${s.dtype}`,
     `  intensity  min ${fmt(s.min)}  max ${fmt(s.max)}  mean ${fmt(s.mean)}`,
   ];
@@ -45,7 +52,9 @@ export async function runInfo(path: string, options: { json?: boolean }): Promis
 export function register(program: Command): void {
   program
     .command('info')
-    .description('shape, spacing, origin, direction (LPS), dtype and intensity range of an image file or every series of a DICOM folder')
+    .description(
+      'shape, spacing, origin, direction (LPS), dtype and intensity range of an image file or every series of a DICOM folder',
+    )
     .argument('<path>', 'image file (NIfTI, NRRD, MetaImage, DICOM, PNG/JPEG/TIFF/GIF) or DICOM folder')
     .option('--json', 'one JSON object per image on stdout')
     .action(runInfo);

@@ -24,9 +24,14 @@ export async function runPlan(path: string, options: PlanOptions): Promise<void>
   const source = openPlanSource(path);
   const total = source.dataset.cases.length;
   process.stderr.write(`fingerprinting ${total} case(s) of ${source.dataset.name}\n`);
-  const planned = await planSource(source, readImage, { memory_budget_gb: memory, dimension: options.dimension as '2d' | '3d' | undefined }, (id, i) => {
-    if (process.stderr.isTTY) process.stderr.write(`\r  ${i + 1}/${total} ${id}   `);
-  });
+  const planned = await planSource(
+    source,
+    readImage,
+    { memory_budget_gb: memory, dimension: options.dimension as '2d' | '3d' | undefined },
+    (id, i) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r  ${i + 1}/${total} ${id}   `);
+    },
+  );
   if (process.stderr.isTTY) process.stderr.write('\n');
   if (options.out) {
     savePlan(options.out, planned.plan);
@@ -42,7 +47,9 @@ export async function runPlan(path: string, options: PlanOptions): Promise<void>
 export function register(program: Command): void {
   program
     .command('plan')
-    .description("dataset fingerprint and the training plan derived from it (nnU-Net's rules); every field can be overridden in a config's plan section")
+    .description(
+      "dataset fingerprint and the training plan derived from it (nnU-Net's rules); every field can be overridden in a config's plan section",
+    )
     .argument('<dataset>', 'training config (YAML/JSON), MSD/nnU-Net dataset folder, or its dataset.json')
     .option('--json', 'print {"fingerprint", "plan"} as one JSON object on stdout')
     .option('--out <file>', 'save the plan as JSON')

@@ -32,13 +32,20 @@ interface PredictFlags {
 export function parsePostprocess(spec: string | undefined): PostprocessOptions | undefined {
   if (spec === undefined) return undefined;
   const out: PostprocessOptions = {};
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^min-size=(\d+)$/.exec(part);
     if (part === 'none') continue;
     else if (part === 'largest') out.keepLargest = true;
     else if (part === 'fill-holes') out.fillHoles = true;
     else if (m) out.removeSmaller = Number(m[1]);
-    else throw new OptionError('--postprocess', `unknown step "${part}" (use largest, none, min-size=N, fill-holes; several joined by commas)`);
+    else
+      throw new OptionError(
+        '--postprocess',
+        `unknown step "${part}" (use largest, none, min-size=N, fill-holes; several joined by commas)`,
+      );
   }
   return out;
 }
@@ -52,7 +59,9 @@ export function openRun(path: string, checkpoint: string | undefined): Predictio
   if (!existsSync(path)) throw new VesaliusError(`${path}: no such run folder or model file`);
   if (statSync(path).isFile()) {
     if (!/\.safetensors$/i.test(path) || basename(dirname(path)) !== 'checkpoints') {
-      throw new VesaliusError(`${path}: a model file must be a checkpoint inside a run folder (RUN/checkpoints/*.safetensors)`);
+      throw new VesaliusError(
+        `${path}: a model file must be a checkpoint inside a run folder (RUN/checkpoints/*.safetensors)`,
+      );
     }
     // the run's own weights come first (loadRun needs one), then the named file's replace them
     const runDir = dirname(dirname(path));
@@ -65,7 +74,8 @@ export function openRun(path: string, checkpoint: string | undefined): Predictio
 
 function pickCheckpoint(runDir: string, checkpoint: string | undefined): 'best' | 'last' {
   if (checkpoint !== undefined) {
-    if (checkpoint !== 'best' && checkpoint !== 'last') throw new OptionError('--checkpoint', `must be best or last, got "${checkpoint}"`);
+    if (checkpoint !== 'best' && checkpoint !== 'last')
+      throw new OptionError('--checkpoint', `must be best or last, got "${checkpoint}"`);
     return checkpoint;
   }
   const p = runPaths(runDir);
@@ -85,7 +95,10 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
     throw new OptionError('--format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${flags.format}"`);
   }
   const postprocess = parsePostprocess(flags.postprocess);
-  if (flags.threads !== undefined) setNumThreads(number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'));
+  if (flags.threads !== undefined)
+    setNumThreads(
+      number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
+    );
   const runs = [model, ...(flags.ensemble ?? [])].map((path) => openRun(path, flags.checkpoint));
   const cases = groupInputs(inputs, runs[0]!.plan.channels.length);
   const started = performance.now();
@@ -98,18 +111,29 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
     probabilities: flags.probabilities,
     postprocess: postprocess ?? inferencePostprocess(runs[0]!),
     onCase: (id, index, total) => process.stderr.write(`predict: case ${index + 1}/${total} ${id}\n`),
-    onWindows: process.stderr.isTTY ? (done, total) => process.stderr.write(`\r  windows ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
+    onWindows: process.stderr.isTTY
+      ? (done, total) => process.stderr.write(`\r  windows ${done}/${total}${done === total ? '\n' : ''}`)
+      : undefined,
   });
-  for (const w of written) process.stderr.write(`predict: wrote ${w.labels}${w.probabilities ? ` and ${w.probabilities}` : ''}\n`);
-  process.stderr.write(`predict: ${written.length} case(s) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  for (const w of written)
+    process.stderr.write(`predict: wrote ${w.labels}${w.probabilities ? ` and ${w.probabilities}` : ''}\n`);
+  process.stderr.write(
+    `predict: ${written.length} case(s) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   if (flags.json) process.stdout.write(`${JSON.stringify(written)}\n`);
 }
 
 /** The run config's inference section decides post-processing unless --postprocess is given. */
 function inferencePostprocess(run: PredictionRun & { config?: unknown }): PostprocessOptions | undefined {
-  const inference = (run.config as { inference?: { keep_largest?: boolean; remove_small?: number; fill_holes?: boolean } } | undefined)?.inference;
+  const inference = (
+    run.config as { inference?: { keep_largest?: boolean; remove_small?: number; fill_holes?: boolean } } | undefined
+  )?.inference;
   if (!inference) return undefined;
-  return { keepLargest: inference.keep_largest, removeSmaller: inference.remove_small, fillHoles: inference.fill_holes };
+  return {
+    keepLargest: inference.keep_largest,
+    removeSmaller: inference.remove_small,
+    fillHoles: inference.fill_holes,
+  };
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -117,18 +141,36 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function register(program: Command): void {
   program
     .command('predict')
-    .description("segment images with a trained run: the run's preprocessing, sliding window (Gaussian, mirroring TTA), ensemble averaging, post-processing; outputs keep each input's geometry")
+    .description(
+      "segment images with a trained run: the run's preprocessing, sliding window (Gaussian, mirroring TTA), ensemble averaging, post-processing; outputs keep each input's geometry",
+    )
     .argument('<model>', 'run folder (or RUN/checkpoints/NAME.safetensors)')
-    .argument('<inputs...>', "images or DICOM folders; a case's channel files joined by commas (a.nii.gz,b.nii.gz) or named CASE_0000, CASE_0001, ...")
+    .argument(
+      '<inputs...>',
+      "images or DICOM folders; a case's channel files joined by commas (a.nii.gz,b.nii.gz) or named CASE_0000, CASE_0001, ...",
+    )
     .requiredOption('-o, --output <out>', 'output folder (or, for one input, a file name)')
     .option('--no-tta', 'no mirroring test-time augmentation (about 2^dims times faster)')
     .option('--overlap <f>', 'window overlap', '0.5')
     .option('--batch <n>', 'windows per forward pass', '1')
-    .option('--checkpoint <best|last>', 'which checkpoint of each run (default best, or last when the run never validated)')
-    .option('--ensemble <run>', 'another run (or checkpoint file) whose probabilities are averaged in; repeatable', collect)
+    .option(
+      '--checkpoint <best|last>',
+      'which checkpoint of each run (default best, or last when the run never validated)',
+    )
+    .option(
+      '--ensemble <run>',
+      'another run (or checkpoint file) whose probabilities are averaged in; repeatable',
+      collect,
+    )
     .option('--probabilities', 'also write probability maps (float32, one channel per class) under OUT/probabilities')
-    .option('--postprocess <steps>', "largest | none | min-size=N | fill-holes (comma-separated; default: the run config's inference section)")
-    .option('--format <fmt>', `output format: ${OUTPUT_FORMATS.join(', ')} (default: png for 2D rasters, nrrd for NRRD, else nii.gz)`)
+    .option(
+      '--postprocess <steps>',
+      "largest | none | min-size=N | fill-holes (comma-separated; default: the run config's inference section)",
+    )
+    .option(
+      '--format <fmt>',
+      `output format: ${OUTPUT_FORMATS.join(', ')} (default: png for 2D rasters, nrrd for NRRD, else nii.gz)`,
+    )
     .option('--threads <n>', 'CPU threads (default: every core)')
     .option('--json', 'print the files written as JSON on stdout')
     .action(runPredict);

@@ -27,8 +27,13 @@ export async function runTrain(config: string, flags: TrainFlags): Promise<void>
     stopAfterEpoch: positiveInt(flags.stopAfter, '--stop-after'),
     progress: flags.progress !== false,
   });
-  const best = result.bestMetric === null ? 'no validation' : `best mean val Dice ${result.bestMetric.toFixed(4)} at epoch ${result.bestEpoch}`;
-  process.stderr.write(`run folder ${result.runDir}: ${result.epochsDone} epoch(s), ${result.iterations} iterations, ${best}; ${result.trainSeconds.toFixed(1)} s training, ${result.dataWaitSeconds.toFixed(2)} s waiting for data${result.stoppedEarly ? ' (stopped early)' : ''}\n`);
+  const best =
+    result.bestMetric === null
+      ? 'no validation'
+      : `best mean val Dice ${result.bestMetric.toFixed(4)} at epoch ${result.bestEpoch}`;
+  process.stderr.write(
+    `run folder ${result.runDir}: ${result.epochsDone} epoch(s), ${result.iterations} iterations, ${best}; ${result.trainSeconds.toFixed(1)} s training, ${result.dataWaitSeconds.toFixed(2)} s waiting for data${result.stoppedEarly ? ' (stopped early)' : ''}\n`,
+  );
   if (flags.json) {
     const { log, ...summary } = result;
     process.stdout.write(`${JSON.stringify({ ...summary, last: log.at(-1) ?? null })}\n`);
@@ -38,7 +43,9 @@ export async function runTrain(config: string, flags: TrainFlags): Promise<void>
 export function register(program: Command): void {
   program
     .command('train')
-    .description('train a U-Net from a config (dataset, plan overrides, network, loss, optimizer, schedule, augmentation); writes a run folder with config, plan, checkpoints and log')
+    .description(
+      'train a U-Net from a config (dataset, plan overrides, network, loss, optimizer, schedule, augmentation); writes a run folder with config, plan, checkpoints and log',
+    )
     .argument('<config>', 'training config (YAML or JSON)')
     .option('--resume', 'continue the run in the run folder exactly where it stopped')
     .option('--out <run>', "run folder (default: the config's output)")

@@ -77,7 +77,12 @@ export function fileSource(c: FileCase, fd: number, device = 'cpu'): PatchSource
     const image = new Float32Array(c.channels * depth * rowStride);
     const bytes = new Uint8Array(image.buffer);
     for (let ch = 0; ch < c.channels; ch++) {
-      readExactly(fd, c.file, bytes.subarray(ch * depth * rowStride * 4, (ch + 1) * depth * rowStride * 4), 4 * (ch * n + start[0]! * rowStride));
+      readExactly(
+        fd,
+        c.file,
+        bytes.subarray(ch * depth * rowStride * 4, (ch + 1) * depth * rowStride * 4),
+        4 * (ch * n + start[0]! * rowStride),
+      );
     }
     let label: Uint8Array | undefined;
     if (c.hasLabel) {
@@ -104,8 +109,23 @@ export function fileSource(c: FileCase, fd: number, device = 'cpu'): PatchSource
  * A preprocessed case (data [C, k, j, i] flat, shape [i, j, k]) as a loader case: the same memory
  * in tensor order, [k, j, i] for 3D training and [j, i] for 2D (k must then be 1).
  */
-export function loaderCase(p: { data: Float32Array; label?: Uint8Array; channels: number; shape: readonly [number, number, number]; id?: string }, spatialDims: 2 | 3): MemoryCase {
+export function loaderCase(
+  p: {
+    data: Float32Array;
+    label?: Uint8Array;
+    channels: number;
+    shape: readonly [number, number, number];
+    id?: string;
+  },
+  spatialDims: 2 | 3,
+): MemoryCase {
   const [i, j, k] = p.shape;
-  if (spatialDims === 2 && k !== 1) throw new ShapeError(`case ${p.id ?? ''}: 2D training needs k = 1, the case has shape [${p.shape.join(', ')}]`.replace('case  ', 'case '));
+  if (spatialDims === 2 && k !== 1)
+    throw new ShapeError(
+      `case ${p.id ?? ''}: 2D training needs k = 1, the case has shape [${p.shape.join(', ')}]`.replace(
+        'case  ',
+        'case ',
+      ),
+    );
   return { image: p.data, label: p.label, channels: p.channels, spatialShape: spatialDims === 3 ? [k, j, i] : [j, i] };
 }

@@ -56,9 +56,10 @@ export class BatchMaker {
   constructor(private readonly spec: BatchSpec) {
     this.cacheLeft = spec.tensorCacheBytes ?? 2 ** 30;
     const dims = spec.patchSize.length as 2 | 3;
-    this.augmentation = spec.augmentation === false
-      ? new Augmentation(spec.patchSize, new RandomSpatial({ patchSize: spec.patchSize }), [])
-      : defaultAugmentation(dims, spec.augmentation, { patchSize: spec.patchSize });
+    this.augmentation =
+      spec.augmentation === false
+        ? new Augmentation(spec.patchSize, new RandomSpatial({ patchSize: spec.patchSize }), [])
+        : defaultAugmentation(dims, spec.augmentation, { patchSize: spec.patchSize });
   }
 
   private source(i: number): PatchSource {
@@ -76,7 +77,8 @@ export class BatchMaker {
           this.cacheLeft -= bytes;
           // the addon cannot read SharedArrayBuffer-backed arrays: copy through a private one (once per case)
           const image = ve.keep(ve.Tensor.from(new Float32Array(c.image), [c.channels, ...c.spatialShape]));
-          const label = c.label && ve.keep(ve.Tensor.from(new Uint8Array(c.label), [1, ...c.spatialShape], { dtype: 'uint8' }));
+          const label =
+            c.label && ve.keep(ve.Tensor.from(new Uint8Array(c.label), [1, ...c.spatialShape], { dtype: 'uint8' }));
           this.cached.push(image, ...(label ? [label] : []));
           s = tensorSource(label ? { image, label } : { image });
         } else {
@@ -91,7 +93,11 @@ export class BatchMaker {
   make(index: number): BatchData {
     const { batchSize, patchSize, channels } = this.spec;
     const rng = new Random(batchSeed(this.spec.seed, index));
-    const sampler = new PatchSampler({ patchSize: [...patchSize].reverse(), foregroundFraction: this.spec.foregroundFraction, seed: rng.nextUint32() });
+    const sampler = new PatchSampler({
+      patchSize: [...patchSize].reverse(),
+      foregroundFraction: this.spec.foregroundFraction,
+      seed: rng.nextUint32(),
+    });
     const boxes = sampler.sampleBatch(this.spec.locations, batchSize);
     const per = voxels(patchSize);
     const image = new Float32Array(batchSize * channels * per);

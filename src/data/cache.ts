@@ -12,7 +12,13 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { checkSameGrid, type ImageReader, loadCase, singleChannel } from './fingerprint.js';
 import type { Case, Dataset } from './layout/dataset.js';
 import type { Plan } from './plan.js';
-import { type CaseProperties, type PreprocessedCase, type Resampler, defaultResampler, preprocessCase } from './preprocess.js';
+import {
+  type CaseProperties,
+  type PreprocessedCase,
+  type Resampler,
+  defaultResampler,
+  preprocessCase,
+} from './preprocess.js';
 import { LABEL_MAP } from '../io/read-options.js';
 
 const CACHE_VERSION = 1;
@@ -30,10 +36,12 @@ interface CacheMeta {
 
 /** The cache key of a case under a plan. */
 export function caseCacheKey(c: Case, plan: Plan): string {
-  const files = [...c.images, c.label, c.roi].filter((p): p is string => p !== undefined).map((path) => {
-    const s = statSync(path);
-    return [path, s.size, s.mtimeMs];
-  });
+  const files = [...c.images, c.label, c.roi]
+    .filter((p): p is string => p !== undefined)
+    .map((path) => {
+      const s = statSync(path);
+      return [path, s.size, s.mtimeMs];
+    });
   const planPart = {
     dimension: plan.dimension,
     target_spacing: plan.target_spacing,
@@ -42,7 +50,9 @@ export function caseCacheKey(c: Case, plan: Plan): string {
     use_mask_for_norm: plan.use_mask_for_norm,
     foreground_intensity: plan.foreground_intensity,
   };
-  return createHash('sha256').update(JSON.stringify({ v: CACHE_VERSION, planPart, files })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ v: CACHE_VERSION, planPart, files }))
+    .digest('hex');
 }
 
 /** A filesystem-safe name for a case id. */
@@ -62,7 +72,16 @@ export function saveCachedCase(dir: string, p: PreprocessedCase, key: string): v
   if (p.roi) bytes.set(p.roi, off);
   const stem = fileStem(p.id);
   writeFileAtomic(join(dir, `${stem}.bin`), bytes);
-  const meta: CacheMeta = { version: CACHE_VERSION, key, id: p.id, shape: p.shape, channels: p.channels, hasLabel: !!p.label, hasRoi: !!p.roi, properties: p.properties };
+  const meta: CacheMeta = {
+    version: CACHE_VERSION,
+    key,
+    id: p.id,
+    shape: p.shape,
+    channels: p.channels,
+    hasLabel: !!p.label,
+    hasRoi: !!p.roi,
+    properties: p.properties,
+  };
   writeFileAtomic(join(dir, `${stem}.json`), JSON.stringify(meta));
 }
 
@@ -93,7 +112,13 @@ export function loadCachedCase(dir: string, id: string, key: string): Preprocess
 }
 
 /** Reads (through `reader`) and preprocesses one case, including its ROI mask. */
-export async function readAndPreprocess(dataset: Dataset, c: Case, plan: Plan, reader: ImageReader, resample: Resampler = defaultResampler): Promise<PreprocessedCase> {
+export async function readAndPreprocess(
+  dataset: Dataset,
+  c: Case,
+  plan: Plan,
+  reader: ImageReader,
+  resample: Resampler = defaultResampler,
+): Promise<PreprocessedCase> {
   const loaded = await loadCase(dataset, c, reader);
   let roi: ArrayLike<number> | undefined;
   if (c.roi) {
@@ -102,7 +127,12 @@ export async function readAndPreprocess(dataset: Dataset, c: Case, plan: Plan, r
     roi = singleChannel(img, c.roi);
   }
   const g = loaded.image;
-  return preprocessCase({ ...loaded, roi }, { spacing: g.spacing, origin: g.origin, direction: g.direction }, plan, resample);
+  return preprocessCase(
+    { ...loaded, roi },
+    { spacing: g.spacing, origin: g.origin, direction: g.direction },
+    plan,
+    resample,
+  );
 }
 
 export interface PreprocessOptions {
@@ -113,7 +143,13 @@ export interface PreprocessOptions {
 }
 
 /** Preprocesses cases (from the cache when it is fresh), one at a time. */
-export async function preprocessCases(dataset: Dataset, cases: readonly Case[], plan: Plan, reader: ImageReader, options: PreprocessOptions = {}): Promise<PreprocessedCase[]> {
+export async function preprocessCases(
+  dataset: Dataset,
+  cases: readonly Case[],
+  plan: Plan,
+  reader: ImageReader,
+  options: PreprocessOptions = {},
+): Promise<PreprocessedCase[]> {
   const out: PreprocessedCase[] = [];
   for (const [index, c] of cases.entries()) {
     const key = options.cacheDir ? caseCacheKey(c, plan) : '';

@@ -31,7 +31,8 @@ export function channelCount(shape: readonly number[]): number {
 
 function check(data: ArrayLike<number>, shape: readonly number[]): void {
   const n = shape.reduce((a, b) => a * b, 1);
-  if (n !== data.length) throw new ShapeError(`shape [${shape.join(', ')}] needs ${n} values, the array has ${data.length}`);
+  if (n !== data.length)
+    throw new ShapeError(`shape [${shape.join(', ')}] needs ${n} values, the array has ${data.length}`);
 }
 
 /** 1 where any channel is non-zero (nnU-Net's non-zero mask, before its hole filling). */
@@ -79,7 +80,12 @@ export function boxShape(box: Box): [number, number, number] {
  * Reads `box` out of `data` for every channel; voxels of the box outside the array get `fill`.
  * The result has the same type as `data` and shape [...boxShape, ...extra].
  */
-export function extractBox<T extends VoxelArray>(data: T, shape: readonly number[], box: Box, fill = 0): { data: T; shape: number[] } {
+export function extractBox<T extends VoxelArray>(
+  data: T,
+  shape: readonly number[],
+  box: Box,
+  fill = 0,
+): { data: T; shape: number[] } {
   check(data, shape);
   const [ni, nj, nk] = spatialShape(shape);
   const [bi, bj, bk] = boxShape(box);
@@ -90,9 +96,12 @@ export function extractBox<T extends VoxelArray>(data: T, shape: readonly number
   if (fill !== 0) out.fill(fill);
   const [si, sj, sk] = box.start;
   // the part of the box that lies inside the array
-  const i0 = Math.max(0, si), i1 = Math.min(ni, si + bi);
-  const j0 = Math.max(0, sj), j1 = Math.min(nj, sj + bj);
-  const k0 = Math.max(0, sk), k1 = Math.min(nk, sk + bk);
+  const i0 = Math.max(0, si),
+    i1 = Math.min(ni, si + bi);
+  const j0 = Math.max(0, sj),
+    j1 = Math.min(nj, sj + bj);
+  const k0 = Math.max(0, sk),
+    k1 = Math.min(nk, sk + bk);
   if (i0 < i1) {
     for (let c = 0; c < channels; c++) {
       for (let k = k0; k < k1; k++) {
@@ -111,16 +120,25 @@ export function extractBox<T extends VoxelArray>(data: T, shape: readonly number
  * Writes `source` (shape [...boxShape(box), ...extra]) into `target` at `box`; the parts of the box
  * outside `target` are dropped. The inverse of `extractBox`.
  */
-export function insertBox(target: VoxelArray, targetShape: readonly number[], source: ArrayLike<number>, box: Box): void {
+export function insertBox(
+  target: VoxelArray,
+  targetShape: readonly number[],
+  source: ArrayLike<number>,
+  box: Box,
+): void {
   check(target, targetShape);
   const [ni, nj, nk] = spatialShape(targetShape);
   const [bi, bj, bk] = boxShape(box);
   const channels = channelCount(targetShape);
-  if (source.length !== bi * bj * bk * channels) throw new ShapeError(`box of ${bi}×${bj}×${bk}×${channels} does not match ${source.length} values`);
+  if (source.length !== bi * bj * bk * channels)
+    throw new ShapeError(`box of ${bi}×${bj}×${bk}×${channels} does not match ${source.length} values`);
   const [si, sj, sk] = box.start;
-  const i0 = Math.max(0, si), i1 = Math.min(ni, si + bi);
-  const j0 = Math.max(0, sj), j1 = Math.min(nj, sj + bj);
-  const k0 = Math.max(0, sk), k1 = Math.min(nk, sk + bk);
+  const i0 = Math.max(0, si),
+    i1 = Math.min(ni, si + bi);
+  const j0 = Math.max(0, sj),
+    j1 = Math.min(nj, sj + bj);
+  const k0 = Math.max(0, sk),
+    k1 = Math.min(nk, sk + bk);
   for (let c = 0; c < channels; c++) {
     for (let k = k0; k < k1; k++) {
       for (let j = j0; j < j1; j++) {
@@ -133,7 +151,10 @@ export function insertBox(target: VoxelArray, targetShape: readonly number[], so
 }
 
 /** Crops to the non-zero region of all channels (nnU-Net's crop_to_nonzero); an all-zero image is kept whole. */
-export function cropToNonZero<T extends VoxelArray>(data: T, shape: readonly number[]): { data: T; shape: number[]; record: CropRecord } {
+export function cropToNonZero<T extends VoxelArray>(
+  data: T,
+  shape: readonly number[],
+): { data: T; shape: number[]; record: CropRecord } {
   const full = spatialShape(shape);
   const box = boundingBox(nonZeroMask(data, shape), shape) ?? { start: [0, 0, 0], end: full };
   const cropped = extractBox(data, shape, box);
@@ -141,7 +162,11 @@ export function cropToNonZero<T extends VoxelArray>(data: T, shape: readonly num
 }
 
 /** Crops with a known box (e.g. the label with the image's non-zero box). */
-export function cropWith<T extends VoxelArray>(data: T, shape: readonly number[], box: Box): { data: T; shape: number[]; record: CropRecord } {
+export function cropWith<T extends VoxelArray>(
+  data: T,
+  shape: readonly number[],
+  box: Box,
+): { data: T; shape: number[]; record: CropRecord } {
   return { ...extractBox(data, shape, box), record: { originalShape: spatialShape(shape), box } };
 }
 
@@ -149,7 +174,12 @@ export function cropWith<T extends VoxelArray>(data: T, shape: readonly number[]
  * Pads every spatial axis up to at least `minShape`, half before and half after (the odd voxel
  * after), as nnU-Net's pad_nd_image does. The record's box starts at minus the padding before.
  */
-export function padToMinimum<T extends VoxelArray>(data: T, shape: readonly number[], minShape: readonly number[], fill = 0): { data: T; shape: number[]; record: CropRecord } {
+export function padToMinimum<T extends VoxelArray>(
+  data: T,
+  shape: readonly number[],
+  minShape: readonly number[],
+  fill = 0,
+): { data: T; shape: number[]; record: CropRecord } {
   const full = spatialShape(shape);
   const start = [0, 0, 0] as [number, number, number];
   const end = [...full] as [number, number, number];
@@ -167,7 +197,12 @@ export function padToMinimum<T extends VoxelArray>(data: T, shape: readonly numb
  * Puts a cropped or padded array back on the original grid: voxels outside the recorded box get
  * `fill` (background for labels), voxels the box reached outside the grid are dropped.
  */
-export function restoreCrop<T extends VoxelArray>(data: T, shape: readonly number[], record: CropRecord, fill = 0): { data: T; shape: number[] } {
+export function restoreCrop<T extends VoxelArray>(
+  data: T,
+  shape: readonly number[],
+  record: CropRecord,
+  fill = 0,
+): { data: T; shape: number[] } {
   const channels = channelCount(shape);
   const [oi, oj, ok] = record.originalShape;
   const Ctor = data.constructor as new (n: number) => T;
@@ -175,7 +210,8 @@ export function restoreCrop<T extends VoxelArray>(data: T, shape: readonly numbe
   if (fill !== 0) out.fill(fill);
   const outShape = [oi, oj, ok, ...shape.slice(3)];
   const expected = boxShape(record.box);
-  if (expected.some((n, d) => n !== (shape[d] ?? 1))) throw new ShapeError(`array of shape [${shape.join(', ')}] does not match the recorded box ${expected.join('×')}`);
+  if (expected.some((n, d) => n !== (shape[d] ?? 1)))
+    throw new ShapeError(`array of shape [${shape.join(', ')}] does not match the recorded box ${expected.join('×')}`);
   insertBox(out, outShape, data, record.box);
   return { data: out, shape: outShape };
 }

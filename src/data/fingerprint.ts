@@ -69,23 +69,28 @@ export function fingerprintCase(c: LoadedCase, numClasses: number, options: Fing
   const n = c.shape[0] * c.shape[1] * c.shape[2];
   if (c.channels.length === 0) throw new ShapeError(`case ${c.id}: no image channels`);
   c.channels.forEach((ch, i) => {
-    if (ch.length !== n) throw new ShapeError(`case ${c.id}: channel ${i} has ${ch.length} voxels, shape [${c.shape.join(', ')}] needs ${n}`);
+    if (ch.length !== n)
+      throw new ShapeError(
+        `case ${c.id}: channel ${i} has ${ch.length} voxels, shape [${c.shape.join(', ')}] needs ${n}`,
+      );
   });
-  if (c.label && c.label.length !== n) throw new ShapeError(`case ${c.id}: label has ${c.label.length} voxels, image has ${n}`);
+  if (c.label && c.label.length !== n)
+    throw new ShapeError(`case ${c.id}: label has ${c.label.length} voxels, image has ${n}`);
   // Non-zero crop over all channels (stack them as extra axis for nonZeroMask).
   const mask = new Uint8Array(n);
   for (const ch of c.channels) {
     const m = nonZeroMask(ch, c.shape);
-    for (let v = 0; v < n; v++) mask[v] |= m[v]!;
+    for (let v = 0; v < n; v++) mask[v]! |= m[v]!;
   }
   const box = boundingBox(mask, c.shape);
-  const shapeAfterCrop = box ? boxShape(box) : [...c.shape] as [number, number, number];
+  const shapeAfterCrop = box ? boxShape(box) : ([...c.shape] as [number, number, number]);
   const classVoxels = new Array<number>(numClasses).fill(0);
   const inForeground = (v: number) => (c.label ? c.label[v]! > 0 : mask[v] !== 0);
   if (c.label) {
     for (let v = 0; v < n; v++) {
       const k = c.label[v]!;
-      if (!(k >= 0 && k < numClasses)) throw new VesaliusError(`case ${c.id}: label value ${k} is not a class index below ${numClasses}`);
+      if (!(k >= 0 && k < numClasses))
+        throw new VesaliusError(`case ${c.id}: label value ${k} is not a class index below ${numClasses}`);
       classVoxels[k]!++;
     }
   }
@@ -94,9 +99,19 @@ export function fingerprintCase(c: LoadedCase, numClasses: number, options: Fing
   const foreground = new Int32Array(count);
   for (let v = 0, f = 0; v < n; v++) if (inForeground(v)) foreground[f++] = v;
   const rng = new Random(options.seed ?? 1234);
-  const picks = foreground.length === 0 ? [] : Array.from({ length: samplesPerCase }, () => foreground[rng.int(foreground.length)]!);
+  const picks =
+    foreground.length === 0
+      ? []
+      : Array.from({ length: samplesPerCase }, () => foreground[rng.int(foreground.length)]!);
   const samples = c.channels.map((ch) => Float32Array.from(picks, (v) => ch[v]!));
-  return { id: c.id, spacing: [...c.spacing], shape: [...c.shape], shape_after_crop: shapeAfterCrop, class_voxels: classVoxels, samples };
+  return {
+    id: c.id,
+    spacing: [...c.spacing],
+    shape: [...c.shape],
+    shape_after_crop: shapeAfterCrop,
+    class_voxels: classVoxels,
+    samples,
+  };
 }
 
 function channelStats(name: string, samples: Float32Array[]): ChannelStats {
@@ -106,7 +121,8 @@ function channelStats(name: string, samples: Float32Array[]): ChannelStats {
     all.set(s, off);
     off += s.length;
   }
-  if (all.length === 0) return { name, mean: 0, median: 0, std: 1, min: 0, max: 0, percentile_00_5: 0, percentile_99_5: 0 };
+  if (all.length === 0)
+    return { name, mean: 0, median: 0, std: 1, min: 0, max: 0, percentile_00_5: 0, percentile_99_5: 0 };
   all.sort();
   let sum = 0;
   for (const x of all) sum += x;
@@ -126,23 +142,37 @@ function channelStats(name: string, samples: Float32Array[]): ChannelStats {
 }
 
 /** Pools per-case fingerprints into the dataset fingerprint. */
-export function summarizeFingerprint(dataset: string, channelNames: string[], numClasses: number, cases: CaseFingerprint[]): DatasetFingerprint {
+export function summarizeFingerprint(
+  dataset: string,
+  channelNames: string[],
+  numClasses: number,
+  cases: CaseFingerprint[],
+): DatasetFingerprint {
   if (cases.length === 0) throw new VesaliusError(`${dataset}: no cases to fingerprint (empty dataset)`);
   const channels = cases[0]!.samples.length;
-  if (channelNames.length !== channels) throw new ShapeError(`${dataset}: ${channelNames.length} channel names for ${channels} channels`);
+  if (channelNames.length !== channels)
+    throw new ShapeError(`${dataset}: ${channelNames.length} channel names for ${channels} channels`);
   for (const c of cases) {
-    if (c.samples.length !== channels) throw new ShapeError(`case ${c.id} has ${c.samples.length} channels, case ${cases[0]!.id} has ${channels}`);
+    if (c.samples.length !== channels)
+      throw new ShapeError(`case ${c.id} has ${c.samples.length} channels, case ${cases[0]!.id} has ${channels}`);
   }
   const totals = new Array<number>(numClasses).fill(0);
   for (const c of cases) c.class_voxels.forEach((n, k) => (totals[k]! += n));
   const all = totals.reduce((a, b) => a + b, 0);
-  const relative = cases.map((c) => c.shape_after_crop.reduce((a, b) => a * b, 1) / c.shape.reduce((a, b) => a * b, 1)).sort((a, b) => a - b);
+  const relative = cases
+    .map((c) => c.shape_after_crop.reduce((a, b) => a * b, 1) / c.shape.reduce((a, b) => a * b, 1))
+    .sort((a, b) => a - b);
   return {
     dataset,
     channels: channelNames,
     num_classes: numClasses,
     cases: cases.map(({ samples: _samples, ...rest }) => rest),
-    foreground_intensity: channelNames.map((name, i) => channelStats(name, cases.map((c) => c.samples[i]!))),
+    foreground_intensity: channelNames.map((name, i) =>
+      channelStats(
+        name,
+        cases.map((c) => c.samples[i]!),
+      ),
+    ),
     class_frequencies: totals.map((n) => (all > 0 ? n / all : 0)),
     median_relative_size_after_crop: percentileOfSorted(relative, 50),
   };
@@ -161,7 +191,9 @@ export function channelsOf(image: Image): { shape: [number, number, number]; cha
 
 /** Channel names after expanding files that hold several channels ('rgb' with 3 → 'rgb:0', 'rgb:1', 'rgb:2'). */
 export function expandChannelNames(names: string[], perFile: number[]): string[] {
-  return names.flatMap((name, f) => (perFile[f] === 1 ? [name] : Array.from({ length: perFile[f]! }, (_, c) => `${name}:${c}`)));
+  return names.flatMap((name, f) =>
+    perFile[f] === 1 ? [name] : Array.from({ length: perFile[f]! }, (_, c) => `${name}:${c}`),
+  );
 }
 
 /**
@@ -172,14 +204,20 @@ export function channelNamesFor(names: string[], perFile: number[], where: strin
   const total = perFile.reduce((a, b) => a + b, 0);
   if (names.length === total) return [...names];
   if (names.length === perFile.length) return expandChannelNames(names, perFile);
-  throw new ShapeError(`${where}: the dataset names ${names.length} channel(s) (${names.join(', ')}) but the case has ${total} in ${perFile.length} file(s)`);
+  throw new ShapeError(
+    `${where}: the dataset names ${names.length} channel(s) (${names.join(', ')}) but the case has ${total} in ${perFile.length} file(s)`,
+  );
 }
 
 /**
  * Reads one case through `reader`: images concatenated along channels, label sanitised to class
  * indices (dataset.labelRemap first), image/label grids checked to agree.
  */
-export async function loadCase(dataset: Dataset, c: Dataset['cases'][number], reader: ImageReader): Promise<LoadedCase & { channelsPerFile: number[]; image: Image }> {
+export async function loadCase(
+  dataset: Dataset,
+  c: Dataset['cases'][number],
+  reader: ImageReader,
+): Promise<LoadedCase & { channelsPerFile: number[]; image: Image }> {
   const channels: ArrayLike<number>[] = [];
   const perFile: number[] = [];
   let first: Image | undefined;
@@ -198,9 +236,22 @@ export async function loadCase(dataset: Dataset, c: Dataset['cases'][number], re
   if (c.label) {
     const img = await reader(c.label, LABEL_MAP);
     checkSameGrid(first!, img, c.images[0]!, c.label);
-    label = sanitizeLabels(singleChannel(img, c.label), dataset.labels.map((l) => l.value), c.label, dataset.labelRemap).data;
+    label = sanitizeLabels(
+      singleChannel(img, c.label),
+      dataset.labels.map((l) => l.value),
+      c.label,
+      dataset.labelRemap,
+    ).data;
   }
-  return { id: c.id, shape: shape!, spacing: [...first!.spacing], channels, label, channelsPerFile: perFile, image: first! };
+  return {
+    id: c.id,
+    shape: shape!,
+    spacing: [...first!.spacing],
+    channels,
+    label,
+    channelsPerFile: perFile,
+    image: first!,
+  };
 }
 
 /**
@@ -214,7 +265,10 @@ export function singleChannel(img: Image, path: string): ArrayLike<number> {
   const first = colour[0]!;
   for (const other of colour.slice(1)) {
     for (let v = 0; v < first.length; v++) {
-      if (other[v] !== first[v]) throw new ShapeError(`${path}: a label must have one channel, got shape [${img.shape.join(', ')}] with differing channels`);
+      if (other[v] !== first[v])
+        throw new ShapeError(
+          `${path}: a label must have one channel, got shape [${img.shape.join(', ')}] with differing channels`,
+        );
     }
   }
   return first;
@@ -224,16 +278,22 @@ export function singleChannel(img: Image, path: string): ArrayLike<number> {
 export function checkSameGrid(a: Image, b: Image, pathA: string, pathB: string): void {
   for (let d = 0; d < 3; d++) {
     if ((a.shape[d] ?? 1) !== (b.shape[d] ?? 1)) {
-      throw new ShapeError(`${pathB}: grid ${b.shape.slice(0, 3).join('×')} does not match ${pathA} (${a.shape.slice(0, 3).join('×')})`);
+      throw new ShapeError(
+        `${pathB}: grid ${b.shape.slice(0, 3).join('×')} does not match ${pathA} (${a.shape.slice(0, 3).join('×')})`,
+      );
     }
-    if (Math.abs(a.spacing[d] - b.spacing[d]) > 1e-3 * Math.max(1, Math.abs(a.spacing[d]))) {
-      throw new ShapeError(`${pathB}: spacing [${b.spacing.join(', ')}] does not match ${pathA} ([${a.spacing.join(', ')}])`);
+    if (Math.abs(a.spacing[d]! - b.spacing[d]!) > 1e-3 * Math.max(1, Math.abs(a.spacing[d]!))) {
+      throw new ShapeError(
+        `${pathB}: spacing [${b.spacing.join(', ')}] does not match ${pathA} ([${a.spacing.join(', ')}])`,
+      );
     }
   }
   // origins within a hundredth of the smallest voxel, directions within 1e-3 (nnU-Net checks the same)
   const tolerance = 0.01 * Math.min(...a.spacing);
   if (a.origin.some((x, d) => Math.abs(x - b.origin[d]!) > tolerance)) {
-    throw new ShapeError(`${pathB}: origin [${b.origin.map((x) => +x.toFixed(4)).join(', ')}] does not match ${pathA} ([${a.origin.map((x) => +x.toFixed(4)).join(', ')}])`);
+    throw new ShapeError(
+      `${pathB}: origin [${b.origin.map((x) => +x.toFixed(4)).join(', ')}] does not match ${pathA} ([${a.origin.map((x) => +x.toFixed(4)).join(', ')}])`,
+    );
   }
   if (a.direction.some((x, n) => Math.abs(x - b.direction[n]!) > 1e-3)) {
     throw new ShapeError(`${pathB}: direction does not match ${pathA} (the label must be on the image's grid)`);
@@ -241,7 +301,11 @@ export function checkSameGrid(a: Image, b: Image, pathA: string, pathB: string):
 }
 
 /** Reads every training case once (one at a time) and computes the dataset fingerprint. */
-export async function fingerprintDataset(dataset: Dataset, reader: ImageReader, options: FingerprintOptions & { onCase?: (id: string, index: number, total: number) => void } = {}): Promise<DatasetFingerprint> {
+export async function fingerprintDataset(
+  dataset: Dataset,
+  reader: ImageReader,
+  options: FingerprintOptions & { onCase?: (id: string, index: number, total: number) => void } = {},
+): Promise<DatasetFingerprint> {
   if (dataset.cases.length === 0) throw new VesaliusError(`${dataset.root}: no training cases (empty dataset)`);
   const prints: CaseFingerprint[] = [];
   let names: string[] | undefined;
@@ -249,7 +313,9 @@ export async function fingerprintDataset(dataset: Dataset, reader: ImageReader, 
     const loaded = await loadCase(dataset, c, reader);
     const caseNames = channelNamesFor(dataset.channels, loaded.channelsPerFile, c.images[0]!);
     if (names && names.join('|') !== caseNames.join('|')) {
-      throw new ShapeError(`${c.images[0]}: case ${c.id} has channels [${caseNames.join(', ')}], earlier cases [${names.join(', ')}]`);
+      throw new ShapeError(
+        `${c.images[0]}: case ${c.id} has channels [${caseNames.join(', ')}], earlier cases [${names.join(', ')}]`,
+      );
     }
     names = caseNames;
     prints.push(fingerprintCase(loaded, dataset.labels.length, { ...options, seed: (options.seed ?? 1234) + index }));

@@ -24,7 +24,11 @@ const TOLERANCE = 1e-3;
 const MAX_LISTED = 8;
 
 /** Distinct rounded values and the non-integral values found (a few of them). */
-function distinctValues(data: ArrayLike<number>): { values: Set<number>; nonIntegral: number[]; needsRounding: boolean } {
+function distinctValues(data: ArrayLike<number>): {
+  values: Set<number>;
+  nonIntegral: number[];
+  needsRounding: boolean;
+} {
   const values = new Set<number>();
   const nonIntegral: number[] = [];
   let needsRounding = false;
@@ -53,10 +57,18 @@ function distinctValues(data: ArrayLike<number>): { values: Set<number>; nonInte
 }
 
 /** Maps a label array onto the declared class values (see the module comment for the rule). */
-export function sanitizeLabels(data: ArrayLike<number>, declared: readonly number[], path: string, remap: Readonly<Record<number, number>> = {}): SanitizedLabels {
+export function sanitizeLabels(
+  data: ArrayLike<number>,
+  declared: readonly number[],
+  path: string,
+  remap: Readonly<Record<number, number>> = {},
+): SanitizedLabels {
   const { values: raw, nonIntegral, needsRounding } = distinctValues(data);
   if (nonIntegral.length > 0) {
-    throw new FileFormatError(path, `label values must be integers (within ${TOLERANCE}), found ${nonIntegral.join(', ')}`);
+    throw new FileFormatError(
+      path,
+      `label values must be integers (within ${TOLERANCE}), found ${nonIntegral.join(', ')}`,
+    );
   }
   const classes = new Set(declared);
   const mapping: string[] = [];
@@ -79,7 +91,10 @@ export function sanitizeLabels(data: ArrayLike<number>, declared: readonly numbe
       mapping.push('255→1');
     } else {
       const listed = undeclared.slice(0, MAX_LISTED).join(', ') + (undeclared.length > MAX_LISTED ? ', ...' : '');
-      throw new FileFormatError(path, `label values ${listed} are not declared classes (${[...classes].sort((a, b) => a - b).join(', ')})`);
+      throw new FileFormatError(
+        path,
+        `label values ${listed} are not declared classes (${[...classes].sort((a, b) => a - b).join(', ')})`,
+      );
     }
   }
   const maxClass = Math.max(...declared);

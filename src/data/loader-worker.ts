@@ -15,7 +15,10 @@ parentPort!.on('message', (m: { type: 'batch'; index: number } | { type: 'close'
   }
   try {
     const b = maker.make(m.index);
-    parentPort!.postMessage({ type: 'batch', batch: b }, [b.image.buffer as ArrayBuffer, b.label.buffer as ArrayBuffer]);
+    parentPort!.postMessage({ type: 'batch', batch: b }, [
+      b.image.buffer as ArrayBuffer,
+      b.label.buffer as ArrayBuffer,
+    ]);
   } catch (e) {
     const err = e as Error;
     parentPort!.postMessage({ type: 'error', index: m.index, message: err?.message ?? String(e), stack: err?.stack });

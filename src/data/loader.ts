@@ -107,9 +107,11 @@ export class BatchLoader {
   constructor(options: BatchLoaderOptions) {
     const spec = checkAndPrepare(options);
     const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
-    if (!Number.isInteger(workers) || workers < 1) throw new OptionError('workers', `must be a positive integer, got ${workers}`);
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new OptionError('workers', `must be a positive integer, got ${workers}`);
     this.prefetch = options.prefetch ?? Math.max(2, 2 * workers);
-    if (!Number.isInteger(this.prefetch) || this.prefetch < 1) throw new OptionError('prefetch', `must be a positive integer, got ${this.prefetch}`);
+    if (!Number.isInteger(this.prefetch) || this.prefetch < 1)
+      throw new OptionError('prefetch', `must be a positive integer, got ${this.prefetch}`);
     this.perWorker = Math.max(1, Math.ceil(this.prefetch / workers));
     this.nextToSchedule = this.nextToReturn = options.startBatch ?? 0;
     this.imageShape = [spec.batchSize, spec.channels, ...spec.patchSize];
@@ -131,21 +133,32 @@ export class BatchLoader {
     } else {
       worker = new Worker(new URL('./loader-worker.js', import.meta.url), { workerData });
     }
-    const state: WorkerState = { worker, jobs: new Set(), exited: new Promise((resolve) => worker.once('exit', () => resolve())) };
+    const state: WorkerState = {
+      worker,
+      jobs: new Set(),
+      exited: new Promise((resolve) => worker.once('exit', () => resolve())),
+    };
     worker.unref();
-    worker.on('message', (m: { type: 'ready' } | { type: 'batch'; batch: BatchData } | { type: 'error'; index: number; message: string }) => {
-      if (m.type === 'ready') return;
-      const index = m.type === 'batch' ? m.batch.index : m.index;
-      state.jobs.delete(index);
-      if (state.jobs.size === 0 && !this.closed) worker.unref();
-      const d = this.pending.get(index);
-      if (m.type === 'batch') d?.resolve({ ...m.batch, imageShape: [...this.imageShape], labelShape: [...this.labelShape] });
-      else d?.reject(new VesaliusError(`batch loader: making batch ${index} failed in a worker: ${m.message}`));
-      this.dispatch();
-    });
+    worker.on(
+      'message',
+      (
+        m: { type: 'ready' } | { type: 'batch'; batch: BatchData } | { type: 'error'; index: number; message: string },
+      ) => {
+        if (m.type === 'ready') return;
+        const index = m.type === 'batch' ? m.batch.index : m.index;
+        state.jobs.delete(index);
+        if (state.jobs.size === 0 && !this.closed) worker.unref();
+        const d = this.pending.get(index);
+        if (m.type === 'batch')
+          d?.resolve({ ...m.batch, imageShape: [...this.imageShape], labelShape: [...this.labelShape] });
+        else d?.reject(new VesaliusError(`batch loader: making batch ${index} failed in a worker: ${m.message}`));
+        this.dispatch();
+      },
+    );
     worker.on('error', (e) => this.fail(new VesaliusError(`batch loader: a worker crashed: ${e.message}`)));
     worker.on('exit', (code) => {
-      if (!this.closed && !this.failure) this.fail(new VesaliusError(`batch loader: a worker exited unexpectedly (code ${code})`));
+      if (!this.closed && !this.failure)
+        this.fail(new VesaliusError(`batch loader: a worker exited unexpectedly (code ${code})`));
     });
     return state;
   }
@@ -234,24 +247,32 @@ export function batchTensors(batch: Batch, device = 'cpu'): { image: Tensor; lab
 
 /** Validates the options, shares memory cases and computes each case's foreground locations. */
 function checkAndPrepare(o: BatchLoaderOptions): BatchSpec {
-  if (!Array.isArray(o.cases) || o.cases.length === 0) throw new VesaliusError('batch loader: no cases (empty dataset)');
+  if (!Array.isArray(o.cases) || o.cases.length === 0)
+    throw new VesaliusError('batch loader: no cases (empty dataset)');
   const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
   if (!positiveInt(o.batchSize)) throw new OptionError('batch_size', `must be a positive integer, got ${o.batchSize}`);
   if (!Array.isArray(o.patchSize) || ![2, 3].includes(o.patchSize.length) || !o.patchSize.every(positiveInt)) {
     throw new OptionError('patch_size', `must be 2 or 3 positive integers, got ${JSON.stringify(o.patchSize)}`);
   }
-  if (!Number.isInteger(o.numClasses) || o.numClasses < 1 || o.numClasses > 256) throw new OptionError('num_classes', `must be an integer in 1..256, got ${o.numClasses}`);
+  if (!Number.isInteger(o.numClasses) || o.numClasses < 1 || o.numClasses > 256)
+    throw new OptionError('num_classes', `must be an integer in 1..256, got ${o.numClasses}`);
   const fraction = o.foregroundFraction ?? 0.33;
-  if (!(fraction >= 0 && fraction <= 1)) throw new OptionError('sampling.foreground_fraction', `must be in [0, 1], got ${fraction}`);
+  if (!(fraction >= 0 && fraction <= 1))
+    throw new OptionError('sampling.foreground_fraction', `must be in [0, 1], got ${fraction}`);
   const channels = o.cases[0]!.channels;
   const cases = o.cases.map((c, i) => {
     const where = isFileCase(c) ? c.file : `case ${i}`;
-    if (c.spatialShape.length !== o.patchSize.length) throw new ShapeError(`${where}: ${c.spatialShape.length} spatial axes, the patch has ${o.patchSize.length}`);
+    if (c.spatialShape.length !== o.patchSize.length)
+      throw new ShapeError(`${where}: ${c.spatialShape.length} spatial axes, the patch has ${o.patchSize.length}`);
     if (c.channels !== channels) throw new ShapeError(`${where}: ${c.channels} channels, case 0 has ${channels}`);
     if (isFileCase(c)) return c;
     const n = voxels(c.spatialShape);
-    if (c.image.length !== n * c.channels) throw new ShapeError(`${where}: image has ${c.image.length} values, ${c.channels} × [${c.spatialShape.join(', ')}] needs ${n * c.channels}`);
-    if (c.label && c.label.length !== n) throw new ShapeError(`${where}: label has ${c.label.length} values, [${c.spatialShape.join(', ')}] needs ${n}`);
+    if (c.image.length !== n * c.channels)
+      throw new ShapeError(
+        `${where}: image has ${c.image.length} values, ${c.channels} × [${c.spatialShape.join(', ')}] needs ${n * c.channels}`,
+      );
+    if (c.label && c.label.length !== n)
+      throw new ShapeError(`${where}: label has ${c.label.length} values, [${c.spatialShape.join(', ')}] needs ${n}`);
     return shareCase(c);
   });
   const locations = cases.map((c, i) => {
@@ -260,11 +281,22 @@ function checkAndPrepare(o: BatchLoaderOptions): BatchSpec {
     if (!label) return { shape: imageOrder, byClass: [] };
     let max = 0;
     for (let v = 0; v < label.length; v++) if (label[v]! > max) max = label[v]!;
-    if (max >= o.numClasses) throw new VesaliusError(`${isFileCase(c) ? c.file : `case ${i}`}: label value ${max} is outside the ${o.numClasses} classes (0..${o.numClasses - 1})`);
+    if (max >= o.numClasses)
+      throw new VesaliusError(
+        `${isFileCase(c) ? c.file : `case ${i}`}: label value ${max} is outside the ${o.numClasses} classes (0..${o.numClasses - 1})`,
+      );
     return foregroundLocations(label, imageOrder, o.numClasses, { seed: i });
   });
   return {
-    cases, locations, batchSize: o.batchSize, patchSize: [...o.patchSize], channels, foregroundFraction: fraction,
-    augmentation: o.augmentation ?? {}, seed: o.seed ?? 0, records: !!o.records, tensorCacheBytes: o.tensorCacheBytesPerWorker,
+    cases,
+    locations,
+    batchSize: o.batchSize,
+    patchSize: [...o.patchSize],
+    channels,
+    foregroundFraction: fraction,
+    augmentation: o.augmentation ?? {},
+    seed: o.seed ?? 0,
+    records: !!o.records,
+    tensorCacheBytes: o.tensorCacheBytesPerWorker,
   };
 }

@@ -44,7 +44,11 @@ export interface NormalizeOptions {
 }
 
 /** Normalises one channel. */
-export function normalizeChannel(data: ArrayLike<number>, scheme: NormalizationScheme, options: NormalizeOptions = {}): Float32Array {
+export function normalizeChannel(
+  data: ArrayLike<number>,
+  scheme: NormalizationScheme,
+  options: NormalizeOptions = {},
+): Float32Array {
   const n = data.length;
   const out = new Float32Array(n);
   switch (scheme) {
@@ -53,8 +57,12 @@ export function normalizeChannel(data: ArrayLike<number>, scheme: NormalizationS
       return out;
     case 'ct': {
       const s = options.stats;
-      if (!s) throw new OptionError('normalization', `'ct' needs the dataset's foreground statistics (run the fingerprint)`);
-      const lo = s.percentile_00_5, hi = s.percentile_99_5, mean = s.mean, std = Math.max(s.std, EPS);
+      if (!s)
+        throw new OptionError('normalization', `'ct' needs the dataset's foreground statistics (run the fingerprint)`);
+      const lo = s.percentile_00_5,
+        hi = s.percentile_99_5,
+        mean = s.mean,
+        std = Math.max(s.std, EPS);
       for (let v = 0; v < n; v++) {
         const x = Math.min(hi, Math.max(lo, data[v]!));
         out[v] = (x - mean) / std;
@@ -63,13 +71,23 @@ export function normalizeChannel(data: ArrayLike<number>, scheme: NormalizationS
     }
     case 'zscore': {
       const mask = options.mask;
-      if (mask && mask.length !== n) throw new OptionError('normalization', `mask has ${mask.length} voxels, image has ${n}`);
-      let sum = 0, count = 0;
-      for (let v = 0; v < n; v++) if (!mask || mask[v]) { sum += data[v]!; count++; }
+      if (mask && mask.length !== n)
+        throw new OptionError('normalization', `mask has ${mask.length} voxels, image has ${n}`);
+      let sum = 0,
+        count = 0;
+      for (let v = 0; v < n; v++)
+        if (!mask || mask[v]) {
+          sum += data[v]!;
+          count++;
+        }
       if (count === 0) return out; // empty mask: everything outside, all zeros
       const mean = sum / count;
       let sq = 0;
-      for (let v = 0; v < n; v++) if (!mask || mask[v]) { const d = data[v]! - mean; sq += d * d; }
+      for (let v = 0; v < n; v++)
+        if (!mask || mask[v]) {
+          const d = data[v]! - mean;
+          sq += d * d;
+        }
       const std = Math.max(Math.sqrt(sq / count), EPS);
       for (let v = 0; v < n; v++) out[v] = !mask || mask[v] ? (data[v]! - mean) / std : 0;
       return out;
@@ -77,20 +95,29 @@ export function normalizeChannel(data: ArrayLike<number>, scheme: NormalizationS
     case 'rgb_to_0_1': {
       for (let v = 0; v < n; v++) {
         const x = data[v]!;
-        if (!(x >= 0 && x <= 255)) throw new VesaliusError(`${options.what ?? 'image'}: 'rgb_to_0_1' needs values in [0, 255], found ${x}`);
+        if (!(x >= 0 && x <= 255))
+          throw new VesaliusError(`${options.what ?? 'image'}: 'rgb_to_0_1' needs values in [0, 255], found ${x}`);
         out[v] = x / 255;
       }
       return out;
     }
     case 'rescale_to_0_1': {
-      let lo = Infinity, hi = -Infinity;
-      for (let v = 0; v < n; v++) { const x = data[v]!; if (x < lo) lo = x; if (x > hi) hi = x; }
+      let lo = Infinity,
+        hi = -Infinity;
+      for (let v = 0; v < n; v++) {
+        const x = data[v]!;
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
       const range = Math.max(hi - lo, EPS);
       for (let v = 0; v < n; v++) out[v] = (data[v]! - lo) / range;
       return out;
     }
     default:
-      throw new OptionError('normalization', `unknown scheme '${scheme as string}' (one of ${NORMALIZATION_SCHEMES.join(', ')})`);
+      throw new OptionError(
+        'normalization',
+        `unknown scheme '${scheme as string}' (one of ${NORMALIZATION_SCHEMES.join(', ')})`,
+      );
   }
 }
 
@@ -109,9 +136,15 @@ export function normalizeChannels(
     throw new OptionError('normalization', `${schemes.length} schemes for ${channels} channels`);
   }
   const out = new Float32Array(data.length);
-  const view = (c: number) => (ArrayBuffer.isView(data) ? (data as unknown as Float32Array).subarray(c * voxelsPerChannel, (c + 1) * voxelsPerChannel) : Array.prototype.slice.call(data, c * voxelsPerChannel, (c + 1) * voxelsPerChannel));
+  const view = (c: number) =>
+    ArrayBuffer.isView(data)
+      ? (data as unknown as Float32Array).subarray(c * voxelsPerChannel, (c + 1) * voxelsPerChannel)
+      : Array.prototype.slice.call(data, c * voxelsPerChannel, (c + 1) * voxelsPerChannel);
   for (let c = 0; c < channels; c++) {
-    out.set(normalizeChannel(view(c), schemes[c]!, { stats: options.stats?.[c], mask: options.mask, what: `channel ${c}` }), c * voxelsPerChannel);
+    out.set(
+      normalizeChannel(view(c), schemes[c]!, { stats: options.stats?.[c], mask: options.mask, what: `channel ${c}` }),
+      c * voxelsPerChannel,
+    );
   }
   return out;
 }

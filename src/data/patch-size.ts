@@ -13,25 +13,46 @@ const DEG = Math.PI / 180;
  * "dummy 2D" case, reported here as ±180°).
  */
 export function defaultRotationDegrees(patchSize: readonly number[]): [number, number] {
-  const max = Math.max(...patchSize), min = Math.min(...patchSize);
+  const max = Math.max(...patchSize),
+    min = Math.min(...patchSize);
   if (patchSize.length === 2) return max / min > 1.5 ? [-15, 15] : [-180, 180];
   return max / min > 3 ? [-180, 180] : [-30, 30];
 }
 
 type Mat = number[][];
 const mul = (a: Mat, b: Mat): Mat => a.map((row) => b[0]!.map((_, j) => row.reduce((s, x, k) => s + x * b[k]![j]!, 0)));
-const rowTimes = (v: readonly number[], m: Mat): number[] => m[0]!.map((_, j) => v.reduce((s, x, k) => s + x * m[k]![j]!, 0));
+const rowTimes = (v: readonly number[], m: Mat): number[] =>
+  m[0]!.map((_, j) => v.reduce((s, x, k) => s + x * m[k]![j]!, 0));
 
 function rotateCoords3d(coords: readonly number[], ax: number, ay: number, az: number): number[] {
-  let r: Mat = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
-  r = mul(r, [[1, 0, 0], [0, Math.cos(ax), -Math.sin(ax)], [0, Math.sin(ax), Math.cos(ax)]]);
-  r = mul(r, [[Math.cos(ay), 0, Math.sin(ay)], [0, 1, 0], [-Math.sin(ay), 0, Math.cos(ay)]]);
-  r = mul(r, [[Math.cos(az), -Math.sin(az), 0], [Math.sin(az), Math.cos(az), 0], [0, 0, 1]]);
+  let r: Mat = [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ];
+  r = mul(r, [
+    [1, 0, 0],
+    [0, Math.cos(ax), -Math.sin(ax)],
+    [0, Math.sin(ax), Math.cos(ax)],
+  ]);
+  r = mul(r, [
+    [Math.cos(ay), 0, Math.sin(ay)],
+    [0, 1, 0],
+    [-Math.sin(ay), 0, Math.cos(ay)],
+  ]);
+  r = mul(r, [
+    [Math.cos(az), -Math.sin(az), 0],
+    [Math.sin(az), Math.cos(az), 0],
+    [0, 0, 1],
+  ]);
   return rowTimes(coords, r);
 }
 
 function rotateCoords2d(coords: readonly number[], a: number): number[] {
-  return rowTimes(coords, [[Math.cos(a), -Math.sin(a)], [Math.sin(a), Math.cos(a)]]);
+  return rowTimes(coords, [
+    [Math.cos(a), -Math.sin(a)],
+    [Math.sin(a), Math.cos(a)],
+  ]);
 }
 
 /**
@@ -39,7 +60,11 @@ function rotateCoords2d(coords: readonly number[], a: number): number[] {
  * angle (capped at 90°) about each axis, divided by the smallest scale (nnU-Net passes 0.85–1.25
  * here), truncated to integers.
  */
-export function augmentationPatchSize(finalPatch: readonly number[], rotationDeg: readonly [number, number] = defaultRotationDegrees(finalPatch), scaleRange: readonly [number, number] = [0.85, 1.25]): number[] {
+export function augmentationPatchSize(
+  finalPatch: readonly number[],
+  rotationDeg: readonly [number, number] = defaultRotationDegrees(finalPatch),
+  scaleRange: readonly [number, number] = [0.85, 1.25],
+): number[] {
   const angle = Math.min(90 * DEG, Math.max(Math.abs(rotationDeg[0]), Math.abs(rotationDeg[1])) * DEG);
   // nnU-Net works in (z, y, x) order: reverse, compute as it does, reverse back.
   const patch = [...finalPatch].reverse();

@@ -11,7 +11,8 @@ import type { PatchBox } from './sampler.js';
 
 /** The patch as a crop box of the case's [i, j, k] grid (a 2D patch spans k = [0, 1)). */
 export function patchToBox(patch: Pick<PatchBox, 'start' | 'size'>): Box {
-  const s = patch.start, z = patch.size;
+  const s = patch.start,
+    z = patch.size;
   return {
     start: [s[0]!, s[1]!, s[2] ?? 0],
     end: [s[0]! + z[0]!, s[1]! + z[1]!, (s[2] ?? 0) + (z[2] ?? 1)],
@@ -56,7 +57,8 @@ export function assembleBatch(cases: readonly PreprocessedCase[], boxes: readonl
   const images = new Float32Array(boxes.length * channels * voxels);
   const labels = withLabels ? new Uint8Array(boxes.length * voxels) : undefined;
   boxes.forEach((b, n) => {
-    if (b.size.join() !== size.join()) throw new ShapeError(`patch ${n} is ${b.size.join('×')}, patch 0 is ${size.join('×')}`);
+    if (b.size.join() !== size.join())
+      throw new ShapeError(`patch ${n} is ${b.size.join('×')}, patch 0 is ${size.join('×')}`);
     const c = cases[b.caseIndex]!;
     if (c.channels !== channels) throw new ShapeError(`case ${c.id} has ${c.channels} channels, expected ${channels}`);
     const p = extractPatch(c, b);

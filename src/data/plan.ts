@@ -49,10 +49,18 @@ export const planSchema = z.strictObject({
   features_per_stage: z.array(z.number().int().positive()).min(1),
   normalization: z.array(z.enum(NORMALIZATION_SCHEMES)).min(1),
   use_mask_for_norm: z.array(z.boolean()).min(1),
-  foreground_intensity: z.array(z.strictObject({
-    name: z.string(), mean: z.number(), median: z.number(), std: z.number(), min: z.number(), max: z.number(),
-    percentile_00_5: z.number(), percentile_99_5: z.number(),
-  })),
+  foreground_intensity: z.array(
+    z.strictObject({
+      name: z.string(),
+      mean: z.number(),
+      median: z.number(),
+      std: z.number(),
+      min: z.number(),
+      max: z.number(),
+      percentile_00_5: z.number(),
+      percentile_99_5: z.number(),
+    }),
+  ),
   memory: z.strictObject({
     budget_bytes: z.number().positive(),
     estimated_bytes_per_sample: z.number().positive(),
@@ -98,7 +106,10 @@ export function targetSpacing(spacings: number[][], shapesAfterCrop: number[][])
   const anisoSpacing = target[worst]! > ANISOTROPY_THRESHOLD * Math.max(...otherSpacings);
   const anisoVoxels = size[worst]! * ANISOTROPY_THRESHOLD < Math.min(...otherSizes);
   if (anisoSpacing && anisoVoxels) {
-    let t = percentile(spacings.map((s) => s[worst]!), 10);
+    let t = percentile(
+      spacings.map((s) => s[worst]!),
+      10,
+    );
     if (t < Math.max(...otherSpacings)) t = Math.max(Math.max(...otherSpacings), t) + 1e-5;
     target[worst] = t;
   }
@@ -115,7 +126,12 @@ export interface Topology {
 }
 
 /** nnU-Net's get_pool_and_conv_props (feature map edge ≥ 4, anisotropy-aware). */
-export function poolAndConvProps(spacing: readonly number[], patchSize: readonly number[], minEdge = MIN_FEATURE_MAP_EDGE, maxPools = 999999): Topology {
+export function poolAndConvProps(
+  spacing: readonly number[],
+  patchSize: readonly number[],
+  minEdge = MIN_FEATURE_MAP_EDGE,
+  maxPools = 999999,
+): Topology {
   const dim = spacing.length;
   const currentSpacing = [...spacing];
   const currentSize = [...patchSize];
@@ -156,7 +172,13 @@ function topologyFromPools(patchSize: readonly number[], pools: readonly number[
   for (let s = 0; s < stages; s++) poolKernelSizes.push(pools.map((p) => (s < p ? 2 : 1)));
   const convKernelSizes = Array.from({ length: stages + 1 }, () => patchSize.map(() => 3));
   const divisibleBy = pools.map((p) => 2 ** p);
-  return { poolsPerAxis: [...pools], poolKernelSizes, convKernelSizes, patchSize: patchSize.map((s, d) => Math.ceil(s / divisibleBy[d]!) * divisibleBy[d]!), divisibleBy };
+  return {
+    poolsPerAxis: [...pools],
+    poolKernelSizes,
+    convKernelSizes,
+    patchSize: patchSize.map((s, d) => Math.ceil(s / divisibleBy[d]!) * divisibleBy[d]!),
+    divisibleBy,
+  };
 }
 
 export function featuresPerStage(stages: number, dims: number, base = 32): number[] {
@@ -165,7 +187,15 @@ export function featuresPerStage(stages: number, dims: number, base = 32): numbe
 }
 
 /** Estimated float32 activation bytes of one sample through the planned U-Net (see the module comment). */
-export function estimateActivationBytes(patchSize: readonly number[], poolKernelSizes: readonly number[][], features: readonly number[], inputChannels: number, numClasses: number, convsPerStage = 2, deepSupervision = true): number {
+export function estimateActivationBytes(
+  patchSize: readonly number[],
+  poolKernelSizes: readonly number[][],
+  features: readonly number[],
+  inputChannels: number,
+  numClasses: number,
+  convsPerStage = 2,
+  deepSupervision = true,
+): number {
   const sizes: number[] = [];
   let map = [...patchSize];
   for (let s = 0; s < poolKernelSizes.length; s++) {
@@ -185,7 +215,9 @@ export function estimateActivationBytes(patchSize: readonly number[], poolKernel
 /** Builds the plan; `overrides` fix any field and the rest is derived around them. */
 export function planFromFingerprint(fp: DatasetFingerprint, options: PlanOptions = {}): Plan {
   const o = options.overrides ?? {};
-  const overridden = Object.keys(o).filter((k) => o[k as keyof PlanOverrides] !== undefined && k !== 'memory_budget_gb' && k !== 'max_batch_dataset_fraction');
+  const overridden = Object.keys(o).filter(
+    (k) => o[k as keyof PlanOverrides] !== undefined && k !== 'memory_budget_gb' && k !== 'max_batch_dataset_fraction',
+  );
   const is2DData = fp.cases.every((c) => c.shape[2] === 1);
   const dimension = o.dimension ?? (is2DData ? '2d' : '3d');
   const dims = dimension === '2d' ? 2 : 3;
@@ -193,8 +225,11 @@ export function planFromFingerprint(fp: DatasetFingerprint, options: PlanOptions
   const cropped = fp.cases.map((c) => c.shape_after_crop.slice(0, dims));
   const originalMedianSpacing = columnPercentile(spacings, 50);
   const spacing = o.target_spacing ?? targetSpacing(spacings, cropped);
-  if (spacing.length !== dims) throw new OptionError('plan.target_spacing', `needs ${dims} values for a ${dimension} plan, got ${spacing.length}`);
-  const resampled = fp.cases.map((c) => c.shape_after_crop.slice(0, dims).map((n, d) => roundHalfEven((c.spacing[d]! / spacing[d]!) * n)));
+  if (spacing.length !== dims)
+    throw new OptionError('plan.target_spacing', `needs ${dims} values for a ${dimension} plan, got ${spacing.length}`);
+  const resampled = fp.cases.map((c) =>
+    c.shape_after_crop.slice(0, dims).map((n, d) => roundHalfEven((c.spacing[d]! / spacing[d]!) * n)),
+  );
   const medianShape = columnPercentile(resampled, 50);
   const inputChannels = fp.channels.length;
   const numClasses = fp.num_classes;
@@ -204,7 +239,8 @@ export function planFromFingerprint(fp: DatasetFingerprint, options: PlanOptions
 
   const topologyFor = (patch: number[]): Topology => {
     if (o.pools_per_axis) {
-      if (o.pools_per_axis.length !== dims) throw new OptionError('plan.pools_per_axis', `needs ${dims} values, got ${o.pools_per_axis.length}`);
+      if (o.pools_per_axis.length !== dims)
+        throw new OptionError('plan.pools_per_axis', `needs ${dims} values, got ${o.pools_per_axis.length}`);
       return topologyFromPools(patch, o.pools_per_axis);
     }
     return poolAndConvProps(spacing, patch);
@@ -212,24 +248,37 @@ export function planFromFingerprint(fp: DatasetFingerprint, options: PlanOptions
   const featuresFor = (t: Topology): number[] => {
     if (!o.features_per_stage) return featuresPerStage(t.poolKernelSizes.length, dims, options.baseFeatures);
     if (o.features_per_stage.length !== t.poolKernelSizes.length) {
-      throw new OptionError('plan.features_per_stage', `lists ${o.features_per_stage.length} stages but the network has ${t.poolKernelSizes.length} (pools + 1)`);
+      throw new OptionError(
+        'plan.features_per_stage',
+        `lists ${o.features_per_stage.length} stages but the network has ${t.poolKernelSizes.length} (pools + 1)`,
+      );
     }
     return o.features_per_stage;
   };
-  const bytesFor = (t: Topology) => estimateActivationBytes(t.patchSize, t.poolKernelSizes, featuresFor(t), inputChannels, numClasses, convs, ds);
+  const bytesFor = (t: Topology) =>
+    estimateActivationBytes(t.patchSize, t.poolKernelSizes, featuresFor(t), inputChannels, numClasses, convs, ds);
 
   let topology: Topology;
   if (o.patch_size) {
-    if (o.patch_size.length !== dims) throw new OptionError('plan.patch_size', `needs ${dims} values for a ${dimension} plan, got ${o.patch_size.length}`);
+    if (o.patch_size.length !== dims)
+      throw new OptionError(
+        'plan.patch_size',
+        `needs ${dims} values for a ${dimension} plan, got ${o.patch_size.length}`,
+      );
     topology = topologyFor(o.patch_size);
     if (topology.patchSize.some((s, d) => s !== o.patch_size![d])) {
-      throw new OptionError('plan.patch_size', `[${o.patch_size.join(', ')}] must be divisible by [${topology.divisibleBy.join(', ')}] (2^pools per axis)`);
+      throw new OptionError(
+        'plan.patch_size',
+        `[${o.patch_size.join(', ')}] must be divisible by [${topology.divisibleBy.join(', ')}] (2^pools per axis)`,
+      );
     }
   } else {
     const inv = spacing.map((s) => 1 / s);
     const prod = inv.reduce((a, b) => a * b, 1);
     const volume = dims === 3 ? 256 ** 3 : 2048 ** 2;
-    const initial = inv.map((x, d) => Math.min(roundHalfEven(x * (volume / prod) ** (1 / dims)), Math.max(1, Math.round(medianShape[d]!))));
+    const initial = inv.map((x, d) =>
+      Math.min(roundHalfEven(x * (volume / prod) ** (1 / dims)), Math.max(1, Math.round(medianShape[d]!))),
+    );
     topology = topologyFor(initial);
     let patch = topology.patchSize;
     // Shrink the axis that is largest relative to the median shape until a batch of 2 fits.
@@ -254,14 +303,22 @@ export function planFromFingerprint(fp: DatasetFingerprint, options: PlanOptions
   else {
     const fits = Math.floor(budget / perSample);
     const datasetVoxels = medianShape.reduce((a, b) => a * b, 1) * fp.cases.length;
-    const coverCap = roundHalfEven((datasetVoxels * (o.max_batch_dataset_fraction ?? 0.05)) / topology.patchSize.reduce((a, b) => a * b, 1));
+    const coverCap = roundHalfEven(
+      (datasetVoxels * (o.max_batch_dataset_fraction ?? 0.05)) / topology.patchSize.reduce((a, b) => a * b, 1),
+    );
     batch = Math.max(Math.min(fits, coverCap), MIN_BATCH);
   }
 
   const normalization = o.normalization ?? fp.channels.map((name) => schemeForChannel(name.replace(/:\d+$/, '')));
-  if (normalization.length !== inputChannels) throw new OptionError('plan.normalization', `lists ${normalization.length} schemes for ${inputChannels} channels (${fp.channels.join(', ')})`);
-  const maskForNorm = o.use_mask_for_norm ?? normalization.map((s) => s === 'zscore' && fp.median_relative_size_after_crop < 0.75);
-  if (maskForNorm.length !== inputChannels) throw new OptionError('plan.use_mask_for_norm', `lists ${maskForNorm.length} values for ${inputChannels} channels`);
+  if (normalization.length !== inputChannels)
+    throw new OptionError(
+      'plan.normalization',
+      `lists ${normalization.length} schemes for ${inputChannels} channels (${fp.channels.join(', ')})`,
+    );
+  const maskForNorm =
+    o.use_mask_for_norm ?? normalization.map((s) => s === 'zscore' && fp.median_relative_size_after_crop < 0.75);
+  if (maskForNorm.length !== inputChannels)
+    throw new OptionError('plan.use_mask_for_norm', `lists ${maskForNorm.length} values for ${inputChannels} channels`);
 
   return planSchema.parse({
     dataset: fp.dataset,

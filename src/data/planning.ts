@@ -1,5 +1,10 @@
 /** Fingerprint + plan for a dataset on disk, read through a reader callback (the io layer's readImage). */
-import { type DatasetFingerprint, type FingerprintOptions, type ImageReader, fingerprintDataset } from './fingerprint.js';
+import {
+  type DatasetFingerprint,
+  type FingerprintOptions,
+  type ImageReader,
+  fingerprintDataset,
+} from './fingerprint.js';
 import type { Dataset } from './layout/dataset.js';
 import { type Plan, type PlanOptions, planFromFingerprint } from './plan.js';
 

@@ -18,7 +18,11 @@ import { normalizeChannel } from './normalize.js';
 import type { Plan } from './plan.js';
 
 export type Grid = Pick<Image, 'shape' | 'spacing' | 'origin' | 'direction'>;
-export type Resampler = (image: Image, grid: Grid, options: { interpolation?: 'nearest' | 'linear'; fill?: number }) => Image;
+export type Resampler = (
+  image: Image,
+  grid: Grid,
+  options: { interpolation?: 'nearest' | 'linear'; fill?: number },
+) => Image;
 
 /** The io layer's world-space resampler (trilinear / nearest). */
 export const defaultResampler: Resampler = resampleOnto;
@@ -63,31 +67,54 @@ export function fullTargetSpacing(plan: Pick<Plan, 'target_spacing'>, spacing: r
  */
 function targetGrid(geometry: CaseGeometry, box: Box, target: Vec3): CaseProperties['grid'] {
   const cropped = boxShape(box);
-  const shape = [0, 1, 2].map((d) => Math.max(1, Math.round((cropped[d]! * geometry.spacing[d]!) / target[d]!))) as [number, number, number];
+  const shape = [0, 1, 2].map((d) => Math.max(1, Math.round((cropped[d]! * geometry.spacing[d]!) / target[d]!))) as [
+    number,
+    number,
+    number,
+  ];
   // first new centre, in old voxel indices: the extent's start (−0.5) plus half a new voxel, and
   // centred when round() made the new extent differ from the old one
   const firstCentre = [0, 1, 2].map((d) => {
     const oldExtent = cropped[d]! * geometry.spacing[d]!;
     const newExtent = shape[d]! * target[d]!;
-    return box.start[d]! - 0.5 + (oldExtent - newExtent) / 2 / geometry.spacing[d]! + target[d]! / 2 / geometry.spacing[d]!;
+    return (
+      box.start[d]! - 0.5 + (oldExtent - newExtent) / 2 / geometry.spacing[d]! + target[d]! / 2 / geometry.spacing[d]!
+    );
   });
-  return { shape, spacing: [...target], origin: indexToWorld(geometry, firstCentre), direction: [...geometry.direction] as Mat3 };
+  return {
+    shape,
+    spacing: [...target],
+    origin: indexToWorld(geometry, firstCentre),
+    direction: [...geometry.direction] as Mat3,
+  };
 }
 
 function sameGrid(a: Grid, b: Grid): boolean {
-  return [0, 1, 2].every((d) => a.shape[d] === b.shape[d] && Math.abs(a.spacing[d]! - b.spacing[d]!) < 1e-6 * b.spacing[d]! && Math.abs(a.origin[d]! - b.origin[d]!) < 1e-6);
+  return [0, 1, 2].every(
+    (d) =>
+      a.shape[d] === b.shape[d] &&
+      Math.abs(a.spacing[d]! - b.spacing[d]!) < 1e-6 * b.spacing[d]! &&
+      Math.abs(a.origin[d]! - b.origin[d]!) < 1e-6,
+  );
 }
 
-export function preprocessCase(c: LoadedCase & { roi?: ArrayLike<number> }, geometry: CaseGeometry, plan: Plan, resample: Resampler = defaultResampler): PreprocessedCase {
+export function preprocessCase(
+  c: LoadedCase & { roi?: ArrayLike<number> },
+  geometry: CaseGeometry,
+  plan: Plan,
+  resample: Resampler = defaultResampler,
+): PreprocessedCase {
   const [ni, nj, nk] = c.shape;
   const n = ni * nj * nk;
   if (c.channels.length !== plan.channels.length) {
-    throw new ShapeError(`case ${c.id}: ${c.channels.length} channels, the plan expects ${plan.channels.length} (${plan.channels.join(', ')})`);
+    throw new ShapeError(
+      `case ${c.id}: ${c.channels.length} channels, the plan expects ${plan.channels.length} (${plan.channels.join(', ')})`,
+    );
   }
   const mask = new Uint8Array(n);
   for (const ch of c.channels) {
     const m = nonZeroMask(ch, c.shape);
-    for (let v = 0; v < n; v++) mask[v] |= m[v]!;
+    for (let v = 0; v < n; v++) mask[v]! |= m[v]!;
   }
   const box: Box = boundingBox(mask, c.shape) ?? { start: [0, 0, 0], end: [ni, nj, nk] };
   const cropShape = boxShape(box);
@@ -105,13 +132,19 @@ export function preprocessCase(c: LoadedCase & { roi?: ArrayLike<number> }, geom
       mask: plan.use_mask_for_norm[i] ? cropMask : undefined,
       what: `case ${c.id} channel ${plan.channels[i]}`,
     });
-    const onGrid = resampleNeeded ? resample(createImage(normalised, cropShape, croppedGeometry), grid, { interpolation: 'linear' }).data : normalised;
+    const onGrid = resampleNeeded
+      ? resample(createImage(normalised, cropShape, croppedGeometry), grid, { interpolation: 'linear' }).data
+      : normalised;
     data.set(onGrid, m * i);
   });
   const mapMask = (values: ArrayLike<number> | undefined): Uint8Array | undefined => {
     if (!values) return undefined;
     const cropped = extractBox(values instanceof Uint8Array ? values : Uint8Array.from(values), c.shape, box).data;
-    return resampleNeeded ? Uint8Array.from(resample(createImage(cropped, cropShape, croppedGeometry), grid, { interpolation: 'nearest' }).data) : cropped;
+    return resampleNeeded
+      ? Uint8Array.from(
+          resample(createImage(cropped, cropShape, croppedGeometry), grid, { interpolation: 'nearest' }).data,
+        )
+      : cropped;
   };
   return {
     id: c.id,
@@ -121,7 +154,12 @@ export function preprocessCase(c: LoadedCase & { roi?: ArrayLike<number> }, geom
     label: mapMask(c.label),
     roi: mapMask(c.roi ? binary(c.roi) : undefined),
     properties: {
-      original: { shape: [ni, nj, nk], spacing: [...geometry.spacing], origin: [...geometry.origin], direction: [...geometry.direction] as Mat3 },
+      original: {
+        shape: [ni, nj, nk],
+        spacing: [...geometry.spacing],
+        origin: [...geometry.origin],
+        direction: [...geometry.direction] as Mat3,
+      },
       crop: { originalShape: [ni, nj, nk], box },
       grid,
     },
@@ -141,27 +179,44 @@ function binary(values: ArrayLike<number>): Uint8Array {
  * the crop, labels are background 0 and probability maps say background (channel 0 = 1, others 0),
  * as nnU-Net does. `values` is [C, k, j, i] flat with `channels` blocks.
  */
-export function restoreToOriginal<T extends Uint8Array | Float32Array>(values: T, channels: number, properties: CaseProperties, kind: 'labels' | 'probabilities', resample: Resampler = defaultResampler): T {
+export function restoreToOriginal<T extends Uint8Array | Float32Array>(
+  values: T,
+  channels: number,
+  properties: CaseProperties,
+  kind: 'labels' | 'probabilities',
+  resample: Resampler = defaultResampler,
+): T {
   const { original, crop, grid } = properties;
   const cropShape = boxShape(crop.box);
-  const croppedGrid: Grid = { shape: cropShape, spacing: original.spacing, origin: indexToWorld(original, crop.box.start), direction: original.direction };
+  const croppedGrid: Grid = {
+    shape: cropShape,
+    spacing: original.spacing,
+    origin: indexToWorld(original, crop.box.start),
+    direction: original.direction,
+  };
   const gridVoxels = grid.shape[0] * grid.shape[1] * grid.shape[2];
-  if (values.length !== gridVoxels * channels) throw new ShapeError(`expected ${channels}×${grid.shape.join('×')} values, got ${values.length}`);
+  if (values.length !== gridVoxels * channels)
+    throw new ShapeError(`expected ${channels}×${grid.shape.join('×')} values, got ${values.length}`);
   const shapeWithChannels = channels > 1 ? [...grid.shape, channels] : [...grid.shape];
   let onCrop: T = values;
   if (!sameGrid(grid, croppedGrid)) {
-    onCrop = resample(createImage(values, shapeWithChannels, grid), croppedGrid, { interpolation: kind === 'labels' ? 'nearest' : 'linear' }).data as T;
+    onCrop = resample(createImage(values, shapeWithChannels, grid), croppedGrid, {
+      interpolation: kind === 'labels' ? 'nearest' : 'linear',
+    }).data as T;
   }
   const croppedShape = channels > 1 ? [...cropShape, channels] : [...cropShape];
   const restored = restoreCrop(onCrop, croppedShape, crop).data;
   if (kind === 'probabilities') {
     // background outside the crop
     const [oi, oj, ok] = original.shape;
-    const [si, sj, sk] = crop.box.start, [ei, ej, ek] = crop.box.end;
-    for (let k = 0; k < ok; k++) for (let j = 0; j < oj; j++) for (let i = 0; i < oi; i++) {
-      if (i >= si && i < ei && j >= sj && j < ej && k >= sk && k < ek) continue;
-      restored[i + oi * (j + oj * k)] = 1;
-    }
+    const [si, sj, sk] = crop.box.start,
+      [ei, ej, ek] = crop.box.end;
+    for (let k = 0; k < ok; k++)
+      for (let j = 0; j < oj; j++)
+        for (let i = 0; i < oi; i++) {
+          if (i >= si && i < ei && j >= sj && j < ej && k >= sk && k < ek) continue;
+          restored[i + oi * (j + oj * k)] = 1;
+        }
   }
   return restored;
 }

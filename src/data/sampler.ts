@@ -30,9 +30,15 @@ export interface LocationOptions {
 }
 
 /** nnU-Net's sample_foreground_locations for one case. */
-export function foregroundLocations(label: ArrayLike<number>, shape: readonly number[], numClasses: number, options: LocationOptions = {}): ClassLocations {
+export function foregroundLocations(
+  label: ArrayLike<number>,
+  shape: readonly number[],
+  numClasses: number,
+  options: LocationOptions = {},
+): ClassLocations {
   const n = shape.reduce((a, b) => a * b, 1);
-  if (n !== label.length) throw new VesaliusError(`label has ${label.length} voxels, shape [${shape.join(', ')}] needs ${n}`);
+  if (n !== label.length)
+    throw new VesaliusError(`label has ${label.length} voxels, shape [${shape.join(', ')}] needs ${n}`);
   const counts = new Int32Array(numClasses);
   for (let v = 0; v < n; v++) {
     const k = label[v]!;
@@ -95,10 +101,12 @@ export class PatchSampler {
   constructor(options: SamplerOptions) {
     this.patchSize = [...options.patchSize];
     const final = options.finalPatchSize ?? options.patchSize;
-    if (final.length !== this.patchSize.length) throw new OptionError('patch_size', 'final patch size has a different number of axes');
+    if (final.length !== this.patchSize.length)
+      throw new OptionError('patch_size', 'final patch size has a different number of axes');
     this.basePad = this.patchSize.map((p, d) => Math.max(0, p - final[d]!));
     this.fraction = options.foregroundFraction ?? 0.33;
-    if (!(this.fraction >= 0 && this.fraction <= 1)) throw new OptionError('sampling.foreground_fraction', `must be in [0, 1], got ${this.fraction}`);
+    if (!(this.fraction >= 0 && this.fraction <= 1))
+      throw new OptionError('sampling.foreground_fraction', `must be in [0, 1], got ${this.fraction}`);
     this.rng = new Random(options.seed ?? 0);
   }
 
@@ -119,7 +127,8 @@ export class PatchSampler {
   /** One patch box for a case; `forceForeground` centres it on a random foreground voxel. */
   sample(caseIndex: number, locations: ClassLocations, forceForeground: boolean): PatchBox {
     const shape = locations.shape;
-    if (shape.length !== this.patchSize.length) throw new OptionError('patch_size', `has ${this.patchSize.length} axes, the case has ${shape.length}`);
+    if (shape.length !== this.patchSize.length)
+      throw new OptionError('patch_size', `has ${this.patchSize.length} axes, the case has ${shape.length}`);
     const bounds = this.bounds(shape);
     const random = () => bounds.map(([lo, hi]) => lo + this.rng.int(hi - lo + 1));
     if (forceForeground) {
@@ -133,7 +142,9 @@ export class PatchSampler {
           flat = (flat - x) / s;
           return x;
         });
-        const start = voxel.map((x, d) => Math.min(bounds[d]![1], Math.max(bounds[d]![0], x - Math.floor(this.patchSize[d]! / 2))));
+        const start = voxel.map((x, d) =>
+          Math.min(bounds[d]![1], Math.max(bounds[d]![0], x - Math.floor(this.patchSize[d]! / 2))),
+        );
         return { caseIndex, start, size: [...this.patchSize], forcedForeground: true, centredOnClass: k };
       }
     }

@@ -14,7 +14,8 @@ export class NumpyRandomState {
   private index = 624;
 
   constructor(seed: number) {
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new OptionError('seed', `must be an integer in [0, 2^32), got ${seed}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      throw new OptionError('seed', `must be an integer in [0, 2^32), got ${seed}`);
     this.mt[0] = seed >>> 0;
     for (let i = 1; i < 624; i++) {
       const prev = this.mt[i - 1]! ^ (this.mt[i - 1]! >>> 30);
@@ -78,7 +79,8 @@ export const NNUNET_SPLIT_SEED = 12345;
 function checkIds(ids: readonly string[]): string[] {
   const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i] === sorted[i - 1]) throw new VesaliusError(`case id '${sorted[i]}' appears twice; case ids must be unique`);
+    if (sorted[i] === sorted[i - 1])
+      throw new VesaliusError(`case id '${sorted[i]}' appears twice; case ids must be unique`);
   }
   return sorted;
 }
@@ -90,7 +92,8 @@ function checkIds(ids: readonly string[]): string[] {
 export function kFoldSplits(caseIds: readonly string[], folds = 5, seed = NNUNET_SPLIT_SEED): Fold[] {
   if (!Number.isInteger(folds) || folds < 2) throw new OptionError('folds', `must be an integer ≥ 2, got ${folds}`);
   const sorted = checkIds(caseIds);
-  if (sorted.length < folds) throw new OptionError('folds', `${folds} folds need at least ${folds} cases, the dataset has ${sorted.length}`);
+  if (sorted.length < folds)
+    throw new OptionError('folds', `${folds} folds need at least ${folds} cases, the dataset has ${sorted.length}`);
   const order = new NumpyRandomState(seed).shuffle(sorted.map((_, i) => i));
   const out: Fold[] = [];
   let start = 0;
@@ -111,9 +114,14 @@ export function kFoldSplits(caseIds: readonly string[], folds = 5, seed = NNUNET
  * round(n·valFraction) (at least 1 when n ≥ 2) for validation.
  */
 export function trainValSplit(caseIds: readonly string[], valFraction = 0.2, seed = NNUNET_SPLIT_SEED): Fold {
-  if (!(valFraction > 0 && valFraction < 1)) throw new OptionError('val_fraction', `must be in (0, 1), got ${valFraction}`);
+  if (!(valFraction > 0 && valFraction < 1))
+    throw new OptionError('val_fraction', `must be in (0, 1), got ${valFraction}`);
   const sorted = checkIds(caseIds);
-  if (sorted.length < 2) throw new OptionError('val_fraction', `a train/validation split needs at least 2 cases, the dataset has ${sorted.length}`);
+  if (sorted.length < 2)
+    throw new OptionError(
+      'val_fraction',
+      `a train/validation split needs at least 2 cases, the dataset has ${sorted.length}`,
+    );
   const order = new NumpyRandomState(seed).shuffle(sorted.map((_, i) => i));
   const nVal = Math.min(sorted.length - 1, Math.max(1, Math.round(sorted.length * valFraction)));
   const valIdx = new Set(order.slice(0, nVal));
@@ -134,7 +142,11 @@ export function loadSplits(path: string): Fold[] {
     throw new FileFormatError(path, `cannot read the splits (${(err as Error).message})`);
   }
   const isIds = (x: unknown) => Array.isArray(x) && x.every((s) => typeof s === 'string');
-  if (!Array.isArray(raw) || raw.length === 0 || !raw.every((f) => f && typeof f === 'object' && isIds(f.train) && isIds(f.val))) {
+  if (
+    !Array.isArray(raw) ||
+    raw.length === 0 ||
+    !raw.every((f) => f && typeof f === 'object' && isIds(f.train) && isIds(f.val))
+  ) {
     throw new FileFormatError(path, 'expected a list of {"train": [ids], "val": [ids]} folds');
   }
   return raw.map((f: Fold) => ({ train: f.train, val: f.val }));

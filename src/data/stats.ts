@@ -10,5 +10,10 @@ export function roundHalfEven(x: number): number {
 /** Per-axis percentile over rows of equal length. */
 export function columnPercentile(rows: readonly (readonly number[])[], q: number): number[] {
   const width = rows[0]?.length ?? 0;
-  return Array.from({ length: width }, (_, d) => percentile(rows.map((r) => r[d]!), q));
+  return Array.from({ length: width }, (_, d) =>
+    percentile(
+      rows.map((r) => r[d]!),
+      q,
+    ),
+  );
 }

@@ -2,7 +2,7 @@
  * Generated 2D phantoms for the demo: a few random ellipses of random brightness on a noisy
  * background; the segmentation target is the union of the ellipses. Deterministic for a seed.
  */
-import { Random } from '../util/random.js';
+import type { Random } from '../util/random.js';
 
 export interface PhantomBatch {
   /** N×1×H×W images, C order. */

@@ -13,7 +13,6 @@ import { Random } from '../util/random.js';
 import { DEMO_DEFAULTS, type DemoOptions } from './options.js';
 import { phantomBatch } from './phantoms.js';
 
-
 export interface DemoResult {
   steps: number;
   firstLoss: number;
@@ -72,8 +71,12 @@ export function runDemoTraining(options: Partial<DemoOptions> = {}): DemoResult 
 /** Dice = 2TP/(2TP+FP+FN) of the thresholded prediction over a whole batch. */
 function evaluateDice(model: ReferenceUNet2d, batch: ReturnType<typeof phantomBatch>): number {
   model.eval();
-  const logits = noGrad(() => tidy(() => model.forward(Tensor.from(batch.images, batch.shape)).toArray() as Float32Array));
-  let tp = 0, fp = 0, fn = 0;
+  const logits = noGrad(() =>
+    tidy(() => model.forward(Tensor.from(batch.images, batch.shape)).toArray() as Float32Array),
+  );
+  let tp = 0,
+    fp = 0,
+    fn = 0;
   for (let i = 0; i < logits.length; i++) {
     const p = logits[i]! > 0;
     const t = batch.masks[i] === 1;
@@ -81,5 +84,5 @@ function evaluateDice(model: ReferenceUNet2d, batch: ReturnType<typeof phantomBa
     else if (p) fp++;
     else if (t) fn++;
   }
-  return 2 * tp / Math.max(1, 2 * tp + fp + fn);
+  return (2 * tp) / Math.max(1, 2 * tp + fp + fn);
 }

@@ -6,7 +6,8 @@ function withGradMode<T>(enabled: boolean, fn: () => T): T {
   native.setGradEnabled(enabled);
   try {
     const result = fn();
-    if (result instanceof Promise) throw new TypeError('noGrad/enableGrad take a synchronous function; the grad mode cannot follow an await');
+    if (result instanceof Promise)
+      throw new TypeError('noGrad/enableGrad take a synchronous function; the grad mode cannot follow an await');
     return result;
   } finally {
     native.setGradEnabled(previous);

@@ -1,13 +1,54 @@
 /** Element types a tensor can hold (PyTorch's names in lower camel case). */
-export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+export type DType =
+  | 'float32'
+  | 'float64'
+  | 'float16'
+  | 'bfloat16'
+  | 'int64'
+  | 'int32'
+  | 'int16'
+  | 'int8'
+  | 'uint8'
+  | 'bool';
 
-export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'uint8', 'bool', 'int16', 'int8'];
+export const DTYPES: readonly DType[] = [
+  'float32',
+  'float64',
+  'float16',
+  'bfloat16',
+  'int64',
+  'int32',
+  'uint8',
+  'bool',
+  'int16',
+  'int8',
+];
 
 /** The codes the native addon uses (native/src/common.cpp DTypeOf/CodeOf). */
 const CODES: Record<DType, number> = {
-  float32: 0, float64: 1, float16: 2, bfloat16: 3, int64: 4, int32: 5, uint8: 6, bool: 7, int16: 8, int8: 9,
+  float32: 0,
+  float64: 1,
+  float16: 2,
+  bfloat16: 3,
+  int64: 4,
+  int32: 5,
+  uint8: 6,
+  bool: 7,
+  int16: 8,
+  int8: 9,
 };
-const BY_CODE: DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'uint8', 'bool', 'int16', 'int8'];
+const BY_CODE: DType[] = [
+  'float32',
+  'float64',
+  'float16',
+  'bfloat16',
+  'int64',
+  'int32',
+  'uint8',
+  'bool',
+  'int16',
+  'int8',
+];
 
 export function dtypeCode(d: DType): number {
   const c = CODES[d];
@@ -22,7 +63,7 @@ export function dtypeFromCode(code: number): DType {
 }
 
 export function isDType(s: unknown): s is DType {
-  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(CODES, s);
+  return typeof s === 'string' && Object.hasOwn(CODES, s);
 }
 
 export function isFloating(d: DType): boolean {
@@ -32,10 +73,18 @@ export function isFloating(d: DType): boolean {
 /** Bytes per element. */
 export function itemSize(d: DType): number {
   switch (d) {
-    case 'float64': case 'int64': return 8;
-    case 'float32': case 'int32': return 4;
-    case 'float16': case 'bfloat16': case 'int16': return 2;
-    default: return 1;
+    case 'float64':
+    case 'int64':
+      return 8;
+    case 'float32':
+    case 'int32':
+      return 4;
+    case 'float16':
+    case 'bfloat16':
+    case 'int16':
+      return 2;
+    default:
+      return 1;
   }
 }
 
@@ -44,18 +93,35 @@ export function itemSize(d: DType): number {
  * patterns in a Uint16Array (JavaScript has no 16-bit float array on Node 20); bool as 0/1 bytes.
  */
 export type TypedArray =
-  | Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array | BigInt64Array;
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array
+  | Uint16Array
+  | BigInt64Array;
 
 export function typedArrayFor(d: DType, buffer: ArrayBuffer): TypedArray {
   switch (d) {
-    case 'float32': return new Float32Array(buffer);
-    case 'float64': return new Float64Array(buffer);
-    case 'float16': case 'bfloat16': return new Uint16Array(buffer);
-    case 'int64': return new BigInt64Array(buffer);
-    case 'int32': return new Int32Array(buffer);
-    case 'int16': return new Int16Array(buffer);
-    case 'int8': return new Int8Array(buffer);
-    case 'uint8': case 'bool': return new Uint8Array(buffer);
+    case 'float32':
+      return new Float32Array(buffer);
+    case 'float64':
+      return new Float64Array(buffer);
+    case 'float16':
+    case 'bfloat16':
+      return new Uint16Array(buffer);
+    case 'int64':
+      return new BigInt64Array(buffer);
+    case 'int32':
+      return new Int32Array(buffer);
+    case 'int16':
+      return new Int16Array(buffer);
+    case 'int8':
+      return new Int8Array(buffer);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(buffer);
   }
 }
 

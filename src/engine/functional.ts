@@ -28,21 +28,45 @@ export interface ConvOptions {
 function conv(n: number, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: ConvOptions): Tensor {
   const padding = typeof o.padding === 'string' ? o.padding : expand(o.padding, n, 0, 'padding');
   return wrap(
-    native.conv(x.handle, weight.handle, bias?.handle ?? null, expand(o.stride, n, 1, 'stride'), padding, expand(o.dilation, n, 1, 'dilation'), o.groups ?? 1),
+    native.conv(
+      x.handle,
+      weight.handle,
+      bias?.handle ?? null,
+      expand(o.stride, n, 1, 'stride'),
+      padding,
+      expand(o.dilation, n, 1, 'dilation'),
+      o.groups ?? 1,
+    ),
   );
 }
 /** x (N, Cin, L), weight (Cout, Cin/groups, k) */
-export const conv1d = (x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => conv(1, x, weight, bias, o);
+export const conv1d = (x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor =>
+  conv(1, x, weight, bias, o);
 /** x (N, Cin, H, W), weight (Cout, Cin/groups, kH, kW) */
-export const conv2d = (x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => conv(2, x, weight, bias, o);
+export const conv2d = (x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor =>
+  conv(2, x, weight, bias, o);
 /** x (N, Cin, D, H, W), weight (Cout, Cin/groups, kD, kH, kW) */
-export const conv3d = (x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => conv(3, x, weight, bias, o);
+export const conv3d = (x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor =>
+  conv(3, x, weight, bias, o);
 
 /** A 2D/3D convolution forward pass on libuv's thread pool (numeric padding only). */
-export async function convAsync(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Omit<ConvOptions, 'padding'> & { padding?: Sizes } = {}): Promise<Tensor> {
+export async function convAsync(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  o: Omit<ConvOptions, 'padding'> & { padding?: Sizes } = {},
+): Promise<Tensor> {
   const n = weight.ndim - 2;
   return wrap(
-    await native.convAsync(x.handle, weight.handle, bias?.handle ?? null, expand(o.stride, n, 1, 'stride'), expand(o.padding, n, 0, 'padding'), expand(o.dilation, n, 1, 'dilation'), o.groups ?? 1),
+    await native.convAsync(
+      x.handle,
+      weight.handle,
+      bias?.handle ?? null,
+      expand(o.stride, n, 1, 'stride'),
+      expand(o.padding, n, 0, 'padding'),
+      expand(o.dilation, n, 1, 'dilation'),
+      o.groups ?? 1,
+    ),
   );
 }
 
@@ -53,19 +77,33 @@ export interface ConvTransposeOptions {
   dilation?: Sizes;
   groups?: number;
 }
-function convTranspose(n: number, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: ConvTransposeOptions): Tensor {
+function convTranspose(
+  n: number,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  o: ConvTransposeOptions,
+): Tensor {
   return wrap(
     native.convTranspose(
-      x.handle, weight.handle, bias?.handle ?? null,
-      expand(o.stride, n, 1, 'stride'), expand(o.padding, n, 0, 'padding'), expand(o.outputPadding, n, 0, 'outputPadding'),
-      o.groups ?? 1, expand(o.dilation, n, 1, 'dilation'),
+      x.handle,
+      weight.handle,
+      bias?.handle ?? null,
+      expand(o.stride, n, 1, 'stride'),
+      expand(o.padding, n, 0, 'padding'),
+      expand(o.outputPadding, n, 0, 'outputPadding'),
+      o.groups ?? 1,
+      expand(o.dilation, n, 1, 'dilation'),
     ),
   );
 }
 /** weight (Cin, Cout/groups, k...) as in PyTorch */
-export const convTranspose1d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor => convTranspose(1, x, w, b, o);
-export const convTranspose2d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor => convTranspose(2, x, w, b, o);
-export const convTranspose3d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor => convTranspose(3, x, w, b, o);
+export const convTranspose1d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor =>
+  convTranspose(1, x, w, b, o);
+export const convTranspose2d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor =>
+  convTranspose(2, x, w, b, o);
+export const convTranspose3d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor =>
+  convTranspose(3, x, w, b, o);
 
 // ---- pooling ----
 export interface MaxPoolOptions {
@@ -77,13 +115,26 @@ export interface MaxPoolOptions {
 }
 function maxPoolArgs(n: number, kernel: Sizes, o: MaxPoolOptions): [number[], number[], number[], number[], boolean] {
   const k = expand(kernel, n, 1, 'kernelSize');
-  return [k, o.stride === undefined ? k : expand(o.stride, n, 1, 'stride'), expand(o.padding, n, 0, 'padding'), expand(o.dilation, n, 1, 'dilation'), !!o.ceilMode];
+  return [
+    k,
+    o.stride === undefined ? k : expand(o.stride, n, 1, 'stride'),
+    expand(o.padding, n, 0, 'padding'),
+    expand(o.dilation, n, 1, 'dilation'),
+    !!o.ceilMode,
+  ];
 }
-export const maxPool1d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor => wrap(native.maxPool(x.handle, ...maxPoolArgs(1, kernelSize, o)));
-export const maxPool2d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor => wrap(native.maxPool(x.handle, ...maxPoolArgs(2, kernelSize, o)));
-export const maxPool3d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor => wrap(native.maxPool(x.handle, ...maxPoolArgs(3, kernelSize, o)));
+export const maxPool1d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor =>
+  wrap(native.maxPool(x.handle, ...maxPoolArgs(1, kernelSize, o)));
+export const maxPool2d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor =>
+  wrap(native.maxPool(x.handle, ...maxPoolArgs(2, kernelSize, o)));
+export const maxPool3d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor =>
+  wrap(native.maxPool(x.handle, ...maxPoolArgs(3, kernelSize, o)));
 /** Max pooling that also returns the flat spatial index of each maximum (2D/3D). */
-export function maxPoolWithIndices(x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): { values: Tensor; indices: Tensor } {
+export function maxPoolWithIndices(
+  x: Tensor,
+  kernelSize: Sizes,
+  o: MaxPoolOptions = {},
+): { values: Tensor; indices: Tensor } {
   const n = x.ndim - 2;
   const [values, indices] = native.maxPoolWithIndices(x.handle, ...maxPoolArgs(n, kernelSize, o));
   return { values: wrap(values), indices: wrap(indices) };
@@ -100,18 +151,32 @@ export interface AvgPoolOptions {
 function avgPool(n: number, x: Tensor, kernel: Sizes, o: AvgPoolOptions): Tensor {
   const k = expand(kernel, n, 1, 'kernelSize');
   return wrap(
-    native.avgPool(x.handle, k, o.stride === undefined ? k : expand(o.stride, n, 1, 'stride'), expand(o.padding, n, 0, 'padding'), !!o.ceilMode, o.countIncludePad ?? true, o.divisorOverride ?? null),
+    native.avgPool(
+      x.handle,
+      k,
+      o.stride === undefined ? k : expand(o.stride, n, 1, 'stride'),
+      expand(o.padding, n, 0, 'padding'),
+      !!o.ceilMode,
+      o.countIncludePad ?? true,
+      o.divisorOverride ?? null,
+    ),
   );
 }
 export const avgPool1d = (x: Tensor, kernelSize: Sizes, o: AvgPoolOptions = {}): Tensor => avgPool(1, x, kernelSize, o);
 export const avgPool2d = (x: Tensor, kernelSize: Sizes, o: AvgPoolOptions = {}): Tensor => avgPool(2, x, kernelSize, o);
 export const avgPool3d = (x: Tensor, kernelSize: Sizes, o: AvgPoolOptions = {}): Tensor => avgPool(3, x, kernelSize, o);
-export const adaptiveAvgPool1d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 1, 1, 'outputSize')));
-export const adaptiveAvgPool2d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 2, 1, 'outputSize')));
-export const adaptiveAvgPool3d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 3, 1, 'outputSize')));
-export const adaptiveMaxPool1d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 1, 1, 'outputSize')));
-export const adaptiveMaxPool2d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 2, 1, 'outputSize')));
-export const adaptiveMaxPool3d = (x: Tensor, outputSize: Sizes): Tensor => wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 3, 1, 'outputSize')));
+export const adaptiveAvgPool1d = (x: Tensor, outputSize: Sizes): Tensor =>
+  wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 1, 1, 'outputSize')));
+export const adaptiveAvgPool2d = (x: Tensor, outputSize: Sizes): Tensor =>
+  wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 2, 1, 'outputSize')));
+export const adaptiveAvgPool3d = (x: Tensor, outputSize: Sizes): Tensor =>
+  wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 3, 1, 'outputSize')));
+export const adaptiveMaxPool1d = (x: Tensor, outputSize: Sizes): Tensor =>
+  wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 1, 1, 'outputSize')));
+export const adaptiveMaxPool2d = (x: Tensor, outputSize: Sizes): Tensor =>
+  wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 2, 1, 'outputSize')));
+export const adaptiveMaxPool3d = (x: Tensor, outputSize: Sizes): Tensor =>
+  wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 3, 1, 'outputSize')));
 
 // ---- normalisation ----
 /**
@@ -120,28 +185,74 @@ export const adaptiveMaxPool3d = (x: Tensor, outputSize: Sizes): Tensor => wrap(
  * (unbiased variance).
  */
 export function batchNorm(
-  x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null,
-  training = false, momentum = 0.1, eps = 1e-5,
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  training = false,
+  momentum = 0.1,
+  eps = 1e-5,
 ): Tensor {
-  return wrap(native.batchNorm(x.handle, weight?.handle ?? null, bias?.handle ?? null, runningMean?.handle ?? null, runningVar?.handle ?? null, training, momentum, eps));
+  return wrap(
+    native.batchNorm(
+      x.handle,
+      weight?.handle ?? null,
+      bias?.handle ?? null,
+      runningMean?.handle ?? null,
+      runningVar?.handle ?? null,
+      training,
+      momentum,
+      eps,
+    ),
+  );
 }
 /** torch.nn.functional.instance_norm: each (sample, channel) normalised over its spatial values. */
 export function instanceNorm(
-  x: Tensor, runningMean?: Tensor | null, runningVar?: Tensor | null, weight?: Tensor | null, bias?: Tensor | null,
-  useInputStats = true, momentum = 0.1, eps = 1e-5,
+  x: Tensor,
+  runningMean?: Tensor | null,
+  runningVar?: Tensor | null,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  useInputStats = true,
+  momentum = 0.1,
+  eps = 1e-5,
 ): Tensor {
-  return wrap(native.instanceNorm(x.handle, weight?.handle ?? null, bias?.handle ?? null, runningMean?.handle ?? null, runningVar?.handle ?? null, useInputStats, momentum, eps));
+  return wrap(
+    native.instanceNorm(
+      x.handle,
+      weight?.handle ?? null,
+      bias?.handle ?? null,
+      runningMean?.handle ?? null,
+      runningVar?.handle ?? null,
+      useInputStats,
+      momentum,
+      eps,
+    ),
+  );
 }
-export const groupNorm = (x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor =>
-  wrap(native.groupNorm(x.handle, numGroups, weight?.handle ?? null, bias?.handle ?? null, eps));
-export const layerNorm = (x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor =>
-  wrap(native.layerNorm(x.handle, normalizedShape, weight?.handle ?? null, bias?.handle ?? null, eps));
+export const groupNorm = (
+  x: Tensor,
+  numGroups: number,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor => wrap(native.groupNorm(x.handle, numGroups, weight?.handle ?? null, bias?.handle ?? null, eps));
+export const layerNorm = (
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor => wrap(native.layerNorm(x.handle, normalizedShape, weight?.handle ?? null, bias?.handle ?? null, eps));
 
 // ---- dropout ----
 /** Zeroes each element with probability p and scales the rest by 1/(1-p); identity when not training. */
-export const dropout = (x: Tensor, p = 0.5, training = true): Tensor => wrap(native.dropout(x.handle, p, training, false));
+export const dropout = (x: Tensor, p = 0.5, training = true): Tensor =>
+  wrap(native.dropout(x.handle, p, training, false));
 /** Zeroes whole channels (Dropout2d/Dropout3d). */
-export const channelDropout = (x: Tensor, p = 0.5, training = true): Tensor => wrap(native.dropout(x.handle, p, training, true));
+export const channelDropout = (x: Tensor, p = 0.5, training = true): Tensor =>
+  wrap(native.dropout(x.handle, p, training, true));
 
 // ---- resampling ----
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area';
@@ -153,7 +264,8 @@ export interface InterpolateOptions {
 }
 /** torch.nn.functional.interpolate (with recompute_scale_factor=None semantics). */
 export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
-  if ((o.size === undefined) === (o.scaleFactor === undefined)) throw new TypeError('interpolate: give exactly one of size and scaleFactor');
+  if ((o.size === undefined) === (o.scaleFactor === undefined))
+    throw new TypeError('interpolate: give exactly one of size and scaleFactor');
   const n = x.ndim - 2;
   const mode = o.mode ?? 'nearest';
   const size = o.size === undefined ? null : expand(o.size, n, 1, 'size');
@@ -188,7 +300,8 @@ export function gridSample(x: Tensor, grid: Tensor, o: GridSampleOptions = {}): 
   return wrap(native.gridSample(x.handle, grid.handle, mode, padding, !!o.alignCorners));
 }
 
-export const embedding = (weight: Tensor, indices: Tensor): Tensor => wrap(native.embedding(weight.handle, indices.handle));
+export const embedding = (weight: Tensor, indices: Tensor): Tensor =>
+  wrap(native.embedding(weight.handle, indices.handle));
 export const pixelShuffle = (x: Tensor, upscale: number): Tensor => wrap(native.pixelShuffle(x.handle, upscale));
 
 // ---- losses ----
@@ -209,9 +322,30 @@ export interface CrossEntropyOptions {
 }
 /** logits (N, C, ...) against class indices (N, ...) int64, or class probabilities shaped like logits. */
 export const crossEntropy = (logits: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor =>
-  wrap(native.crossEntropy(logits.handle, target.handle, o.weight?.handle ?? null, reductionCode(o.reduction), o.ignoreIndex ?? -100, o.labelSmoothing ?? 0));
-export const nllLoss = (logProbs: Tensor, target: Tensor, o: Omit<CrossEntropyOptions, 'labelSmoothing'> = {}): Tensor =>
-  wrap(native.nllLoss(logProbs.handle, target.handle, o.weight?.handle ?? null, reductionCode(o.reduction), o.ignoreIndex ?? -100));
+  wrap(
+    native.crossEntropy(
+      logits.handle,
+      target.handle,
+      o.weight?.handle ?? null,
+      reductionCode(o.reduction),
+      o.ignoreIndex ?? -100,
+      o.labelSmoothing ?? 0,
+    ),
+  );
+export const nllLoss = (
+  logProbs: Tensor,
+  target: Tensor,
+  o: Omit<CrossEntropyOptions, 'labelSmoothing'> = {},
+): Tensor =>
+  wrap(
+    native.nllLoss(
+      logProbs.handle,
+      target.handle,
+      o.weight?.handle ?? null,
+      reductionCode(o.reduction),
+      o.ignoreIndex ?? -100,
+    ),
+  );
 
 export interface BCEOptions {
   weight?: Tensor | null;
@@ -221,8 +355,20 @@ export interface BCEOptions {
 }
 /** Numerically stable sigmoid + binary cross-entropy. */
 export const binaryCrossEntropyWithLogits = (logits: Tensor, target: Tensor, o: BCEOptions = {}): Tensor =>
-  wrap(native.bceWithLogits(logits.handle, target.handle, o.weight?.handle ?? null, o.posWeight?.handle ?? null, reductionCode(o.reduction)));
-export const binaryCrossEntropy = (probabilities: Tensor, target: Tensor, o: Omit<BCEOptions, 'posWeight'> = {}): Tensor =>
+  wrap(
+    native.bceWithLogits(
+      logits.handle,
+      target.handle,
+      o.weight?.handle ?? null,
+      o.posWeight?.handle ?? null,
+      reductionCode(o.reduction),
+    ),
+  );
+export const binaryCrossEntropy = (
+  probabilities: Tensor,
+  target: Tensor,
+  o: Omit<BCEOptions, 'posWeight'> = {},
+): Tensor =>
   wrap(native.bce(probabilities.handle, target.handle, o.weight?.handle ?? null, reductionCode(o.reduction)));
 export const mseLoss = (input: Tensor, target: Tensor, o: { reduction?: Reduction } = {}): Tensor =>
   wrap(native.mseLoss(input.handle, target.handle, reductionCode(o.reduction)));

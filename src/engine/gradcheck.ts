@@ -27,11 +27,18 @@ export interface GradcheckResult {
  * random projection L = Σ fn(inputs) ⊙ r, so every output element contributes. Inputs must be small:
  * each checked element costs two forward passes.
  */
-export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], options: GradcheckOptions = {}): GradcheckResult {
-  const eps = options.eps ?? 1e-6, atol = options.atol ?? 1e-5, rtol = options.rtol ?? 1e-3;
+export function gradcheck(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  options: GradcheckOptions = {},
+): GradcheckResult {
+  const eps = options.eps ?? 1e-6,
+    atol = options.atol ?? 1e-5,
+    rtol = options.rtol ?? 1e-3;
   const checkedInputs = inputs.map((t, i) => (t.requiresGrad ? i : -1)).filter((i) => i >= 0);
   for (const i of checkedInputs) {
-    if (inputs[i]!.dtype !== 'float64') throw new TypeError(`gradcheck: input ${i} must be float64 for finite differences, got ${inputs[i]!.dtype}`);
+    if (inputs[i]!.dtype !== 'float64')
+      throw new TypeError(`gradcheck: input ${i} must be float64 for finite differences, got ${inputs[i]!.dtype}`);
   }
   const rng = new Random(options.seed ?? 1234);
   const projection = tidy(() => {
@@ -39,13 +46,22 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
     const r = new Float64Array(out.numel).map(() => rng.uniform(-1, 1));
     return Tensor.from(r, out.shape, { dtype: 'float64' });
   });
-  const objective = (xs: Tensor[]): number => tidy(() => fn(...xs).mul(projection).sum().item());
+  const objective = (xs: Tensor[]): number =>
+    tidy(() =>
+      fn(...xs)
+        .mul(projection)
+        .sum()
+        .item(),
+    );
 
   // analytic
   const analytic: Float64Array[] = [];
   tidy(() => {
     for (const i of checkedInputs) inputs[i]!.zeroGrad();
-    fn(...inputs).mul(projection).sum().backward();
+    fn(...inputs)
+      .mul(projection)
+      .sum()
+      .backward();
     for (const i of checkedInputs) {
       const g = inputs[i]!.grad;
       analytic.push(g === null ? new Float64Array(inputs[i]!.numel) : (g.toArray() as Float64Array));

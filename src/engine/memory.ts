@@ -99,7 +99,12 @@ export interface CpuCacheStats {
 }
 
 export function memoryStats(): MemoryStats {
-  const s = native.stats() as { liveTensors: number; liveBytes: number; mallocInUse?: number; cpuCache?: CpuCacheStats };
+  const s = native.stats() as {
+    liveTensors: number;
+    liveBytes: number;
+    mallocInUse?: number;
+    cpuCache?: CpuCacheStats;
+  };
   const out: MemoryStats = { liveTensors: s.liveTensors, liveBytes: s.liveBytes, openScopes: scopes.length };
   if (s.mallocInUse !== undefined) out.mallocInUse = s.mallocInUse;
   if (s.cpuCache !== undefined) out.cpuCache = s.cpuCache;

@@ -8,6 +8,7 @@ export type Handle = { readonly __vesaliusHandle: unique symbol };
 
 const addonPath = fileURLToPath(new URL('../../build/Release/vesalius.node', import.meta.url));
 
+// biome-ignore lint/suspicious/noExplicitAny: replaced by the NativeAddon interface
 function load(): any {
   if (!existsSync(addonPath)) {
     throw new EngineError(`the native engine is not built (${addonPath} is missing); run \`npm run setup\``);
@@ -19,5 +20,5 @@ function load(): any {
 
 /** The addon's functions (see native/src/*.cpp for each argument list). Untyped on purpose: the
  * TypeScript layer in this folder is the typed, checked face of it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: replaced by the NativeAddon interface
 export const native: any = load();

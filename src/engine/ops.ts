@@ -41,7 +41,8 @@ export const where = (cond: Tensor, a: Operand, b: Operand): Tensor => wrap(nati
 /** Limits values to [min, max]; null/undefined leaves that side open. */
 export const clamp = (x: Tensor, min?: Operand | null, max?: Operand | null): Tensor =>
   wrap(native.clamp(x.handle, min == null ? null : h(min), max == null ? null : h(max)));
-export const maskedFill = (x: Tensor, mask: Tensor, value: Operand): Tensor => wrap(native.maskedFill(x.handle, mask.handle, h(value)));
+export const maskedFill = (x: Tensor, mask: Tensor, value: Operand): Tensor =>
+  wrap(native.maskedFill(x.handle, mask.handle, h(value)));
 /** a + weight * (b - a) */
 export const lerp = (a: Tensor, b: Tensor, weight: Operand): Tensor => wrap(native.lerp(a.handle, b.handle, h(weight)));
 
@@ -84,7 +85,8 @@ export interface GeluOptions {
   /** 'tanh' uses the tanh approximation (PyTorch's approximate='tanh') */
   approximate?: 'none' | 'tanh';
 }
-export const gelu = (x: Tensor, options: GeluOptions = {}): Tensor => wrap(native.gelu(x.handle, options.approximate === 'tanh'));
+export const gelu = (x: Tensor, options: GeluOptions = {}): Tensor =>
+  wrap(native.gelu(x.handle, options.approximate === 'tanh'));
 export const softmax = (x: Tensor, dim: number, dtype?: DType): Tensor =>
   wrap(native.softmax(x.handle, dim, dtype ? dtypeCode(dtype) : null));
 export const logSoftmax = (x: Tensor, dim: number, dtype?: DType): Tensor =>
@@ -92,15 +94,24 @@ export const logSoftmax = (x: Tensor, dim: number, dtype?: DType): Tensor =>
 
 // ---- reductions ----
 /** A dimension (or dimensions), or options. No dimension reduces over everything. */
-export type ReduceArg = number | readonly number[] | { dim?: number | readonly number[]; keepdim?: boolean; dtype?: DType };
+export type ReduceArg =
+  | number
+  | readonly number[]
+  | { dim?: number | readonly number[]; keepdim?: boolean; dtype?: DType };
 export type DimArg = number | { dim?: number; keepdim?: boolean };
-export type VarArg = number | readonly number[] | { dim?: number | readonly number[]; keepdim?: boolean; correction?: number };
+export type VarArg =
+  | number
+  | readonly number[]
+  | { dim?: number | readonly number[]; keepdim?: boolean; correction?: number };
 export interface ValuesIndices {
   values: Tensor;
   indices: Tensor;
 }
 
-function reduceOptions(o: ReduceArg | VarArg | undefined): { dim: number | readonly number[] | null; keepdim: boolean } {
+function reduceOptions(o: ReduceArg | VarArg | undefined): {
+  dim: number | readonly number[] | null;
+  keepdim: boolean;
+} {
   if (o === undefined) return { dim: null, keepdim: false };
   if (typeof o === 'number' || Array.isArray(o)) return { dim: o as number | number[], keepdim: false };
   const r = o as { dim?: number | readonly number[]; keepdim?: boolean };
@@ -164,7 +175,9 @@ export function argmin(x: Tensor, o?: DimArg): Tensor {
   return wrap(native.argmin(x.handle, dim, keepdim));
 }
 function correctionOf(o: VarArg | undefined): number {
-  return o !== undefined && typeof o === 'object' && !Array.isArray(o) ? ((o as { correction?: number }).correction ?? 1) : 1;
+  return o !== undefined && typeof o === 'object' && !Array.isArray(o)
+    ? ((o as { correction?: number }).correction ?? 1)
+    : 1;
 }
 /** Standard deviation; correction 1 (default) is the unbiased estimator, 0 the population one. */
 export function std(x: Tensor, o?: VarArg): Tensor {
@@ -196,7 +209,8 @@ export function any(x: Tensor, o?: DimArg): Tensor {
   return wrap(native.any(x.handle, dim, keepdim));
 }
 export const cumsum = (x: Tensor, dim: number): Tensor => wrap(native.cumsum(x.handle, dim));
-export const countNonzero = (x: Tensor, dim?: number | readonly number[]): Tensor => wrap(native.countNonzero(x.handle, dim ?? null));
+export const countNonzero = (x: Tensor, dim?: number | readonly number[]): Tensor =>
+  wrap(native.countNonzero(x.handle, dim ?? null));
 export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
   const [values, indices] = native.sort(x.handle, dim, descending);
   return { values: wrap(values), indices: wrap(indices) };
@@ -212,8 +226,20 @@ export function unique(x: Tensor): { values: Tensor; counts: Tensor } {
 }
 export type QuantileInterpolation = 'linear' | 'lower' | 'higher' | 'midpoint' | 'nearest';
 /** q-th quantile(s), q in [0, 1] (a number or a 1-d tensor of them); over everything unless a dim is given. */
-export function quantile(x: Tensor, q: number | Tensor, o: { dim?: number; keepdim?: boolean; interpolation?: QuantileInterpolation } = {}): Tensor {
-  return wrap(native.quantile(x.handle, typeof q === 'number' ? q : q.handle, o.dim ?? null, !!o.keepdim, o.interpolation ?? 'linear'));
+export function quantile(
+  x: Tensor,
+  q: number | Tensor,
+  o: { dim?: number; keepdim?: boolean; interpolation?: QuantileInterpolation } = {},
+): Tensor {
+  return wrap(
+    native.quantile(
+      x.handle,
+      typeof q === 'number' ? q : q.handle,
+      o.dim ?? null,
+      !!o.keepdim,
+      o.interpolation ?? 'linear',
+    ),
+  );
 }
 /** The lower median of all values, or {values, indices} along a dimension (like torch.median). */
 export function median(x: Tensor): Tensor;
@@ -225,7 +251,8 @@ export function median(x: Tensor, o?: DimArg): Tensor | ValuesIndices {
   return { values: wrap(values), indices: wrap(indices) };
 }
 /** Histogram with `bins` equal bins over [min, max] (min = max = 0 uses the data's range). */
-export const histc = (x: Tensor, bins: number, min = 0, max = 0): Tensor => wrap(native.histc(x.handle, bins, min, max));
+export const histc = (x: Tensor, bins: number, min = 0, max = 0): Tensor =>
+  wrap(native.histc(x.handle, bins, min, max));
 /** |a − b| ≤ atol + rtol·|b| everywhere (same broadcasting as the arithmetic ops). */
 export const allclose = (a: Tensor, b: Tensor, o: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean =>
   native.allclose(a.handle, b.handle, o.rtol ?? 1e-5, o.atol ?? 1e-8, !!o.equalNan) as boolean;
@@ -233,7 +260,8 @@ export const isclose = (a: Tensor, b: Tensor, o: { rtol?: number; atol?: number;
   wrap(native.isclose(a.handle, b.handle, o.rtol ?? 1e-5, o.atol ?? 1e-8, !!o.equalNan));
 /** Same shape and exactly the same values. */
 export const equal = (a: Tensor, b: Tensor): boolean => native.equal(a.handle, b.handle) as boolean;
-export const bincount = (x: Tensor, weights?: Tensor, minlength = 0): Tensor => wrap(native.bincount(x.handle, weights?.handle ?? null, minlength));
+export const bincount = (x: Tensor, weights?: Tensor, minlength = 0): Tensor =>
+  wrap(native.bincount(x.handle, weights?.handle ?? null, minlength));
 
 // ---- matrix products ----
 export const matmul = (a: Tensor, b: Tensor): Tensor => wrap(native.matmul(a.handle, b.handle));
@@ -242,46 +270,76 @@ export const bmm = (a: Tensor, b: Tensor): Tensor => wrap(native.bmm(a.handle, b
 export const outer = (a: Tensor, b: Tensor): Tensor => wrap(native.outer(a.handle, b.handle));
 export const dot = (a: Tensor, b: Tensor): Tensor => wrap(native.dot(a.handle, b.handle));
 /** x · wᵀ + b (weight [out, in], like torch.nn.functional.linear) */
-export const linear = (x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor => wrap(native.linear(x.handle, weight.handle, bias?.handle ?? null));
+export const linear = (x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor =>
+  wrap(native.linear(x.handle, weight.handle, bias?.handle ?? null));
 /** Einstein summation, e.g. einsum('bij,bjk->bik', [a, b]). */
-export const einsum = (equation: string, tensors: readonly Tensor[]): Tensor => wrap(native.einsum(equation, tensors.map((t) => t.handle)));
+export const einsum = (equation: string, tensors: readonly Tensor[]): Tensor =>
+  wrap(
+    native.einsum(
+      equation,
+      tensors.map((t) => t.handle),
+    ),
+  );
 /** Pairwise p-norm distances between the rows of a (…, P, M) and b (…, R, M). */
 export const cdist = (a: Tensor, b: Tensor, p = 2): Tensor => wrap(native.cdist(a.handle, b.handle, p));
 /** matmul on libuv's thread pool. */
-export const matmulAsync = async (a: Tensor, b: Tensor): Promise<Tensor> => wrap(await native.matmulAsync(a.handle, b.handle));
+export const matmulAsync = async (a: Tensor, b: Tensor): Promise<Tensor> =>
+  wrap(await native.matmulAsync(a.handle, b.handle));
 
 // ---- shape ----
 export const reshape = (x: Tensor, shape: readonly number[]): Tensor => wrap(native.reshape(x.handle, shape));
 /** A view with another shape (fails when the strides do not allow it; reshape copies instead). */
 export const view = (x: Tensor, shape: readonly number[]): Tensor => wrap(native.view(x.handle, shape));
 export const permute = (x: Tensor, dims: readonly number[]): Tensor => wrap(native.permute(x.handle, dims));
-export const transpose = (x: Tensor, dim0: number, dim1: number): Tensor => wrap(native.transpose(x.handle, dim0, dim1));
-export const movedim = (x: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor =>
-  wrap(native.movedim(x.handle, source, destination));
+export const transpose = (x: Tensor, dim0: number, dim1: number): Tensor =>
+  wrap(native.transpose(x.handle, dim0, dim1));
+export const movedim = (
+  x: Tensor,
+  source: number | readonly number[],
+  destination: number | readonly number[],
+): Tensor => wrap(native.movedim(x.handle, source, destination));
 export const squeeze = (x: Tensor, dim?: number): Tensor => wrap(native.squeeze(x.handle, dim ?? null));
 export const unsqueeze = (x: Tensor, dim: number): Tensor => wrap(native.unsqueeze(x.handle, dim));
 /** Broadcast view to a larger shape (-1 keeps a size). */
 export const expand = (x: Tensor, shape: readonly number[]): Tensor => wrap(native.expand(x.handle, shape));
-export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor => wrap(native.flatten(x.handle, startDim, endDim));
+export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor =>
+  wrap(native.flatten(x.handle, startDim, endDim));
 export const repeat = (x: Tensor, times: readonly number[]): Tensor => wrap(native.repeat(x.handle, times));
 export const tile = (x: Tensor, times: readonly number[]): Tensor => wrap(native.tile(x.handle, times));
-export const cat = (tensors: readonly Tensor[], dim = 0): Tensor => wrap(native.cat(tensors.map((t) => t.handle), dim));
-export const stack = (tensors: readonly Tensor[], dim = 0): Tensor => wrap(native.stack(tensors.map((t) => t.handle), dim));
+export const cat = (tensors: readonly Tensor[], dim = 0): Tensor =>
+  wrap(
+    native.cat(
+      tensors.map((t) => t.handle),
+      dim,
+    ),
+  );
+export const stack = (tensors: readonly Tensor[], dim = 0): Tensor =>
+  wrap(
+    native.stack(
+      tensors.map((t) => t.handle),
+      dim,
+    ),
+  );
 /** Splits into pieces of `size` (the last may be smaller), or of the given sizes. */
 export const split = (x: Tensor, sizeOrSizes: number | readonly number[], dim = 0): Tensor[] =>
   (native.split(x.handle, sizeOrSizes, dim) as never[]).map(wrap);
-export const chunk = (x: Tensor, chunks: number, dim = 0): Tensor[] => (native.chunk(x.handle, chunks, dim) as never[]).map(wrap);
+export const chunk = (x: Tensor, chunks: number, dim = 0): Tensor[] =>
+  (native.chunk(x.handle, chunks, dim) as never[]).map(wrap);
 export const unbind = (x: Tensor, dim = 0): Tensor[] => (native.unbind(x.handle, dim) as never[]).map(wrap);
 /** x[start:end:step] along `dim` (a view); negative or null bounds as in Python. */
 export const slice = (x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor =>
   wrap(native.slice(x.handle, dim, start ?? null, end ?? null, step));
-export const narrow = (x: Tensor, dim: number, start: number, length: number): Tensor => wrap(native.narrow(x.handle, dim, start, length));
+export const narrow = (x: Tensor, dim: number, start: number, length: number): Tensor =>
+  wrap(native.narrow(x.handle, dim, start, length));
 /** x[..., index, ...] at `dim` (removes that dimension) */
 export const select = (x: Tensor, dim: number, index: number): Tensor => wrap(native.select(x.handle, dim, index));
-export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor => wrap(native.indexSelect(x.handle, dim, index.handle));
-export const gather = (x: Tensor, dim: number, index: Tensor): Tensor => wrap(native.gather(x.handle, dim, index.handle));
+export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor =>
+  wrap(native.indexSelect(x.handle, dim, index.handle));
+export const gather = (x: Tensor, dim: number, index: Tensor): Tensor =>
+  wrap(native.gather(x.handle, dim, index.handle));
 /** Out-of-place scatter: a copy of x with values from src written at index along dim. */
-export const scatter = (x: Tensor, dim: number, index: Tensor, src: Operand): Tensor => wrap(native.scatter(x.handle, dim, index.handle, h(src)));
+export const scatter = (x: Tensor, dim: number, index: Tensor, src: Operand): Tensor =>
+  wrap(native.scatter(x.handle, dim, index.handle, h(src)));
 export const scatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor =>
   wrap(native.scatterAdd(x.handle, dim, index.handle, src.handle));
 export const indexAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor =>
@@ -293,7 +351,8 @@ export const roll = (x: Tensor, shifts: number | readonly number[], dims: number
   wrap(native.roll(x.handle, shifts, dims));
 export const tril = (x: Tensor, diagonal = 0): Tensor => wrap(native.tril(x.handle, diagonal));
 export const triu = (x: Tensor, diagonal = 0): Tensor => wrap(native.triu(x.handle, diagonal));
-export const meshgrid = (tensors: readonly Tensor[]): Tensor[] => (native.meshgrid(tensors.map((t) => t.handle)) as never[]).map(wrap);
+export const meshgrid = (tensors: readonly Tensor[]): Tensor[] =>
+  (native.meshgrid(tensors.map((t) => t.handle)) as never[]).map(wrap);
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 /**

@@ -14,16 +14,54 @@
 import { FileFormatError } from '../util/errors.js';
 
 /** Element types of the format, in the reference's order of increasing alignment. */
-export const SAFETENSORS_DTYPES = ['BOOL', 'U8', 'I8', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'] as const;
+export const SAFETENSORS_DTYPES = [
+  'BOOL',
+  'U8',
+  'I8',
+  'I16',
+  'U16',
+  'F16',
+  'BF16',
+  'I32',
+  'U32',
+  'F32',
+  'F64',
+  'I64',
+  'U64',
+] as const;
 export type SafetensorsDType = (typeof SAFETENSORS_DTYPES)[number];
 
 const ELEMENT_BYTES: Record<SafetensorsDType, number> = {
-  BOOL: 1, U8: 1, I8: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
 };
 
 /** The reference sorts by its Dtype enum order, which includes the FP8 types after I8. */
 const REFERENCE_ORDER: Record<SafetensorsDType, number> = {
-  BOOL: 0, U8: 1, I8: 2, I16: 5, U16: 6, F16: 7, BF16: 8, I32: 9, U32: 10, F32: 11, F64: 12, I64: 13, U64: 14,
+  BOOL: 0,
+  U8: 1,
+  I8: 2,
+  I16: 5,
+  U16: 6,
+  F16: 7,
+  BF16: 8,
+  I32: 9,
+  U32: 10,
+  F32: 11,
+  F64: 12,
+  I64: 13,
+  U64: 14,
 };
 
 /** The reference refuses headers above 100 MB; so do we (it also bounds what a corrupt length can make us allocate). */
@@ -31,8 +69,16 @@ export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Typed-array view for each dtype; F16/BF16 are raw 16-bit patterns, BOOL is one byte 0/1. */
 export type RawTypedArray =
-  | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 
 export interface RawTensor {
   dtype: SafetensorsDType;
@@ -64,7 +110,9 @@ function numelOf(shape: readonly number[]): number {
 export function rawTensor(dtype: SafetensorsDType, shape: readonly number[], data: RawTypedArray): RawTensor {
   const expected = numelOf(shape) * ELEMENT_BYTES[dtype];
   if (data.byteLength !== expected) {
-    throw new RangeError(`${dtype} tensor of shape [${shape.join(', ')}] needs ${expected} bytes, got ${data.byteLength}`);
+    throw new RangeError(
+      `${dtype} tensor of shape [${shape.join(', ')}] needs ${expected} bytes, got ${data.byteLength}`,
+    );
   }
   const bytes = new Uint8Array(data.byteLength);
   bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
@@ -79,18 +127,28 @@ export function typedArrayOf(t: RawTensor): RawTypedArray {
   const copy = own.buffer;
   switch (t.dtype) {
     case 'BOOL':
-    case 'U8': return new Uint8Array(copy);
-    case 'I8': return new Int8Array(copy);
-    case 'I16': return new Int16Array(copy);
+    case 'U8':
+      return new Uint8Array(copy);
+    case 'I8':
+      return new Int8Array(copy);
+    case 'I16':
+      return new Int16Array(copy);
     case 'U16':
     case 'F16':
-    case 'BF16': return new Uint16Array(copy);
-    case 'I32': return new Int32Array(copy);
-    case 'U32': return new Uint32Array(copy);
-    case 'F32': return new Float32Array(copy);
-    case 'F64': return new Float64Array(copy);
-    case 'I64': return new BigInt64Array(copy);
-    case 'U64': return new BigUint64Array(copy);
+    case 'BF16':
+      return new Uint16Array(copy);
+    case 'I32':
+      return new Int32Array(copy);
+    case 'U32':
+      return new Uint32Array(copy);
+    case 'F32':
+      return new Float32Array(copy);
+    case 'F64':
+      return new Float64Array(copy);
+    case 'I64':
+      return new BigInt64Array(copy);
+    case 'U64':
+      return new BigUint64Array(copy);
   }
 }
 
@@ -107,11 +165,14 @@ export function encodeSafetensors(
     if (name === '__metadata__') throw new RangeError('"__metadata__" is reserved and cannot name a tensor');
     const expected = numelOf(t.shape) * ELEMENT_BYTES[t.dtype];
     if (t.bytes.byteLength !== expected) {
-      throw new RangeError(`tensor ${name}: ${t.dtype} [${t.shape.join(', ')}] needs ${expected} bytes, got ${t.bytes.byteLength}`);
+      throw new RangeError(
+        `tensor ${name}: ${t.dtype} [${t.shape.join(', ')}] needs ${expected} bytes, got ${t.bytes.byteLength}`,
+      );
     }
   }
-  entries.sort(([an, a], [bn, b]) =>
-    REFERENCE_ORDER[b.dtype] - REFERENCE_ORDER[a.dtype] || (an < bn ? -1 : an > bn ? 1 : 0));
+  entries.sort(
+    ([an, a], [bn, b]) => REFERENCE_ORDER[b.dtype] - REFERENCE_ORDER[a.dtype] || (an < bn ? -1 : an > bn ? 1 : 0),
+  );
 
   // JSON objects keep insertion order for non-integer-like keys; build the header text by hand so
   // that names like "0" (which JS would reorder) keep the data order too.
@@ -128,7 +189,9 @@ export function encodeSafetensors(
   let offset = 0;
   for (const [name, t] of entries) {
     const end = offset + t.bytes.byteLength;
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${end}]}`);
+    parts.push(
+      `${JSON.stringify(name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${end}]}`,
+    );
     offset = end;
   }
   let header = Buffer.from(`{${parts.join(',')}}`, 'utf8');
@@ -188,7 +251,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
   const entries: HeaderEntry[] = [];
   for (const [name, info] of Object.entries(json as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (info === null || typeof info !== 'object' || Array.isArray(info)) fail('"__metadata__" is not an object of strings');
+      if (info === null || typeof info !== 'object' || Array.isArray(info))
+        fail('"__metadata__" is not an object of strings');
       for (const [k, v] of Object.entries(info as Record<string, unknown>)) {
         if (typeof v !== 'string') fail(`"__metadata__" value ${JSON.stringify(k)} is not a string`);
         metadata[k] = v as string;
@@ -203,15 +267,22 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
   let expectedBegin = 0;
   for (const e of entries) {
     if (e.begin !== expectedBegin) {
-      fail(e.begin < expectedBegin
-        ? `tensor ${JSON.stringify(e.name)} overlaps the previous tensor (offset ${e.begin} < ${expectedBegin})`
-        : `tensor ${JSON.stringify(e.name)} leaves a gap (offset ${e.begin}, expected ${expectedBegin})`);
+      fail(
+        e.begin < expectedBegin
+          ? `tensor ${JSON.stringify(e.name)} overlaps the previous tensor (offset ${e.begin} < ${expectedBegin})`
+          : `tensor ${JSON.stringify(e.name)} leaves a gap (offset ${e.begin}, expected ${expectedBegin})`,
+      );
     }
     const need = numelOf(e.shape) * ELEMENT_BYTES[e.dtype];
     if (e.end - e.begin !== need) {
-      fail(`tensor ${JSON.stringify(e.name)} spans ${e.end - e.begin} bytes but ${e.dtype} [${e.shape.join(', ')}] needs ${need}`);
+      fail(
+        `tensor ${JSON.stringify(e.name)} spans ${e.end - e.begin} bytes but ${e.dtype} [${e.shape.join(', ')}] needs ${need}`,
+      );
     }
-    if (e.end > dataLength) fail(`tensor ${JSON.stringify(e.name)} ends at byte ${e.end} past the data (${dataLength} bytes): truncated file`);
+    if (e.end > dataLength)
+      fail(
+        `tensor ${JSON.stringify(e.name)} ends at byte ${e.end} past the data (${dataLength} bytes): truncated file`,
+      );
     expectedBegin = e.end;
   }
   if (expectedBegin !== dataLength) fail(`data buffer has ${dataLength} bytes but the tensors cover ${expectedBegin}`);
@@ -219,7 +290,11 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
   const tensors = new Map<string, RawTensor>();
   const dataStart = 8 + n;
   for (const e of entries) {
-    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, bytes: bytes.subarray(dataStart + e.begin, dataStart + e.end) });
+    tensors.set(e.name, {
+      dtype: e.dtype,
+      shape: e.shape,
+      bytes: bytes.subarray(dataStart + e.begin, dataStart + e.end),
+    });
   }
   return { tensors, metadata };
 }
@@ -238,6 +313,7 @@ function parseEntry(name: string, info: unknown, fail: (reason: string) => never
   const [begin, end] = offsets as [number, number];
   if (end < begin) fail(`tensor ${quoted} has data_offsets [${begin}, ${end}] ending before they begin`);
   const dims = shape as number[];
-  if (!Number.isSafeInteger(numelOf(dims) * ELEMENT_BYTES[dtype as SafetensorsDType])) fail(`tensor ${quoted} shape overflows`);
+  if (!Number.isSafeInteger(numelOf(dims) * ELEMENT_BYTES[dtype as SafetensorsDType]))
+    fail(`tensor ${quoted} shape overflows`);
   return { name, dtype: dtype as SafetensorsDType, shape: dims, begin, end };
 }

@@ -9,13 +9,26 @@ import { FileFormatError } from '../util/errors.js';
 import type { DType } from './dtype.js';
 import type { AnyModule, LoadStateDictResult } from './nn/module.js';
 import {
-  decodeSafetensors, encodeSafetensors, typedArrayOf, type RawTensor, type RawTypedArray, type SafetensorsDType,
+  decodeSafetensors,
+  encodeSafetensors,
+  typedArrayOf,
+  type RawTensor,
+  type RawTypedArray,
+  type SafetensorsDType,
 } from './safetensors-bytes.js';
 import { Tensor } from './tensor.js';
 
 const TO_FILE: Record<DType, SafetensorsDType> = {
-  float32: 'F32', float64: 'F64', float16: 'F16', bfloat16: 'BF16', int64: 'I64', int32: 'I32', int16: 'I16', int8: 'I8',
-  uint8: 'U8', bool: 'BOOL',
+  float32: 'F32',
+  float64: 'F64',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int64: 'I64',
+  int32: 'I32',
+  int16: 'I16',
+  int8: 'I8',
+  uint8: 'U8',
+  bool: 'BOOL',
 };
 
 /**
@@ -23,8 +36,19 @@ const TO_FILE: Record<DType, SafetensorsDType> = {
  * widen losslessly (U16 → int32, U32 → int64, U64 → int64 when every value fits).
  */
 const TO_ENGINE: Record<SafetensorsDType, DType> = {
-  F32: 'float32', F64: 'float64', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32', U8: 'uint8', BOOL: 'bool',
-  I8: 'int8', I16: 'int16', U16: 'int32', U32: 'int64', U64: 'int64',
+  F32: 'float32',
+  F64: 'float64',
+  F16: 'float16',
+  BF16: 'bfloat16',
+  I64: 'int64',
+  I32: 'int32',
+  U8: 'uint8',
+  BOOL: 'bool',
+  I8: 'int8',
+  I16: 'int16',
+  U16: 'int32',
+  U32: 'int64',
+  U64: 'int64',
 };
 
 export interface SafetensorsFile {
@@ -58,7 +82,8 @@ export function rawToTensor(raw: RawTensor, source = '<buffer>', name = ''): Ten
       const u = values as BigUint64Array;
       const out = new BigInt64Array(u.length);
       for (let i = 0; i < u.length; i++) {
-        if (u[i]! > 0x7fffffffffffffffn) throw new FileFormatError(source, `tensor ${JSON.stringify(name)}: U64 value ${u[i]} does not fit int64`);
+        if (u[i]! > 0x7fffffffffffffffn)
+          throw new FileFormatError(source, `tensor ${JSON.stringify(name)}: U64 value ${u[i]} does not fit int64`);
         out[i] = u[i]!;
       }
       values = out;
@@ -70,7 +95,10 @@ export function rawToTensor(raw: RawTensor, source = '<buffer>', name = ''): Ten
 }
 
 /** Serializes tensors (+ string metadata) to safetensors bytes. */
-export function encodeTensors(tensors: Record<string, Tensor> | Map<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+export function encodeTensors(
+  tensors: Record<string, Tensor> | Map<string, Tensor>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   const raw = new Map<string, RawTensor>();
   for (const [name, t] of tensors instanceof Map ? tensors : Object.entries(tensors)) raw.set(name, tensorToRaw(t));
   return encodeSafetensors(raw, metadata);
@@ -122,12 +150,17 @@ export function saveModule(module: AnyModule, path: string, metadata?: Record<st
  * Loads a safetensors file into a module by name (see Module.loadStateDict; strict by default).
  * A mismatch becomes a FileFormatError naming the file.
  */
-export function loadModule(module: AnyModule, source: string | Uint8Array, options: { strict?: boolean } = {}): LoadStateDictResult {
+export function loadModule(
+  module: AnyModule,
+  source: string | Uint8Array,
+  options: { strict?: boolean } = {},
+): LoadStateDictResult {
   const { tensors } = readSafetensorsFile(source);
   try {
     return module.loadStateDict(tensors, options);
   } catch (err) {
-    if (err instanceof RangeError) throw new FileFormatError(typeof source === 'string' ? source : '<buffer>', err.message);
+    if (err instanceof RangeError)
+      throw new FileFormatError(typeof source === 'string' ? source : '<buffer>', err.message);
     throw err;
   } finally {
     for (const t of Object.values(tensors)) t.dispose();

@@ -1,4 +1,12 @@
-import { type DType, dtypeCode, dtypeFromCode, dtypeOfTypedArray, isDType, type TypedArray, typedArrayFor } from './dtype.js';
+import {
+  type DType,
+  dtypeCode,
+  dtypeFromCode,
+  dtypeOfTypedArray,
+  isDType,
+  type TypedArray,
+  typedArrayFor,
+} from './dtype.js';
 import { EngineError } from './errors.js';
 import { track } from './memory.js';
 import { type Handle, native } from './native.js';
@@ -31,7 +39,11 @@ export class Tensor {
   }
 
   /** Copies `data` into a new tensor. `shape` defaults to the data's (nested arrays) or [length]. */
-  static from(data: TypedArray | ArrayBufferView | Nested[], shape?: readonly number[], options: FromOptions = {}): Tensor {
+  static from(
+    data: TypedArray | ArrayBufferView | Nested[],
+    shape?: readonly number[],
+    options: FromOptions = {},
+  ): Tensor {
     let values: ArrayBufferView;
     let inferred: number[];
     let dtype: DType;
@@ -40,7 +52,8 @@ export class Tensor {
       inferred = [(data as TypedArray).length];
       const natural = dtypeOfTypedArray(data);
       if (natural === undefined) {
-        if (data instanceof Uint16Array && (options.dtype === 'float16' || options.dtype === 'bfloat16')) dtype = options.dtype;
+        if (data instanceof Uint16Array && (options.dtype === 'float16' || options.dtype === 'bfloat16'))
+          dtype = options.dtype;
         else throw new TypeError(`Tensor.from: cannot infer a dtype from ${data.constructor.name}; pass { dtype }`);
       } else dtype = natural;
     } else {
@@ -72,7 +85,13 @@ export class Tensor {
     const dims = shape ? [...shape] : inferred;
     const wanted = options.dtype ?? dtype;
     const exactType = wanted === dtype;
-    let h = native.fromBuffer(values, dims, dtypeCode(dtype), exactType ? options.device : undefined, exactType && !!options.requiresGrad);
+    let h = native.fromBuffer(
+      values,
+      dims,
+      dtypeCode(dtype),
+      exactType ? options.device : undefined,
+      exactType && !!options.requiresGrad,
+    );
     if (!exactType) {
       const raw = h;
       h = native.to(raw, options.device ?? null, dtypeCode(wanted), false);
@@ -175,7 +194,9 @@ export class Tensor {
       if (isDType(target)) return new Tensor(native.to(this.handle, null, dtypeCode(target), false));
       return new Tensor(native.to(this.handle, target, null, false));
     }
-    return new Tensor(native.to(this.handle, target.device ?? null, target.dtype ? dtypeCode(target.dtype) : null, !!target.copy));
+    return new Tensor(
+      native.to(this.handle, target.device ?? null, target.dtype ? dtypeCode(target.dtype) : null, !!target.copy),
+    );
   }
   clone(): Tensor {
     return new Tensor(native.clone(this.handle));
@@ -242,115 +263,329 @@ export class Tensor {
   }
 
   // ---- in-place updates (no autograd tracking of leaves that require grad: use under noGrad) ----
-  add_(other: Operand, alpha?: number): this { native.add_(this.handle, h(other), alpha); return this; }
-  sub_(other: Operand, alpha?: number): this { native.sub_(this.handle, h(other), alpha); return this; }
-  mul_(other: Operand): this { native.mul_(this.handle, h(other)); return this; }
-  div_(other: Operand): this { native.div_(this.handle, h(other)); return this; }
-  pow_(other: Operand): this { native.pow_(this.handle, h(other)); return this; }
+  add_(other: Operand, alpha?: number): this {
+    native.add_(this.handle, h(other), alpha);
+    return this;
+  }
+  sub_(other: Operand, alpha?: number): this {
+    native.sub_(this.handle, h(other), alpha);
+    return this;
+  }
+  mul_(other: Operand): this {
+    native.mul_(this.handle, h(other));
+    return this;
+  }
+  div_(other: Operand): this {
+    native.div_(this.handle, h(other));
+    return this;
+  }
+  pow_(other: Operand): this {
+    native.pow_(this.handle, h(other));
+    return this;
+  }
   /** this += value * a * b */
-  addcmul_(a: Tensor, b: Tensor, value = 1): this { native.addcmul_(this.handle, a.handle, b.handle, value); return this; }
+  addcmul_(a: Tensor, b: Tensor, value = 1): this {
+    native.addcmul_(this.handle, a.handle, b.handle, value);
+    return this;
+  }
   /** this += value * a / b */
-  addcdiv_(a: Tensor, b: Tensor, value = 1): this { native.addcdiv_(this.handle, a.handle, b.handle, value); return this; }
+  addcdiv_(a: Tensor, b: Tensor, value = 1): this {
+    native.addcdiv_(this.handle, a.handle, b.handle, value);
+    return this;
+  }
   /** this += weight * (end - this) */
-  lerp_(end: Tensor, weight: Operand): this { native.lerp_(this.handle, end.handle, h(weight)); return this; }
-  copy_(src: Tensor): this { native.copy_(this.handle, src.handle); return this; }
-  zero_(): this { native.zero_(this.handle); return this; }
-  fill_(value: number | boolean): this { native.fill_(this.handle, value); return this; }
-  sqrt_(): this { native.sqrt_(this.handle); return this; }
-  neg_(): this { native.neg_(this.handle); return this; }
-  relu_(): this { native.relu_(this.handle); return this; }
-  clamp_(min: number | null = null, max: number | null = null): this { native.clamp_(this.handle, min, max); return this; }
-  maskedFill_(mask: Tensor, value: number): this { native.maskedFill_(this.handle, mask.handle, value); return this; }
-  uniform_(low = 0, high = 1): this { native.uniform_(this.handle, low, high); return this; }
-  normal_(mean = 0, std = 1): this { native.normal_(this.handle, mean, std); return this; }
+  lerp_(end: Tensor, weight: Operand): this {
+    native.lerp_(this.handle, end.handle, h(weight));
+    return this;
+  }
+  copy_(src: Tensor): this {
+    native.copy_(this.handle, src.handle);
+    return this;
+  }
+  zero_(): this {
+    native.zero_(this.handle);
+    return this;
+  }
+  fill_(value: number | boolean): this {
+    native.fill_(this.handle, value);
+    return this;
+  }
+  sqrt_(): this {
+    native.sqrt_(this.handle);
+    return this;
+  }
+  neg_(): this {
+    native.neg_(this.handle);
+    return this;
+  }
+  relu_(): this {
+    native.relu_(this.handle);
+    return this;
+  }
+  clamp_(min: number | null = null, max: number | null = null): this {
+    native.clamp_(this.handle, min, max);
+    return this;
+  }
+  maskedFill_(mask: Tensor, value: number): this {
+    native.maskedFill_(this.handle, mask.handle, value);
+    return this;
+  }
+  uniform_(low = 0, high = 1): this {
+    native.uniform_(this.handle, low, high);
+    return this;
+  }
+  normal_(mean = 0, std = 1): this {
+    native.normal_(this.handle, mean, std);
+    return this;
+  }
 
   // ---- methods mirroring ops.ts ----
-  add(o: Operand, alpha?: number): Tensor { return ops.add(this, o, alpha); }
-  sub(o: Operand, alpha?: number): Tensor { return ops.sub(this, o, alpha); }
-  mul(o: Operand): Tensor { return ops.mul(this, o); }
-  div(o: Operand): Tensor { return ops.div(this, o); }
-  pow(o: Operand): Tensor { return ops.pow(this, o); }
-  remainder(o: Operand): Tensor { return ops.remainder(this, o); }
-  maximum(o: Operand): Tensor { return ops.maximum(this, o); }
-  minimum(o: Operand): Tensor { return ops.minimum(this, o); }
-  eq(o: Operand): Tensor { return ops.eq(this, o); }
-  ne(o: Operand): Tensor { return ops.ne(this, o); }
-  lt(o: Operand): Tensor { return ops.lt(this, o); }
-  le(o: Operand): Tensor { return ops.le(this, o); }
-  gt(o: Operand): Tensor { return ops.gt(this, o); }
-  ge(o: Operand): Tensor { return ops.ge(this, o); }
-  logicalNot(): Tensor { return ops.logicalNot(this); }
-  neg(): Tensor { return ops.neg(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  log1p(): Tensor { return ops.log1p(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  rsqrt(): Tensor { return ops.rsqrt(this); }
-  abs(): Tensor { return ops.abs(this); }
-  sign(): Tensor { return ops.sign(this); }
-  sin(): Tensor { return ops.sin(this); }
-  cos(): Tensor { return ops.cos(this); }
-  floor(): Tensor { return ops.floor(this); }
-  ceil(): Tensor { return ops.ceil(this); }
-  round(): Tensor { return ops.round(this); }
-  reciprocal(): Tensor { return ops.reciprocal(this); }
-  square(): Tensor { return ops.square(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  relu(): Tensor { return ops.relu(this); }
-  leakyRelu(slope?: number): Tensor { return ops.leakyRelu(this, slope); }
-  gelu(options?: ops.GeluOptions): Tensor { return ops.gelu(this, options); }
-  softmax(dim: number): Tensor { return ops.softmax(this, dim); }
-  logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
-  clamp(min?: Operand | null, max?: Operand | null): Tensor { return ops.clamp(this, min, max); }
-  maskedFill(mask: Tensor, value: Operand): Tensor { return ops.maskedFill(this, mask, value); }
+  add(o: Operand, alpha?: number): Tensor {
+    return ops.add(this, o, alpha);
+  }
+  sub(o: Operand, alpha?: number): Tensor {
+    return ops.sub(this, o, alpha);
+  }
+  mul(o: Operand): Tensor {
+    return ops.mul(this, o);
+  }
+  div(o: Operand): Tensor {
+    return ops.div(this, o);
+  }
+  pow(o: Operand): Tensor {
+    return ops.pow(this, o);
+  }
+  remainder(o: Operand): Tensor {
+    return ops.remainder(this, o);
+  }
+  maximum(o: Operand): Tensor {
+    return ops.maximum(this, o);
+  }
+  minimum(o: Operand): Tensor {
+    return ops.minimum(this, o);
+  }
+  eq(o: Operand): Tensor {
+    return ops.eq(this, o);
+  }
+  ne(o: Operand): Tensor {
+    return ops.ne(this, o);
+  }
+  lt(o: Operand): Tensor {
+    return ops.lt(this, o);
+  }
+  le(o: Operand): Tensor {
+    return ops.le(this, o);
+  }
+  gt(o: Operand): Tensor {
+    return ops.gt(this, o);
+  }
+  ge(o: Operand): Tensor {
+    return ops.ge(this, o);
+  }
+  logicalNot(): Tensor {
+    return ops.logicalNot(this);
+  }
+  neg(): Tensor {
+    return ops.neg(this);
+  }
+  exp(): Tensor {
+    return ops.exp(this);
+  }
+  log(): Tensor {
+    return ops.log(this);
+  }
+  log1p(): Tensor {
+    return ops.log1p(this);
+  }
+  sqrt(): Tensor {
+    return ops.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return ops.rsqrt(this);
+  }
+  abs(): Tensor {
+    return ops.abs(this);
+  }
+  sign(): Tensor {
+    return ops.sign(this);
+  }
+  sin(): Tensor {
+    return ops.sin(this);
+  }
+  cos(): Tensor {
+    return ops.cos(this);
+  }
+  floor(): Tensor {
+    return ops.floor(this);
+  }
+  ceil(): Tensor {
+    return ops.ceil(this);
+  }
+  round(): Tensor {
+    return ops.round(this);
+  }
+  reciprocal(): Tensor {
+    return ops.reciprocal(this);
+  }
+  square(): Tensor {
+    return ops.square(this);
+  }
+  sigmoid(): Tensor {
+    return ops.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return ops.tanh(this);
+  }
+  relu(): Tensor {
+    return ops.relu(this);
+  }
+  leakyRelu(slope?: number): Tensor {
+    return ops.leakyRelu(this, slope);
+  }
+  gelu(options?: ops.GeluOptions): Tensor {
+    return ops.gelu(this, options);
+  }
+  softmax(dim: number): Tensor {
+    return ops.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return ops.logSoftmax(this, dim);
+  }
+  clamp(min?: Operand | null, max?: Operand | null): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  maskedFill(mask: Tensor, value: Operand): Tensor {
+    return ops.maskedFill(this, mask, value);
+  }
 
-  sum(o?: ops.ReduceArg): Tensor { return ops.sum(this, o); }
-  mean(o?: ops.ReduceArg): Tensor { return ops.mean(this, o); }
-  prod(o?: ops.DimArg): Tensor { return ops.prod(this, o); }
+  sum(o?: ops.ReduceArg): Tensor {
+    return ops.sum(this, o);
+  }
+  mean(o?: ops.ReduceArg): Tensor {
+    return ops.mean(this, o);
+  }
+  prod(o?: ops.DimArg): Tensor {
+    return ops.prod(this, o);
+  }
   max(): Tensor;
   max(o: ops.DimArg): ops.ValuesIndices;
-  max(o?: ops.DimArg): Tensor | ops.ValuesIndices { return o === undefined ? ops.max(this) : ops.max(this, o); }
+  max(o?: ops.DimArg): Tensor | ops.ValuesIndices {
+    return o === undefined ? ops.max(this) : ops.max(this, o);
+  }
   min(): Tensor;
   min(o: ops.DimArg): ops.ValuesIndices;
-  min(o?: ops.DimArg): Tensor | ops.ValuesIndices { return o === undefined ? ops.min(this) : ops.min(this, o); }
-  amax(o?: ops.ReduceArg): Tensor { return ops.amax(this, o); }
-  amin(o?: ops.ReduceArg): Tensor { return ops.amin(this, o); }
-  argmax(o?: ops.DimArg): Tensor { return ops.argmax(this, o); }
-  argmin(o?: ops.DimArg): Tensor { return ops.argmin(this, o); }
-  std(o?: ops.VarArg): Tensor { return ops.std(this, o); }
-  var(o?: ops.VarArg): Tensor { return ops.variance(this, o); }
-  norm(o?: ops.NormOptions): Tensor { return ops.norm(this, o); }
-  all(o?: ops.DimArg): Tensor { return ops.all(this, o); }
-  any(o?: ops.DimArg): Tensor { return ops.any(this, o); }
-  cumsum(dim: number): Tensor { return ops.cumsum(this, dim); }
-  sort(dim = -1, descending = false): ops.ValuesIndices { return ops.sort(this, dim, descending); }
-  topk(k: number, dim = -1, largest = true): ops.ValuesIndices { return ops.topk(this, k, dim, largest); }
-  logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return ops.logsumexp(this, dim, keepdim); }
+  min(o?: ops.DimArg): Tensor | ops.ValuesIndices {
+    return o === undefined ? ops.min(this) : ops.min(this, o);
+  }
+  amax(o?: ops.ReduceArg): Tensor {
+    return ops.amax(this, o);
+  }
+  amin(o?: ops.ReduceArg): Tensor {
+    return ops.amin(this, o);
+  }
+  argmax(o?: ops.DimArg): Tensor {
+    return ops.argmax(this, o);
+  }
+  argmin(o?: ops.DimArg): Tensor {
+    return ops.argmin(this, o);
+  }
+  std(o?: ops.VarArg): Tensor {
+    return ops.std(this, o);
+  }
+  var(o?: ops.VarArg): Tensor {
+    return ops.variance(this, o);
+  }
+  norm(o?: ops.NormOptions): Tensor {
+    return ops.norm(this, o);
+  }
+  all(o?: ops.DimArg): Tensor {
+    return ops.all(this, o);
+  }
+  any(o?: ops.DimArg): Tensor {
+    return ops.any(this, o);
+  }
+  cumsum(dim: number): Tensor {
+    return ops.cumsum(this, dim);
+  }
+  sort(dim = -1, descending = false): ops.ValuesIndices {
+    return ops.sort(this, dim, descending);
+  }
+  topk(k: number, dim = -1, largest = true): ops.ValuesIndices {
+    return ops.topk(this, k, dim, largest);
+  }
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor {
+    return ops.logsumexp(this, dim, keepdim);
+  }
 
-  matmul(o: Tensor): Tensor { return ops.matmul(this, o); }
-  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
-  view(shape: readonly number[]): Tensor { return ops.view(this, shape); }
-  permute(dims: readonly number[]): Tensor { return ops.permute(this, dims); }
-  transpose(d0: number, d1: number): Tensor { return ops.transpose(this, d0, d1); }
-  get T(): Tensor { return ops.transpose(this, -2, -1); }
-  squeeze(dim?: number): Tensor { return ops.squeeze(this, dim); }
-  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
-  expand(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
-  expandAs(o: Tensor): Tensor { return ops.expand(this, o.shape); }
-  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
-  repeat(times: readonly number[]): Tensor { return ops.repeat(this, times); }
-  split(sizeOrSizes: number | readonly number[], dim = 0): Tensor[] { return ops.split(this, sizeOrSizes, dim); }
-  chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
-  unbind(dim = 0): Tensor[] { return ops.unbind(this, dim); }
-  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor { return ops.slice(this, dim, start, end, step); }
-  narrow(dim: number, start: number, length: number): Tensor { return ops.narrow(this, dim, start, length); }
-  select(dim: number, index: number): Tensor { return ops.select(this, dim, index); }
-  indexSelect(dim: number, index: Tensor): Tensor { return ops.indexSelect(this, dim, index); }
-  gather(dim: number, index: Tensor): Tensor { return ops.gather(this, dim, index); }
-  scatter(dim: number, index: Tensor, src: Operand): Tensor { return ops.scatter(this, dim, index, src); }
-  flip(dims: number | readonly number[]): Tensor { return ops.flip(this, dims); }
-  roll(shifts: number | readonly number[], dims: number | readonly number[]): Tensor { return ops.roll(this, shifts, dims); }
+  matmul(o: Tensor): Tensor {
+    return ops.matmul(this, o);
+  }
+  reshape(shape: readonly number[]): Tensor {
+    return ops.reshape(this, shape);
+  }
+  view(shape: readonly number[]): Tensor {
+    return ops.view(this, shape);
+  }
+  permute(dims: readonly number[]): Tensor {
+    return ops.permute(this, dims);
+  }
+  transpose(d0: number, d1: number): Tensor {
+    return ops.transpose(this, d0, d1);
+  }
+  get T(): Tensor {
+    return ops.transpose(this, -2, -1);
+  }
+  squeeze(dim?: number): Tensor {
+    return ops.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return ops.unsqueeze(this, dim);
+  }
+  expand(shape: readonly number[]): Tensor {
+    return ops.expand(this, shape);
+  }
+  expandAs(o: Tensor): Tensor {
+    return ops.expand(this, o.shape);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return ops.flatten(this, startDim, endDim);
+  }
+  repeat(times: readonly number[]): Tensor {
+    return ops.repeat(this, times);
+  }
+  split(sizeOrSizes: number | readonly number[], dim = 0): Tensor[] {
+    return ops.split(this, sizeOrSizes, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return ops.chunk(this, chunks, dim);
+  }
+  unbind(dim = 0): Tensor[] {
+    return ops.unbind(this, dim);
+  }
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+    return ops.slice(this, dim, start, end, step);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return ops.narrow(this, dim, start, length);
+  }
+  select(dim: number, index: number): Tensor {
+    return ops.select(this, dim, index);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return ops.indexSelect(this, dim, index);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return ops.gather(this, dim, index);
+  }
+  scatter(dim: number, index: Tensor, src: Operand): Tensor {
+    return ops.scatter(this, dim, index, src);
+  }
+  flip(dims: number | readonly number[]): Tensor {
+    return ops.flip(this, dims);
+  }
+  roll(shifts: number | readonly number[], dims: number | readonly number[]): Tensor {
+    return ops.roll(this, shifts, dims);
+  }
 }
 
 /** The native argument for a tensor or a number. */
@@ -372,7 +607,10 @@ function nestedShape(data: Nested[]): number[] {
   }
   const total = shape.reduce((a, b) => a * b, 1);
   const flatLength = flatten(data).length;
-  if (flatLength !== total) throw new TypeError(`Tensor.from: nested arrays are ragged (shape [${shape.join(', ')}] needs ${total} values, got ${flatLength})`);
+  if (flatLength !== total)
+    throw new TypeError(
+      `Tensor.from: nested arrays are ragged (shape [${shape.join(', ')}] needs ${total} values, got ${flatLength})`,
+    );
   return shape;
 }
 

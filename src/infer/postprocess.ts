@@ -20,15 +20,18 @@ type Shape3 = [number, number, number];
 
 function shape3(shape: readonly number[], length: number): Shape3 {
   const s: Shape3 = [shape[0] ?? 1, shape[1] ?? 1, shape[2] ?? 1];
-  if (shape.slice(3).some((n) => n !== 1)) throw new ShapeError(`post-processing needs a single-channel [i, j, k] label map, got shape [${shape.join(', ')}]`);
-  if (s[0] * s[1] * s[2] !== length) throw new ShapeError(`shape [${shape.join(', ')}] does not match ${length} voxels`);
+  if (shape.slice(3).some((n) => n !== 1))
+    throw new ShapeError(`post-processing needs a single-channel [i, j, k] label map, got shape [${shape.join(', ')}]`);
+  if (s[0] * s[1] * s[2] !== length)
+    throw new ShapeError(`shape [${shape.join(', ')}] does not match ${length} voxels`);
   return s;
 }
 
 /** Neighbour offsets already visited in scan order (i fastest), for the given connectivity. */
 function backwardOffsets(connectivity: Connectivity): Shape3[] {
   const rank = { 4: 1, 8: 2, 6: 1, 18: 2, 26: 3 }[connectivity];
-  if (rank === undefined) throw new OptionError('connectivity', `must be 4 or 8 (2D) or 6, 18 or 26 (3D), got ${connectivity}`);
+  if (rank === undefined)
+    throw new OptionError('connectivity', `must be 4 or 8 (2D) or 6, 18 or 26 (3D), got ${connectivity}`);
   const planar = connectivity === 4 || connectivity === 8;
   const out: Shape3[] = [];
   for (let dk = -1; dk <= 1; dk++) {
@@ -46,7 +49,12 @@ function backwardOffsets(connectivity: Connectivity): Shape3[] {
 }
 
 /** Components of the voxels where `inside(v)` is true. */
-export function componentsWhere(length: number, shape: readonly number[], connectivity: Connectivity, inside: (v: number) => boolean): Components {
+export function componentsWhere(
+  length: number,
+  shape: readonly number[],
+  connectivity: Connectivity,
+  inside: (v: number) => boolean,
+): Components {
   const [ni, nj, nk] = shape3(shape, length);
   const offsets = backwardOffsets(connectivity);
   const provisional = new Int32Array(length);
@@ -65,7 +73,9 @@ export function componentsWhere(length: number, shape: readonly number[], connec
         if (!inside(v)) continue;
         let root = 0;
         for (const [di, dj, dk] of offsets) {
-          const a = i + di, b = j + dj, c = k + dk;
+          const a = i + di,
+            b = j + dj,
+            c = k + dk;
           if (a < 0 || a >= ni || b < 0 || b >= nj || c < 0) continue;
           const n = provisional[a + ni * (b + nj * c)]!;
           if (n === 0) continue;
@@ -73,7 +83,10 @@ export function componentsWhere(length: number, shape: readonly number[], connec
           if (root === 0) root = r;
           else if (r !== root) {
             // union: keep the smaller root so numbering follows scan order
-            if (r < root) { parent[root] = r; root = r; } else parent[r] = root;
+            if (r < root) {
+              parent[root] = r;
+              root = r;
+            } else parent[r] = root;
           }
         }
         if (root === 0) {
@@ -103,7 +116,11 @@ export function componentsWhere(length: number, shape: readonly number[], connec
 }
 
 /** Components of the non-zero voxels of `mask`. */
-export function connectedComponents(mask: ArrayLike<number>, shape: readonly number[], connectivity: Connectivity = 26): Components {
+export function connectedComponents(
+  mask: ArrayLike<number>,
+  shape: readonly number[],
+  connectivity: Connectivity = 26,
+): Components {
   return componentsWhere(mask.length, shape, connectivity, (v) => mask[v] !== 0);
 }
 
@@ -125,7 +142,11 @@ export interface ClassOptions {
 }
 
 /** Keeps only the largest component of each class; the rest becomes background (0). Ties keep the first in scan order. */
-export function keepLargestComponent<T extends ArrayLike<number> & { [i: number]: number }>(labels: T, shape: readonly number[], options: ClassOptions = {}): T {
+export function keepLargestComponent<T extends ArrayLike<number> & { [i: number]: number }>(
+  labels: T,
+  shape: readonly number[],
+  options: ClassOptions = {},
+): T {
   const out = copyOf(labels);
   const connectivity = options.connectivity ?? fullConnectivity(shape);
   for (const c of options.classes ?? foregroundClasses(labels)) {
@@ -154,13 +175,18 @@ export function voxelVolume(shape: readonly number[], spacing: readonly number[]
 }
 
 /** Removes components smaller than `minVoxels` (or `minVolume` in mm³), per class. */
-export function removeSmallComponents<T extends ArrayLike<number> & { [i: number]: number }>(labels: T, shape: readonly number[], options: SmallComponentOptions): T {
+export function removeSmallComponents<T extends ArrayLike<number> & { [i: number]: number }>(
+  labels: T,
+  shape: readonly number[],
+  options: SmallComponentOptions,
+): T {
   let minVoxels = options.minVoxels;
   if (options.minVolume !== undefined) {
     if (!options.spacing) throw new OptionError('min_volume', 'needs the image spacing');
     minVoxels = options.minVolume / voxelVolume(shape, options.spacing);
   }
-  if (minVoxels === undefined || !(minVoxels >= 0)) throw new OptionError('min_size', 'give a non-negative min_voxels or min_volume');
+  if (minVoxels === undefined || !(minVoxels >= 0))
+    throw new OptionError('min_size', 'give a non-negative min_voxels or min_volume');
   const out = copyOf(labels);
   const connectivity = options.connectivity ?? fullConnectivity(shape);
   for (const c of options.classes ?? foregroundClasses(labels)) {
@@ -179,7 +205,11 @@ export function removeSmallComponents<T extends ArrayLike<number> & { [i: number
  * (4 / 6), like scipy's `binary_fill_holes`; regions touching another class are left alone so one
  * class never overwrites another.
  */
-export function fillHoles<T extends ArrayLike<number> & { [i: number]: number }>(labels: T, shape: readonly number[], options: ClassOptions = {}): T {
+export function fillHoles<T extends ArrayLike<number> & { [i: number]: number }>(
+  labels: T,
+  shape: readonly number[],
+  options: ClassOptions = {},
+): T {
   const [ni, nj, nk] = shape3(shape, labels.length);
   const out = copyOf(labels);
   const is3D = nk > 1;
@@ -195,9 +225,16 @@ export function fillHoles<T extends ArrayLike<number> & { [i: number]: number }>
       for (let i = 0; i < ni; i++, v++) {
         const id = comp.labels[v]!;
         if (id === 0) continue;
-        if ((ni > 1 && (i === 0 || i === ni - 1)) || (nj > 1 && (j === 0 || j === nj - 1)) || (nk > 1 && (k === 0 || k === nk - 1))) touchesBorder[id] = 1;
+        if (
+          (ni > 1 && (i === 0 || i === ni - 1)) ||
+          (nj > 1 && (j === 0 || j === nj - 1)) ||
+          (nk > 1 && (k === 0 || k === nk - 1))
+        )
+          touchesBorder[id] = 1;
         for (const [di, dj, dk] of allOffsets) {
-          const a = i + di, b = j + dj, c = k + dk;
+          const a = i + di,
+            b = j + dj,
+            c = k + dk;
           if (a < 0 || a >= ni || b < 0 || b >= nj || c < 0 || c >= nk) continue;
           const value = labels[a + ni * (b + nj * c)]!;
           if (value === 0) continue;
@@ -230,7 +267,8 @@ function copyOf<T extends ArrayLike<number>>(a: T): T {
  */
 export function argmaxChannels(scores: ArrayLike<number>, channels: number): Uint8Array | Uint16Array {
   const n = scores.length / channels;
-  if (!Number.isInteger(n) || channels < 1) throw new ShapeError(`${scores.length} values do not split into ${channels} channels`);
+  if (!Number.isInteger(n) || channels < 1)
+    throw new ShapeError(`${scores.length} values do not split into ${channels} channels`);
   const out = channels <= 256 ? new Uint8Array(n) : new Uint16Array(n);
   const best = new Float32Array(n);
   for (let v = 0; v < n; v++) best[v] = scores[v]!;
@@ -257,10 +295,15 @@ export interface PostprocessOptions {
 }
 
 /** The configured steps in a fixed order: remove small components, keep the largest, fill holes. */
-export function postprocess<T extends ArrayLike<number> & { [i: number]: number }>(labels: T, shape: readonly number[], options: PostprocessOptions): T {
+export function postprocess<T extends ArrayLike<number> & { [i: number]: number }>(
+  labels: T,
+  shape: readonly number[],
+  options: PostprocessOptions,
+): T {
   let out = labels;
   const common = { classes: options.classes, connectivity: options.connectivity };
-  if (options.removeSmaller && options.removeSmaller > 0) out = removeSmallComponents(out, shape, { ...common, minVoxels: options.removeSmaller });
+  if (options.removeSmaller && options.removeSmaller > 0)
+    out = removeSmallComponents(out, shape, { ...common, minVoxels: options.removeSmaller });
   if (options.keepLargest) out = keepLargestComponent(out, shape, common);
   if (options.fillHoles) out = fillHoles(out, shape, { classes: options.classes });
   return out;

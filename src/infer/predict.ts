@@ -68,7 +68,11 @@ function spatialOf(image: Image): [number, number, number] {
 }
 
 /** Reads a case's channel files: checks that they share a grid and that the count fits every run's plan. */
-export async function readCase(input: PredictionInput, runs: readonly PredictionRun[], reader: ImageReader = readImage): Promise<{ first: Image; channels: ArrayLike<number>[] }> {
+export async function readCase(
+  input: PredictionInput,
+  runs: readonly PredictionRun[],
+  reader: ImageReader = readImage,
+): Promise<{ first: Image; channels: ArrayLike<number>[] }> {
   const channels: ArrayLike<number>[] = [];
   let first: Image | undefined;
   for (const path of input.files) {
@@ -80,36 +84,58 @@ export async function readCase(input: PredictionInput, runs: readonly Prediction
   for (const run of runs) {
     const expected = run.plan.channels.length;
     if (channels.length !== expected) {
-      throw new ShapeError(`${input.files.join(', ')}: ${channels.length} channel(s), the model expects ${expected} (${run.plan.channels.join(', ')}); give one file per channel or one ${expected}-channel file`);
+      throw new ShapeError(
+        `${input.files.join(', ')}: ${channels.length} channel(s), the model expects ${expected} (${run.plan.channels.join(', ')}); give one file per channel or one ${expected}-channel file`,
+      );
     }
   }
   return { first: first!, channels };
 }
 
 /** Softmax probabilities of one run on the input grid, [K, k, j, i] flat. */
-async function runProbabilities(run: PredictionRun, id: string, image: Image, channels: ArrayLike<number>[], options: PredictOptions): Promise<Float32Array> {
+async function runProbabilities(
+  run: PredictionRun,
+  id: string,
+  image: Image,
+  channels: ArrayLike<number>[],
+  options: PredictOptions,
+): Promise<Float32Array> {
   const shape = spatialOf(image);
-  const pre = preprocessCase({ id, shape, spacing: [...image.spacing], channels }, { spacing: image.spacing, origin: image.origin, direction: image.direction }, run.plan);
+  const pre = preprocessCase(
+    { id, shape, spacing: [...image.spacing], channels },
+    { spacing: image.spacing, origin: image.origin, direction: image.direction },
+    run.plan,
+  );
   const [ni, nj, nk] = pre.shape;
   const K = run.datasetInfo.numClasses;
   const patchImageOrder = run.plan.patch_size; // the trainer's patch (a config's patch_size is already in the plan)
   const patch = [...patchImageOrder].reverse();
-  const windowOptions = { patchSize: patch, overlap: options.overlap ?? 0.5, batchSize: options.batchSize ?? 1, mirror: options.tta ?? true, device: options.device, onProgress: options.onWindows };
+  const windowOptions = {
+    patchSize: patch,
+    overlap: options.overlap ?? 0.5,
+    batchSize: options.batchSize ?? 1,
+    mirror: options.tta ?? true,
+    device: options.device,
+    onProgress: options.onWindows,
+  };
   const onGrid = new Float32Array(K * ni * nj * nk);
   if (run.plan.dimension === '3d') {
-    if (patch.length !== 3) throw new OptionError('patch_size', `a 3D plan needs 3 values, got [${patchImageOrder.join(', ')}]`);
+    if (patch.length !== 3)
+      throw new OptionError('patch_size', `a 3D plan needs 3 values, got [${patchImageOrder.join(', ')}]`);
     const input = ve.Tensor.from(pre.data, [1, pre.channels, nk, nj, ni]);
     const probs = await slidingWindowInference(run.model, input, windowOptions);
     onGrid.set(toCpuArray(probs));
     probs.dispose();
     input.dispose();
   } else {
-    if (patch.length !== 2) throw new OptionError('patch_size', `a 2D plan needs 2 values, got [${patchImageOrder.join(', ')}]`);
+    if (patch.length !== 2)
+      throw new OptionError('patch_size', `a 2D plan needs 2 values, got [${patchImageOrder.join(', ')}]`);
     const slice = ni * nj;
     const volume = ni * nj * nk;
     for (let k = 0; k < nk; k++) {
       const planes = new Float32Array(pre.channels * slice);
-      for (let c = 0; c < pre.channels; c++) planes.set(pre.data.subarray(c * volume + k * slice, c * volume + (k + 1) * slice), c * slice);
+      for (let c = 0; c < pre.channels; c++)
+        planes.set(pre.data.subarray(c * volume + k * slice, c * volume + (k + 1) * slice), c * slice);
       const input = ve.Tensor.from(planes, [1, pre.channels, nj, ni]);
       const probs = await slidingWindowInference(run.model, input, windowOptions);
       const values = toCpuArray(probs);
@@ -126,11 +152,20 @@ function toCpuArray(t: ve.Tensor): Float32Array {
 }
 
 /** Predicts one case with an ensemble (probabilities averaged on the input's grid). */
-export async function predictCase(runs: PredictionRun | readonly PredictionRun[], input: PredictionInput, options: PredictOptions = {}): Promise<CasePrediction> {
+export async function predictCase(
+  runs: PredictionRun | readonly PredictionRun[],
+  input: PredictionInput,
+  options: PredictOptions = {},
+): Promise<CasePrediction> {
   const members = Array.isArray(runs) ? (runs as readonly PredictionRun[]) : [runs as PredictionRun];
   if (members.length === 0) throw new OptionError('run', 'no model given');
   const K = members[0]!.datasetInfo.numClasses;
-  for (const r of members) if (r.datasetInfo.numClasses !== K) throw new OptionError('--ensemble', `members predict different numbers of classes (${K} and ${r.datasetInfo.numClasses})`);
+  for (const r of members)
+    if (r.datasetInfo.numClasses !== K)
+      throw new OptionError(
+        '--ensemble',
+        `members predict different numbers of classes (${K} and ${r.datasetInfo.numClasses})`,
+      );
   const { first, channels } = await readCase(input, members, options.reader);
   const shape = spatialOf(first);
   const n = shape[0] * shape[1] * shape[2];
@@ -143,7 +178,11 @@ export async function predictCase(runs: PredictionRun | readonly PredictionRun[]
   if (members.length > 1) for (let v = 0; v < mean.length; v++) mean[v]! /= members.length;
   let labels = argmaxChannels(mean, K) as Uint8Array;
   if (options.postprocess) labels = postprocess(labels, shape, options.postprocess);
-  const geometry = { spacing: [...first.spacing] as Image['spacing'], origin: [...first.origin] as Image['origin'], direction: [...first.direction] as Image['direction'] };
+  const geometry = {
+    spacing: [...first.spacing] as Image['spacing'],
+    origin: [...first.origin] as Image['origin'],
+    direction: [...first.direction] as Image['direction'],
+  };
   return {
     labels: createImage(labels, shape, geometry),
     probabilities: options.probabilities ? createImage(mean, [...shape, K], geometry) : undefined,
@@ -151,10 +190,17 @@ export async function predictCase(runs: PredictionRun | readonly PredictionRun[]
 }
 
 /** Where a case's outputs go: `<out>/<id>.<format>` and `<out>/probabilities/<id>.<format|nii.gz>`. */
-export function outputPaths(outDir: string, id: string, format: OutputFormat): { labels: string; probabilities: string } {
+export function outputPaths(
+  outDir: string,
+  id: string,
+  format: OutputFormat,
+): { labels: string; probabilities: string } {
   // PNG holds 8/16-bit integers only: probability maps of PNG predictions are written as NIfTI.
   const probFormat = format === 'png' ? 'nii.gz' : format;
-  return { labels: join(outDir, `${id}.${format}`), probabilities: join(outDir, 'probabilities', `${id}.${probFormat}`) };
+  return {
+    labels: join(outDir, `${id}.${format}`),
+    probabilities: join(outDir, 'probabilities', `${id}.${probFormat}`),
+  };
 }
 
 /** The output format of an input file when none is asked for: rasters → png, NRRD → nrrd, else nii.gz. */
@@ -196,7 +242,11 @@ export function groupInputs(paths: readonly string[], channels: number): Predict
   const counts = new Map<string, number>();
   for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
   const finalIds = groups.map((g, i) => (counts.get(ids[i]!)! > 1 ? basename(dirname(resolve(g[0]!))) : ids[i]!));
-  if (new Set(finalIds).size !== finalIds.length) throw new OptionError('INPUT', 'two inputs would write the same output name; predict them into different -o folders');
+  if (new Set(finalIds).size !== finalIds.length)
+    throw new OptionError(
+      'INPUT',
+      'two inputs would write the same output name; predict them into different -o folders',
+    );
   return groups.map((files, i) => ({ id: finalIds[i]!, files }));
 }
 
@@ -214,17 +264,29 @@ export interface PredictImagesOptions extends PredictOptions {
 }
 
 /** Predicts every input and writes label maps (and probability maps); returns the files written per case. */
-export async function predictImages(runs: PredictionRun | readonly PredictionRun[], inputs: readonly PredictionInput[], options: PredictImagesOptions): Promise<Array<{ id: string; labels: string; probabilities?: string }>> {
+export async function predictImages(
+  runs: PredictionRun | readonly PredictionRun[],
+  inputs: readonly PredictionInput[],
+  options: PredictImagesOptions,
+): Promise<Array<{ id: string; labels: string; probabilities?: string }>> {
   if (inputs.length === 0) throw new OptionError('INPUT', 'no input images');
   const format = options.format ?? defaultFormat(inputs[0]!.files[0]!);
-  if (!OUTPUT_FORMATS.includes(format)) throw new OptionError('--format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
-  const singleFile = inputs.length === 1 && /\.(nii\.gz|nii|nrrd|png)$/i.test(options.output) && !isDirectory(options.output);
+  if (!OUTPUT_FORMATS.includes(format))
+    throw new OptionError('--format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
+  const singleFile =
+    inputs.length === 1 && /\.(nii\.gz|nii|nrrd|png)$/i.test(options.output) && !isDirectory(options.output);
   const written: Array<{ id: string; labels: string; probabilities?: string }> = [];
   for (const [index, input] of inputs.entries()) {
     options.onCase?.(input.id, index, inputs.length);
     const prediction = await predictCase(runs, input, options);
     const paths = singleFile
-      ? { labels: options.output, probabilities: options.output.replace(/(\.nii\.gz|\.nii|\.nrrd|\.png)$/i, (ext) => `_probabilities${ext.toLowerCase() === '.png' ? '.nii.gz' : ext}`) }
+      ? {
+          labels: options.output,
+          probabilities: options.output.replace(
+            /(\.nii\.gz|\.nii|\.nrrd|\.png)$/i,
+            (ext) => `_probabilities${ext.toLowerCase() === '.png' ? '.nii.gz' : ext}`,
+          ),
+        }
       : outputPaths(options.output, input.id, format);
     mkdirSync(dirname(paths.labels), { recursive: true });
     await writeImage(prediction.labels, paths.labels);

@@ -53,7 +53,8 @@ function mirrorAxes(mirror: SlidingWindowOptions['mirror'], spatialDims: number)
   if (mirror === undefined || mirror === false) return [];
   if (mirror === true) return [...Array(spatialDims).keys()];
   for (const a of mirror) {
-    if (!Number.isInteger(a) || a < 0 || a >= spatialDims) throw new OptionError('mirror', `axes must be spatial axes 0..${spatialDims - 1}, got [${mirror.join(', ')}]`);
+    if (!Number.isInteger(a) || a < 0 || a >= spatialDims)
+      throw new OptionError('mirror', `axes must be spatial axes 0..${spatialDims - 1}, got [${mirror.join(', ')}]`);
   }
   return [...new Set(mirror)].sort((a, b) => a - b);
 }
@@ -69,14 +70,21 @@ function firstOutput(out: unknown): Tensor {
  * output may be a tensor or an array (deep supervision: the first, full-resolution one is used).
  * The model's training mode is restored afterwards (the trainer validates with this mid-training).
  */
-export async function slidingWindowInference(model: WindowModel, input: Tensor, options: SlidingWindowOptions): Promise<Tensor> {
+export async function slidingWindowInference(
+  model: WindowModel,
+  input: Tensor,
+  options: SlidingWindowOptions,
+): Promise<Tensor> {
   const spatial = input.shape.slice(2);
   const dims = spatial.length;
-  if (input.ndim < 4 || input.ndim > 5 || input.shape[0] !== 1) throw new ShapeError(`sliding-window input must be [1, C, (D,) H, W], got [${input.shape.join(', ')}]`);
+  if (input.ndim < 4 || input.ndim > 5 || input.shape[0] !== 1)
+    throw new ShapeError(`sliding-window input must be [1, C, (D,) H, W], got [${input.shape.join(', ')}]`);
   const patch = [...options.patchSize];
-  if (patch.length !== dims) throw new OptionError('patch_size', `has ${patch.length} axes but the input has ${dims} spatial axes`);
+  if (patch.length !== dims)
+    throw new OptionError('patch_size', `has ${patch.length} axes but the input has ${dims} spatial axes`);
   const batchSize = options.batchSize ?? 1;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError('batch_size', `must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new OptionError('batch_size', `must be a positive integer, got ${batchSize}`);
   const flips = mirrorCombinations(mirrorAxes(options.mirror, dims)).map((axes) => axes.map((a) => a + 2));
   const device = options.device ?? input.device;
 
@@ -93,70 +101,79 @@ export async function slidingWindowInference(model: WindowModel, input: Tensor, 
   let sums: Tensor | undefined;
   let weights: Tensor | undefined;
   try {
-    source = ve.noGrad(() => ve.tidy(() => {
-      const onDevice = input.device === device ? input : input.to(device);
-      const needsPad = padded.some((p, d) => p !== spatial[d]);
-      if (!needsPad) return onDevice === input ? input : onDevice;
-      // F.pad lists the last axis first: (W before, W after, H before, H after, ...)
-      const pads: number[] = [];
-      for (let d = dims - 1; d >= 0; d--) pads.push(padBefore[d]!, padded[d]! - spatial[d]! - padBefore[d]!);
-      return ve.pad(onDevice, pads, 'constant', 0);
-    }));
-    const importance = options.gaussian === false ? new Float32Array(patch.reduce((a, b) => a * b, 1)).fill(1) : gaussianImportanceMap([...patch].reverse());
+    source = ve.noGrad(() =>
+      ve.tidy(() => {
+        const onDevice = input.device === device ? input : input.to(device);
+        const needsPad = padded.some((p, d) => p !== spatial[d]);
+        if (!needsPad) return onDevice === input ? input : onDevice;
+        // F.pad lists the last axis first: (W before, W after, H before, H after, ...)
+        const pads: number[] = [];
+        for (let d = dims - 1; d >= 0; d--) pads.push(padBefore[d]!, padded[d]! - spatial[d]! - padBefore[d]!);
+        return ve.pad(onDevice, pads, 'constant', 0);
+      }),
+    );
+    const importance =
+      options.gaussian === false
+        ? new Float32Array(patch.reduce((a, b) => a * b, 1)).fill(1)
+        : gaussianImportanceMap([...patch].reverse());
     gaussian = ve.tidy(() => ve.keep(ve.Tensor.from(importance, [1, 1, ...patch]).to(device)));
     let classes = 0;
     const total = starts.length;
     for (let b0 = 0; b0 < total; b0 += batchSize) {
       const batch = starts.slice(b0, b0 + batchSize);
-      ve.noGrad(() => ve.tidy(() => {
-        const crops = batch.map((s) => {
-          let x = source!;
-          for (let d = 0; d < dims; d++) x = x.narrow(d + 2, s[d]!, patch[d]!);
-          return x;
-        });
-        const x = crops.length === 1 ? crops[0]!.contiguous() : ve.cat(crops, 0);
-        let probs: Tensor | undefined;
-        for (const axes of flips) {
-          // each flip's temporaries go at once: only the running sum outlives its pass
-          const p = ve.tidy(() => {
-            const xi = axes.length ? ve.flip(x, axes) : x;
-            let logits = firstOutput(model.forward(xi));
-            if (axes.length) logits = ve.flip(logits, axes);
-            return ve.softmax(logits, 1);
+      ve.noGrad(() =>
+        ve.tidy(() => {
+          const crops = batch.map((s) => {
+            let x = source!;
+            for (let d = 0; d < dims; d++) x = x.narrow(d + 2, s[d]!, patch[d]!);
+            return x;
           });
-          if (probs === undefined) probs = p;
-          else {
-            probs.add_(p);
-            p.dispose();
+          const x = crops.length === 1 ? crops[0]!.contiguous() : ve.cat(crops, 0);
+          let probs: Tensor | undefined;
+          for (const axes of flips) {
+            // each flip's temporaries go at once: only the running sum outlives its pass
+            const p = ve.tidy(() => {
+              const xi = axes.length ? ve.flip(x, axes) : x;
+              let logits = firstOutput(model.forward(xi));
+              if (axes.length) logits = ve.flip(logits, axes);
+              return ve.softmax(logits, 1);
+            });
+            if (probs === undefined) probs = p;
+            else {
+              probs.add_(p);
+              p.dispose();
+            }
           }
-        }
-        if (flips.length > 1) probs!.div_(flips.length);
-        probs!.mul_(gaussian!);
-        if (sums === undefined) {
-          classes = probs!.shape[1]!;
-          sums = ve.keep(ve.zeros([1, classes, ...padded], { device }));
-          weights = ve.keep(ve.zeros([1, 1, ...padded], { device }));
-        }
-        batch.forEach((s, n) => {
-          let target = sums!;
-          let weight = weights!;
-          for (let d = 0; d < dims; d++) {
-            target = target.narrow(d + 2, s[d]!, patch[d]!);
-            weight = weight.narrow(d + 2, s[d]!, patch[d]!);
+          if (flips.length > 1) probs!.div_(flips.length);
+          probs!.mul_(gaussian!);
+          if (sums === undefined) {
+            classes = probs!.shape[1]!;
+            sums = ve.keep(ve.zeros([1, classes, ...padded], { device }));
+            weights = ve.keep(ve.zeros([1, 1, ...padded], { device }));
           }
-          target.add_(probs!.narrow(0, n, 1));
-          weight.add_(gaussian!);
-        });
-      }));
+          batch.forEach((s, n) => {
+            let target = sums!;
+            let weight = weights!;
+            for (let d = 0; d < dims; d++) {
+              target = target.narrow(d + 2, s[d]!, patch[d]!);
+              weight = weight.narrow(d + 2, s[d]!, patch[d]!);
+            }
+            target.add_(probs!.narrow(0, n, 1));
+            weight.add_(gaussian!);
+          });
+        }),
+      );
       options.onProgress?.(Math.min(b0 + batchSize, total), total);
       // let the event loop breathe between batches (progress output, signals)
       await new Promise<void>((r) => setImmediate(r));
     }
-    return ve.noGrad(() => ve.tidy(() => {
-      let out = sums!.div_(weights!);
-      for (let d = 0; d < dims; d++) out = out.narrow(d + 2, padBefore[d]!, spatial[d]!);
-      return out.contiguous();
-    }));
+    return ve.noGrad(() =>
+      ve.tidy(() => {
+        let out = sums!.div_(weights!);
+        for (let d = 0; d < dims; d++) out = out.narrow(d + 2, padBefore[d]!, spatial[d]!);
+        return out.contiguous();
+      }),
+    );
   } finally {
     model.train?.(wasTraining);
     if (source !== undefined && source !== input) source.dispose();

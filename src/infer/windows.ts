@@ -24,14 +24,19 @@ export interface WindowTiling {
  * the windows are then spread evenly so that the first starts at 0 and the last ends at the edge.
  * An axis shorter than the patch is padded to the patch (one window at 0).
  */
-export function slidingWindowSteps(imageShape: readonly number[], patchSize: readonly number[], overlap = 0.5): number[][] {
+export function slidingWindowSteps(
+  imageShape: readonly number[],
+  patchSize: readonly number[],
+  overlap = 0.5,
+): number[][] {
   if (imageShape.length !== patchSize.length) {
     throw new OptionError('patch_size', `has ${patchSize.length} axes but the image has ${imageShape.length}`);
   }
   if (!(overlap >= 0 && overlap < 1)) throw new OptionError('overlap', `must be in [0, 1), got ${overlap}`);
   return imageShape.map((size, d) => {
     const patch = patchSize[d]!;
-    if (!Number.isInteger(patch) || patch < 1) throw new OptionError('patch_size', `must be positive integers, got [${patchSize.join(', ')}]`);
+    if (!Number.isInteger(patch) || patch < 1)
+      throw new OptionError('patch_size', `must be positive integers, got [${patchSize.join(', ')}]`);
     const padded = Math.max(size, patch);
     const target = patch * (1 - overlap);
     const count = Math.ceil((padded - patch) / target) + 1;
@@ -41,7 +46,11 @@ export function slidingWindowSteps(imageShape: readonly number[], patchSize: rea
   });
 }
 
-export function slidingWindows(imageShape: readonly number[], patchSize: readonly number[], overlap = 0.5): WindowTiling {
+export function slidingWindows(
+  imageShape: readonly number[],
+  patchSize: readonly number[],
+  overlap = 0.5,
+): WindowTiling {
   const steps = slidingWindowSteps(imageShape, patchSize, overlap);
   const windows: number[][] = [];
   const idx = steps.map(() => 0);
@@ -109,13 +118,21 @@ export class WindowAccumulator {
   private readonly shape: number[];
   private readonly patch: number[];
 
-  constructor(imageShape: readonly number[], patchSize: readonly number[], readonly channels: number, options: { overlap?: number; gaussian?: boolean; sigmaScale?: number } = {}) {
+  constructor(
+    imageShape: readonly number[],
+    patchSize: readonly number[],
+    readonly channels: number,
+    options: { overlap?: number; gaussian?: boolean; sigmaScale?: number } = {},
+  ) {
     if (imageShape.length > 3) throw new OptionError('patch_size', 'sliding windows take 2 or 3 spatial axes');
     this.tiling = slidingWindows(imageShape, patchSize, options.overlap ?? 0.5);
     this.shape = [...imageShape];
     this.patch = [...patchSize];
     const patchVoxels = patchSize.reduce((a, b) => a * b, 1);
-    this.importance = options.gaussian === false ? new Float32Array(patchVoxels).fill(1) : gaussianImportanceMap(patchSize, options.sigmaScale);
+    this.importance =
+      options.gaussian === false
+        ? new Float32Array(patchVoxels).fill(1)
+        : gaussianImportanceMap(patchSize, options.sigmaScale);
     const n = imageShape.reduce((a, b) => a * b, 1);
     this.sums = new Float32Array(n * channels);
     this.weights = new Float32Array(n);
@@ -128,15 +145,18 @@ export class WindowAccumulator {
     const [si, sj = 0, sk = 0] = imageStart;
     const patchVoxels = pi! * pj * pk;
     const n = ni! * nj * nk;
-    if (values.length !== patchVoxels * this.channels) throw new OptionError('window', `expected ${this.channels}×${this.patch.join('×')} values, got ${values.length}`);
-    const i0 = Math.max(0, -si!), i1 = Math.min(pi!, ni! - si!);
+    if (values.length !== patchVoxels * this.channels)
+      throw new OptionError('window', `expected ${this.channels}×${this.patch.join('×')} values, got ${values.length}`);
+    const i0 = Math.max(0, -si!),
+      i1 = Math.min(pi!, ni! - si!);
     for (let k = Math.max(0, -sk); k < Math.min(pk, nk - sk); k++) {
       for (let j = Math.max(0, -sj); j < Math.min(pj, nj - sj); j++) {
         const prow = pi! * (j + pj * k);
         const irow = si! + ni! * (sj + j + nj * (sk + k));
         for (let i = i0; i < i1; i++) this.weights[irow + i]! += this.importance[prow + i]!;
         for (let c = 0; c < this.channels; c++) {
-          const po = prow + patchVoxels * c, io = irow + n * c;
+          const po = prow + patchVoxels * c,
+            io = irow + n * c;
           for (let i = i0; i < i1; i++) this.sums[io + i]! += values[po + i]! * this.importance[prow + i]!;
         }
       }

@@ -50,12 +50,18 @@ export function inflateWhole(
     out = format === 'gzip' ? gunzipSync(compressed, options) : inflateSync(compressed, options);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new FileFormatError(path, `compressed data inflates to more than the ${expectedBytes} bytes the header describes`);
+      throw new FileFormatError(
+        path,
+        `compressed data inflates to more than the ${expectedBytes} bytes the header describes`,
+      );
     }
     throw new FileFormatError(path, `corrupt or truncated ${format} data (${zlibReason(err)})`);
   }
   if (out.length < expectedBytes) {
-    throw new FileFormatError(path, `truncated: ${out.length} bytes of data after decompression, the header needs ${expectedBytes}`);
+    throw new FileFormatError(
+      path,
+      `truncated: ${out.length} bytes of data after decompression, the header needs ${expectedBytes}`,
+    );
   }
   return out;
 }

@@ -73,7 +73,11 @@ export function readRange(path: string, position: number, length: number): Buffe
     let got = 0;
     while (got < length) {
       const n = readSync(fd, out, got, Math.min(length - got, 1 << 30), position + got);
-      if (n === 0) throw new FileFormatError(path, `truncated: ended ${length - got} bytes short of the data the header describes`);
+      if (n === 0)
+        throw new FileFormatError(
+          path,
+          `truncated: ended ${length - got} bytes short of the data the header describes`,
+        );
       got += n;
     }
     return out;

@@ -23,7 +23,8 @@ function pngPalette(path: string, bytes: Uint8Array): PaletteTable {
     const length = view.getUint32(at);
     const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
     if (type === 'PLTE') {
-      if (length % 3 !== 0 || at + 8 + length > bytes.length) throw new FileFormatError(path, 'PNG palette (PLTE) is truncated or malformed');
+      if (length % 3 !== 0 || at + 8 + length > bytes.length)
+        throw new FileFormatError(path, 'PNG palette (PLTE) is truncated or malformed');
       return bytes.slice(at + 8, at + 8 + length);
     }
     if (type === 'IDAT' || type === 'IEND') break; // PLTE must come before the image data
@@ -80,7 +81,10 @@ export function paletteIndices(path: string, rgb: ArrayLike<number>, palette: Pa
   for (let p = 0; p < out.length; p++) {
     const index = firstIndex.get((rgb[3 * p]! << 16) | (rgb[3 * p + 1]! << 8) | rgb[3 * p + 2]!);
     if (index === undefined) {
-      throw new FileFormatError(path, `colour (${rgb[3 * p]}, ${rgb[3 * p + 1]}, ${rgb[3 * p + 2]}) is not in the palette; cannot read palette indices`);
+      throw new FileFormatError(
+        path,
+        `colour (${rgb[3 * p]}, ${rgb[3 * p + 1]}, ${rgb[3 * p + 2]}) is not in the palette; cannot read palette indices`,
+      );
     }
     out[p] = index;
   }

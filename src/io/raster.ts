@@ -73,7 +73,11 @@ export async function readRaster(path: string, options: ReadOptions = {}): Promi
     data = takeFirstChannel(data, c);
     c = 1;
   } else if (metadata.isPalette && options.palette === 'indices') {
-    if (c !== 3 || pages > 1) throw new FileFormatError(path, 'palette indices need an opaque single-page image (this one has transparency or several pages)');
+    if (c !== 3 || pages > 1)
+      throw new FileFormatError(
+        path,
+        'palette indices need an opaque single-page image (this one has transparency or several pages)',
+      );
     data = paletteIndices(path, data, readPaletteTable(path, readFileSync(path)));
     c = 1;
   }

@@ -40,7 +40,7 @@ export function permuteAxes(image: Image, mapping: AxisMapping): Image {
   let base = 0;
   const step = [0, 0, 0];
   for (let t = 0; t < 3; t++) {
-    const stride = oldStrides[from[t]]!;
+    const stride = oldStrides[from[t]!]!;
     if (flip[t]) {
       base += (shape[t]! - 1) * stride;
       step[t] = -stride;
@@ -70,7 +70,7 @@ export function permuteAxes(image: Image, mapping: AxisMapping): Image {
   for (let t = 0; t < 3; t++) {
     const sign = flip[t] ? -1 : 1;
     for (let r = 0; r < 3; r++) direction[r * 3 + t] = sign * d[r * 3 + from[t]!]! + 0; // + 0 turns -0 into 0
-    spacing[t] = image.spacing[from[t]!];
+    spacing[t] = image.spacing[from[t]!]!;
   }
   return { data: out, shape, spacing, origin, direction: direction as Mat3, meta: { ...image.meta } };
 }
@@ -85,4 +85,3 @@ export function reorient(image: Image, code: string): Image {
   if (current === code.toUpperCase()) return image;
   return permuteAxes(image, axisMapping(current, code));
 }
-

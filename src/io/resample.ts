@@ -70,11 +70,18 @@ export function resampleOnto(image: Image, grid: Grid, options: ResampleOptions 
           for (let blk = 0; blk < blocks; blk++) out[o + blk * outSpatial] = src[s + blk * inSpatial]!;
           continue;
         }
-        const x0 = Math.floor(x), y0 = Math.floor(y), z0 = Math.floor(z);
-        const fx = x - x0, fy = y - y0, fz = z - z0;
-        const xa = clamp(x0, ni), xb = clamp(x0 + 1, ni);
-        const ya = clamp(y0, nj) * ni, yb = clamp(y0 + 1, nj) * ni;
-        const za = clamp(z0, nk) * ni * nj, zb = clamp(z0 + 1, nk) * ni * nj;
+        const x0 = Math.floor(x),
+          y0 = Math.floor(y),
+          z0 = Math.floor(z);
+        const fx = x - x0,
+          fy = y - y0,
+          fz = z - z0;
+        const xa = clamp(x0, ni),
+          xb = clamp(x0 + 1, ni);
+        const ya = clamp(y0, nj) * ni,
+          yb = clamp(y0 + 1, nj) * ni;
+        const za = clamp(z0, nk) * ni * nj,
+          zb = clamp(z0 + 1, nk) * ni * nj;
         for (let blk = 0; blk < blocks; blk++) {
           const off = blk * inSpatial;
           const c00 = src[off + xa + ya + za]! * (1 - fx) + src[off + xb + ya + za]! * fx;
@@ -107,7 +114,11 @@ export function resampleToSpacing(image: Image, spacing: readonly number[], opti
     throw new ShapeError(`target spacing must be three positive numbers, got [${spacing.join(', ')}]`);
   }
   const shape = [0, 1, 2].map((a) => Math.max(1, Math.round((image.shape[a]! * image.spacing[a]!) / spacing[a]!)));
-  return resampleOnto(image, { shape, spacing: [...spacing] as Vec3, origin: image.origin, direction: image.direction }, options);
+  return resampleOnto(
+    image,
+    { shape, spacing: [...spacing] as Vec3, origin: image.origin, direction: image.direction },
+    options,
+  );
 }
 
 function scaledDirection(direction: Mat3, spacing: Vec3): Mat3 {

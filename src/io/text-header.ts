@@ -19,6 +19,11 @@ export function splitAtBlankLine(bytes: Uint8Array): { lines: string[]; dataOffs
     lines.push(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1'));
     start = n + 1;
   }
-  if (start < limit) lines.push(Buffer.from(bytes.buffer, bytes.byteOffset + start, limit - start).toString('latin1').replace(/\r$/, ''));
+  if (start < limit)
+    lines.push(
+      Buffer.from(bytes.buffer, bytes.byteOffset + start, limit - start)
+        .toString('latin1')
+        .replace(/\r$/, ''),
+    );
   return { lines, dataOffset: bytes.length };
 }

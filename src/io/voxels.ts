@@ -68,8 +68,10 @@ export function adoptVoxels(
   littleEndian: boolean,
 ): VoxelArray {
   const width = bytesPerVoxel(dtype);
-  if ((bytes.byteOffset + byteOffset) % width !== 0) return decodeVoxels(bytes, byteOffset, dtype, length, littleEndian);
-  if (width > 1 && littleEndian !== HOST_IS_LITTLE_ENDIAN) swapInPlace(bytes.subarray(byteOffset, byteOffset + length * width), width);
+  if ((bytes.byteOffset + byteOffset) % width !== 0)
+    return decodeVoxels(bytes, byteOffset, dtype, length, littleEndian);
+  if (width > 1 && littleEndian !== HOST_IS_LITTLE_ENDIAN)
+    swapInPlace(bytes.subarray(byteOffset, byteOffset + length * width), width);
   return new CONSTRUCTORS[dtype](bytes.buffer as ArrayBuffer, bytes.byteOffset + byteOffset, length);
 }
 
@@ -93,7 +95,13 @@ export function encodeVoxels(data: VoxelArray, littleEndian: boolean): Buffer {
  * 64-bit integers, which no `Image` dtype holds: int32 when every value fits (exact), else float64
  * (exact up to 2^53).
  */
-export function decode64(bytes: Uint8Array, offset: number, count: number, littleEndian: boolean, signed: boolean): VoxelArray {
+export function decode64(
+  bytes: Uint8Array,
+  offset: number,
+  count: number,
+  littleEndian: boolean,
+  signed: boolean,
+): VoxelArray {
   const copy = Buffer.allocUnsafeSlow(count * 8);
   copy.set(bytes.subarray(offset, offset + count * 8));
   if (littleEndian !== HOST_IS_LITTLE_ENDIAN) swapInPlace(copy, 8);
@@ -123,7 +131,7 @@ export function intensityStats(image: Pick<Image, 'data'>): IntensityStats {
   let count = 0;
   for (let n = 0; n < d.length; n++) {
     const v = d[n]!;
-    if (v !== v) continue;
+    if (Number.isNaN(v)) continue;
     if (v < min) min = v;
     if (v > max) max = v;
     sum += v;

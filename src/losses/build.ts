@@ -13,10 +13,13 @@ import { TverskyLoss } from './tversky.js';
 
 const REGION = ['activation', 'includeBackground', 'batch', 'smooth', 'ignoreIndex'];
 const LOSSES = {
-  'dice': { keys: [...REGION, 'squared', 'reduction'], make: (o: object) => new DiceLoss(o) },
-  'dice-ce': { keys: [...REGION, 'squared', 'weightDice', 'weightCE', 'classWeights'], make: (o: object) => new DiceCELoss(o) },
-  'focal': { keys: ['activation', 'gamma', 'alpha', 'ignoreIndex', 'reduction'], make: (o: object) => new FocalLoss(o) },
-  'tversky': { keys: [...REGION, 'alpha', 'beta', 'reduction'], make: (o: object) => new TverskyLoss(o) },
+  dice: { keys: [...REGION, 'squared', 'reduction'], make: (o: object) => new DiceLoss(o) },
+  'dice-ce': {
+    keys: [...REGION, 'squared', 'weightDice', 'weightCE', 'classWeights'],
+    make: (o: object) => new DiceCELoss(o),
+  },
+  focal: { keys: ['activation', 'gamma', 'alpha', 'ignoreIndex', 'reduction'], make: (o: object) => new FocalLoss(o) },
+  tversky: { keys: [...REGION, 'alpha', 'beta', 'reduction'], make: (o: object) => new TverskyLoss(o) },
   'generalized-dice': { keys: [...REGION, 'reduction'], make: (o: object) => new GeneralizedDiceLoss(o) },
 } as const;
 export type LossName = keyof typeof LOSSES;
@@ -35,15 +38,23 @@ export interface LossSpec {
 export function buildLoss(spec: LossSpec, prefix = ''): SegmentationLoss | DeepSupervisionLoss {
   const { name, deepSupervision, deepSupervisionWeights, ...options } = spec;
   const entry = (LOSSES as Record<string, (typeof LOSSES)[LossName]>)[name];
-  if (entry === undefined) throw new OptionError(`${prefix}name`, `unknown loss ${JSON.stringify(name)}; expected one of ${LOSS_NAMES.join(', ')}`);
+  if (entry === undefined)
+    throw new OptionError(
+      `${prefix}name`,
+      `unknown loss ${JSON.stringify(name)}; expected one of ${LOSS_NAMES.join(', ')}`,
+    );
   for (const key of Object.keys(options)) {
     if (!(entry.keys as readonly string[]).includes(key)) {
-      throw new OptionError(`${prefix}${key}`, `unknown option of loss ${name}; expected one of ${[...entry.keys, 'deepSupervision', 'deepSupervisionWeights'].join(', ')}`);
+      throw new OptionError(
+        `${prefix}${key}`,
+        `unknown option of loss ${name}; expected one of ${[...entry.keys, 'deepSupervision', 'deepSupervisionWeights'].join(', ')}`,
+      );
     }
   }
   const loss = entry.make(options);
   if (!deepSupervision) {
-    if (deepSupervisionWeights !== undefined) throw new OptionError(`${prefix}deepSupervisionWeights`, 'given without deepSupervision: true');
+    if (deepSupervisionWeights !== undefined)
+      throw new OptionError(`${prefix}deepSupervisionWeights`, 'given without deepSupervision: true');
     return loss;
   }
   return new DeepSupervisionLoss(loss, { weights: deepSupervisionWeights ?? null });

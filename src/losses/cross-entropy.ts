@@ -8,7 +8,12 @@ import type { Tensor } from '../engine/tensor.js';
 import { type Activation, inLossPrecision, prepareTarget } from './target.js';
 
 export function segmentationCrossEntropy(
-  rawLogits: Tensor, target: Tensor, activation: Activation, ignoreIndex: number | null, who: string, classWeights: Tensor | null = null,
+  rawLogits: Tensor,
+  target: Tensor,
+  activation: Activation,
+  ignoreIndex: number | null,
+  who: string,
+  classWeights: Tensor | null = null,
 ): Tensor {
   const logits = inLossPrecision(rawLogits);
   const c = logits.shape[1]!;
@@ -22,5 +27,8 @@ export function segmentationCrossEntropy(
   const weight = classWeights === null ? null : classWeights.reshape([1, c, ...logits.shape.slice(2).map(() => 1)]);
   if (mask === null) return ve.binaryCrossEntropyWithLogits(logits, dense, { weight });
   const perElement = ve.binaryCrossEntropyWithLogits(logits, dense, { weight, reduction: 'none' });
-  return ve.mul(perElement, mask).sum().div(ve.clamp(mask.sum().mul(c), 1e-8));
+  return ve
+    .mul(perElement, mask)
+    .sum()
+    .div(ve.clamp(mask.sum().mul(c), 1e-8));
 }

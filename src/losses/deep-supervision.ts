@@ -31,21 +31,30 @@ export type OneHotDownsampling = 'nearest' | 'maxpool';
  * sampled nearest-exact (the result is float, which the losses accept); 'maxpool' max-pools dense
  * targets by the integer size ratio.
  */
-export function downsampleTarget(target: Tensor, size: readonly number[], denseMode: OneHotDownsampling = 'nearest'): Tensor {
+export function downsampleTarget(
+  target: Tensor,
+  size: readonly number[],
+  denseMode: OneHotDownsampling = 'nearest',
+): Tensor {
   const from = target.shape.slice(2);
-  if (size.length !== from.length) throw new ShapeError(`deep supervision: output has ${size.length} spatial axes, target ${from.length}`);
+  if (size.length !== from.length)
+    throw new ShapeError(`deep supervision: output has ${size.length} spatial axes, target ${from.length}`);
   if (size.every((s, i) => s === from[i])) return target;
-  return noGrad(() => tidy(() => {
-    const asFloat = target.dtype === 'float32' || target.dtype === 'float64' ? target : target.to('float32');
-    if (denseMode === 'maxpool' && target.shape[1]! > 1) {
-      const ratio = from.map((f, i) => f / size[i]!);
-      if (!ratio.every((r) => Number.isInteger(r))) {
-        throw new ShapeError(`deep supervision: max-pooling needs integer size ratios, target [${from.join(', ')}] → [${size.join(', ')}]`);
+  return noGrad(() =>
+    tidy(() => {
+      const asFloat = target.dtype === 'float32' || target.dtype === 'float64' ? target : target.to('float32');
+      if (denseMode === 'maxpool' && target.shape[1]! > 1) {
+        const ratio = from.map((f, i) => f / size[i]!);
+        if (!ratio.every((r) => Number.isInteger(r))) {
+          throw new ShapeError(
+            `deep supervision: max-pooling needs integer size ratios, target [${from.join(', ')}] → [${size.join(', ')}]`,
+          );
+        }
+        return size.length === 2 ? ve.maxPool2d(asFloat, ratio) : ve.maxPool3d(asFloat, ratio);
       }
-      return size.length === 2 ? ve.maxPool2d(asFloat, ratio) : ve.maxPool3d(asFloat, ratio);
-    }
-    return ve.interpolate(asFloat, { size: [...size], mode: 'nearest-exact' });
-  }));
+      return ve.interpolate(asFloat, { size: [...size], mode: 'nearest-exact' });
+    }),
+  );
 }
 
 export interface DeepSupervisionOptions {
@@ -60,14 +69,20 @@ export class DeepSupervisionLoss {
   readonly weights: number[] | null;
   readonly oneHotDownsampling: OneHotDownsampling;
 
-  constructor(readonly loss: SegmentationLoss, options: DeepSupervisionOptions = {}) {
+  constructor(
+    readonly loss: SegmentationLoss,
+    options: DeepSupervisionOptions = {},
+  ) {
     this.weights = options.weights ?? null;
     if (this.weights !== null && !this.weights.every((w) => Number.isFinite(w) && w >= 0)) {
       throw new OptionError('weights', `must be finite numbers >= 0, got ${JSON.stringify(this.weights)}`);
     }
     this.oneHotDownsampling = options.oneHotDownsampling ?? 'nearest';
     if (this.oneHotDownsampling !== 'nearest' && this.oneHotDownsampling !== 'maxpool') {
-      throw new OptionError('oneHotDownsampling', `expected nearest or maxpool, got ${String(this.oneHotDownsampling)}`);
+      throw new OptionError(
+        'oneHotDownsampling',
+        `expected nearest or maxpool, got ${String(this.oneHotDownsampling)}`,
+      );
     }
   }
 
@@ -78,14 +93,19 @@ export class DeepSupervisionLoss {
   forward(outputs: Tensor | readonly Tensor[], target: Tensor | readonly Tensor[]): Tensor {
     const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
     const weights = this.weights ?? deepSupervisionWeights(outs.length);
-    if (weights.length !== outs.length) throw new ShapeError(`deep supervision: ${weights.length} weights for ${outs.length} outputs`);
+    if (weights.length !== outs.length)
+      throw new ShapeError(`deep supervision: ${weights.length} weights for ${outs.length} outputs`);
     const targets = Array.isArray(target) ? (target as readonly Tensor[]) : null;
-    if (targets !== null && targets.length !== outs.length) throw new ShapeError(`deep supervision: ${targets.length} targets for ${outs.length} outputs`);
+    if (targets !== null && targets.length !== outs.length)
+      throw new ShapeError(`deep supervision: ${targets.length} targets for ${outs.length} outputs`);
     return tidy(() => {
       let total: Tensor | null = null;
       outs.forEach((out, i) => {
         if (weights[i] === 0) return;
-        const t = targets !== null ? targets[i]! : downsampleTarget(target as Tensor, out.shape.slice(2), this.oneHotDownsampling);
+        const t =
+          targets !== null
+            ? targets[i]!
+            : downsampleTarget(target as Tensor, out.shape.slice(2), this.oneHotDownsampling);
         const term = this.loss.forward(out, t).mul(weights[i]!);
         total = total === null ? term : total.add(term);
       });

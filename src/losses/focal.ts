@@ -35,15 +35,20 @@ export class FocalLoss implements SegmentationLoss {
 
   constructor(options: FocalLossOptions = {}) {
     this.activation = options.activation ?? 'softmax';
-    if (this.activation !== 'softmax' && this.activation !== 'sigmoid') throw new OptionError('activation', `expected softmax or sigmoid, got ${String(this.activation)}`);
+    if (this.activation !== 'softmax' && this.activation !== 'sigmoid')
+      throw new OptionError('activation', `expected softmax or sigmoid, got ${String(this.activation)}`);
     this.gamma = options.gamma ?? 2;
-    if (!(Number.isFinite(this.gamma) && this.gamma >= 0)) throw new OptionError('gamma', `must be a finite number >= 0, got ${this.gamma}`);
+    if (!(Number.isFinite(this.gamma) && this.gamma >= 0))
+      throw new OptionError('gamma', `must be a finite number >= 0, got ${this.gamma}`);
     this.alpha = options.alpha ?? null;
-    if (typeof this.alpha === 'number' && !(this.alpha >= 0 && this.alpha <= 1)) throw new OptionError('alpha', `must lie in [0, 1], got ${this.alpha}`);
-    if (Array.isArray(this.alpha) && this.activation !== 'softmax') throw new OptionError('alpha', 'one weight per class needs the softmax activation; give a number for sigmoid');
+    if (typeof this.alpha === 'number' && !(this.alpha >= 0 && this.alpha <= 1))
+      throw new OptionError('alpha', `must lie in [0, 1], got ${this.alpha}`);
+    if (Array.isArray(this.alpha) && this.activation !== 'softmax')
+      throw new OptionError('alpha', 'one weight per class needs the softmax activation; give a number for sigmoid');
     this.ignoreIndex = options.ignoreIndex ?? null;
     this.reduction = options.reduction ?? 'mean';
-    if (!['mean', 'sum', 'none'].includes(this.reduction)) throw new OptionError('reduction', `expected mean, sum or none, got ${String(this.reduction)}`);
+    if (!['mean', 'sum', 'none'].includes(this.reduction))
+      throw new OptionError('reduction', `expected mean, sum or none, got ${String(this.reduction)}`);
   }
 
   forward(rawLogits: Tensor, target: Tensor): Tensor {
@@ -88,8 +93,12 @@ export class FocalLoss implements SegmentationLoss {
   private alphaPerClass(logits: Tensor): Tensor | null {
     if (this.alpha === null) return null;
     const c = logits.shape[1]!;
-    const values = typeof this.alpha === 'number' ? [1 - this.alpha, ...new Array<number>(c - 1).fill(this.alpha)] : this.alpha;
+    const values =
+      typeof this.alpha === 'number' ? [1 - this.alpha, ...new Array<number>(c - 1).fill(this.alpha)] : this.alpha;
     if (values.length !== c) throw new OptionError('alpha', `has ${values.length} weights for ${c} classes`);
-    return Tensor.from(values, [1, c, ...logits.shape.slice(2).map(() => 1)], { dtype: logits.dtype, device: logits.device });
+    return Tensor.from(values, [1, c, ...logits.shape.slice(2).map(() => 1)], {
+      dtype: logits.dtype,
+      device: logits.device,
+    });
   }
 }

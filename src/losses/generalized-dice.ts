@@ -13,7 +13,13 @@ import { tidy } from '../engine/memory.js';
 import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { SegmentationLoss } from './loss.js';
-import { reduce, regionSums, resolveRegionOptions, type RegionLossOptions, type ResolvedRegionOptions } from './region.js';
+import {
+  reduce,
+  regionSums,
+  resolveRegionOptions,
+  type RegionLossOptions,
+  type ResolvedRegionOptions,
+} from './region.js';
 
 export type GeneralizedDiceLossOptions = RegionLossOptions;
 

@@ -8,5 +8,11 @@ export { segmentationCrossEntropy } from './cross-entropy.js';
 export { FocalLoss, type FocalLossOptions } from './focal.js';
 export { TverskyLoss, type TverskyLossOptions } from './tversky.js';
 export { GeneralizedDiceLoss, type GeneralizedDiceLossOptions } from './generalized-dice.js';
-export { DeepSupervisionLoss, deepSupervisionWeights, downsampleTarget, type DeepSupervisionOptions, type OneHotDownsampling } from './deep-supervision.js';
+export {
+  DeepSupervisionLoss,
+  deepSupervisionWeights,
+  downsampleTarget,
+  type DeepSupervisionOptions,
+  type OneHotDownsampling,
+} from './deep-supervision.js';
 export { buildLoss, LOSS_NAMES, type LossName, type LossSpec } from './build.js';

@@ -38,16 +38,30 @@ export interface ResolvedRegionOptions {
   reduction: Reduction;
 }
 
-export function resolveRegionOptions(o: RegionLossOptions, defaults: { includeBackground: boolean }): ResolvedRegionOptions {
+export function resolveRegionOptions(
+  o: RegionLossOptions,
+  defaults: { includeBackground: boolean },
+): ResolvedRegionOptions {
   const activation = o.activation ?? 'softmax';
-  if (activation !== 'softmax' && activation !== 'sigmoid') throw new OptionError('activation', `expected softmax or sigmoid, got ${String(activation)}`);
+  if (activation !== 'softmax' && activation !== 'sigmoid')
+    throw new OptionError('activation', `expected softmax or sigmoid, got ${String(activation)}`);
   const reduction = o.reduction ?? 'mean';
-  if (!['mean', 'sum', 'none'].includes(reduction)) throw new OptionError('reduction', `expected mean, sum or none, got ${String(reduction)}`);
+  if (!['mean', 'sum', 'none'].includes(reduction))
+    throw new OptionError('reduction', `expected mean, sum or none, got ${String(reduction)}`);
   const smooth = o.smooth ?? 1e-5;
-  if (!(Number.isFinite(smooth) && smooth >= 0)) throw new OptionError('smooth', `must be a finite number >= 0, got ${smooth}`);
+  if (!(Number.isFinite(smooth) && smooth >= 0))
+    throw new OptionError('smooth', `must be a finite number >= 0, got ${smooth}`);
   const ignoreIndex = o.ignoreIndex ?? null;
-  if (ignoreIndex !== null && !Number.isInteger(ignoreIndex)) throw new OptionError('ignoreIndex', `must be an integer label, got ${ignoreIndex}`);
-  return { activation, includeBackground: o.includeBackground ?? defaults.includeBackground, batch: !!o.batch, smooth, ignoreIndex, reduction };
+  if (ignoreIndex !== null && !Number.isInteger(ignoreIndex))
+    throw new OptionError('ignoreIndex', `must be an integer label, got ${ignoreIndex}`);
+  return {
+    activation,
+    includeBackground: o.includeBackground ?? defaults.includeBackground,
+    batch: !!o.batch,
+    smooth,
+    ignoreIndex,
+    reduction,
+  };
 }
 
 export interface RegionSums {
@@ -63,7 +77,13 @@ export interface RegionSums {
  * Probabilities, dense target and per-class sums for one batch; channel 0 is dropped before any
  * product when the background is excluded. Call inside tidy: intermediates are left to it.
  */
-export function regionSums(rawLogits: Tensor, target: Tensor, o: ResolvedRegionOptions, who: string, squared = false): RegionSums {
+export function regionSums(
+  rawLogits: Tensor,
+  target: Tensor,
+  o: ResolvedRegionOptions,
+  who: string,
+  squared = false,
+): RegionSums {
   const logits = inLossPrecision(rawLogits);
   const { dense: fullTarget, mask } = prepareTarget(logits, target, o.ignoreIndex, who);
   let probs = probabilities(logits, o.activation);

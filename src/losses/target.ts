@@ -29,10 +29,15 @@ export interface PreparedTarget {
 
 /** Throws a ShapeError unless logits (N, C, ...) and target (N, 1 | C, ...) fit together. */
 export function checkShapes(logits: Tensor, target: Tensor, who: string): void {
-  const ls = logits.shape, ts = target.shape;
+  const ls = logits.shape,
+    ts = target.shape;
   if (ls.length < 3) throw new ShapeError(`${who}: logits must be (N, C, spatial...), got shape [${ls.join(', ')}]`);
   if (!isFloating(logits.dtype)) throw new ShapeError(`${who}: logits must be floating point, got ${logits.dtype}`);
-  const fits = ts.length === ls.length && ts[0] === ls[0] && (ts[1] === 1 || ts[1] === ls[1]) && ts.slice(2).every((d, i) => d === ls[i + 2]);
+  const fits =
+    ts.length === ls.length &&
+    ts[0] === ls[0] &&
+    (ts[1] === 1 || ts[1] === ls[1]) &&
+    ts.slice(2).every((d, i) => d === ls[i + 2]);
   if (!fits) {
     throw new ShapeError(
       `${who}: target shape [${ts.join(', ')}] does not fit logits [${ls.join(', ')}]; expected a label map [${[ls[0], 1, ...ls.slice(2)].join(', ')}] or a dense target shaped like the logits`,
@@ -57,23 +62,26 @@ export function prepareTarget(logits: Tensor, target: Tensor, ignoreIndex: numbe
   const c = logits.shape[1]!;
   const dtype = logits.dtype;
   const isLabelMap = c > 1 && target.shape[1] === 1;
-  return noGrad(() => tidy(() => {
-    let mask: Tensor | null = null;
-    if (ignoreIndex !== null) {
-      if (!isLabelMap && c > 1) throw new ShapeError(`${who}: ignoreIndex needs a label-map target (N, 1, ...), got a dense target`);
-      mask = ve.ne(target, ignoreIndex).to(dtype);
-    }
-    let dense: Tensor;
-    if (isLabelMap) {
-      dense = ve.eq(target, classIndices(logits)).to(dtype);
-      // labels outside 0..C-1 already give zero rows; an ignore index inside that range needs the mask
-      if (mask !== null && ignoreIndex! >= 0 && ignoreIndex! < c) dense.mul_(mask);
-    } else {
-      // a binary mask may hold the ignore label itself: zero it there
-      dense = mask === null ? target.to(dtype) : ve.where(ve.gt(mask, 0), target, 0).to(dtype);
-    }
-    return { dense, mask, isLabelMap };
-  }));
+  return noGrad(() =>
+    tidy(() => {
+      let mask: Tensor | null = null;
+      if (ignoreIndex !== null) {
+        if (!isLabelMap && c > 1)
+          throw new ShapeError(`${who}: ignoreIndex needs a label-map target (N, 1, ...), got a dense target`);
+        mask = ve.ne(target, ignoreIndex).to(dtype);
+      }
+      let dense: Tensor;
+      if (isLabelMap) {
+        dense = ve.eq(target, classIndices(logits)).to(dtype);
+        // labels outside 0..C-1 already give zero rows; an ignore index inside that range needs the mask
+        if (mask !== null && ignoreIndex! >= 0 && ignoreIndex! < c) dense.mul_(mask);
+      } else {
+        // a binary mask may hold the ignore label itself: zero it there
+        dense = mask === null ? target.to(dtype) : ve.where(ve.gt(mask, 0), target, 0).to(dtype);
+      }
+      return { dense, mask, isLabelMap };
+    }),
+  );
 }
 
 /**

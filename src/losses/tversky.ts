@@ -11,7 +11,13 @@ import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError } from '../util/errors.js';
 import type { SegmentationLoss } from './loss.js';
-import { reduce, regionSums, resolveRegionOptions, type RegionLossOptions, type ResolvedRegionOptions } from './region.js';
+import {
+  reduce,
+  regionSums,
+  resolveRegionOptions,
+  type RegionLossOptions,
+  type ResolvedRegionOptions,
+} from './region.js';
 
 export interface TverskyLossOptions extends RegionLossOptions {
   /** weight of false positives (default 0.5) */
@@ -24,9 +30,12 @@ export class TverskyLoss implements SegmentationLoss {
   readonly options: ResolvedRegionOptions & { alpha: number; beta: number };
 
   constructor(options: TverskyLossOptions = {}) {
-    const alpha = options.alpha ?? 0.5, beta = options.beta ?? 0.5;
-    if (!(Number.isFinite(alpha) && alpha >= 0)) throw new OptionError('alpha', `must be a finite number >= 0, got ${alpha}`);
-    if (!(Number.isFinite(beta) && beta >= 0)) throw new OptionError('beta', `must be a finite number >= 0, got ${beta}`);
+    const alpha = options.alpha ?? 0.5,
+      beta = options.beta ?? 0.5;
+    if (!(Number.isFinite(alpha) && alpha >= 0))
+      throw new OptionError('alpha', `must be a finite number >= 0, got ${alpha}`);
+    if (!(Number.isFinite(beta) && beta >= 0))
+      throw new OptionError('beta', `must be a finite number >= 0, got ${beta}`);
     this.options = { ...resolveRegionOptions(options, { includeBackground: true }), alpha, beta };
   }
 
@@ -34,7 +43,8 @@ export class TverskyLoss implements SegmentationLoss {
     return tidy(() => {
       const o = this.options;
       const { intersection: tp, predSum, targetSum } = regionSums(logits, target, o, 'TverskyLoss');
-      const fp = ve.sub(predSum, tp), fn = ve.sub(targetSum, tp);
+      const fp = ve.sub(predSum, tp),
+        fn = ve.sub(targetSum, tp);
       const denominator = tp.add(fp.mul(o.alpha)).add(fn.mul(o.beta)).add(o.smooth);
       const index = tp.add(o.smooth).div(ve.clamp(denominator, 1e-8));
       return reduce(ve.sub(1, index), o.reduction);

@@ -4,8 +4,20 @@ import type { ClassRecord } from './evaluate-case.js';
 
 /** The per-case metrics that are summarised over cases. */
 export const AGGREGATED_METRICS = [
-  'dice', 'iou', 'precision', 'recall', 'specificity', 'volumeDifferenceMm3', 'absoluteVolumeDifferenceMm3',
-  'relativeVolumeDifferencePercent', 'hd', 'hd95', 'assd', 'nsd', 'auc', 'averagePrecision',
+  'dice',
+  'iou',
+  'precision',
+  'recall',
+  'specificity',
+  'volumeDifferenceMm3',
+  'absoluteVolumeDifferenceMm3',
+  'relativeVolumeDifferencePercent',
+  'hd',
+  'hd95',
+  'assd',
+  'nsd',
+  'auc',
+  'averagePrecision',
 ] as const;
 
 export type MetricSummary = Summary & { ci95: [number, number] };
@@ -30,7 +42,10 @@ export type CaseRow = ClassRecord & { case: string; missingPrediction: boolean }
  * Per-class mean, sample std, median, min, max, count and percentile-bootstrap 95% CI of the mean,
  * over cases (per-case means, never a global voxel pool).
  */
-export function aggregateRows(rows: readonly CaseRow[], bootstrap: BootstrapOptions = {}): Record<string, ClassAggregate> {
+export function aggregateRows(
+  rows: readonly CaseRow[],
+  bootstrap: BootstrapOptions = {},
+): Record<string, ClassAggregate> {
   const out: Record<string, ClassAggregate> = {};
   const classes = [...new Set(rows.map((r) => r.class))];
   for (const name of classes) {

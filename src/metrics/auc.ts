@@ -10,15 +10,18 @@ export function splitScores(
   if (scores.length !== truth.length || (roi && roi.length !== truth.length)) {
     throw new RangeError(`AUC: scores, truth${roi ? ' and ROI' : ''} differ in length`);
   }
-  let nPos = 0, nNeg = 0;
+  let nPos = 0,
+    nNeg = 0;
   for (let v = 0; v < truth.length; v++) {
     if (roi && roi[v] === 0) continue;
     if (Number.isNaN(scores[v])) throw new RangeError(`AUC: score ${v} is NaN`);
     if (truth[v]) nPos++;
     else nNeg++;
   }
-  const positives = new Float64Array(nPos), negatives = new Float64Array(nNeg);
-  let p = 0, n = 0;
+  const positives = new Float64Array(nPos),
+    negatives = new Float64Array(nNeg);
+  let p = 0,
+    n = 0;
   for (let v = 0; v < truth.length; v++) {
     if (roi && roi[v] === 0) continue;
     if (truth[v]) positives[p++] = scores[v]!;
@@ -35,7 +38,11 @@ export function splitScores(
  * area with tied scores as one threshold (scikit-learn's roc_auc_score). Null when the truth (inside
  * the ROI) has no positive or no negative: the AUC is undefined there.
  */
-export function rocAuc(scores: ArrayLike<number>, truth: ArrayLike<number | boolean>, roi?: ArrayLike<number>): number | null {
+export function rocAuc(
+  scores: ArrayLike<number>,
+  truth: ArrayLike<number | boolean>,
+  roi?: ArrayLike<number>,
+): number | null {
   const { positives, negatives } = splitScores(scores, truth, roi);
   return rocAucSorted(positives, negatives);
 }
@@ -67,11 +74,19 @@ export function rocAucSorted(positives: Float64Array, negatives: Float64Array): 
  * step-wise area under the precision–recall curve, as scikit-learn's average_precision_score
  * computes it (no interpolation). Null when there is no positive.
  */
-export function averagePrecision(scores: ArrayLike<number>, truth: ArrayLike<number | boolean>, roi?: ArrayLike<number>): number | null {
+export function averagePrecision(
+  scores: ArrayLike<number>,
+  truth: ArrayLike<number | boolean>,
+  roi?: ArrayLike<number>,
+): number | null {
   const { positives, negatives } = splitScores(scores, truth, roi);
   if (positives.length === 0) return null;
-  let p = positives.length - 1, n = negatives.length - 1;
-  let tp = 0, fp = 0, ap = 0, lastRecall = 0;
+  let p = positives.length - 1,
+    n = negatives.length - 1;
+  let tp = 0,
+    fp = 0,
+    ap = 0,
+    lastRecall = 0;
   while (p >= 0 || n >= 0) {
     const s = Math.max(p >= 0 ? positives[p]! : -Infinity, n >= 0 ? negatives[n]! : -Infinity);
     while (p >= 0 && positives[p] === s) {
@@ -94,10 +109,14 @@ export function averagePrecision(scores: ArrayLike<number>, truth: ArrayLike<num
  * is the score of class c for sample i, `labels[i]` its true class in 0..C−1. Classes absent from
  * `labels` (AUC undefined) are left out of the mean; null when no class has an AUC.
  */
-export function rocAucOneVsRest(probabilities: ReadonlyArray<ArrayLike<number>>, labels: ArrayLike<number>): number | null {
+export function rocAucOneVsRest(
+  probabilities: ReadonlyArray<ArrayLike<number>>,
+  labels: ArrayLike<number>,
+): number | null {
   if (probabilities.length !== labels.length) throw new RangeError('AUC: probabilities and labels differ in length');
   const classes = probabilities.length > 0 ? probabilities[0]!.length : 0;
-  let sum = 0, count = 0;
+  let sum = 0,
+    count = 0;
   for (let c = 0; c < classes; c++) {
     const scores = probabilities.map((row) => row[c]!);
     const truth = Array.from(labels, (l) => (l === c ? 1 : 0));

@@ -2,7 +2,21 @@ import { basename } from 'node:path';
 
 /** File name endings read as images, longest first so that ".nii.gz" wins over ".gz". */
 export const IMAGE_EXTENSIONS = [
-  '.nii.gz', '.nii', '.nrrd', '.nhdr', '.mha', '.mhd', '.png', '.gif', '.tif', '.tiff', '.jpg', '.jpeg', '.bmp', '.webp', '.dcm',
+  '.nii.gz',
+  '.nii',
+  '.nrrd',
+  '.nhdr',
+  '.mha',
+  '.mhd',
+  '.png',
+  '.gif',
+  '.tif',
+  '.tiff',
+  '.jpg',
+  '.jpeg',
+  '.bmp',
+  '.webp',
+  '.dcm',
 ];
 
 /**
@@ -11,7 +25,20 @@ export const IMAGE_EXTENSIONS = [
  * "case_001_0000.nii.gz" is "case_001".
  */
 export const DEFAULT_CASE_SUFFIXES = [
-  '_0000', '_manual1', '_manual2', '_mask', '_test', '_training', '_seg', '_pred', '_prediction', '_label', '_labels', '_gt', '_probability', '_prob',
+  '_0000',
+  '_manual1',
+  '_manual2',
+  '_mask',
+  '_test',
+  '_training',
+  '_seg',
+  '_pred',
+  '_prediction',
+  '_label',
+  '_labels',
+  '_gt',
+  '_probability',
+  '_prob',
 ];
 
 /** The extension of `name` among `extensions` (case-insensitive), or undefined. */
@@ -21,7 +48,11 @@ export function imageExtension(name: string, extensions: readonly string[] = IMA
 }
 
 /** The case id of an image file: its name without the image extension and without any of `suffixes` at the end. */
-export function caseIdOf(path: string, suffixes: readonly string[] = DEFAULT_CASE_SUFFIXES, extensions: readonly string[] = IMAGE_EXTENSIONS): string {
+export function caseIdOf(
+  path: string,
+  suffixes: readonly string[] = DEFAULT_CASE_SUFFIXES,
+  extensions: readonly string[] = IMAGE_EXTENSIONS,
+): string {
   const name = basename(path);
   const ext = imageExtension(name, extensions);
   let id = ext ? name.slice(0, name.length - ext.length) : name;

@@ -13,7 +13,10 @@ export function classesFromLabels(labels: Iterable<number>): ClassSpec[] {
 
 /** Parses a label list "1,2,3" (the --labels option). */
 export function parseLabelList(text: string, option = '--labels'): number[] {
-  const parts = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (parts.length === 0) throw new OptionError(option, `expected labels such as 1,2 — got "${text}"`);
   return parts.map((s) => {
     const n = Number(s);

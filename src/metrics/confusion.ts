@@ -12,7 +12,9 @@ export interface ConfusionCounts {
  */
 export function confusionCounts(pred: Uint8Array, gt: Uint8Array, roi?: Uint8Array): ConfusionCounts {
   if (pred.length !== gt.length || (roi && roi.length !== gt.length)) {
-    throw new RangeError(`confusionCounts: arrays differ in length (${pred.length}, ${gt.length}${roi ? `, ${roi.length}` : ''})`);
+    throw new RangeError(
+      `confusionCounts: arrays differ in length (${pred.length}, ${gt.length}${roi ? `, ${roi.length}` : ''})`,
+    );
   }
   // Histogram of the 4 cases (pred, gt) indexed as 2·p + g.
   const cases = new Float64Array(4);

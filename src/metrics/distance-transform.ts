@@ -51,7 +51,14 @@ export function squaredDistanceTransform(features: Uint8Array, shape: Vec3, spac
  * 1D squared distance transform of sampled function f (Infinity = no site) on a line with spacing w:
  * out[q] = min_p (w·(q − p))² + f[p]. Sites with f = Infinity are skipped, so no Infinity − Infinity arises.
  */
-function envelope1d(f: Float64Array, out: Float64Array, n: number, w: number, sites: Int32Array, bounds: Float64Array): void {
+function envelope1d(
+  f: Float64Array,
+  out: Float64Array,
+  n: number,
+  w: number,
+  sites: Int32Array,
+  bounds: Float64Array,
+): void {
   let k = -1;
   for (let q = 0; q < n; q++) {
     const fq = f[q]!;

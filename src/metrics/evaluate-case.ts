@@ -11,7 +11,6 @@ import { dice, iou, precision, recall, specificity } from './overlap.js';
 import { surfaceDistances } from './surface-distance.js';
 import { volumeDifference } from './volume.js';
 
-
 /** Every metric of one class of one case. Distances in mm, volumes in mm³. Never NaN (see EMPTY_MASK_POLICY). */
 export interface ClassRecord {
   class: string;
@@ -103,9 +102,17 @@ export function evaluateCase(pred: Image, gt: Image, options: EvaluateOptions = 
 }
 
 /** All metrics of one binary prediction mask against one binary truth mask (both already cut to the ROI). */
-export function evaluateMasks(pred: Uint8Array, gt: Uint8Array, grid: Grid, spec: ClassSpec, tolerance: number, roi?: Uint8Array): ClassRecord {
+export function evaluateMasks(
+  pred: Uint8Array,
+  gt: Uint8Array,
+  grid: Grid,
+  spec: ClassSpec,
+  tolerance: number,
+  roi?: Uint8Array,
+): ClassRecord {
   const counts = confusionCounts(pred, gt, roi);
-  const predVoxels = countNonzero(pred), gtVoxels = countNonzero(gt);
+  const predVoxels = countNonzero(pred),
+    gtVoxels = countNonzero(gt);
   const unit = voxelVolume(grid);
   const volume = volumeDifference(predVoxels, gtVoxels, unit);
   const distances = surfaceDistances(pred, gt, grid, { tolerance });
@@ -138,13 +145,17 @@ function probabilityFor(prob: Image, spec: ClassSpec, classCount: number, name: 
   const channels = prob.data.length / n;
   if (channels === 1) {
     if (classCount !== 1) {
-      throw new OptionError('--prob', `${name}: a one-channel probability map fits one class, but ${classCount} are evaluated (give one channel per label)`);
+      throw new OptionError(
+        '--prob',
+        `${name}: a one-channel probability map fits one class, but ${classCount} are evaluated (give one channel per label)`,
+      );
     }
     return finiteScores(Float64Array.from(prob.data), name);
   }
   const out = new Float64Array(n);
   for (const l of spec.labels) {
-    if (l < 0 || l >= channels) throw new OptionError('--prob', `${name}: no probability channel for label ${l} (the map has ${channels})`);
+    if (l < 0 || l >= channels)
+      throw new OptionError('--prob', `${name}: no probability channel for label ${l} (the map has ${channels})`);
     for (let v = 0; v < n; v++) out[v]! += prob.data[l * n + v]!;
   }
   return finiteScores(out, name);

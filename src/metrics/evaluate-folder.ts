@@ -46,7 +46,11 @@ export interface FolderEvaluation {
  * Without `labels`/`regions`, the classes are the non-zero labels found in any truth or prediction
  * of the folder, and a case lacking one is scored for it too (usually both-empty).
  */
-export async function evaluateFolder(predPath: string, gtPath: string, options: FolderOptions): Promise<FolderEvaluation> {
+export async function evaluateFolder(
+  predPath: string,
+  gtPath: string,
+  options: FolderOptions,
+): Promise<FolderEvaluation> {
   const gtFiles = listCases(gtPath, 'ground truth', options);
   const predFiles = listCases(predPath, 'predictions', options);
   const roiFiles = options.roi !== undefined ? listCases(options.roi, '--roi', options) : undefined;
@@ -75,7 +79,10 @@ export async function evaluateFolder(predPath: string, gtPath: string, options: 
   }
   const ids = [...gtFiles.keys()].sort();
   if (ids.length === 0) throw new OptionError(gtPath, 'no ground-truth images found');
-  for (const [files, option] of [[roiFiles, '--roi'], [probFiles, '--prob']] as const) {
+  for (const [files, option] of [
+    [roiFiles, '--roi'],
+    [probFiles, '--prob'],
+  ] as const) {
     const lacking = files ? ids.filter((id) => predFiles.has(id) && !files.has(id)) : [];
     if (lacking.length > 0) throw new OptionError(option, `no file for case(s) ${listIds(lacking)}`);
   }
@@ -100,7 +107,7 @@ export async function evaluateFolder(predPath: string, gtPath: string, options: 
     perCase.set(id, { records, voxelsInRoi, missing: predFile === undefined });
   }
   const classes: ClassSpec[] = explicit
-    ? (perCase.get(ids[0]!)!.records.map((r) => ({ name: r.class, labels: r.labels })))
+    ? perCase.get(ids[0]!)!.records.map((r) => ({ name: r.class, labels: r.labels }))
     : classesFromLabels(labelsSeen);
   const rows: CaseRow[] = [];
   for (const id of ids) {
@@ -126,19 +133,41 @@ export async function evaluateFolder(predPath: string, gtPath: string, options: 
  */
 export function bothEmptyRecord(spec: ClassSpec, voxelsInRoi: number): ClassRecord {
   return {
-    class: spec.name, labels: spec.labels, emptiness: 'both-empty',
-    dice: 1, iou: 1, precision: 1, recall: 1, specificity: 1,
-    predVolumeMm3: 0, gtVolumeMm3: 0, volumeDifferenceMm3: 0, absoluteVolumeDifferenceMm3: 0, relativeVolumeDifferencePercent: 0,
-    hd: 0, hd95: 0, assd: 0, nsd: 1, auc: null, averagePrecision: null,
-    tp: 0, fp: 0, fn: 0, tn: voxelsInRoi,
+    class: spec.name,
+    labels: spec.labels,
+    emptiness: 'both-empty',
+    dice: 1,
+    iou: 1,
+    precision: 1,
+    recall: 1,
+    specificity: 1,
+    predVolumeMm3: 0,
+    gtVolumeMm3: 0,
+    volumeDifferenceMm3: 0,
+    absoluteVolumeDifferenceMm3: 0,
+    relativeVolumeDifferencePercent: 0,
+    hd: 0,
+    hd95: 0,
+    assd: 0,
+    nsd: 1,
+    auc: null,
+    averagePrecision: null,
+    tp: 0,
+    fp: 0,
+    fn: 0,
+    tn: voxelsInRoi,
   };
 }
 
 /** Case id → file, for a folder of images or a single image file. Two files of one case are an error. */
-export function listCases(path: string, what: string, options: Pick<FolderOptions, 'suffixes' | 'extensions'> = {}): Map<string, string> {
+export function listCases(
+  path: string,
+  what: string,
+  options: Pick<FolderOptions, 'suffixes' | 'extensions'> = {},
+): Map<string, string> {
   const suffixes = options.suffixes ?? DEFAULT_CASE_SUFFIXES;
   const extensions = options.extensions ?? IMAGE_EXTENSIONS;
-  let stat;
+  let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);
   } catch {
@@ -166,7 +195,8 @@ function isFile(path: string): boolean {
 
 function emptyLike(gt: Image): Image {
   const n = gt.shape[0]! * gt.shape[1]! * gt.shape[2]!;
-  if (n !== gt.data.length) throw new ShapeError(`ground truth: expected a single-channel label map, got shape [${gt.shape.join(', ')}]`);
+  if (n !== gt.data.length)
+    throw new ShapeError(`ground truth: expected a single-channel label map, got shape [${gt.shape.join(', ')}]`);
   return createImage(new Uint8Array(n), gt.shape.slice(0, 3), gt);
 }
 

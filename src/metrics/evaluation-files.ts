@@ -6,9 +6,31 @@ import { SURFACE_DEFINITION } from './surface.js';
 
 /** Columns of the per-case CSV, in order. */
 export const CSV_COLUMNS = [
-  'case', 'class', 'labels', 'emptiness', 'missingPrediction', 'dice', 'iou', 'precision', 'recall', 'specificity',
-  'predVolumeMm3', 'gtVolumeMm3', 'volumeDifferenceMm3', 'absoluteVolumeDifferenceMm3', 'relativeVolumeDifferencePercent',
-  'hd', 'hd95', 'assd', 'nsd', 'auc', 'averagePrecision', 'tp', 'fp', 'fn', 'tn',
+  'case',
+  'class',
+  'labels',
+  'emptiness',
+  'missingPrediction',
+  'dice',
+  'iou',
+  'precision',
+  'recall',
+  'specificity',
+  'predVolumeMm3',
+  'gtVolumeMm3',
+  'volumeDifferenceMm3',
+  'absoluteVolumeDifferenceMm3',
+  'relativeVolumeDifferencePercent',
+  'hd',
+  'hd95',
+  'assd',
+  'nsd',
+  'auc',
+  'averagePrecision',
+  'tp',
+  'fp',
+  'fn',
+  'tn',
 ] as const;
 
 /** One row per case × class; numbers at full precision, null as an empty cell. */
@@ -23,7 +45,7 @@ export function evaluationCsv(evaluation: FolderEvaluation): string {
       }).join(','),
     );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** The aggregate JSON object: policy, definitions, cases, and per-class summaries. */
@@ -44,7 +66,7 @@ export function writeEvaluation(outDir: string, evaluation: FolderEvaluation): {
   const csv = join(outDir, 'per_case.csv');
   const json = join(outDir, 'summary.json');
   writeFileAtomic(csv, evaluationCsv(evaluation));
-  writeFileAtomic(json, JSON.stringify(evaluationSummary(evaluation), null, 2) + '\n');
+  writeFileAtomic(json, `${JSON.stringify(evaluationSummary(evaluation), null, 2)}\n`);
   return { csv, json };
 }
 

@@ -10,7 +10,8 @@ export function cohenKappa(m: number[][], weights: 'none' | 'linear' | 'quadrati
   if (total === 0) return NaN;
   const rows = m.map((row) => row.reduce((a, b) => a + b, 0));
   const cols = Array.from({ length: c }, (_, j) => m.reduce((s, row) => s + row[j]!, 0));
-  let observed = 0, expected = 0;
+  let observed = 0,
+    expected = 0;
   for (let i = 0; i < c; i++) {
     for (let j = 0; j < c; j++) {
       const w = weights === 'none' ? (i === j ? 0 : 1) : weights === 'linear' ? Math.abs(i - j) : (i - j) ** 2;

@@ -30,7 +30,12 @@ export interface SurfaceDistanceOptions {
  * Percentiles interpolate linearly (numpy's default). Empty masks follow EMPTY_MASK_POLICY:
  * both empty → 0 mm and NSD 1; one empty → the image's physical diagonal and NSD 0.
  */
-export function surfaceDistances(pred: Uint8Array, gt: Uint8Array, grid: Grid, options: SurfaceDistanceOptions = {}): SurfaceDistances {
+export function surfaceDistances(
+  pred: Uint8Array,
+  gt: Uint8Array,
+  grid: Grid,
+  options: SurfaceDistanceOptions = {},
+): SurfaceDistances {
   const tolerance = options.tolerance ?? 1;
   const q = options.percentile ?? 95;
   const sp = extractSurface(pred, grid);
@@ -69,7 +74,9 @@ export function directedDistances(from: Surface, to: Surface, grid: Grid): Float
   const hi = [-Infinity, -Infinity, -Infinity];
   for (const surface of [from, to]) {
     for (const v of surface.indices) {
-      const i = v % n0, j = Math.floor(v / n0) % n1, k = Math.floor(v / (n0 * n1));
+      const i = v % n0,
+        j = Math.floor(v / n0) % n1,
+        k = Math.floor(v / (n0 * n1));
       if (i < lo[0]!) lo[0] = i;
       if (i > hi[0]!) hi[0] = i;
       if (j < lo[1]!) lo[1] = j;
@@ -80,7 +87,9 @@ export function directedDistances(from: Surface, to: Surface, grid: Grid): Float
   }
   const box: Vec3 = [hi[0]! - lo[0]! + 1, hi[1]! - lo[1]! + 1, hi[2]! - lo[2]! + 1];
   const local = (v: number): number => {
-    const i = v % n0, j = Math.floor(v / n0) % n1, k = Math.floor(v / (n0 * n1));
+    const i = v % n0,
+      j = Math.floor(v / n0) % n1,
+      k = Math.floor(v / (n0 * n1));
     return i - lo[0]! + box[0] * (j - lo[1]! + box[1] * (k - lo[2]!));
   };
   const sites = new Uint8Array(box[0] * box[1] * box[2]);

@@ -27,7 +27,9 @@ export function extractSurface(mask: Uint8Array, grid: Grid): Surface {
   const indices: number[] = [];
   const areas: number[] = [];
   let totalArea = 0;
-  const has0 = axes.includes(0), has1 = axes.includes(1), has2 = axes.includes(2);
+  const has0 = axes.includes(0),
+    has1 = axes.includes(1),
+    has2 = axes.includes(2);
   for (let k = 0, v = 0; k < n2; k++) {
     for (let j = 0; j < n1; j++) {
       for (let i = 0; i < n0; i++, v++) {

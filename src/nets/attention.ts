@@ -19,7 +19,12 @@ export class AttentionGate extends Module<[Tensor, Tensor], Tensor> {
   readonly wX: Module;
   readonly psi: Module;
 
-  constructor(dims: SpatialDims, skipChannels: number, gatingChannels: number, interChannels = Math.max(1, Math.floor(skipChannels / 2))) {
+  constructor(
+    dims: SpatialDims,
+    skipChannels: number,
+    gatingChannels: number,
+    interChannels = Math.max(1, Math.floor(skipChannels / 2)),
+  ) {
     super();
     this.wG = this.registerModule('W_g', convLayer(dims, gatingChannels, interChannels, 1, { bias: true }));
     this.wX = this.registerModule('W_x', convLayer(dims, skipChannels, interChannels, 1, { bias: false }));

@@ -13,7 +13,16 @@ import { Module } from '../engine/nn/module.js';
 import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import {
-  activationLayer, convLayer, dropoutLayer, normLayer, poolLayer, type ActivationType, type NormType, type Size, type SpatialDims, type TensorModule,
+  activationLayer,
+  convLayer,
+  dropoutLayer,
+  normLayer,
+  poolLayer,
+  type ActivationType,
+  type NormType,
+  type Size,
+  type SpatialDims,
+  type TensorModule,
 } from './factories.js';
 
 /** How every convolution block of a network is made. */
@@ -45,12 +54,25 @@ export class ConvNormAct extends Module {
   readonly norm: TensorModule | null;
   readonly nonlin: TensorModule | null;
 
-  constructor(s: LayerSettings, inChannels: number, outChannels: number, kernel: Size, stride: Size, options: { activation?: boolean; bias?: boolean } = {}) {
+  constructor(
+    s: LayerSettings,
+    inChannels: number,
+    outChannels: number,
+    kernel: Size,
+    stride: Size,
+    options: { activation?: boolean; bias?: boolean } = {},
+  ) {
     super();
-    this.conv = this.registerModule('conv', convLayer(s.dims, inChannels, outChannels, kernel, { stride, bias: options.bias ?? s.convBias }));
+    this.conv = this.registerModule(
+      'conv',
+      convLayer(s.dims, inChannels, outChannels, kernel, { stride, bias: options.bias ?? s.convBias }),
+    );
     this.dropout = register(this, 'dropout', dropoutLayer(s.dropout));
     this.norm = register(this, 'norm', normLayer(s.norm, s.dims, outChannels, { groups: s.normGroups }));
-    this.nonlin = options.activation === false ? null : register(this, 'nonlin', activationLayer(s.activation, { negativeSlope: s.negativeSlope }));
+    this.nonlin =
+      options.activation === false
+        ? null
+        : register(this, 'nonlin', activationLayer(s.activation, { negativeSlope: s.negativeSlope }));
   }
 
   forward(x: Tensor): Tensor {
@@ -65,10 +87,19 @@ function register<M extends TensorModule>(owner: Module, name: string, m: M | nu
 export class StackedConvBlocks extends Module {
   readonly convs: Sequential;
 
-  constructor(s: LayerSettings, count: number, inChannels: number, outChannels: number, kernel: Size, firstStride: Size) {
+  constructor(
+    s: LayerSettings,
+    count: number,
+    inChannels: number,
+    outChannels: number,
+    kernel: Size,
+    firstStride: Size,
+  ) {
     super();
-    const blocks = Array.from({ length: count }, (_, i) =>
-      new ConvNormAct(s, i === 0 ? inChannels : outChannels, outChannels, kernel, i === 0 ? firstStride : 1));
+    const blocks = Array.from(
+      { length: count },
+      (_, i) => new ConvNormAct(s, i === 0 ? inChannels : outChannels, outChannels, kernel, i === 0 ? firstStride : 1),
+    );
     this.convs = this.registerModule('convs', new Sequential(...blocks));
   }
 
@@ -94,12 +125,17 @@ export class ResidualBlock extends Module {
   constructor(s: LayerSettings, inChannels: number, outChannels: number, kernel: Size, stride: Size) {
     super();
     this.conv1 = this.registerModule('conv1', new ConvNormAct(s, inChannels, outChannels, kernel, stride));
-    this.conv2 = this.registerModule('conv2', new ConvNormAct(s, outChannels, outChannels, kernel, 1, { activation: false }));
+    this.conv2 = this.registerModule(
+      'conv2',
+      new ConvNormAct(s, outChannels, outChannels, kernel, 1, { activation: false }),
+    );
     this.nonlin2 = this.registerModule('nonlin2', activationLayer(s.activation, { negativeSlope: s.negativeSlope }));
     const skip: TensorModule[] = [];
     if (!isUnitStride(stride)) skip.push(poolLayer('avg', s.dims, stride));
     if (inChannels !== outChannels) {
-      skip.push(new ConvNormAct({ ...s, dropout: 0 }, inChannels, outChannels, 1, 1, { activation: false, bias: false }));
+      skip.push(
+        new ConvNormAct({ ...s, dropout: 0 }, inChannels, outChannels, 1, 1, { activation: false, bias: false }),
+      );
     }
     this.skip = skip.length > 0 ? this.registerModule('skip', new Sequential(...skip)) : null;
   }
@@ -121,10 +157,20 @@ export class ResidualBlock extends Module {
 export class StackedResidualBlocks extends Module {
   readonly blocks: Sequential;
 
-  constructor(s: LayerSettings, count: number, inChannels: number, outChannels: number, kernel: Size, firstStride: Size) {
+  constructor(
+    s: LayerSettings,
+    count: number,
+    inChannels: number,
+    outChannels: number,
+    kernel: Size,
+    firstStride: Size,
+  ) {
     super();
-    const blocks = Array.from({ length: count }, (_, i) =>
-      new ResidualBlock(s, i === 0 ? inChannels : outChannels, outChannels, kernel, i === 0 ? firstStride : 1));
+    const blocks = Array.from(
+      { length: count },
+      (_, i) =>
+        new ResidualBlock(s, i === 0 ? inChannels : outChannels, outChannels, kernel, i === 0 ? firstStride : 1),
+    );
     this.blocks = this.registerModule('blocks', new Sequential(...blocks));
   }
 

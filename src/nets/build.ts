@@ -16,15 +16,34 @@ export type NetworkSpec =
   | ({ architecture: 'classic-unet' } & ClassicUNetOptions);
 
 const UNET_KEYS: ReadonlyArray<keyof UNetOptions> = [
-  'spatialDims', 'inChannels', 'numClasses', 'features', 'nStages', 'kernelSizes', 'strides', 'downsampling', 'convsPerStage',
-  'convsPerDecoderStage', 'norm', 'normGroups', 'activation', 'negativeSlope', 'convBias', 'dropout', 'residual', 'blocksPerStage',
-  'deepSupervision', 'attention', 'init',
+  'spatialDims',
+  'inChannels',
+  'numClasses',
+  'features',
+  'nStages',
+  'kernelSizes',
+  'strides',
+  'downsampling',
+  'convsPerStage',
+  'convsPerDecoderStage',
+  'norm',
+  'normGroups',
+  'activation',
+  'negativeSlope',
+  'convBias',
+  'dropout',
+  'residual',
+  'blocksPerStage',
+  'deepSupervision',
+  'attention',
+  'init',
 ];
 const CLASSIC_KEYS: ReadonlyArray<keyof ClassicUNetOptions> = ['spatialDims', 'inChannels', 'numClasses'];
 
 function checkKeys(spec: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
   for (const key of Object.keys(spec)) {
-    if (key !== 'architecture' && !allowed.includes(key)) throw new OptionError(`${prefix}${key}`, `unknown option; expected one of ${allowed.join(', ')}`);
+    if (key !== 'architecture' && !allowed.includes(key))
+      throw new OptionError(`${prefix}${key}`, `unknown option; expected one of ${allowed.join(', ')}`);
   }
 }
 
@@ -42,6 +61,9 @@ export function buildNetwork(spec: NetworkSpec, prefix = ''): UNet {
       checkKeys(spec as Record<string, unknown>, CLASSIC_KEYS as string[], prefix);
       return classicUNet(options as ClassicUNetOptions);
     default:
-      throw new OptionError(`${prefix}architecture`, `unknown architecture ${JSON.stringify(architecture)}; expected one of ${ARCHITECTURES.join(', ')}`);
+      throw new OptionError(
+        `${prefix}architecture`,
+        `unknown architecture ${JSON.stringify(architecture)}; expected one of ${ARCHITECTURES.join(', ')}`,
+      );
   }
 }

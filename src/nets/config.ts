@@ -4,7 +4,15 @@
  * exactly the same network (same parameter names and shapes) from it.
  */
 import { OptionError } from '../util/errors.js';
-import { ACTIVATION_TYPES, NORM_TYPES, perAxis, type ActivationType, type NormType, type Size, type SpatialDims } from './factories.js';
+import {
+  ACTIVATION_TYPES,
+  NORM_TYPES,
+  perAxis,
+  type ActivationType,
+  type NormType,
+  type Size,
+  type SpatialDims,
+} from './factories.js';
 
 export interface UNetOptions {
   spatialDims: SpatialDims;
@@ -73,11 +81,17 @@ export interface UNetConfig {
 const RES_ENC_M_BLOCKS = [1, 3, 4, 6, 6, 6];
 
 function positiveInt(v: unknown, option: string): number {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1)) throw new OptionError(option, `expected a positive integer, got ${JSON.stringify(v)}`);
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1))
+    throw new OptionError(option, `expected a positive integer, got ${JSON.stringify(v)}`);
   return v;
 }
 
-function perStage(v: number | readonly number[] | undefined, n: number, fallback: (i: number) => number, option: string): number[] {
+function perStage(
+  v: number | readonly number[] | undefined,
+  n: number,
+  fallback: (i: number) => number,
+  option: string,
+): number[] {
   if (v === undefined) return Array.from({ length: n }, (_, i) => fallback(i));
   if (typeof v === 'number') return new Array<number>(n).fill(positiveInt(v, option));
   if (v.length !== n) throw new OptionError(option, `expected ${n} values (one per stage), got ${v.length}`);
@@ -91,38 +105,58 @@ export function defaultFeatures(nStages: number, dims: SpatialDims): number[] {
 }
 
 export function resolveUNetConfig(o: UNetOptions): UNetConfig {
-  if (o.spatialDims !== 2 && o.spatialDims !== 3) throw new OptionError('spatialDims', `expected 2 or 3, got ${JSON.stringify(o.spatialDims)}`);
+  if (o.spatialDims !== 2 && o.spatialDims !== 3)
+    throw new OptionError('spatialDims', `expected 2 or 3, got ${JSON.stringify(o.spatialDims)}`);
   const dims = o.spatialDims;
   const inChannels = positiveInt(o.inChannels, 'inChannels');
   const numClasses = positiveInt(o.numClasses, 'numClasses');
-  const features = o.features === undefined ? defaultFeatures(positiveInt(o.nStages ?? 5, 'nStages'), dims) : o.features.map((f) => positiveInt(f, 'features'));
+  const features =
+    o.features === undefined
+      ? defaultFeatures(positiveInt(o.nStages ?? 5, 'nStages'), dims)
+      : o.features.map((f) => positiveInt(f, 'features'));
   const n = features.length;
   if (n < 2) throw new OptionError('features', `a U-Net needs at least 2 stages, got ${n}`);
 
-  const kernelList = o.kernelSizes === undefined || typeof o.kernelSizes === 'number' ? new Array<Size>(n).fill(o.kernelSizes ?? 3) : o.kernelSizes;
-  if (kernelList.length !== n) throw new OptionError('kernelSizes', `expected ${n} entries (one per stage), got ${kernelList.length}`);
+  const kernelList =
+    o.kernelSizes === undefined || typeof o.kernelSizes === 'number'
+      ? new Array<Size>(n).fill(o.kernelSizes ?? 3)
+      : o.kernelSizes;
+  if (kernelList.length !== n)
+    throw new OptionError('kernelSizes', `expected ${n} entries (one per stage), got ${kernelList.length}`);
   const kernelSizes = kernelList.map((k) => perAxis(k, dims, 'kernelSizes'));
-  for (const k of kernelSizes) if (!k.every((v) => v % 2 === 1)) throw new OptionError('kernelSizes', `must be odd (for 'same' padding), got [${k.join(', ')}]`);
+  for (const k of kernelSizes)
+    if (!k.every((v) => v % 2 === 1))
+      throw new OptionError('kernelSizes', `must be odd (for 'same' padding), got [${k.join(', ')}]`);
 
   const strideList = o.strides ?? Array.from({ length: n }, (_, i) => (i === 0 ? 1 : 2));
-  if (strideList.length !== n) throw new OptionError('strides', `expected ${n} entries (one per stage), got ${strideList.length}`);
+  if (strideList.length !== n)
+    throw new OptionError('strides', `expected ${n} entries (one per stage), got ${strideList.length}`);
   const strides = strideList.map((s) => perAxis(s, dims, 'strides'));
-  if (!strides[0]!.every((v) => v === 1)) throw new OptionError('strides', `stage 0 must have stride 1 (the output keeps the input size), got [${strides[0]!.join(', ')}]`);
+  if (!strides[0]!.every((v) => v === 1))
+    throw new OptionError(
+      'strides',
+      `stage 0 must have stride 1 (the output keeps the input size), got [${strides[0]!.join(', ')}]`,
+    );
 
   const downsampling = o.downsampling ?? 'conv';
-  if (downsampling !== 'conv' && downsampling !== 'maxpool') throw new OptionError('downsampling', `expected conv or maxpool, got ${String(downsampling)}`);
+  if (downsampling !== 'conv' && downsampling !== 'maxpool')
+    throw new OptionError('downsampling', `expected conv or maxpool, got ${String(downsampling)}`);
   const norm = o.norm ?? 'instance';
-  if (!NORM_TYPES.includes(norm)) throw new OptionError('norm', `expected one of ${NORM_TYPES.join(', ')}, got ${String(norm)}`);
+  if (!NORM_TYPES.includes(norm))
+    throw new OptionError('norm', `expected one of ${NORM_TYPES.join(', ')}, got ${String(norm)}`);
   const activation = o.activation ?? 'leakyrelu';
-  if (!ACTIVATION_TYPES.includes(activation)) throw new OptionError('activation', `expected one of ${ACTIVATION_TYPES.join(', ')}, got ${String(activation)}`);
+  if (!ACTIVATION_TYPES.includes(activation))
+    throw new OptionError('activation', `expected one of ${ACTIVATION_TYPES.join(', ')}, got ${String(activation)}`);
   const negativeSlope = o.negativeSlope ?? 0.01;
-  if (!(Number.isFinite(negativeSlope) && negativeSlope >= 0)) throw new OptionError('negativeSlope', `must be a finite number >= 0, got ${negativeSlope}`);
+  if (!(Number.isFinite(negativeSlope) && negativeSlope >= 0))
+    throw new OptionError('negativeSlope', `must be a finite number >= 0, got ${negativeSlope}`);
   const dropout = o.dropout ?? 0;
   if (!(dropout >= 0 && dropout < 1)) throw new OptionError('dropout', `must lie in [0, 1), got ${dropout}`);
   const init = o.init ?? 'he';
   if (init !== 'he' && init !== 'pytorch') throw new OptionError('init', `expected he or pytorch, got ${String(init)}`);
   const residual = !!o.residual;
-  if (residual && downsampling === 'maxpool') throw new OptionError('downsampling', 'the residual encoder down-samples in its blocks; use conv');
+  if (residual && downsampling === 'maxpool')
+    throw new OptionError('downsampling', 'the residual encoder down-samples in its blocks; use conv');
 
   return {
     spatialDims: dims,
@@ -141,7 +175,12 @@ export function resolveUNetConfig(o: UNetOptions): UNetConfig {
     convBias: o.convBias ?? true,
     dropout,
     residual,
-    blocksPerStage: perStage(o.blocksPerStage, n, (i) => RES_ENC_M_BLOCKS[Math.min(i, RES_ENC_M_BLOCKS.length - 1)]!, 'blocksPerStage'),
+    blocksPerStage: perStage(
+      o.blocksPerStage,
+      n,
+      (i) => RES_ENC_M_BLOCKS[Math.min(i, RES_ENC_M_BLOCKS.length - 1)]!,
+      'blocksPerStage',
+    ),
     deepSupervision: !!o.deepSupervision,
     attention: !!o.attention,
     init,

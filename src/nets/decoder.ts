@@ -23,13 +23,19 @@ export class UNetDecoder extends Module<[Tensor[], boolean], Tensor[]> {
   constructor(s: LayerSettings, c: UNetConfig) {
     super();
     const n = c.features.length;
-    const stages: StackedConvBlocks[] = [], ups: TensorModule[] = [], heads: TensorModule[] = [], gates: AttentionGate[] = [];
+    const stages: StackedConvBlocks[] = [],
+      ups: TensorModule[] = [],
+      heads: TensorModule[] = [],
+      gates: AttentionGate[] = [];
     // level l = 1 is just above the bottleneck; its skip is encoder stage n − 1 − l
     for (let l = 1; l < n; l++) {
-      const below = c.features[n - l]!, skip = c.features[n - l - 1]!;
+      const below = c.features[n - l]!,
+        skip = c.features[n - l - 1]!;
       ups.push(upsamplingLayer(s.dims, below, skip, c.strides[n - l]!, c.convBias));
       if (c.attention) gates.push(new AttentionGate(s.dims, skip, skip));
-      stages.push(new StackedConvBlocks(s, c.convsPerDecoderStage[l - 1]!, 2 * skip, skip, c.kernelSizes[n - l - 1]!, 1));
+      stages.push(
+        new StackedConvBlocks(s, c.convsPerDecoderStage[l - 1]!, 2 * skip, skip, c.kernelSizes[n - l - 1]!, 1),
+      );
       heads.push(convLayer(s.dims, skip, c.numClasses, 1, { bias: true }));
     }
     this.stages = this.registerModule('stages', new ModuleList(stages));

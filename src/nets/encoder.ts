@@ -17,7 +17,9 @@ export class UNetEncoder extends Module<[Tensor], Tensor[]> {
 
   constructor(s: LayerSettings, c: UNetConfig) {
     super();
-    this.stem = c.residual ? this.registerModule('stem', new StackedConvBlocks(s, 1, c.inChannels, c.features[0]!, c.kernelSizes[0]!, 1)) : null;
+    this.stem = c.residual
+      ? this.registerModule('stem', new StackedConvBlocks(s, 1, c.inChannels, c.features[0]!, c.kernelSizes[0]!, 1))
+      : null;
     const stages: TensorModule[] = [];
     let channels = c.residual ? c.features[0]! : c.inChannels;
     c.features.forEach((out, i) => {
@@ -28,7 +30,16 @@ export class UNetEncoder extends Module<[Tensor], Tensor[]> {
         const parts: TensorModule[] = [];
         const pooled = c.downsampling === 'maxpool' && stride.some((v) => v !== 1);
         if (pooled) parts.push(poolLayer('max', s.dims, stride));
-        parts.push(new StackedConvBlocks(s, c.convsPerStage[i]!, channels, out, c.kernelSizes[i]!, pooled || c.downsampling === 'maxpool' ? 1 : stride));
+        parts.push(
+          new StackedConvBlocks(
+            s,
+            c.convsPerStage[i]!,
+            channels,
+            out,
+            c.kernelSizes[i]!,
+            pooled || c.downsampling === 'maxpool' ? 1 : stride,
+          ),
+        );
         stages.push(new Sequential(...parts));
       }
       channels = out;

@@ -3,7 +3,18 @@
  * asks for "a convolution in `dims` dimensions" and never names Conv2d or Conv3d itself.
  */
 import {
-  AvgPool2d, AvgPool3d, BatchNorm, Conv, ConvTranspose, Dropout, GroupNorm, InstanceNorm, LeakyReLU, MaxPool2d, MaxPool3d, ReLU,
+  AvgPool2d,
+  AvgPool3d,
+  BatchNorm,
+  Conv,
+  ConvTranspose,
+  Dropout,
+  GroupNorm,
+  InstanceNorm,
+  LeakyReLU,
+  MaxPool2d,
+  MaxPool3d,
+  ReLU,
 } from '../engine/nn/index.js';
 import type { Module } from '../engine/nn/module.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -31,7 +42,8 @@ export function perAxis(value: Size, dims: SpatialDims, option: string): number[
 
 /** Zero padding that keeps the size at stride 1 ('same') for odd kernels: (k − 1) / 2 per axis. */
 export function samePadding(kernel: readonly number[], option = 'kernelSizes'): number[] {
-  if (!kernel.every((k) => k % 2 === 1)) throw new OptionError(option, `'same' padding needs odd kernel sizes, got [${kernel.join(', ')}]`);
+  if (!kernel.every((k) => k % 2 === 1))
+    throw new OptionError(option, `'same' padding needs odd kernel sizes, got [${kernel.join(', ')}]`);
   return kernel.map((k) => (k - 1) / 2);
 }
 
@@ -41,15 +53,29 @@ export interface ConvLayerOptions {
 }
 
 /** A convolution with 'same' padding (so only the stride changes the size). */
-export function convLayer(dims: SpatialDims, inChannels: number, outChannels: number, kernel: Size, options: ConvLayerOptions = {}): Conv {
+export function convLayer(
+  dims: SpatialDims,
+  inChannels: number,
+  outChannels: number,
+  kernel: Size,
+  options: ConvLayerOptions = {},
+): Conv {
   const k = perAxis(kernel, dims, 'kernelSizes');
   return new Conv(dims, inChannels, outChannels, k, {
-    stride: perAxis(options.stride ?? 1, dims, 'strides'), padding: samePadding(k), bias: options.bias ?? true,
+    stride: perAxis(options.stride ?? 1, dims, 'strides'),
+    padding: samePadding(k),
+    bias: options.bias ?? true,
   });
 }
 
 /** The transposed convolution that undoes a stride exactly: kernel = stride, so size × stride. */
-export function upsamplingLayer(dims: SpatialDims, inChannels: number, outChannels: number, stride: Size, bias = true): ConvTranspose {
+export function upsamplingLayer(
+  dims: SpatialDims,
+  inChannels: number,
+  outChannels: number,
+  stride: Size,
+  bias = true,
+): ConvTranspose {
   const s = perAxis(stride, dims, 'strides');
   return new ConvTranspose(dims, inChannels, outChannels, s, { stride: s, bias });
 }
@@ -64,11 +90,18 @@ export interface NormLayerOptions {
  * A normalisation layer, or null for 'none'. Instance norm is affine, as nnU-Net uses it (PyTorch's
  * own default has no affine parameters).
  */
-export function normLayer(type: NormType, dims: SpatialDims, channels: number, options: NormLayerOptions = {}): TensorModule | null {
+export function normLayer(
+  type: NormType,
+  dims: SpatialDims,
+  channels: number,
+  options: NormLayerOptions = {},
+): TensorModule | null {
   const eps = options.eps ?? 1e-5;
   switch (type) {
-    case 'instance': return new InstanceNorm(dims, channels, { affine: true, eps });
-    case 'batch': return new BatchNorm(dims, channels, { eps });
+    case 'instance':
+      return new InstanceNorm(dims, channels, { affine: true, eps });
+    case 'batch':
+      return new BatchNorm(dims, channels, { eps });
     case 'group': {
       const groups = options.groups ?? gcd(8, channels);
       if (!(Number.isInteger(groups) && groups >= 1 && channels % groups === 0)) {
@@ -76,8 +109,10 @@ export function normLayer(type: NormType, dims: SpatialDims, channels: number, o
       }
       return new GroupNorm(groups, channels, { eps });
     }
-    case 'none': return null;
-    default: throw new OptionError('norm', `expected one of ${NORM_TYPES.join(', ')}, got ${String(type)}`);
+    case 'none':
+      return null;
+    default:
+      throw new OptionError('norm', `expected one of ${NORM_TYPES.join(', ')}, got ${String(type)}`);
   }
 }
 
@@ -92,9 +127,12 @@ export interface ActivationOptions {
 
 export function activationLayer(type: ActivationType, options: ActivationOptions = {}): TensorModule {
   switch (type) {
-    case 'relu': return new ReLU();
-    case 'leakyrelu': return new LeakyReLU(options.negativeSlope ?? 0.01);
-    default: throw new OptionError('activation', `expected one of ${ACTIVATION_TYPES.join(', ')}, got ${String(type)}`);
+    case 'relu':
+      return new ReLU();
+    case 'leakyrelu':
+      return new LeakyReLU(options.negativeSlope ?? 0.01);
+    default:
+      throw new OptionError('activation', `expected one of ${ACTIVATION_TYPES.join(', ')}, got ${String(type)}`);
   }
 }
 

@@ -7,8 +7,18 @@ export { UNetDecoder } from './decoder.js';
 export { AttentionGate } from './attention.js';
 export { ConvNormAct, ResidualBlock, StackedConvBlocks, StackedResidualBlocks, type LayerSettings } from './blocks.js';
 export {
-  activationLayer, convLayer, dropoutLayer, normLayer, perAxis, poolLayer, samePadding, upsamplingLayer,
-  type ActivationType, type NormType, type Size, type SpatialDims,
+  activationLayer,
+  convLayer,
+  dropoutLayer,
+  normLayer,
+  perAxis,
+  poolLayer,
+  samePadding,
+  upsamplingLayer,
+  type ActivationType,
+  type NormType,
+  type Size,
+  type SpatialDims,
 } from './factories.js';
 export { initHe } from './init.js';
 export { ARCHITECTURES, buildNetwork, type Architecture, type NetworkSpec } from './build.js';

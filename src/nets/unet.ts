@@ -31,8 +31,13 @@ export class UNet extends Module<[Tensor], Tensor | Tensor[]> {
     const c = resolveUNetConfig(options);
     this.config = c;
     const settings: LayerSettings = {
-      dims: c.spatialDims, norm: c.norm, normGroups: c.normGroups ?? undefined, activation: c.activation,
-      negativeSlope: c.negativeSlope, convBias: c.convBias, dropout: c.dropout,
+      dims: c.spatialDims,
+      norm: c.norm,
+      normGroups: c.normGroups ?? undefined,
+      activation: c.activation,
+      negativeSlope: c.negativeSlope,
+      convBias: c.convBias,
+      dropout: c.dropout,
     };
     this.encoder = this.registerModule('encoder', new UNetEncoder(settings, c));
     this.decoder = this.registerModule('decoder', new UNetDecoder(settings, c));
@@ -84,12 +89,19 @@ export class UNet extends Module<[Tensor], Tensor | Tensor[]> {
     const c = this.config;
     const shape = x.shape;
     if (shape.length !== c.spatialDims + 2) {
-      throw new ShapeError(`UNet (${c.spatialDims}D) expects input (N, C, ${c.spatialDims === 2 ? 'H, W' : 'D, H, W'}), got shape [${shape.join(', ')}]`);
+      throw new ShapeError(
+        `UNet (${c.spatialDims}D) expects input (N, C, ${c.spatialDims === 2 ? 'H, W' : 'D, H, W'}), got shape [${shape.join(', ')}]`,
+      );
     }
-    if (shape[1] !== c.inChannels) throw new ShapeError(`UNet expects ${c.inChannels} input channel(s), got ${shape[1]} (shape [${shape.join(', ')}])`);
+    if (shape[1] !== c.inChannels)
+      throw new ShapeError(
+        `UNet expects ${c.inChannels} input channel(s), got ${shape[1]} (shape [${shape.join(', ')}])`,
+      );
     const divisor = this.inputDivisor;
     if (!shape.slice(2).every((d, i) => d % divisor[i]! === 0)) {
-      throw new ShapeError(`UNet input size [${shape.slice(2).join(', ')}] must be divisible by [${divisor.join(', ')}] (the product of the strides per axis)`);
+      throw new ShapeError(
+        `UNet input size [${shape.slice(2).join(', ')}] must be divisible by [${divisor.join(', ')}] (the product of the strides per axis)`,
+      );
     }
   }
 }

@@ -31,12 +31,18 @@ export interface PairedTestOptions {
  *   as if untied, so the p-values differ there (scipy's own method="approx" matches ours).
  *   The statistic is T+, the rank sum of the positive differences (scipy reports min(T+, T−)).
  */
-export function pairedTest(a: ArrayLike<number>, b: ArrayLike<number>, options: PairedTestOptions = {}): PairedTestResult {
+export function pairedTest(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  options: PairedTestOptions = {},
+): PairedTestResult {
   const test = options.test ?? 't';
   const alternative = options.alternative ?? 'two-sided';
-  if (a.length !== b.length) throw new OptionError('pairedTest', `the two samples differ in length (${a.length} vs ${b.length})`);
+  if (a.length !== b.length)
+    throw new OptionError('pairedTest', `the two samples differ in length (${a.length} vs ${b.length})`);
   if (a.length < 2) throw new OptionError('pairedTest', `needs at least 2 pairs, got ${a.length}`);
-  const x = Array.from(a), y = Array.from(b);
+  const x = Array.from(a),
+    y = Array.from(b);
   if (x.some((v) => !Number.isFinite(v)) || y.some((v) => !Number.isFinite(v))) {
     throw new OptionError('pairedTest', 'values must be finite numbers');
   }

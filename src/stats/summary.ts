@@ -14,7 +14,9 @@ export interface Summary {
 export function summarize(values: ArrayLike<number>): Summary {
   const n = values.length;
   if (n === 0) return { count: 0, mean: NaN, std: NaN, median: NaN, min: NaN, max: NaN };
-  let sum = 0, min = Infinity, max = -Infinity;
+  let sum = 0,
+    min = Infinity,
+    max = -Infinity;
   for (let i = 0; i < n; i++) {
     const x = values[i]!;
     sum += x;

@@ -24,28 +24,37 @@ const caseSet = z.strictObject({
   roi: folderSpec.optional(),
 });
 
-export const datasetSchema = z.strictObject({
-  /** 'msd': dataset.json + imagesTr/labelsTr/imagesTs in `root`; 'folders': matched image/label/ROI folders. */
-  layout: z.enum(['msd', 'folders']),
-  root: z.string().min(1),
-  name: z.string().optional(),
-  images: z.union([folderSpec, z.array(folderSpec).min(1)]).optional(),
-  labels: folderSpec.optional(),
-  roi: folderSpec.optional(),
-  test: caseSet.optional(),
-  /** {name: value}; required for 'folders', overrides dataset.json for 'msd'. */
-  classes: z.record(z.string(), z.number().int().nonnegative()).optional(),
-  /** Channel names (drive the normalisation: 'CT' → CT scheme, else z-score); one per image file. */
-  channels: z.array(z.string()).min(1).optional(),
-  /** Raw label value → class value, applied before checking labels (e.g. {"2": 1, "4": 1}). */
-  label_remap: z.record(z.string().regex(/^\d+$/, 'keys must be label values'), z.number().int().nonnegative()).optional(),
-}).superRefine((d, ctx) => {
-  if (d.layout === 'folders') {
-    if (!d.images) ctx.addIssue({ code: 'custom', path: ['images'], message: "required when layout is 'folders'" });
-    if (!d.labels) ctx.addIssue({ code: 'custom', path: ['labels'], message: "required when layout is 'folders'" });
-    if (!d.classes) ctx.addIssue({ code: 'custom', path: ['classes'], message: "required when layout is 'folders' (e.g. {background: 0, vessel: 1})" });
-  }
-});
+export const datasetSchema = z
+  .strictObject({
+    /** 'msd': dataset.json + imagesTr/labelsTr/imagesTs in `root`; 'folders': matched image/label/ROI folders. */
+    layout: z.enum(['msd', 'folders']),
+    root: z.string().min(1),
+    name: z.string().optional(),
+    images: z.union([folderSpec, z.array(folderSpec).min(1)]).optional(),
+    labels: folderSpec.optional(),
+    roi: folderSpec.optional(),
+    test: caseSet.optional(),
+    /** {name: value}; required for 'folders', overrides dataset.json for 'msd'. */
+    classes: z.record(z.string(), z.number().int().nonnegative()).optional(),
+    /** Channel names (drive the normalisation: 'CT' → CT scheme, else z-score); one per image file. */
+    channels: z.array(z.string()).min(1).optional(),
+    /** Raw label value → class value, applied before checking labels (e.g. {"2": 1, "4": 1}). */
+    label_remap: z
+      .record(z.string().regex(/^\d+$/, 'keys must be label values'), z.number().int().nonnegative())
+      .optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.layout === 'folders') {
+      if (!d.images) ctx.addIssue({ code: 'custom', path: ['images'], message: "required when layout is 'folders'" });
+      if (!d.labels) ctx.addIssue({ code: 'custom', path: ['labels'], message: "required when layout is 'folders'" });
+      if (!d.classes)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['classes'],
+          message: "required when layout is 'folders' (e.g. {background: 0, vessel: 1})",
+        });
+    }
+  });
 
 const normalization = z.enum(['ct', 'zscore', 'rgb_to_0_1', 'rescale_to_0_1', 'none']);
 
@@ -65,7 +74,8 @@ export const planOverridesSchema = z.strictObject({
   max_batch_dataset_fraction: z.number().positive().max(1).default(0.05),
 });
 
-const aug = <T extends z.ZodRawShape>(p: number, extra: T) => z.strictObject({ p: probability.default(p), ...extra }).prefault({} as never);
+const aug = <T extends z.ZodRawShape>(p: number, extra: T) =>
+  z.strictObject({ p: probability.default(p), ...extra }).prefault({} as never);
 
 /** nnU-Net's default augmentation pipeline, in its order, with its probabilities and ranges. */
 export const augmentationSchema = z.strictObject({
@@ -90,85 +100,107 @@ export const augmentationSchema = z.strictObject({
 export const configSchema = z.strictObject({
   dataset: datasetSchema,
   plan: planOverridesSchema.prefault({}),
-  network: z.strictObject({
-    /** 'unet': nnU-Net's plain U-Net; 'classic_unet': Ronneberger et al. 2015 preset (64 features, batch norm off, ReLU). */
-    architecture: z.enum(['unet', 'classic_unet']).default('unet'),
-    /** Spatial dimensions; null = from the plan. */
-    dims: z.union([z.literal(2), z.literal(3)]).nullable().default(null),
-    /** Features per stage; null = from the plan (32 doubling, cap 320 in 3D / 512 in 2D). */
-    features: z.array(positiveInt).min(1).nullable().default(null),
-    /** Stages (resolutions); null = from the plan. */
-    depth: positiveInt.nullable().default(null),
-    convs_per_stage: positiveInt.default(2),
-    norm: z.enum(['instance', 'batch']).default('instance'),
-    activation: z.enum(['leakyrelu', 'relu']).default('leakyrelu'),
-    negative_slope: z.number().min(0).default(0.01),
-    residual: z.boolean().default(false),
-    deep_supervision: z.boolean().default(true),
-    attention: z.boolean().default(false),
-    dropout: z.number().min(0).max(1).default(0),
-  }).prefault({}),
-  loss: z.strictObject({
-    name: z.enum(['dice_ce', 'dice', 'ce', 'focal', 'tversky', 'generalized_dice']).default('dice_ce'),
-    include_background: z.boolean().default(false),
-    batch_dice: z.boolean().default(false),
-    smooth: z.number().nonnegative().default(1e-5),
-    dice_weight: z.number().nonnegative().default(1),
-    ce_weight: z.number().nonnegative().default(1),
-    focal_gamma: z.number().nonnegative().default(2),
-    focal_alpha: z.number().min(0).max(1).nullable().default(null),
-    tversky_alpha: z.number().nonnegative().default(0.3),
-    tversky_beta: z.number().nonnegative().default(0.7),
-  }).prefault({}),
-  optimizer: z.strictObject({
-    name: z.enum(['sgd', 'adam', 'adamw']).default('sgd'),
-    lr: z.number().positive().default(1e-2),
-    momentum: z.number().min(0).max(1).default(0.99),
-    nesterov: z.boolean().default(true),
-    weight_decay: z.number().nonnegative().default(3e-5),
-    betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.999]),
-    eps: z.number().positive().default(1e-8),
-  }).prefault({}),
-  schedule: z.strictObject({
-    name: z.enum(['poly', 'cosine', 'constant']).default('poly'),
-    power: z.number().positive().default(0.9),
-    warmup_epochs: z.number().int().nonnegative().default(0),
-    min_lr: z.number().nonnegative().default(0),
-  }).prefault({}),
+  network: z
+    .strictObject({
+      /** 'unet': nnU-Net's plain U-Net; 'classic_unet': Ronneberger et al. 2015 preset (64 features, batch norm off, ReLU). */
+      architecture: z.enum(['unet', 'classic_unet']).default('unet'),
+      /** Spatial dimensions; null = from the plan. */
+      dims: z
+        .union([z.literal(2), z.literal(3)])
+        .nullable()
+        .default(null),
+      /** Features per stage; null = from the plan (32 doubling, cap 320 in 3D / 512 in 2D). */
+      features: z.array(positiveInt).min(1).nullable().default(null),
+      /** Stages (resolutions); null = from the plan. */
+      depth: positiveInt.nullable().default(null),
+      convs_per_stage: positiveInt.default(2),
+      norm: z.enum(['instance', 'batch']).default('instance'),
+      activation: z.enum(['leakyrelu', 'relu']).default('leakyrelu'),
+      negative_slope: z.number().min(0).default(0.01),
+      residual: z.boolean().default(false),
+      deep_supervision: z.boolean().default(true),
+      attention: z.boolean().default(false),
+      dropout: z.number().min(0).max(1).default(0),
+    })
+    .prefault({}),
+  loss: z
+    .strictObject({
+      name: z.enum(['dice_ce', 'dice', 'ce', 'focal', 'tversky', 'generalized_dice']).default('dice_ce'),
+      include_background: z.boolean().default(false),
+      batch_dice: z.boolean().default(false),
+      smooth: z.number().nonnegative().default(1e-5),
+      dice_weight: z.number().nonnegative().default(1),
+      ce_weight: z.number().nonnegative().default(1),
+      focal_gamma: z.number().nonnegative().default(2),
+      focal_alpha: z.number().min(0).max(1).nullable().default(null),
+      tversky_alpha: z.number().nonnegative().default(0.3),
+      tversky_beta: z.number().nonnegative().default(0.7),
+    })
+    .prefault({}),
+  optimizer: z
+    .strictObject({
+      name: z.enum(['sgd', 'adam', 'adamw']).default('sgd'),
+      lr: z.number().positive().default(1e-2),
+      momentum: z.number().min(0).max(1).default(0.99),
+      nesterov: z.boolean().default(true),
+      weight_decay: z.number().nonnegative().default(3e-5),
+      betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.999]),
+      eps: z.number().positive().default(1e-8),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      name: z.enum(['poly', 'cosine', 'constant']).default('poly'),
+      power: z.number().positive().default(0.9),
+      warmup_epochs: z.number().int().nonnegative().default(0),
+      min_lr: z.number().nonnegative().default(0),
+    })
+    .prefault({}),
   epochs: positiveInt.default(1000),
   iterations_per_epoch: positiveInt.default(250),
   /** null = from the plan. */
   batch_size: positiveInt.nullable().default(null),
   patch_size: z.array(positiveInt).min(2).max(3).nullable().default(null),
   augmentation: augmentationSchema.prefault({}),
-  sampling: z.strictObject({
-    /** Fraction of each batch forced to contain foreground (nnU-Net: 1/3). */
-    foreground_fraction: probability.default(0.33),
-  }).prefault({}),
-  validation: z.strictObject({
-    every: positiveInt.default(50),
-    folds: z.number().int().min(2).default(5),
-    /** Which fold to hold out; 'all' trains on every case without validation. */
-    fold: z.union([z.number().int().nonnegative(), z.literal('all')]).default(0),
-    split_seed: z.number().int().nonnegative().default(12345),
-    /** Explicit validation case ids (the rest train); overrides folds/fold. */
-    val_cases: z.array(z.string().min(1)).min(1).nullable().default(null),
-  }).prefault({}),
-  early_stopping: z.strictObject({
-    /** Validations without improvement before stopping; 0 = never stop early. */
-    patience: z.number().int().nonnegative().default(0),
-    min_delta: z.number().nonnegative().default(0),
-  }).prefault({}),
-  inference: z.strictObject({
-    overlap: z.number().min(0).max(0.95).default(0.5),
-    gaussian: z.boolean().default(true),
-    mirror: z.boolean().default(true),
-    keep_largest: z.boolean().default(false),
-    remove_small: z.number().nonnegative().default(0),
-    fill_holes: z.boolean().default(false),
-  }).prefault({}),
+  sampling: z
+    .strictObject({
+      /** Fraction of each batch forced to contain foreground (nnU-Net: 1/3). */
+      foreground_fraction: probability.default(0.33),
+    })
+    .prefault({}),
+  validation: z
+    .strictObject({
+      every: positiveInt.default(50),
+      folds: z.number().int().min(2).default(5),
+      /** Which fold to hold out; 'all' trains on every case without validation. */
+      fold: z.union([z.number().int().nonnegative(), z.literal('all')]).default(0),
+      split_seed: z.number().int().nonnegative().default(12345),
+      /** Explicit validation case ids (the rest train); overrides folds/fold. */
+      val_cases: z.array(z.string().min(1)).min(1).nullable().default(null),
+    })
+    .prefault({}),
+  early_stopping: z
+    .strictObject({
+      /** Validations without improvement before stopping; 0 = never stop early. */
+      patience: z.number().int().nonnegative().default(0),
+      min_delta: z.number().nonnegative().default(0),
+    })
+    .prefault({}),
+  inference: z
+    .strictObject({
+      overlap: z.number().min(0).max(0.95).default(0.5),
+      gaussian: z.boolean().default(true),
+      mirror: z.boolean().default(true),
+      keep_largest: z.boolean().default(false),
+      remove_small: z.number().nonnegative().default(0),
+      fill_holes: z.boolean().default(false),
+    })
+    .prefault({}),
   seed: z.number().int().nonnegative().default(0),
-  device: z.string().regex(/^(auto|cpu|cuda(:\d+)?)$/, "must be 'auto', 'cpu', 'cuda' or 'cuda:N'").default('auto'),
+  device: z
+    .string()
+    .regex(/^(auto|cpu|cuda(:\d+)?)$/, "must be 'auto', 'cpu', 'cuda' or 'cuda:N'")
+    .default('auto'),
   /** libtorch threads of the training step; null = the cores left after the batch loader's workers (at least 1). */
   threads: positiveInt.nullable().default(null),
   output: z.string().min(1).default('runs'),
@@ -187,7 +219,8 @@ function describe(value: unknown): string {
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v = input;
-  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
   return v;
 }
 
@@ -208,11 +241,17 @@ export function formatIssues(error: z.ZodError, input: unknown): string[] {
         break;
       case 'invalid_type': {
         const got = valueAt(input, issue.path);
-        lines.push(got === undefined ? `${at}: required (expected ${issue.expected})` : `${at}: expected ${issue.expected}, got ${describe(got)}`);
+        lines.push(
+          got === undefined
+            ? `${at}: required (expected ${issue.expected})`
+            : `${at}: expected ${issue.expected}, got ${describe(got)}`,
+        );
         break;
       }
       case 'invalid_value':
-        lines.push(`${at}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(valueAt(input, issue.path))}`);
+        lines.push(
+          `${at}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(valueAt(input, issue.path))}`,
+        );
         break;
       case 'invalid_union': {
         const got = valueAt(input, issue.path);
@@ -242,13 +281,19 @@ export function loadConfig(path: string): TrainingConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new FileFormatError(path, `cannot read the config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new FileFormatError(
+      path,
+      `cannot read the config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   let raw: unknown;
   try {
     raw = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
   } catch (err) {
-    throw new FileFormatError(path, `not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+    throw new FileFormatError(
+      path,
+      `not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new FileFormatError(path, 'the config must be a mapping of keys to values');

@@ -42,9 +42,11 @@ export function chooseFold(config: TrainingConfig, ids: string[]): { folds: Fold
   if (v.val_cases) {
     const known = new Set(ids);
     const unknown = v.val_cases.filter((id) => !known.has(id));
-    if (unknown.length) throw new OptionError('validation.val_cases', `names case(s) the dataset does not have: ${unknown.join(', ')}`);
+    if (unknown.length)
+      throw new OptionError('validation.val_cases', `names case(s) the dataset does not have: ${unknown.join(', ')}`);
     const val = new Set(v.val_cases);
-    if (val.size === ids.length) throw new OptionError('validation.val_cases', 'lists every case; nothing would be left to train on');
+    if (val.size === ids.length)
+      throw new OptionError('validation.val_cases', 'lists every case; nothing would be left to train on');
     const fold = { train: ids.filter((id) => !val.has(id)).sort(), val: [...val].sort() };
     return { folds: [fold], fold };
   }
@@ -52,7 +54,8 @@ export function chooseFold(config: TrainingConfig, ids: string[]): { folds: Fold
     const all = { train: [...ids].sort(), val: [] };
     return { folds: [all], fold: all };
   }
-  if (v.fold >= v.folds) throw new OptionError('validation.fold', `is ${v.fold} but there are only ${v.folds} folds (0..${v.folds - 1})`);
+  if (v.fold >= v.folds)
+    throw new OptionError('validation.fold', `is ${v.fold} but there are only ${v.folds} folds (0..${v.folds - 1})`);
   const folds = kFoldSplits(ids, v.folds, v.split_seed);
   return { folds, fold: folds[v.fold]! };
 }
@@ -67,13 +70,17 @@ export async function prepareTrainingData(configPath: string, options: DataOptio
     say(`fingerprinting ${dataset.cases.length} case(s) of ${dataset.name}`);
     plan = (await planSource(source, readImage)).plan;
   }
-  const { folds, fold } = chooseFold(config, dataset.cases.map((c) => c.id));
+  const { folds, fold } = chooseFold(
+    config,
+    dataset.cases.map((c) => c.id),
+  );
   const byId = new Map(dataset.cases.map((c) => [c.id, c]));
-  const pick = (ids: string[]) => ids.map((id) => {
-    const c = byId.get(id);
-    if (!c) throw new OptionError('validation', `split names case '${id}', which the dataset does not have`);
-    return c;
-  });
+  const pick = (ids: string[]) =>
+    ids.map((id) => {
+      const c = byId.get(id);
+      if (!c) throw new OptionError('validation', `split names case '${id}', which the dataset does not have`);
+      return c;
+    });
   say(`preprocessing ${fold.train.length} training and ${fold.val.length} validation case(s)`);
   const train = await preprocessCases(dataset, pick(fold.train), plan, readImage, { cacheDir: options.cacheDir });
   const val = await preprocessCases(dataset, pick(fold.val), plan, readImage, { cacheDir: options.cacheDir });

@@ -14,8 +14,15 @@ export interface EarlyStoppingOptions {
 }
 
 /** The state after a validation at `epoch` scored `metric`; `improved` says whether to save the best checkpoint. */
-export function afterValidation(state: BestState, metric: number, epoch: number, o: EarlyStoppingOptions): BestState & { improved: boolean; stop: boolean } {
+export function afterValidation(
+  state: BestState,
+  metric: number,
+  epoch: number,
+  o: EarlyStoppingOptions,
+): BestState & { improved: boolean; stop: boolean } {
   const improved = Number.isFinite(metric) && (state.bestMetric === null || metric > state.bestMetric + o.minDelta);
-  const next = improved ? { bestMetric: metric, bestEpoch: epoch, sinceBest: 0 } : { ...state, sinceBest: state.sinceBest + 1 };
+  const next = improved
+    ? { bestMetric: metric, bestEpoch: epoch, sinceBest: 0 }
+    : { ...state, sinceBest: state.sinceBest + 1 };
   return { ...next, improved, stop: o.patience > 0 && next.sinceBest >= o.patience };
 }

@@ -33,7 +33,9 @@ export interface EpochStats {
 
 export async function trainEpoch(ctx: EpochContext): Promise<EpochStats> {
   const start = performance.now();
-  let wait = 0, total = 0, images = 0;
+  let wait = 0,
+    total = 0,
+    images = 0;
   ctx.model.train(true);
   for (let it = 0; it < ctx.iterations; it++) {
     const t0 = performance.now();
@@ -49,7 +51,10 @@ export async function trainEpoch(ctx: EpochContext): Promise<EpochStats> {
       ctx.optimizer.step();
       return l.item() as number;
     });
-    if (!Number.isFinite(value)) throw new VesaliusError(`training diverged: the loss is ${value} at step ${it + 1} of the epoch (lower optimizer.lr?)`);
+    if (!Number.isFinite(value))
+      throw new VesaliusError(
+        `training diverged: the loss is ${value} at step ${it + 1} of the epoch (lower optimizer.lr?)`,
+      );
     ctx.scheduler.step();
     total += value;
     images += batch.imageShape[0]!;
@@ -58,5 +63,10 @@ export async function trainEpoch(ctx: EpochContext): Promise<EpochStats> {
     // fires and the loader's worker messages are taken in as they come
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return { meanLoss: total / ctx.iterations, seconds: (performance.now() - start) / 1000, dataWaitSeconds: wait / 1000, images };
+  return {
+    meanLoss: total / ctx.iterations,
+    seconds: (performance.now() - start) / 1000,
+    dataWaitSeconds: wait / 1000,
+    images,
+  };
 }

@@ -19,7 +19,10 @@ export function segmentationLoss(config: Pick<TrainingConfig, 'loss'>): Segmenta
     case 'dice':
       return new DiceLoss(region);
     case 'ce':
-      return { forward: (logits: Tensor, target: Tensor) => segmentationCrossEntropy(logits, target, 'softmax', null, 'cross-entropy', null) };
+      return {
+        forward: (logits: Tensor, target: Tensor) =>
+          segmentationCrossEntropy(logits, target, 'softmax', null, 'cross-entropy', null),
+      };
     case 'focal':
       return new FocalLoss({ gamma: l.focal_gamma, alpha: l.focal_alpha });
     case 'tversky':
@@ -30,7 +33,9 @@ export function segmentationLoss(config: Pick<TrainingConfig, 'loss'>): Segmenta
 }
 
 /** The loss the loop calls on the network's output (a tensor, or every decoder level with deep supervision). */
-export function trainingLoss(config: Pick<TrainingConfig, 'loss'>): (output: Tensor | Tensor[], target: Tensor) => Tensor {
+export function trainingLoss(
+  config: Pick<TrainingConfig, 'loss'>,
+): (output: Tensor | Tensor[], target: Tensor) => Tensor {
   const base = segmentationLoss(config);
   const deep = new DeepSupervisionLoss(base);
   return (output, target) => (Array.isArray(output) ? deep.forward(output, target) : base.forward(output, target));

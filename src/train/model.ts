@@ -17,13 +17,16 @@ export type ModelConfig = Pick<TrainingConfig, 'network'> & { patch_size?: numbe
 export function modelOptions(config: ModelConfig, plan: Plan, inChannels: number, numClasses: number): UNetOptions {
   const n = config.network;
   const dims = n.dims ?? (plan.dimension === '2d' ? 2 : 3);
-  if (dims !== plan.patch_size.length) throw new OptionError('network.dims', `is ${dims} but the plan's patch has ${plan.patch_size.length} axes`);
+  if (dims !== plan.patch_size.length)
+    throw new OptionError('network.dims', `is ${dims} but the plan's patch has ${plan.patch_size.length} axes`);
   if (n.architecture === 'classic_unet') return classicUNetOptions({ spatialDims: dims, inChannels, numClasses });
   const planStages = plan.pool_kernel_sizes.length;
   let features = n.features ?? plan.features_per_stage;
   if (n.depth !== null) {
-    if (n.features !== null && n.features.length !== n.depth) throw new OptionError('network.depth', `is ${n.depth} but network.features lists ${n.features.length} stages`);
-    if (n.features === null) features = n.depth === planStages ? plan.features_per_stage : defaultFeatures(n.depth, dims);
+    if (n.features !== null && n.features.length !== n.depth)
+      throw new OptionError('network.depth', `is ${n.depth} but network.features lists ${n.features.length} stages`);
+    if (n.features === null)
+      features = n.depth === planStages ? plan.features_per_stage : defaultFeatures(n.depth, dims);
   }
   const fromPlan = features.length === planStages;
   return {
@@ -56,7 +59,10 @@ export function buildModel(config: ModelConfig, plan: Plan, inChannels: number, 
   const divisor = inputDivisor(resolveUNetConfig(options));
   const patch = patchSizeOf(plan);
   if (!patch.every((p, a) => p % divisor[a]! === 0)) {
-    throw new OptionError('patch_size', `[${plan.patch_size.join(', ')}] (image order) must be divisible by [${[...divisor].reverse().join(', ')}], the network's total down-sampling per axis`);
+    throw new OptionError(
+      'patch_size',
+      `[${plan.patch_size.join(', ')}] (image order) must be divisible by [${[...divisor].reverse().join(', ')}], the network's total down-sampling per axis`,
+    );
   }
   return new UNet(options);
 }

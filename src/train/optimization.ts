@@ -14,24 +14,46 @@ export function buildOptimizer(config: Pick<TrainingConfig, 'optimizer'>, params
   const o = config.optimizer;
   switch (o.name) {
     case 'sgd':
-      return new SGD(params, { lr: o.lr, momentum: o.momentum, nesterov: o.nesterov && o.momentum > 0, weightDecay: o.weight_decay }) as Optimizer<object>;
+      return new SGD(params, {
+        lr: o.lr,
+        momentum: o.momentum,
+        nesterov: o.nesterov && o.momentum > 0,
+        weightDecay: o.weight_decay,
+      }) as Optimizer<object>;
     case 'adam':
-      return new Adam(params, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay }) as Optimizer<object>;
+      return new Adam(params, {
+        lr: o.lr,
+        betas: o.betas,
+        eps: o.eps,
+        weightDecay: o.weight_decay,
+      }) as Optimizer<object>;
     case 'adamw':
-      return new AdamW(params, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay }) as Optimizer<object>;
+      return new AdamW(params, {
+        lr: o.lr,
+        betas: o.betas,
+        eps: o.eps,
+        weightDecay: o.weight_decay,
+      }) as Optimizer<object>;
   }
 }
 
 /** Total optimizer steps of the run. */
-export const totalSteps = (config: Pick<TrainingConfig, 'epochs' | 'iterations_per_epoch'>): number => config.epochs * config.iterations_per_epoch;
+export const totalSteps = (config: Pick<TrainingConfig, 'epochs' | 'iterations_per_epoch'>): number =>
+  config.epochs * config.iterations_per_epoch;
 
-export function buildScheduler(config: Pick<TrainingConfig, 'schedule' | 'epochs' | 'iterations_per_epoch'>, optimizer: Optimizer<object>): LrScheduler {
+export function buildScheduler(
+  config: Pick<TrainingConfig, 'schedule' | 'epochs' | 'iterations_per_epoch'>,
+  optimizer: Optimizer<object>,
+): LrScheduler {
   const s = config.schedule;
   const warmup = Math.min(s.warmup_epochs * config.iterations_per_epoch, totalSteps(config) - 1);
   const steps = Math.max(1, totalSteps(config) - warmup);
-  const main = s.name === 'poly' ? new PolyLR(optimizer, { totalSteps: steps, exponent: s.power })
-    : s.name === 'cosine' ? new CosineAnnealingLR(optimizer, { totalSteps: steps, etaMin: s.min_lr })
-    : undefined;
-  if (!main || warmup > 0) return new LinearWarmup(optimizer, { warmupSteps: warmup, then: main });
+  const main =
+    s.name === 'poly'
+      ? new PolyLR(optimizer, { totalSteps: steps, exponent: s.power })
+      : s.name === 'cosine'
+        ? new CosineAnnealingLR(optimizer, { totalSteps: steps, etaMin: s.min_lr })
+        : undefined;
+  if (!main || warmup > 0) return new LinearWarmup(optimizer, { warmupSteps: warmup, after: main });
   return main;
 }

@@ -4,11 +4,11 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { type DatasetFingerprint, type ImageReader } from '../data/fingerprint.js';
+import type { DatasetFingerprint, ImageReader } from '../data/fingerprint.js';
 import type { Dataset } from '../data/layout/dataset.js';
 import { discoverMsd } from '../data/layout/msd.js';
 import { openDataset } from '../data/layout/open.js';
-import { type Plan, type PlanOverrides } from '../data/plan.js';
+import type { Plan, PlanOverrides } from '../data/plan.js';
 import { planDataset } from '../data/planning.js';
 import { VesaliusError } from '../util/errors.js';
 import { type TrainingConfig, loadConfig } from './config.js';
@@ -21,10 +21,15 @@ export interface PlanSource {
 
 /** Opens a config file, an MSD folder or a dataset.json. */
 export function openPlanSource(path: string): PlanSource {
-  if (!existsSync(path)) throw new VesaliusError(`${path}: not found (give a training config, an MSD/nnU-Net dataset folder or its dataset.json)`);
+  if (!existsSync(path))
+    throw new VesaliusError(
+      `${path}: not found (give a training config, an MSD/nnU-Net dataset folder or its dataset.json)`,
+    );
   if (statSync(path).isDirectory()) {
     if (!existsSync(join(path, 'dataset.json'))) {
-      throw new VesaliusError(`${path}: no dataset.json here; for folders of images and masks write a config with dataset.layout: folders and the file patterns`);
+      throw new VesaliusError(
+        `${path}: no dataset.json here; for folders of images and masks write a config with dataset.layout: folders and the file patterns`,
+      );
     }
     return { dataset: discoverMsd(path), overrides: {} };
   }
@@ -44,7 +49,12 @@ export interface PlannedSource extends PlanSource {
 }
 
 /** Fingerprints the dataset through `reader` and plans it, with the source's overrides (and `extra` on top). */
-export async function planSource(source: PlanSource, reader: ImageReader, extra: PlanOverrides = {}, onCase?: (id: string, index: number, total: number) => void): Promise<PlannedSource> {
+export async function planSource(
+  source: PlanSource,
+  reader: ImageReader,
+  extra: PlanOverrides = {},
+  onCase?: (id: string, index: number, total: number) => void,
+): Promise<PlannedSource> {
   const network = source.config?.network;
   const { fingerprint, plan } = await planDataset(source.dataset, reader, {
     overrides: { ...source.overrides, ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)) },

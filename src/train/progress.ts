@@ -26,16 +26,24 @@ const fmt = (p: ProgressPayload) => ({
   speedText: p.imagesPerSecond.toFixed(1),
 });
 
-export function progressBar(totalIterations: number, startIteration: number, stream: NodeJS.WriteStream = process.stderr): TrainingProgress {
-  const bar = new cliProgress.SingleBar({
-    stream,
-    format: 'epoch {epochText} |{bar}| {value}/{total} it | loss {lossText} | lr {lrText} | {speedText} img/s | ETA {eta_formatted}',
-    noTTYOutput: true,
-    notTTYSchedule: 10_000,
-    etaBuffer: 50,
-    hideCursor: false,
-    barsize: 20,
-  }, cliProgress.Presets.shades_classic);
+export function progressBar(
+  totalIterations: number,
+  startIteration: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): TrainingProgress {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format:
+        'epoch {epochText} |{bar}| {value}/{total} it | loss {lossText} | lr {lrText} | {speedText} img/s | ETA {eta_formatted}',
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+      etaBuffer: 50,
+      hideCursor: false,
+      barsize: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(totalIterations, startIteration, { epochText: '-', lossText: '-', lrText: '-', speedText: '-' });
   return {
     update: (iteration, p) => bar.update(iteration, fmt(p)),

@@ -63,7 +63,10 @@ const RNG_KEY = 'rng.cpu';
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** Writes config, plan, dataset info and splits (creating the folder). */
-export function writeRunSetup(runDir: string, setup: { config: TrainingConfig; plan: Plan; datasetInfo: DatasetInfo; splits: Fold[] }): void {
+export function writeRunSetup(
+  runDir: string,
+  setup: { config: TrainingConfig; plan: Plan; datasetInfo: DatasetInfo; splits: Fold[] },
+): void {
   const p = runPaths(runDir);
   mkdirSync(p.checkpoints, { recursive: true });
   writeFileAtomic(p.config, json(setup.config));
@@ -73,8 +76,16 @@ export function writeRunSetup(runDir: string, setup: { config: TrainingConfig; p
 }
 
 /** Model weights with their epoch (and metric) in the metadata. */
-export function saveCheckpoint(path: string, model: Module<never, unknown>, meta: { epoch: number; metric?: number | null }): void {
-  saveModule(model, path, { epoch: String(meta.epoch), ...(meta.metric !== undefined && meta.metric !== null ? { metric: String(meta.metric) } : {}), format: 'vesalius-checkpoint-1' });
+export function saveCheckpoint(
+  path: string,
+  model: Module<never, unknown>,
+  meta: { epoch: number; metric?: number | null },
+): void {
+  saveModule(model, path, {
+    epoch: String(meta.epoch),
+    ...(meta.metric !== undefined && meta.metric !== null ? { metric: String(meta.metric) } : {}),
+    format: 'vesalius-checkpoint-1',
+  });
 }
 
 /** What the loop needs, besides tensors, to continue exactly where it stopped. */
@@ -101,15 +112,23 @@ interface StateFile extends LoopState {
 }
 
 /** Writes last weights, optimizer tensors and the state file (the state last: it names a finished set). */
-export function saveTrainingState(runDir: string, model: Module<never, unknown>, optimizer: Optimizer<object>, scheduler: LrScheduler, loop: LoopState): void {
+export function saveTrainingState(
+  runDir: string,
+  model: Module<never, unknown>,
+  optimizer: Optimizer<object>,
+  scheduler: LrScheduler,
+  loop: LoopState,
+): void {
   const p = runPaths(runDir);
   const sd = optimizer.stateDict();
   const tensors = new Map<string, Tensor>();
   const numbers: StateFile['numbers'] = {};
   for (const [index, s] of Object.entries(sd.state)) {
     for (const [key, v] of Object.entries(s)) {
-      if (typeof v === 'number') (numbers[index] ??= {})[key] = v;
-      else tensors.set(`state.${index}.${key}`, v);
+      if (typeof v === 'number') {
+        numbers[index] ??= {};
+        numbers[index][key] = v;
+      } else tensors.set(`state.${index}.${key}`, v);
     }
   }
   const rng = getRngState();
@@ -120,26 +139,46 @@ export function saveTrainingState(runDir: string, model: Module<never, unknown>,
   } finally {
     rng.dispose();
   }
-  const state: StateFile = { version: 1, ...loop, scheduler: scheduler.stateDict(), paramGroups: sd.paramGroups, numbers };
+  const state: StateFile = {
+    version: 1,
+    ...loop,
+    scheduler: scheduler.stateDict(),
+    paramGroups: sd.paramGroups,
+    numbers,
+  };
   writeFileAtomic(p.lastState, json(state));
 }
 
 /** Restores model, optimizer and schedule from the run's last state; returns the loop state. */
-export function loadTrainingState(runDir: string, model: Module<never, unknown>, optimizer: Optimizer<object>, scheduler: LrScheduler): LoopState {
+export function loadTrainingState(
+  runDir: string,
+  model: Module<never, unknown>,
+  optimizer: Optimizer<object>,
+  scheduler: LrScheduler,
+): LoopState {
   const p = runPaths(runDir);
-  if (!existsSync(p.lastState)) throw new VesaliusError(`${runDir}: nothing to resume (no checkpoints/last.state.json); start without --resume`);
+  if (!existsSync(p.lastState))
+    throw new VesaliusError(`${runDir}: nothing to resume (no checkpoints/last.state.json); start without --resume`);
   let state: StateFile;
   try {
     state = JSON.parse(readFileSync(p.lastState, 'utf8')) as StateFile;
   } catch (err) {
     throw new FileFormatError(p.lastState, `cannot read the training state (${(err as Error).message})`);
   }
-  if (state.version !== 1 || !Number.isInteger(state.epoch)) throw new FileFormatError(p.lastState, 'not a Vesalius training state (version 1)');
+  if (state.version !== 1 || !Number.isInteger(state.epoch))
+    throw new FileFormatError(p.lastState, 'not a Vesalius training state (version 1)');
   const weights = readSafetensorsFile(p.last);
   const optim = readSafetensorsFile(p.lastOptim);
   try {
-    for (const [file, meta] of [[p.last, weights.metadata], [p.lastOptim, optim.metadata]] as const) {
-      if (meta.epoch !== String(state.epoch)) throw new FileFormatError(file, `holds epoch ${meta.epoch ?? '?'} but last.state.json says ${state.epoch} (interrupted while saving); cannot resume exactly`);
+    for (const [file, meta] of [
+      [p.last, weights.metadata],
+      [p.lastOptim, optim.metadata],
+    ] as const) {
+      if (meta.epoch !== String(state.epoch))
+        throw new FileFormatError(
+          file,
+          `holds epoch ${meta.epoch ?? '?'} but last.state.json says ${state.epoch} (interrupted while saving); cannot resume exactly`,
+        );
     }
     model.loadStateDict(weights.tensors);
     const sd: OptimizerStateDict<object> = { paramGroups: state.paramGroups, state: {} };
@@ -150,7 +189,8 @@ export function loadTrainingState(runDir: string, model: Module<never, unknown>,
         continue;
       }
       const [, index, key] = name.split('.');
-      (sd.state[Number(index)] ??= {})[key!] = t;
+      sd.state[Number(index)] ??= {};
+      sd.state[Number(index)]![key!] = t;
     }
     optimizer.loadStateDict(sd);
     scheduler.loadStateDict(state.scheduler);
@@ -165,24 +205,33 @@ export function loadTrainingState(runDir: string, model: Module<never, unknown>,
 export function readLog(runDir: string): Record<string, unknown>[] {
   const path = runPaths(runDir).log;
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
-    try {
-      return JSON.parse(l) as Record<string, unknown>;
-    } catch {
-      throw new FileFormatError(path, `line ${i + 1} is not JSON`);
-    }
-  });
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        throw new FileFormatError(path, `line ${i + 1} is not JSON`);
+      }
+    });
 }
 
 export function writeLog(runDir: string, entries: readonly object[]): void {
-  writeFileAtomic(runPaths(runDir).log, entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length ? '\n' : ''));
+  writeFileAtomic(
+    runPaths(runDir).log,
+    entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length ? '\n' : ''),
+  );
 }
 
 function readJson(path: string, what: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new FileFormatError(path, `cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new FileFormatError(
+      path,
+      `cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }
 
@@ -202,10 +251,14 @@ export function loadRun(runDir: string, options: { checkpoint?: 'best' | 'last' 
   const config = parseConfig(readJson(p.config, 'run config'), p.config);
   const plan = loadPlan(p.plan);
   const datasetInfo = readJson(p.dataset, 'dataset info') as DatasetInfo;
-  if (!Array.isArray(datasetInfo?.channels) || !Number.isInteger(datasetInfo?.numClasses)) throw new FileFormatError(p.dataset, 'expected {labels, channels, numClasses}');
+  if (!Array.isArray(datasetInfo?.channels) || !Number.isInteger(datasetInfo?.numClasses))
+    throw new FileFormatError(p.dataset, 'expected {labels, channels, numClasses}');
   const which = options.checkpoint ?? 'best';
   const checkpoint = which === 'best' ? p.best : p.last;
-  if (!existsSync(checkpoint)) throw new VesaliusError(`${runDir}: no ${which} checkpoint (checkpoints/${which}.safetensors); has the run finished an epoch?`);
+  if (!existsSync(checkpoint))
+    throw new VesaliusError(
+      `${runDir}: no ${which} checkpoint (checkpoints/${which}.safetensors); has the run finished an epoch?`,
+    );
   const model = buildModel(config, plan, plan.channels.length, datasetInfo.numClasses);
   loadModule(model, checkpoint);
   model.eval();

@@ -25,7 +25,14 @@ import { buildModel, patchSizeOf } from './model.js';
 import { buildOptimizer, buildScheduler, totalSteps } from './optimization.js';
 import { progressBar, quietProgress, type TrainingProgress } from './progress.js';
 import {
-  type LoopState, loadTrainingState, readLog, runPaths, saveCheckpoint, saveTrainingState, writeLog, writeRunSetup,
+  type LoopState,
+  loadTrainingState,
+  readLog,
+  runPaths,
+  saveCheckpoint,
+  saveTrainingState,
+  writeLog,
+  writeRunSetup,
 } from './run-folder.js';
 import { validate } from './validation.js';
 
@@ -74,13 +81,18 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   const paths = runPaths(runDir);
   const resuming = !!options.resume;
   if (!resuming && existsSync(paths.lastState)) {
-    throw new VesaliusError(`${runDir} already holds a training run; continue it with --resume or choose another folder with --out`);
+    throw new VesaliusError(
+      `${runDir} already holds a training run; continue it with --resume or choose another folder with --out`,
+    );
   }
-  if (resuming && !existsSync(paths.lastState)) throw new VesaliusError(`${runDir}: nothing to resume (no checkpoints/last.state.json)`);
+  if (resuming && !existsSync(paths.lastState))
+    throw new VesaliusError(`${runDir}: nothing to resume (no checkpoints/last.state.json)`);
   if (resuming) {
     const saved = JSON.parse(readFileSync(paths.config, 'utf8')) as unknown;
     if (!isDeepStrictEqual(saved, JSON.parse(JSON.stringify(config0)))) {
-      throw new VesaliusError(`${configPath}: differs from the config the run in ${runDir} started with (config.json there); an exact resume needs the same config`);
+      throw new VesaliusError(
+        `${configPath}: differs from the config the run in ${runDir} started with (config.json there); an exact resume needs the same config`,
+      );
     }
   }
   const sink: TrainingProgress | null = typeof options.progress === 'object' ? options.progress : null;
@@ -106,7 +118,15 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   const scheduler = buildScheduler(config, optimizer);
   const lossFn = trainingLoss(config);
   if (!resuming) writeRunSetup(runDir, { config, plan, datasetInfo: data.datasetInfo, splits: data.folds });
-  let loop: LoopState = { epoch: 0, iteration: 0, batchIndex: 0, bestMetric: null, bestEpoch: null, sinceBest: 0, stopped: false };
+  let loop: LoopState = {
+    epoch: 0,
+    iteration: 0,
+    batchIndex: 0,
+    bestMetric: null,
+    bestEpoch: null,
+    sinceBest: 0,
+    stopped: false,
+  };
   let log: EpochLog[] = [];
   if (resuming) {
     loop = loadTrainingState(runDir, model, optimizer, scheduler);
@@ -114,7 +134,9 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
     say(`resuming ${runDir} after epoch ${loop.epoch} (iteration ${loop.iteration})`);
   }
   const patch = patchSizeOf(plan);
-  say(`training ${data.fold.train.length} case(s), validating ${data.fold.val.length}; patch ${plan.patch_size.join('×')}, batch ${plan.batch_size}, ${model.numParameters()} parameters, ${config.epochs} epochs × ${config.iterations_per_epoch} iterations on ${device}`);
+  say(
+    `training ${data.fold.train.length} case(s), validating ${data.fold.val.length}; patch ${plan.patch_size.join('×')}, batch ${plan.batch_size}, ${model.numParameters()} parameters, ${config.epochs} epochs × ${config.iterations_per_epoch} iterations on ${device}`,
+  );
 
   const loader = new BatchLoader({
     cases: data.train.map((c) => loaderCase(c, dims)),
@@ -128,17 +150,34 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
     startBatch: loop.batchIndex,
   });
   const total = totalSteps(config);
-  const bar = sink ?? (options.progress === false ? quietProgress((line) => process.stderr.write(`${line}\n`)) : progressBar(total, loop.iteration));
-  let trainSeconds = 0, waitSeconds = 0;
+  const bar =
+    sink ??
+    (options.progress === false
+      ? quietProgress((line) => process.stderr.write(`${line}\n`))
+      : progressBar(total, loop.iteration));
+  let trainSeconds = 0,
+    waitSeconds = 0;
   try {
     while (loop.epoch < config.epochs && !loop.stopped) {
       const epoch = loop.epoch + 1;
       const epochStart = performance.now();
       const stats = await trainEpoch({
-        model, optimizer, scheduler, loss: lossFn, loader, device, iterations: config.iterations_per_epoch,
+        model,
+        optimizer,
+        scheduler,
+        loss: lossFn,
+        loader,
+        device,
+        iterations: config.iterations_per_epoch,
         onStep: (meanLoss, lr, images) => {
           const it = loop.iteration + Math.round(images / plan.batch_size);
-          bar.update(it, { epoch, epochs: config.epochs, loss: meanLoss, lr, imagesPerSecond: images / ((performance.now() - epochStart) / 1000) });
+          bar.update(it, {
+            epoch,
+            epochs: config.epochs,
+            loss: meanLoss,
+            lr,
+            imagesPerSecond: images / ((performance.now() - epochStart) / 1000),
+          });
         },
       });
       trainSeconds += stats.seconds;
@@ -146,17 +185,43 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
       loop.iteration += config.iterations_per_epoch;
       loop.batchIndex = loader.position;
       const entry: EpochLog = {
-        epoch, iteration: loop.iteration, train_loss: stats.meanLoss, lr: scheduler.getLr()[0]!, epoch_seconds: stats.seconds,
-        data_wait_seconds: stats.dataWaitSeconds, images_per_second: stats.images / stats.seconds,
+        epoch,
+        iteration: loop.iteration,
+        train_loss: stats.meanLoss,
+        lr: scheduler.getLr()[0]!,
+        epoch_seconds: stats.seconds,
+        data_wait_seconds: stats.dataWaitSeconds,
+        images_per_second: stats.images / stats.seconds,
       };
       const validateNow = data.val.length > 0 && (epoch % config.validation.every === 0 || epoch === config.epochs);
       if (validateNow) {
         const v = await validate(model, data.val, {
-          patchSize: patch, numClasses, dims, device, overlap: config.inference.overlap, gaussian: config.inference.gaussian, mirror: false, batchSize: plan.batch_size,
+          patchSize: patch,
+          numClasses,
+          dims,
+          device,
+          overlap: config.inference.overlap,
+          gaussian: config.inference.gaussian,
+          mirror: false,
+          batchSize: plan.batch_size,
         });
-        const next = afterValidation(loop, v.meanDice, epoch, { patience: config.early_stopping.patience, minDelta: config.early_stopping.min_delta });
-        loop = { ...loop, bestMetric: next.bestMetric, bestEpoch: next.bestEpoch, sinceBest: next.sinceBest, stopped: next.stop };
-        Object.assign(entry, { val_dice: v.dicePerClass, val_mean_dice: v.meanDice, val_seconds: v.seconds, best: next.improved });
+        const next = afterValidation(loop, v.meanDice, epoch, {
+          patience: config.early_stopping.patience,
+          minDelta: config.early_stopping.min_delta,
+        });
+        loop = {
+          ...loop,
+          bestMetric: next.bestMetric,
+          bestEpoch: next.bestEpoch,
+          sinceBest: next.sinceBest,
+          stopped: next.stop,
+        };
+        Object.assign(entry, {
+          val_dice: v.dicePerClass,
+          val_mean_dice: v.meanDice,
+          val_seconds: v.seconds,
+          best: next.improved,
+        });
         if (next.improved) saveCheckpoint(paths.best, model, { epoch, metric: v.meanDice });
       } else if (data.val.length === 0) {
         // no validation cases (fold 'all'): the best checkpoint is the latest
@@ -166,8 +231,13 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
       log.push(entry);
       saveTrainingState(runDir, model, optimizer, scheduler, loop);
       writeLog(runDir, log);
-      bar.log(`epoch ${epoch}/${config.epochs}: loss ${entry.train_loss.toFixed(4)}, lr ${entry.lr.toExponential(2)}, ${entry.images_per_second.toFixed(1)} img/s, waited ${entry.data_wait_seconds.toFixed(2)} s for data${entry.val_mean_dice !== undefined ? `, val Dice ${entry.val_mean_dice.toFixed(4)}${entry.best ? ' (best)' : ''}` : ''}`);
-      if (loop.stopped) bar.log(`early stopping: no improvement in ${config.early_stopping.patience} validation(s); best ${loop.bestMetric?.toFixed(4)} at epoch ${loop.bestEpoch}`);
+      bar.log(
+        `epoch ${epoch}/${config.epochs}: loss ${entry.train_loss.toFixed(4)}, lr ${entry.lr.toExponential(2)}, ${entry.images_per_second.toFixed(1)} img/s, waited ${entry.data_wait_seconds.toFixed(2)} s for data${entry.val_mean_dice !== undefined ? `, val Dice ${entry.val_mean_dice.toFixed(4)}${entry.best ? ' (best)' : ''}` : ''}`,
+      );
+      if (loop.stopped)
+        bar.log(
+          `early stopping: no improvement in ${config.early_stopping.patience} validation(s); best ${loop.bestMetric?.toFixed(4)} at epoch ${loop.bestEpoch}`,
+        );
       if (options.stopAfterEpoch !== undefined && epoch >= options.stopAfterEpoch) break;
     }
   } finally {
@@ -177,7 +247,14 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
     model.dispose();
   }
   return {
-    runDir, epochsDone: loop.epoch, iterations: loop.iteration, bestMetric: loop.bestMetric, bestEpoch: loop.bestEpoch,
-    stoppedEarly: loop.stopped, trainSeconds, dataWaitSeconds: waitSeconds, log,
+    runDir,
+    epochsDone: loop.epoch,
+    iterations: loop.iteration,
+    bestMetric: loop.bestMetric,
+    bestEpoch: loop.bestEpoch,
+    stoppedEarly: loop.stopped,
+    trainSeconds,
+    dataWaitSeconds: waitSeconds,
+    log,
   };
 }

@@ -23,11 +23,19 @@ export interface ValidationResult {
 }
 
 /** Dice per foreground class of a label map against the truth (NaN: absent in both). */
-export function dicePerClass(pred: ArrayLike<number>, truth: ArrayLike<number>, numClasses: number, roi?: ArrayLike<number>): number[] {
-  const tp = new Float64Array(numClasses), fp = new Float64Array(numClasses), fn = new Float64Array(numClasses);
+export function dicePerClass(
+  pred: ArrayLike<number>,
+  truth: ArrayLike<number>,
+  numClasses: number,
+  roi?: ArrayLike<number>,
+): number[] {
+  const tp = new Float64Array(numClasses),
+    fp = new Float64Array(numClasses),
+    fn = new Float64Array(numClasses);
   for (let v = 0; v < truth.length; v++) {
     if (roi && roi[v] === 0) continue;
-    const p = pred[v]!, t = truth[v]!;
+    const p = pred[v]!,
+      t = truth[v]!;
     if (p === t) tp[p]!++;
     else {
       fp[p]!++;
@@ -53,7 +61,11 @@ export interface ValidationOptions {
   dims: number;
 }
 
-export async function validate(model: WindowModel & { train(mode?: boolean): unknown; training: boolean }, cases: readonly PreprocessedCase[], o: ValidationOptions): Promise<ValidationResult> {
+export async function validate(
+  model: WindowModel & { train(mode?: boolean): unknown; training: boolean },
+  cases: readonly PreprocessedCase[],
+  o: ValidationOptions,
+): Promise<ValidationResult> {
   const start = performance.now();
   const wasTraining = model.training;
   model.train(false);
@@ -63,7 +75,14 @@ export async function validate(model: WindowModel & { train(mode?: boolean): unk
       const input = Tensor.from(c.data, [1, c.channels, ...tensorShape(c, o.dims)], { device: o.device ?? 'cpu' });
       let probs: Tensor | null = null;
       try {
-        probs = await slidingWindowInference(model, input, { patchSize: o.patchSize, overlap: o.overlap, gaussian: o.gaussian, mirror: o.mirror ?? false, batchSize: o.batchSize, device: o.device });
+        probs = await slidingWindowInference(model, input, {
+          patchSize: o.patchSize,
+          overlap: o.overlap,
+          gaussian: o.gaussian,
+          mirror: o.mirror ?? false,
+          batchSize: o.batchSize,
+          device: o.device,
+        });
         const p = probs;
         const pred = tidy(() => ve.argmax(p, 1).to('uint8').contiguous().toArray() as Uint8Array);
         perCase.push({ id: c.id, dice: dicePerClass(pred, c.label!, o.numClasses, c.roi) });
@@ -80,5 +99,10 @@ export async function validate(model: WindowModel & { train(mode?: boolean): unk
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
   });
   const defined = perClass.filter((x) => !Number.isNaN(x));
-  return { perCase, dicePerClass: perClass, meanDice: defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : NaN, seconds: (performance.now() - start) / 1000 };
+  return {
+    perCase,
+    dicePerClass: perClass,
+    meanDice: defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : NaN,
+    seconds: (performance.now() - start) / 1000,
+  };
 }

@@ -40,7 +40,11 @@ export class Augmentation {
 
   /** Samples and applies to a subject: returns the augmented subject and the transform that made it. */
   apply(subject: Subject, rng: Random, centre?: number[]): { subject: Subject; transform: Compose } {
-    const transform = this.sample(rng, { spatialShape: subject.image.shape.slice(1), channels: subject.image.shape[0]!, centre });
+    const transform = this.sample(rng, {
+      spatialShape: subject.image.shape.slice(1),
+      channels: subject.image.shape[0]!,
+      centre,
+    });
     return { subject: transform.apply(subject), transform };
   }
 
@@ -77,6 +81,7 @@ export class Augmentation {
 /** Runs a sampled pipeline on a source: its first (spatial) transform reads the source directly. */
 export function applyComposeFrom(transform: Compose, source: PatchSource): Subject {
   const [first, ...rest] = transform.transforms;
-  if (!(first instanceof SpatialTransform)) throw new TypeError('applyComposeFrom: the first transform must be the spatial transform');
+  if (!(first instanceof SpatialTransform))
+    throw new TypeError('applyComposeFrom: the first transform must be the spatial transform');
   return ve.tidy(() => rest.reduce((s, t) => t.apply(s), first.applyFrom(source)));
 }

@@ -64,21 +64,33 @@ export interface DefaultAugmentationOptions {
 }
 
 /** nnU-Net's augmentation for 2 or 3 spatial dimensions, with `config` overriding names' probabilities and ranges. */
-export function defaultAugmentation(spatialDims: 2 | 3, config: AugmentationConfig = {}, options: DefaultAugmentationOptions = {}): Augmentation {
-  if (spatialDims !== 2 && spatialDims !== 3) throw new OptionError('augmentation', `spatial dimensions must be 2 or 3, got ${spatialDims}`);
+export function defaultAugmentation(
+  spatialDims: 2 | 3,
+  config: AugmentationConfig = {},
+  options: DefaultAugmentationOptions = {},
+): Augmentation {
+  if (spatialDims !== 2 && spatialDims !== 3)
+    throw new OptionError('augmentation', `spatial dimensions must be 2 or 3, got ${spatialDims}`);
   validate(config, spatialDims);
   const patchSize = options.patchSize ? [...options.patchSize] : null;
-  if (patchSize && patchSize.length !== spatialDims) throw new OptionError('patch_size', `has ${patchSize.length} axes for ${spatialDims}D augmentation`);
+  if (patchSize && patchSize.length !== spatialDims)
+    throw new OptionError('patch_size', `has ${patchSize.length} axes for ${spatialDims}D augmentation`);
   const c = config;
   const enabled = c.enabled ?? true;
   const p = (entry: { p?: number } | undefined, fallback: number) => (enabled ? (entry?.p ?? fallback) : 0);
-  const rotationDeg: Range = c.rotation?.angle_deg ?? (patchSize ? defaultRotationDegrees(patchSize) : spatialDims === 2 ? [-180, 180] : [-30, 30]);
+  const rotationDeg: Range =
+    c.rotation?.angle_deg ??
+    (patchSize ? defaultRotationDegrees(patchSize) : spatialDims === 2 ? [-180, 180] : [-30, 30]);
   const spatial = new RandomSpatial({
     patchSize: patchSize ?? [],
     rotation: { p: p(c.rotation, 0.2), angleDeg: rotationDeg },
     scaling: { p: p(c.scaling, 0.2), range: c.scaling?.range ?? [0.7, 1.4] },
     elastic: { p: p(c.elastic, 0), alpha: c.elastic?.alpha ?? [0, 200], sigma: c.elastic?.sigma ?? [9, 13] },
-    gridDistortion: { p: p(c.grid_distortion, 0), numSteps: c.grid_distortion?.num_steps ?? 5, distortLimit: c.grid_distortion?.distort_limit ?? [-0.3, 0.3] },
+    gridDistortion: {
+      p: p(c.grid_distortion, 0),
+      numSteps: c.grid_distortion?.num_steps ?? 5,
+      distortLimit: c.grid_distortion?.distort_limit ?? [-0.3, 0.3],
+    },
   });
   const steps: RandomTransform[] = [
     new RandomGaussianNoise(p(c.gaussian_noise, 0.1), c.gaussian_noise?.variance ?? [0, 0.1]),
@@ -95,7 +107,8 @@ export function defaultAugmentation(spatialDims: 2 | 3, config: AugmentationConf
 }
 
 function validate(config: AugmentationConfig, dims: number): void {
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new OptionError('augmentation', 'must be an object');
+  if (config === null || typeof config !== 'object' || Array.isArray(config))
+    throw new OptionError('augmentation', 'must be an object');
   for (const [name, entry] of Object.entries(config)) {
     const where = `augmentation.${name}`;
     if (name === 'enabled') {
@@ -104,16 +117,22 @@ function validate(config: AugmentationConfig, dims: number): void {
     }
     const keys = KEYS[name];
     if (!keys) throw new OptionError(where, `unknown augmentation (known: enabled, ${Object.keys(KEYS).join(', ')})`);
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new OptionError(where, 'must be an object');
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
+      throw new OptionError(where, 'must be an object');
     for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
       const at = `${where}.${key}`;
       if (!keys.includes(key)) throw new OptionError(at, `unknown key (allowed: ${keys.join(', ')})`);
       if (key === 'p') {
-        if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new OptionError(at, `must be a probability in [0, 1], got ${JSON.stringify(value)}`);
+        if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+          throw new OptionError(at, `must be a probability in [0, 1], got ${JSON.stringify(value)}`);
       } else if (key === 'num_steps') {
-        if (!Number.isInteger(value) || (value as number) < 1) throw new OptionError(at, `must be a positive integer, got ${JSON.stringify(value)}`);
+        if (!Number.isInteger(value) || (value as number) < 1)
+          throw new OptionError(at, `must be a positive integer, got ${JSON.stringify(value)}`);
       } else if (key === 'axes') {
-        if (value !== null && !(Array.isArray(value) && value.every((a) => Number.isInteger(a) && a >= 0 && a < dims))) {
+        if (
+          value !== null &&
+          !(Array.isArray(value) && value.every((a) => Number.isInteger(a) && a >= 0 && a < dims))
+        ) {
           throw new OptionError(at, `must be null or a list of spatial axes 0..${dims - 1}`);
         }
       } else if (!(key === 'angle_deg' && value === null)) {
@@ -147,6 +166,7 @@ function checkRange(at: string, value: unknown, limits: [number, number, boolean
   if (lo > hi) throw new OptionError(at, `low ${lo} is above high ${hi}`);
   if (limits) {
     const [min, max, exclusive] = limits;
-    if ((exclusive ? lo <= min : lo < min) || hi > max) throw new OptionError(at, `must lie in ${exclusive ? '(' : '['}${min}, ${max}], got [${lo}, ${hi}]`);
+    if ((exclusive ? lo <= min : lo < min) || hi > max)
+      throw new OptionError(at, `must lie in ${exclusive ? '(' : '['}${min}, ${max}], got [${lo}, ${hi}]`);
   }
 }

@@ -53,7 +53,11 @@ function upsample(f: Tensor, patch: readonly number[], step: number): Tensor {
   if (step === 1) return f;
   const n = patch.length;
   const coarse = f.shape.slice(2);
-  let up = ve.interpolate(f, { size: coarse.map((m) => (m - 1) * step + 1), mode: n === 2 ? 'bilinear' : 'trilinear', alignCorners: true });
+  let up = ve.interpolate(f, {
+    size: coarse.map((m) => (m - 1) * step + 1),
+    mode: n === 2 ? 'bilinear' : 'trilinear',
+    alignCorners: true,
+  });
   for (let axis = 0; axis < n; axis++) up = ve.narrow(up, 2 + axis, 0, patch[axis]!);
   return up;
 }
@@ -96,7 +100,12 @@ export function gridDistortionField(patch: readonly number[], p: GridDistortionP
   const n = patch.length;
   return ve.tidy(() => {
     const components = gridDistortion1d(patch, p).map((d, axis) =>
-      ve.Tensor.from(d, patch.map((s, a) => (a === axis ? s : 1)), { device }).expand([...patch]));
+      ve.Tensor.from(
+        d,
+        patch.map((s, a) => (a === axis ? s : 1)),
+        { device },
+      ).expand([...patch]),
+    );
     return ve.stack(components, n).contiguous();
   });
 }
@@ -109,7 +118,12 @@ export interface Deformation {
 }
 
 /** The patch deformation (elastic + grid distortion), or null when there is none. */
-export function deformation(patch: readonly number[], elastic: ElasticParams | undefined, grid: GridDistortionParams | undefined, device: string): Deformation | null {
+export function deformation(
+  patch: readonly number[],
+  elastic: ElasticParams | undefined,
+  grid: GridDistortionParams | undefined,
+  device: string,
+): Deformation | null {
   if (!elastic && !grid) return null;
   const n = patch.length;
   const coarse = elastic ? elasticCoarse(patch, elastic, device) : null;
@@ -117,7 +131,9 @@ export function deformation(patch: readonly number[], elastic: ElasticParams | u
   const dmax = Array<number>(n).fill(0);
   if (coarse) {
     // linear interpolation never exceeds the coarse values
-    const m = ve.tidy(() => ve.amax(ve.abs(coarse.field), { dim: [...Array(n + 1).keys()].map((i) => i + 1) }).toNumbers());
+    const m = ve.tidy(() =>
+      ve.amax(ve.abs(coarse.field), { dim: [...Array(n + 1).keys()].map((i) => i + 1) }).toNumbers(),
+    );
     m.forEach((v, j) => (dmax[j]! += v));
   }
   if (lines) lines.forEach((d, j) => (dmax[j]! += d.reduce((a, v) => Math.max(a, Math.abs(v)), 0)));
@@ -136,8 +152,11 @@ export function deformation(patch: readonly number[], elastic: ElasticParams | u
         if (lines) {
           for (let j = 0; j < n; j++) {
             const d = lines[j]!;
-            const term = ve.Tensor.from(Float32Array.from({ length: d.length * n }, (_, q) => d[Math.floor(q / n)]! * a[q % n]![j]!),
-              [1, ...patch.map((s, ax) => (ax === j ? s : 1)), n], { device });
+            const term = ve.Tensor.from(
+              Float32Array.from({ length: d.length * n }, (_, q) => d[Math.floor(q / n)]! * a[q % n]![j]!),
+              [1, ...patch.map((s, ax) => (ax === j ? s : 1)), n],
+              { device },
+            );
             out = out ? out.add(term) : term.expand([1, ...patch, n]);
           }
         }

@@ -1,7 +1,14 @@
 /** Mirroring along spatial axes (its own inverse) and its sampler (nnU-Net: each axis with p 0.5). */
 import * as ve from '../engine/index.js';
 import type { Random } from '../util/random.js';
-import { type RandomTransform, type SampleContext, type Subject, type Transform, type TransformRecord, coin } from './transform.js';
+import {
+  type RandomTransform,
+  type SampleContext,
+  type Subject,
+  type Transform,
+  type TransformRecord,
+  coin,
+} from './transform.js';
 
 export class Flip implements Transform {
   readonly name = 'Flip';
@@ -14,7 +21,9 @@ export class Flip implements Transform {
   apply(s: Subject): Subject {
     if (this.axes.length === 0) return { image: s.image.clone(), label: s.label?.clone() };
     const dims = this.axes.map((a) => a + 1);
-    return s.label ? { image: ve.flip(s.image, dims), label: ve.flip(s.label, dims) } : { image: ve.flip(s.image, dims) };
+    return s.label
+      ? { image: ve.flip(s.image, dims), label: ve.flip(s.label, dims) }
+      : { image: ve.flip(s.image, dims) };
   }
   record(): TransformRecord {
     return { name: this.name, params: { axes: [...this.axes] } };
@@ -27,7 +36,10 @@ export class Flip implements Transform {
 export class RandomFlip implements RandomTransform {
   readonly name = 'Flip';
   /** Per-axis probability. */
-  constructor(readonly p = 0.5, readonly axes: readonly number[] | null = null) {}
+  constructor(
+    readonly p = 0.5,
+    readonly axes: readonly number[] | null = null,
+  ) {}
   sample(rng: Random, context: SampleContext): Flip | null {
     const axes = this.axes ?? context.spatialShape.map((_, a) => a);
     const chosen = axes.filter(() => coin(rng, this.p));

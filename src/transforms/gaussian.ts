@@ -24,11 +24,17 @@ export type SmoothPadding = 'reflect' | 'zeros' | 'valid';
  * (odd length, centred). 'reflect' mirrors at the border (torch's reflect; replicate when the axis
  * is shorter than the radius), 'zeros' pads with zeros, 'valid' shrinks the axis by 2·radius.
  */
-export function convolveAxis(x: Tensor, axis: number, kernel: Float32Array, padding: SmoothPadding = 'reflect'): Tensor {
+export function convolveAxis(
+  x: Tensor,
+  axis: number,
+  kernel: Float32Array,
+  padding: SmoothPadding = 'reflect',
+): Tensor {
   if (kernel.length === 1 && kernel[0] === 1) return x;
   const shape = x.shape;
   const n = shape.length - 2;
-  if (n < 1 || n > 3) throw new RangeError(`convolveAxis: expected (N, C, ...1-3 spatial axes), got [${shape.join(', ')}]`);
+  if (n < 1 || n > 3)
+    throw new RangeError(`convolveAxis: expected (N, C, ...1-3 spatial axes), got [${shape.join(', ')}]`);
   const r = (kernel.length - 1) / 2;
   return ve.tidy(() => {
     let flat = x.reshape([shape[0]! * shape[1]!, 1, ...shape.slice(2)]);
@@ -48,7 +54,12 @@ export function convolveAxis(x: Tensor, axis: number, kernel: Float32Array, padd
 }
 
 /** Gaussian smoothing with one σ per spatial axis (voxels). */
-export function gaussianSmooth(x: Tensor, sigmas: readonly number[], padding: SmoothPadding = 'reflect', truncate = 4): Tensor {
+export function gaussianSmooth(
+  x: Tensor,
+  sigmas: readonly number[],
+  padding: SmoothPadding = 'reflect',
+  truncate = 4,
+): Tensor {
   return ve.tidy(() => {
     let y = x;
     sigmas.forEach((s, axis) => {

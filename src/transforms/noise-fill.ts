@@ -10,7 +10,10 @@ import { xoshiroState } from '../util/random.js';
 /** Fills `out` with uniform numbers in [0, 1) and returns it. */
 function fillUniform(seed: number, out: Float64Array): Float64Array {
   const st = xoshiroState(seed);
-  let s0 = st[0]!, s1 = st[1]!, s2 = st[2]!, s3 = st[3]!;
+  let s0 = st[0]!,
+    s1 = st[1]!,
+    s2 = st[2]!,
+    s3 = st[3]!;
   for (let i = 0; i < out.length; i++) {
     const m = Math.imul(s1, 5);
     const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;

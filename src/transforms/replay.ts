@@ -11,8 +11,8 @@ import { Rot90 } from './rot90.js';
 import { type SpatialParams, SpatialTransform } from './spatial.js';
 import { Compose, type Transform, type TransformRecord } from './transform.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-const factories: Record<string, (p: any) => Transform> = {
+// Each factory declares the parameters its transform recorded; a record's params are checked by name.
+const factories: Record<string, (p: never) => Transform> = {
   Compose: (p: { transforms: TransformRecord[] }) => new Compose(p.transforms.map(fromRecord)),
   Spatial: (p: SpatialParams) => new SpatialTransform(p),
   Flip: (p: { axes: number[] }) => new Flip(p.axes),
@@ -22,11 +22,15 @@ const factories: Record<string, (p: any) => Transform> = {
   Brightness: (p: { multipliers: (number | null)[] }) => new Brightness(p.multipliers),
   Contrast: (p: { factors: (number | null)[]; preserveRange: boolean }) => new Contrast(p.factors, p.preserveRange),
   LowResolution: (p: { zooms: (number | null)[] }) => new LowResolution(p.zooms),
-  Gamma: (p: { gammas: (number | null)[]; invert: boolean; retainStats: boolean }) => new Gamma(p.gammas, p.invert, p.retainStats),
+  Gamma: (p: { gammas: (number | null)[]; invert: boolean; retainStats: boolean }) =>
+    new Gamma(p.gammas, p.invert, p.retainStats),
 };
 
 export function fromRecord(record: TransformRecord): Transform {
   const make = factories[record.name];
-  if (!make) throw new VesaliusError(`unknown transform '${record.name}' in an augmentation record (known: ${Object.keys(factories).join(', ')})`);
-  return make(record.params);
+  if (!make)
+    throw new VesaliusError(
+      `unknown transform '${record.name}' in an augmentation record (known: ${Object.keys(factories).join(', ')})`,
+    );
+  return make(record.params as never);
 }

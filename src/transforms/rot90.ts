@@ -7,7 +7,14 @@ import * as ve from '../engine/index.js';
 import type { Tensor } from '../engine/index.js';
 import type { Random } from '../util/random.js';
 import { planes } from './spatial-math.js';
-import { type RandomTransform, type SampleContext, type Subject, type Transform, type TransformRecord, coin } from './transform.js';
+import {
+  type RandomTransform,
+  type SampleContext,
+  type Subject,
+  type Transform,
+  type TransformRecord,
+  coin,
+} from './transform.js';
 
 export function rot90(x: Tensor, k: number, plane: readonly [number, number]): Tensor {
   const [i, j] = [plane[0] + 1, plane[1] + 1];
@@ -23,7 +30,10 @@ export class Rot90 implements Transform {
   readonly name = 'Rot90';
   readonly invertible = true;
   readonly plane: [number, number];
-  constructor(readonly k: number, plane: readonly [number, number]) {
+  constructor(
+    readonly k: number,
+    plane: readonly [number, number],
+  ) {
     this.plane = [Math.min(...plane), Math.max(...plane)];
   }
   apply(s: Subject): Subject {

@@ -32,7 +32,10 @@ export function tensorSource(subject: Subject): PatchSource {
     channels: subject.image.shape[0]!,
     label: subject.label && { channels: subject.label.shape[0]!, dtype: subject.label.dtype },
     device: subject.image.device,
-    read: (start, end) => ({ image: crop(subject.image, start, end), label: subject.label && crop(subject.label, start, end) }),
+    read: (start, end) => ({
+      image: crop(subject.image, start, end),
+      label: subject.label && crop(subject.label, start, end),
+    }),
   };
 }
 
@@ -47,7 +50,13 @@ export interface ArrayCase {
 }
 
 /** Copies box [start, end) of every channel out of a flat (C, ...spatial) array. */
-export function copyRegion<T extends Float32Array | Uint8Array>(src: T, channels: number, shape: readonly number[], start: readonly number[], end: readonly number[]): T {
+export function copyRegion<T extends Float32Array | Uint8Array>(
+  src: T,
+  channels: number,
+  shape: readonly number[],
+  start: readonly number[],
+  end: readonly number[],
+): T {
   const n = shape.length;
   const size = start.map((s, a) => end[a]! - s);
   const rowLength = size[n - 1]!;
@@ -82,8 +91,12 @@ export function arraySource(c: ArrayCase, device = 'cpu'): PatchSource {
     device,
     read(start, end) {
       const size = start.map((s, a) => end[a]! - s);
-      const image = ve.Tensor.from(copyRegion(c.image, c.channels, c.spatialShape, start, end), [c.channels, ...size], { device });
-      const label = c.label && ve.Tensor.from(copyRegion(c.label, 1, c.spatialShape, start, end), [1, ...size], { device, dtype: 'uint8' });
+      const image = ve.Tensor.from(copyRegion(c.image, c.channels, c.spatialShape, start, end), [c.channels, ...size], {
+        device,
+      });
+      const label =
+        c.label &&
+        ve.Tensor.from(copyRegion(c.label, 1, c.spatialShape, start, end), [1, ...size], { device, dtype: 'uint8' });
       return { image, label };
     },
   };

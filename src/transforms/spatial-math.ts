@@ -62,7 +62,12 @@ export const isIdentity = (m: Matrix): boolean => m.every((row, i) => row.every(
  * onto a source of size S whose voxel coordinates are shifted so that `centre` is the patch centre,
  * for align_corners = false: g = diag(2/S)·(c + M·diag(P/2)·v) + 1/S − 1.
  */
-export function gridTheta(m: Matrix, centre: readonly number[], patch: readonly number[], source: readonly number[]): number[] {
+export function gridTheta(
+  m: Matrix,
+  centre: readonly number[],
+  patch: readonly number[],
+  source: readonly number[],
+): number[] {
   const n = patch.length;
   const theta: number[] = [];
   for (let gi = 0; gi < n; gi++) {

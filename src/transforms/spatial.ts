@@ -13,7 +13,15 @@ import type { Random } from '../util/random.js';
 import { type ElasticParams, type GridDistortionParams, deformation } from './deformation.js';
 import { type PatchSource, tensorSource } from './source.js';
 import { type Matrix, gridTheta, isIdentity, linearPart } from './spatial-math.js';
-import { ForwardTransform, type RandomTransform, type SampleContext, type Subject, type TransformRecord, coin, uniform } from './transform.js';
+import {
+  ForwardTransform,
+  type RandomTransform,
+  type SampleContext,
+  type Subject,
+  type TransformRecord,
+  coin,
+  uniform,
+} from './transform.js';
 
 export interface SpatialParams {
   /** Output spatial size (tensor order). */
@@ -54,7 +62,8 @@ export class SpatialTransform extends ForwardTransform {
     const { patchSize } = this.params;
     const n = patchSize.length;
     const shape = source.spatialShape;
-    if (shape.length !== n) throw new OptionError('patch_size', `has ${n} axes, the image has ${shape.length} spatial axes`);
+    if (shape.length !== n)
+      throw new OptionError('patch_size', `has ${n} axes, the image has ${shape.length} spatial axes`);
     const centre = this.params.centre ?? shape.map((s) => (s - 1) / 2);
     const m = this.matrix;
     const deformed = this.params.elastic !== undefined || this.params.gridDistortion !== undefined;
@@ -83,11 +92,23 @@ export class SpatialTransform extends ForwardTransform {
       let grid = ve.affineGrid(theta, [1, 1, ...patchSize], false);
       // displacement d (tensor order, voxels) → grid units: diag(2/S)·M·d
       if (deform) grid = grid.add(deform.gridOffsets(m.map((row, i) => row.map((v) => (2 / size[i]!) * v))));
-      const image = ve.gridSample(region.image.unsqueeze(0).to({ dtype: 'float32' }), grid, { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false }).squeeze(0);
+      const image = ve
+        .gridSample(region.image.unsqueeze(0).to({ dtype: 'float32' }), grid, {
+          mode: 'bilinear',
+          paddingMode: 'zeros',
+          alignCorners: false,
+        })
+        .squeeze(0);
       let label: Tensor | undefined;
       if (region.label) {
         const dtype = region.label.dtype;
-        label = ve.gridSample(region.label.unsqueeze(0).to({ dtype: 'float32' }), grid, { mode: 'nearest', paddingMode: 'zeros', alignCorners: false }).squeeze(0);
+        label = ve
+          .gridSample(region.label.unsqueeze(0).to({ dtype: 'float32' }), grid, {
+            mode: 'nearest',
+            paddingMode: 'zeros',
+            alignCorners: false,
+          })
+          .squeeze(0);
         if (dtype !== 'float32') label = label.round().to({ dtype });
       }
       return label ? { image, label } : { image };
@@ -98,7 +119,9 @@ export class SpatialTransform extends ForwardTransform {
 function emptyPatch(source: PatchSource, patchSize: readonly number[]): Subject {
   const image = ve.zeros([source.channels, ...patchSize], { device: source.device });
   const l = source.label;
-  return l ? { image, label: ve.zeros([l.channels, ...patchSize], { dtype: l.dtype, device: source.device }) } : { image };
+  return l
+    ? { image, label: ve.zeros([l.channels, ...patchSize], { dtype: l.dtype, device: source.device }) }
+    : { image };
 }
 
 /** The box [corner, corner + P) of the source; voxels outside the source are 0. */
@@ -146,11 +169,17 @@ export class RandomSpatial implements RandomTransform {
       params.scales = Array<number>(n).fill(s);
     }
     if (o.elastic && coin(rng, o.elastic.p)) {
-      params.elastic = { seed: rng.nextUint32(), alpha: uniform(rng, o.elastic.alpha), sigma: uniform(rng, o.elastic.sigma) };
+      params.elastic = {
+        seed: rng.nextUint32(),
+        alpha: uniform(rng, o.elastic.alpha),
+        sigma: uniform(rng, o.elastic.sigma),
+      };
     }
     if (o.gridDistortion && coin(rng, o.gridDistortion.p)) {
       const g = o.gridDistortion;
-      params.gridDistortion = { factors: o.patchSize.map(() => Array.from({ length: g.numSteps }, () => 1 + uniform(rng, g.distortLimit))) };
+      params.gridDistortion = {
+        factors: o.patchSize.map(() => Array.from({ length: g.numSteps }, () => 1 + uniform(rng, g.distortLimit))),
+      };
     }
     return new SpatialTransform(params);
   }

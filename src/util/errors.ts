@@ -9,7 +9,10 @@ export class VesaliusError extends Error {
 /** A file that cannot be read as what it claims to be. The message names the file. */
 export class FileFormatError extends VesaliusError {
   override name = 'FileFormatError';
-  constructor(readonly path: string, readonly reason: string) {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
     super(`${path}: ${reason}`);
   }
 }
@@ -17,7 +20,10 @@ export class FileFormatError extends VesaliusError {
 /** A command-line option or config key with an invalid value. The message names the option. */
 export class OptionError extends VesaliusError {
   override name = 'OptionError';
-  constructor(readonly option: string, readonly reason: string) {
+  constructor(
+    readonly option: string,
+    readonly reason: string,
+  ) {
     super(`${option}: ${reason}`);
   }
 }

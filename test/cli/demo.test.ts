@@ -5,9 +5,20 @@ import { runCli } from '../helpers/cli.js';
 test('vesalius demo trains and the loss falls', () => {
   const r = runCli(['demo', '--steps', '120', '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const summary = JSON.parse(r.stdout) as { steps: number; firstLossMean: number; lastLossMean: number; firstLoss: number; lastLoss: number; seconds: number; validationDice: number };
+  const summary = JSON.parse(r.stdout) as {
+    steps: number;
+    firstLossMean: number;
+    lastLossMean: number;
+    firstLoss: number;
+    lastLoss: number;
+    seconds: number;
+    validationDice: number;
+  };
   assert.equal(summary.steps, 120);
-  assert.ok(summary.lastLossMean < 0.6 * summary.firstLossMean, `loss ${summary.firstLossMean} → ${summary.lastLossMean}`);
+  assert.ok(
+    summary.lastLossMean < 0.6 * summary.firstLossMean,
+    `loss ${summary.firstLossMean} → ${summary.lastLossMean}`,
+  );
   assert.ok(summary.lastLoss < summary.firstLoss);
   assert.ok(summary.validationDice > 0.5, `Dice ${summary.validationDice}`);
   assert.match(r.stderr, /step +1\/120 +loss/);

@@ -16,7 +16,9 @@ const spacing: Vec3 = [0.5, 0.5, 2];
 function labels(lo: number, hi: number, withTwo: boolean) {
   const data = new Uint8Array(12 * 10 * 6);
   for (let k = 1; k < 5; k++) for (let j = 2; j < 8; j++) for (let i = lo; i < hi; i++) data[i + 12 * (j + 10 * k)] = 1;
-  if (withTwo) for (let k = 0; k < 2; k++) for (let j = 0; j < 2; j++) for (let i = 10; i < 12; i++) data[i + 12 * (j + 10 * k)] = 2;
+  if (withTwo)
+    for (let k = 0; k < 2; k++)
+      for (let j = 0; j < 2; j++) for (let i = 10; i < 12; i++) data[i + 12 * (j + 10 * k)] = 2;
   return createImage(data, shape, { spacing, origin: [10, -5, 3] });
 }
 
@@ -26,12 +28,26 @@ before(async () => {
   await writeImage(labels(3, 8, true), join(root, 'pred', 'case1.nii.gz'));
   await writeImage(labels(2, 8, false), join(root, 'gt', 'case2.nii.gz'));
   await writeImage(labels(2, 8, false), join(root, 'pred', 'case2.nii.gz'));
-  await writeImage(createImage(new Uint8Array(720), shape, { spacing: [0.5, 0.5, 2.5] }), join(root, 'badgeo', 'case1.nii.gz'));
+  await writeImage(
+    createImage(new Uint8Array(720), shape, { spacing: [0.5, 0.5, 2.5] }),
+    join(root, 'badgeo', 'case1.nii.gz'),
+  );
 });
 
 test('evaluate NIfTI folders: per-case CSV, summary JSON, --json on stdout, regions', () => {
   const out = join(root, 'out');
-  const r = runCli(['evaluate', join(root, 'pred'), join(root, 'gt'), '--labels', '1,2', '--regions', 'all=1,2', '--out', out, '--json']);
+  const r = runCli([
+    'evaluate',
+    join(root, 'pred'),
+    join(root, 'gt'),
+    '--labels',
+    '1,2',
+    '--regions',
+    'all=1,2',
+    '--out',
+    out,
+    '--json',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
   assert.deepEqual(summary.cases, ['case1', 'case2']);

@@ -13,14 +13,35 @@ const dir = tempDir();
 test('info --json prints the DESIGN.md fields: LPS geometry and intensities after scl_slope/scl_inter', () => {
   // RAS sform diag(2, 3, 4) + (10, 20, 30); int16 0..5 with slope 2, intercept -1 → values -1..9.
   const path = join(dir, 'known.nii.gz');
-  const bytes = buildNifti({ dims: [3, 2, 1], datatype: 4, bitpix: 16, sformCode: 1, srow: [2, 0, 0, 10, 0, 3, 0, 20, 0, 0, 4, 30], sclSlope: 2, sclInter: -1 }, bytesOf(Int16Array.from([0, 1, 2, 3, 4, 5])));
+  const bytes = buildNifti(
+    {
+      dims: [3, 2, 1],
+      datatype: 4,
+      bitpix: 16,
+      sformCode: 1,
+      srow: [2, 0, 0, 10, 0, 3, 0, 20, 0, 0, 4, 30],
+      sclSlope: 2,
+      sclInter: -1,
+    },
+    bytesOf(Int16Array.from([0, 1, 2, 3, 4, 5])),
+  );
   writeFileSync(path, bytes);
   const r = runCli(['info', path, '--json']);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1);
   const info = JSON.parse(lines[0]!);
-  assert.deepEqual(Object.keys(info), ['path', 'shape', 'spacing', 'origin', 'direction', 'dtype', 'min', 'max', 'mean']);
+  assert.deepEqual(Object.keys(info), [
+    'path',
+    'shape',
+    'spacing',
+    'origin',
+    'direction',
+    'dtype',
+    'min',
+    'max',
+    'mean',
+  ]);
   assert.deepEqual(info, {
     path,
     shape: [3, 2, 1],
@@ -34,7 +55,9 @@ test('info --json prints the DESIGN.md fields: LPS geometry and intensities afte
   });
 });
 
-test('info (human) names the orientation; info on a real sample agrees with nibabel', { skip: skipUnlessData('nifti-samples').skip || nibabelSkip().skip }, () => {
+test('info (human) names the orientation; info on a real sample agrees with nibabel', {
+  skip: skipUnlessData('nifti-samples').skip || nibabelSkip().skip,
+}, () => {
   const path = sharedData('nifti-samples', 'totalsegmentator', 'example_ct_sm.nii.gz')!;
   const human = runCli(['info', path]);
   assert.equal(human.status, 0, human.stderr);
@@ -50,7 +73,12 @@ test('info fails with one line naming the file for missing, garbage, unknown and
   writeFileSync(join(dir, 'garbage.bin'), Buffer.from('\x01\x02\x03 nothing recognisable here at all'));
   writeFileSync(join(dir, 'garbage.nii'), Buffer.from('not a nifti'.repeat(50)));
   mkdirSync(join(dir, 'empty-folder'));
-  for (const path of [join(dir, 'missing.nii.gz'), join(dir, 'garbage.bin'), join(dir, 'garbage.nii'), join(dir, 'empty-folder')]) {
+  for (const path of [
+    join(dir, 'missing.nii.gz'),
+    join(dir, 'garbage.bin'),
+    join(dir, 'garbage.nii'),
+    join(dir, 'empty-folder'),
+  ]) {
     const r = runCli(['info', path]);
     assert.equal(r.status, 1, `${path}: ${r.stderr}`);
     const lines = r.stderr.trim().split('\n');

@@ -21,7 +21,10 @@ test('plan on an MSD folder: JSON fingerprint + plan on stdout, the plan saved w
   assert.deepEqual(fingerprint.class_frequencies, [1 - 32 / 3840, 32 / 3840]);
   assert.equal(plan.dimension, '3d');
   assert.deepEqual(plan.normalization, ['ct', 'zscore']);
-  assert.deepEqual(plan.target_spacing.map((x: number) => +x.toFixed(6)), [0.8, 0.8, 3]);
+  assert.deepEqual(
+    plan.target_spacing.map((x: number) => +x.toFixed(6)),
+    [0.8, 0.8, 3],
+  );
   assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), plan);
   // the human summary
   const human = runCli(['plan', join(root, 'dataset.json')]);
@@ -47,17 +50,20 @@ test('plan errors are one line naming the file or key', async () => {
 test('plan DRIVE from a config with its file patterns (real data)', skipUnlessData('drive-retina'), () => {
   const dir = tempDir();
   const config = join(dir, 'drive.yaml');
-  writeFileSync(config, [
-    'dataset:',
-    '  layout: folders',
-    `  root: ${JSON.stringify(sharedData('drive-retina'))}`,
-    '  channels: [rgb]',
-    '  classes: { background: 0, vessel: 1 }',
-    "  images: { dir: training/images, pattern: '^(\\d+)_training\\.tif$' }",
-    "  labels: { dir: training/1st_manual, pattern: '^(\\d+)_manual1\\.gif$' }",
-    "  roi: { dir: training/mask, pattern: '^(\\d+)_training_mask\\.gif$' }",
-    'plan: { patch_size: [256, 256] }',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'dataset:',
+      '  layout: folders',
+      `  root: ${JSON.stringify(sharedData('drive-retina'))}`,
+      '  channels: [rgb]',
+      '  classes: { background: 0, vessel: 1 }',
+      "  images: { dir: training/images, pattern: '^(\\d+)_training\\.tif$' }",
+      "  labels: { dir: training/1st_manual, pattern: '^(\\d+)_manual1\\.gif$' }",
+      "  roi: { dir: training/mask, pattern: '^(\\d+)_training_mask\\.gif$' }",
+      'plan: { patch_size: [256, 256] }',
+    ].join('\n'),
+  );
   const r = runCli(['plan', config, '--json']);
   assert.equal(r.status, 0, r.stderr);
   const { fingerprint, plan } = JSON.parse(r.stdout);

@@ -18,18 +18,54 @@ import { tempDir } from '../helpers/tmp.js';
 function writeRun(dir: string): string {
   const runDir = join(dir, 'run');
   const config = parseConfig({
-    dataset: { layout: 'folders', root: dir, classes: { background: 0, disk: 1 }, images: { dir: 'images' }, labels: { dir: 'labels' } },
+    dataset: {
+      layout: 'folders',
+      root: dir,
+      classes: { background: 0, disk: 1 },
+      images: { dir: 'images' },
+      labels: { dir: 'labels' },
+    },
     plan: { patch_size: [16, 16], batch_size: 2, pools_per_axis: [2, 2], features_per_stage: [4, 8, 16] },
   });
   const plan = planSchema.parse({
-    dataset: 'disks', dimension: '2d', axis_order: 'ijk', channels: ['MR'], num_classes: 2,
-    target_spacing: [1, 1], original_median_spacing: [1, 1], median_shape: [30, 24], patch_size: [16, 16], batch_size: 2,
-    pools_per_axis: [2, 2], pool_kernel_sizes: [[1, 1], [2, 2], [2, 2]], conv_kernel_sizes: [[3, 3], [3, 3], [3, 3]],
-    features_per_stage: [4, 8, 16], normalization: ['zscore'], use_mask_for_norm: [false],
-    foreground_intensity: [{ name: 'MR', mean: 0, median: 0, std: 1, min: -1, max: 1, percentile_00_5: -1, percentile_99_5: 1 }],
-    memory: { budget_bytes: 1, estimated_bytes_per_sample: 1 }, overridden: [],
+    dataset: 'disks',
+    dimension: '2d',
+    axis_order: 'ijk',
+    channels: ['MR'],
+    num_classes: 2,
+    target_spacing: [1, 1],
+    original_median_spacing: [1, 1],
+    median_shape: [30, 24],
+    patch_size: [16, 16],
+    batch_size: 2,
+    pools_per_axis: [2, 2],
+    pool_kernel_sizes: [
+      [1, 1],
+      [2, 2],
+      [2, 2],
+    ],
+    conv_kernel_sizes: [
+      [3, 3],
+      [3, 3],
+      [3, 3],
+    ],
+    features_per_stage: [4, 8, 16],
+    normalization: ['zscore'],
+    use_mask_for_norm: [false],
+    foreground_intensity: [
+      { name: 'MR', mean: 0, median: 0, std: 1, min: -1, max: 1, percentile_00_5: -1, percentile_99_5: 1 },
+    ],
+    memory: { budget_bytes: 1, estimated_bytes_per_sample: 1 },
+    overridden: [],
   });
-  const datasetInfo = { labels: [{ name: 'background', value: 0 }, { name: 'disk', value: 1 }], channels: ['MR'], numClasses: 2 };
+  const datasetInfo = {
+    labels: [
+      { name: 'background', value: 0 },
+      { name: 'disk', value: 1 },
+    ],
+    channels: ['MR'],
+    numClasses: 2,
+  };
   writeRunSetup(runDir, { config, plan, datasetInfo, splits: [{ train: ['a'], val: [] }] });
   const p = runPaths(runDir);
   manualSeed(1);
@@ -39,7 +75,12 @@ function writeRun(dir: string): string {
   return runDir;
 }
 
-async function writeInput(dir: string, name: string, shape: number[], spacing: [number, number, number]): Promise<string> {
+async function writeInput(
+  dir: string,
+  name: string,
+  shape: number[],
+  spacing: [number, number, number],
+): Promise<string> {
   const n = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(n);
   for (let v = 0; v < n; v++) data[v] = Math.sin(v * 0.37) * 50 + 100;
@@ -57,7 +98,17 @@ test('predict RUN INPUT -o OUT: label maps with the input geometry; ensemble wit
   const labels = await readImage(join(dir, 'single', 'scan.nii.gz'));
   assert.deepEqual(labels.shape.slice(0, 2), [30, 24]);
   assert.deepEqual(labels.origin, [3, -7, 11]);
-  const pair = runCli(['predict', runDir, input, '-o', join(dir, 'pair'), '--probabilities', '--no-tta', '--ensemble', join(runDir, 'checkpoints', 'best.safetensors')]);
+  const pair = runCli([
+    'predict',
+    runDir,
+    input,
+    '-o',
+    join(dir, 'pair'),
+    '--probabilities',
+    '--no-tta',
+    '--ensemble',
+    join(runDir, 'checkpoints', 'best.safetensors'),
+  ]);
   assert.equal(pair.status, 0, pair.stderr);
   const a = await readImage(join(dir, 'single', 'probabilities', 'scan.nii.gz'));
   const b = await readImage(join(dir, 'pair', 'probabilities', 'scan.nii.gz'));
@@ -65,7 +116,17 @@ test('predict RUN INPUT -o OUT: label maps with the input geometry; ensemble wit
   assert.deepEqual(b.data, a.data);
   for (let v = 0; v < 30 * 24; v++) assert.ok(Math.abs(a.data[v]! + a.data[30 * 24 + v]! - 1) < 1e-5);
   // the last checkpoint holds other weights: --checkpoint last changes the probabilities
-  const last = runCli(['predict', runDir, input, '-o', join(dir, 'last'), '--probabilities', '--no-tta', '--checkpoint', 'last']);
+  const last = runCli([
+    'predict',
+    runDir,
+    input,
+    '-o',
+    join(dir, 'last'),
+    '--probabilities',
+    '--no-tta',
+    '--checkpoint',
+    'last',
+  ]);
   assert.equal(last.status, 0, last.stderr);
   const c = await readImage(join(dir, 'last', 'probabilities', 'scan.nii.gz'));
   assert.notDeepEqual(c.data, a.data);
@@ -91,11 +152,27 @@ test('PNG predictions with NIfTI probability maps evaluate against PNG masks (th
   const grey = new Uint8Array(30 * 24).map((_, v) => (v * 7) % 256);
   await writeImage(createImage(grey, [30, 24]), join(dir, '01_test.png'));
   mkdirSync(join(dir, 'gt'));
-  await writeImage(createImage(new Uint8Array(30 * 24).map((_, v) => (v % 3 === 0 ? 255 : 0)), [30, 24]), join(dir, 'gt', '01_manual1.png'));
+  await writeImage(
+    createImage(
+      new Uint8Array(30 * 24).map((_, v) => (v % 3 === 0 ? 255 : 0)),
+      [30, 24],
+    ),
+    join(dir, 'gt', '01_manual1.png'),
+  );
   const r = runCli(['predict', runDir, join(dir, '01_test.png'), '-o', join(dir, 'pred'), '--probabilities']);
   assert.equal(r.status, 0, r.stderr);
   assert.ok(existsSync(join(dir, 'pred', '01.png')) && existsSync(join(dir, 'pred', 'probabilities', '01.nii.gz')));
-  const e = runCli(['evaluate', join(dir, 'pred'), join(dir, 'gt'), '--binary', '--prob', join(dir, 'pred', 'probabilities'), '--json', '--resamples', '10']);
+  const e = runCli([
+    'evaluate',
+    join(dir, 'pred'),
+    join(dir, 'gt'),
+    '--binary',
+    '--prob',
+    join(dir, 'pred', 'probabilities'),
+    '--json',
+    '--resamples',
+    '10',
+  ]);
   assert.equal(e.status, 0, e.stderr);
   assert.match(e.stdout, /"auc"/);
 });
@@ -127,7 +204,10 @@ test('bad input: one-line errors, exit 1, nothing written', async () => {
     const lines = r.stderr.trim().split('\n');
     assert.match(lines.at(-1)!, /^vesalius: /);
     assert.equal(lines.filter((l) => l.startsWith('vesalius:')).length, 1, r.stderr);
-    assert.ok(lines.slice(0, -1).every((l) => l.startsWith('predict: case')), r.stderr);
+    assert.ok(
+      lines.slice(0, -1).every((l) => l.startsWith('predict: case')),
+      r.stderr,
+    );
     assert.ok(!existsSync(out), `${args.join(' ')} wrote output`);
   }
 });

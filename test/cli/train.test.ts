@@ -16,11 +16,22 @@ test('vesalius train: trains a tiny dataset into a run folder, stops resumably, 
   assert.equal(summary.epochsDone, 1);
   assert.equal(summary.runDir, run);
   assert.match(first.stderr, /epoch 1\/3 .*\| 2\/6 it \| loss \d\.\d{4} \| lr \d\.\d\de-\d \| [\d.]+ img\/s \| ETA/);
-  assert.match(first.stderr, /epoch 1\/3: loss [\d.]+, lr [\d.e+-]+, [\d.]+ img\/s, waited [\d.]+ s for data, val Dice [\d.]+ \(best\)/);
-  assert.deepEqual(readdirSync(join(run, 'checkpoints')).sort(), ['best.safetensors', 'last.optim.safetensors', 'last.safetensors', 'last.state.json']);
+  assert.match(
+    first.stderr,
+    /epoch 1\/3: loss [\d.]+, lr [\d.e+-]+, [\d.]+ img\/s, waited [\d.]+ s for data, val Dice [\d.]+ \(best\)/,
+  );
+  assert.deepEqual(readdirSync(join(run, 'checkpoints')).sort(), [
+    'best.safetensors',
+    'last.optim.safetensors',
+    'last.safetensors',
+    'last.state.json',
+  ]);
   const again = runCli(['train', f.config]);
   assert.equal(again.status, 1);
-  assert.match(again.stderr, /^vesalius: .*already holds a training run; continue it with --resume or choose another folder with --out\n$/);
+  assert.match(
+    again.stderr,
+    /^vesalius: .*already holds a training run; continue it with --resume or choose another folder with --out\n$/,
+  );
   const resumed = runCli(['train', f.config, '--resume', '--json', '--no-progress', '--workers', '1']);
   assert.equal(resumed.status, 0, resumed.stderr);
   const end = JSON.parse(resumed.stdout);
@@ -37,26 +48,45 @@ test('vesalius train: bad input is one line before any training (unknown key, la
   const f = await diskFixture('', 2);
   const data = join(f.dir, 'data');
   const cases: Array<[string, () => Promise<void> | void, RegExp]> = [
-    ['unknown key', () => writeFileSync(f.config, configText(data, join(f.dir, 'run'), 'epochz: 3')), /config\.yaml: epochz: unknown key$/],
-    ['label outside the classes', async () => {
-      writeFileSync(f.config, configText(data, join(f.dir, 'run')));
-      const label = new Uint8Array(32 * 32);
-      label[5] = 3;
-      await writeImage(createImage(label, [32, 32, 1]), join(data, 'labels', 'case01.nii.gz'));
-    }, /case01\.nii\.gz: label values 3 are not declared classes \(0, 1\)$/],
-    ['mismatched grids', async () => {
-      await writeImage(createImage(new Uint8Array(32 * 30), [32, 30, 1]), join(data, 'labels', 'case01.nii.gz'));
-    }, /case01\.nii\.gz: grid 32×30×1 does not match .*case01\.nii\.gz \(32×32×1\)$/],
-    ['empty dataset', () => {
-      rmSync(join(data, 'images'), { recursive: true });
-      mkdirSync(join(data, 'images'));
-    }, /images: no file matches dataset\.images\.pattern .* \(empty dataset\)$/],
+    [
+      'unknown key',
+      () => writeFileSync(f.config, configText(data, join(f.dir, 'run'), 'epochz: 3')),
+      /config\.yaml: epochz: unknown key$/,
+    ],
+    [
+      'label outside the classes',
+      async () => {
+        writeFileSync(f.config, configText(data, join(f.dir, 'run')));
+        const label = new Uint8Array(32 * 32);
+        label[5] = 3;
+        await writeImage(createImage(label, [32, 32, 1]), join(data, 'labels', 'case01.nii.gz'));
+      },
+      /case01\.nii\.gz: label values 3 are not declared classes \(0, 1\)$/,
+    ],
+    [
+      'mismatched grids',
+      async () => {
+        await writeImage(createImage(new Uint8Array(32 * 30), [32, 30, 1]), join(data, 'labels', 'case01.nii.gz'));
+      },
+      /case01\.nii\.gz: grid 32×30×1 does not match .*case01\.nii\.gz \(32×32×1\)$/,
+    ],
+    [
+      'empty dataset',
+      () => {
+        rmSync(join(data, 'images'), { recursive: true });
+        mkdirSync(join(data, 'images'));
+      },
+      /images: no file matches dataset\.images\.pattern .* \(empty dataset\)$/,
+    ],
   ];
   for (const [name, setup, message] of cases) {
     await setup();
     const r = runCli(['train', f.config]);
     assert.equal(r.status, 1, `${name}: ${r.stderr}`);
-    const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('vesalius:'));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('vesalius:'));
     assert.equal(lines.length, 1, `${name}: ${r.stderr}`);
     assert.match(lines[0]!, message, name);
     assert.ok(!existsSync(join(f.dir, 'run', 'checkpoints')), `${name}: a run folder was written`);

@@ -21,16 +21,25 @@ test('preprocessed cases are cached on disk; the second run reads no image; a ch
   };
   const cacheDir = tempDir();
   const seen: boolean[] = [];
-  const first = await preprocessCases(dataset, dataset.cases, plan, counting, { cacheDir, onCase: (_id, _i, _n, cached) => seen.push(cached) });
+  const first = await preprocessCases(dataset, dataset.cases, plan, counting, {
+    cacheDir,
+    onCase: (_id, _i, _n, cached) => seen.push(cached),
+  });
   assert.equal(reads, 6);
   assert.deepEqual(seen, [false, false]);
   const p = first[0]!;
   assert.deepEqual(p.shape, [10, 8, 6]); // crop 20×16×6 at 0.8 mm → 1.6 mm
   assert.equal(p.channels, 2);
-  assert.equal(p.label!.reduce((a, b) => a + b, 0), 2 * 2 * 2); // the 4×4×2 cube at half resolution
+  assert.equal(
+    p.label!.reduce((a, b) => a + b, 0),
+    2 * 2 * 2,
+  ); // the 4×4×2 cube at half resolution
   // CT: clip to the foreground percentiles (all 300) and z-score → 0 everywhere
   assert.ok(p.data.subarray(0, 480).every((x) => x === 0));
-  const again = await preprocessCases(dataset, dataset.cases, plan, counting, { cacheDir, onCase: (_id, _i, _n, cached) => seen.push(cached) });
+  const again = await preprocessCases(dataset, dataset.cases, plan, counting, {
+    cacheDir,
+    onCase: (_id, _i, _n, cached) => seen.push(cached),
+  });
   assert.equal(reads, 6, 'no reads from the cache');
   assert.deepEqual(seen.slice(2), [true, true]);
   assert.deepEqual(again, first);

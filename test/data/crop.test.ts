@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { boundingBox, cropToNonZero, cropWith, extractBox, insertBox, nonZeroMask, padToMinimum, restoreCrop } from '../../src/data/crop.js';
+import {
+  boundingBox,
+  cropToNonZero,
+  cropWith,
+  extractBox,
+  insertBox,
+  nonZeroMask,
+  padToMinimum,
+  restoreCrop,
+} from '../../src/data/crop.js';
 
-const at = (shape: number[], i: number, j: number, k: number, c = 0) => i + shape[0]! * (j + shape[1]! * (k + shape[2]! * c));
+const at = (shape: number[], i: number, j: number, k: number, c = 0) =>
+  i + shape[0]! * (j + shape[1]! * (k + shape[2]! * c));
 
 test('bounding box of non-zero voxels over all channels', () => {
   const shape = [6, 5, 4, 2];
@@ -35,7 +45,10 @@ test('crop to non-zero keeps channels, records the box, and restores exactly', (
   const lc = cropWith(label, [6, 5, 4], c.record.box);
   assert.deepEqual(lc.shape, [4, 2, 3]);
   const restored = restoreCrop(lc.data, lc.shape, lc.record);
-  assert.equal(restored.data.reduce((a, b) => a + b, 0), 4 * 2 * 3);
+  assert.equal(
+    restored.data.reduce((a, b) => a + b, 0),
+    4 * 2 * 3,
+  );
 });
 
 test('an all-zero image is kept whole', () => {

@@ -24,16 +24,24 @@ test('0/255 masks map to 0/1 when the classes are {0, 1}', () => {
 });
 
 test('values outside the declared classes are an error naming the file and the values', () => {
-  assert.throws(() => sanitizeLabels(new Uint8Array([0, 1, 3, 7, 3]), [0, 1, 2], 'labelsTr/case_01.nii.gz'),
-    /labelsTr\/case_01\.nii\.gz: label values 3, 7 are not declared classes \(0, 1, 2\)/);
+  assert.throws(
+    () => sanitizeLabels(new Uint8Array([0, 1, 3, 7, 3]), [0, 1, 2], 'labelsTr/case_01.nii.gz'),
+    /labelsTr\/case_01\.nii\.gz: label values 3, 7 are not declared classes \(0, 1, 2\)/,
+  );
   // 0/255 is not remapped when the classes are not {0, 1}
-  assert.throws(() => sanitizeLabels(new Uint8Array([0, 255]), [0, 1, 2], 'x.png'), /x\.png: label values 255 are not declared/);
+  assert.throws(
+    () => sanitizeLabels(new Uint8Array([0, 255]), [0, 1, 2], 'x.png'),
+    /x\.png: label values 255 are not declared/,
+  );
   // {0, 1, 255} is neither
   assert.throws(() => sanitizeLabels(new Uint8Array([0, 1, 255]), [0, 1], 'y.png'), /label values 255 /);
 });
 
 test('non-integral values are an error naming the file', () => {
-  assert.throws(() => sanitizeLabels(new Float32Array([0, 0.5, 1]), [0, 1], 'p.nii'), /p\.nii: label values must be integers .* found 0\.5/);
+  assert.throws(
+    () => sanitizeLabels(new Float32Array([0, 0.5, 1]), [0, 1], 'p.nii'),
+    /p\.nii: label values must be integers .* found 0\.5/,
+  );
   assert.throws(() => sanitizeLabels(new Float32Array([0, NaN]), [0, 1], 'q.nii'), /q\.nii: .*NaN/);
 });
 
@@ -47,7 +55,10 @@ test('a remap merges raw values into classes before the check (BraTS whole tumou
   const r = sanitizeLabels(Float32Array.from([0, 1, 2, 4, 4, 0]), [0, 1], 'seg.nii.gz', { 2: 1, 3: 1, 4: 1 });
   assert.deepEqual([...r.data], [0, 1, 1, 1, 1, 0]);
   assert.deepEqual(r.mapping, ['remapped']);
-  assert.throws(() => sanitizeLabels(Float32Array.from([0, 5]), [0, 1], 'seg.nii.gz', { 2: 1 }), /label values 5 are not declared/);
+  assert.throws(
+    () => sanitizeLabels(Float32Array.from([0, 5]), [0, 1], 'seg.nii.gz', { 2: 1 }),
+    /label values 5 are not declared/,
+  );
 });
 
 test('long runs and alternating values both map correctly (run cache)', () => {

@@ -14,7 +14,10 @@ test('MSD 4D NIfTI: channels from "modality", planned and preprocessed per chann
   const root = tempDir();
   mkdirSync(join(root, 'imagesTr'));
   mkdirSync(join(root, 'labelsTr'));
-  writeFileSync(join(root, 'dataset.json'), JSON.stringify({ modality: { '0': 'CT', '1': 'MRI' }, labels: { '0': 'background', '1': 'organ' } }));
+  writeFileSync(
+    join(root, 'dataset.json'),
+    JSON.stringify({ modality: { '0': 'CT', '1': 'MRI' }, labels: { '0': 'background', '1': 'organ' } }),
+  );
   const n = 6 * 5 * 4;
   for (const id of ['a', 'b']) {
     const data = new Float32Array(2 * n);
@@ -28,12 +31,18 @@ test('MSD 4D NIfTI: channels from "modality", planned and preprocessed per chann
     await writeImage(createImage(seg, [6, 5, 4], { spacing: [1, 1, 1] }), join(root, 'labelsTr', `${id}.nii.gz`));
   }
   const dataset = discoverMsd(root);
-  assert.deepEqual(dataset.cases.map((c) => c.images.length), [1, 1]);
+  assert.deepEqual(
+    dataset.cases.map((c) => c.images.length),
+    [1, 1],
+  );
   const { fingerprint, plan } = await planDataset(dataset, readImage);
   assert.deepEqual(fingerprint.channels, ['CT', 'MRI']);
   assert.deepEqual(plan.normalization, ['ct', 'zscore']);
   const [p] = await preprocessCases(dataset, dataset.cases.slice(0, 1), plan, readImage);
   assert.equal(p!.channels, 2);
   // MRI z-score: values 10/20 alternate → ±1
-  assert.ok(p!.data.subarray(n).every((x) => Math.abs(Math.abs(x) - 1) < 1e-3), 'MRI channel z-scored');
+  assert.ok(
+    p!.data.subarray(n).every((x) => Math.abs(Math.abs(x) - 1) < 1e-3),
+    'MRI channel z-scored',
+  );
 });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { normalizeChannel, normalizeChannels, schemeForChannel } from '../../src/data/normalize.js';
 
-const close = (a: ArrayLike<number>, b: number[], tol = 1e-6) => b.forEach((x, i) => assert.ok(Math.abs(a[i]! - x) < tol, `[${i}] ${a[i]} vs ${x}`));
+const close = (a: ArrayLike<number>, b: number[], tol = 1e-6) =>
+  b.forEach((x, i) => assert.ok(Math.abs(a[i]! - x) < tol, `[${i}] ${a[i]} vs ${x}`));
 
 test('per-case z-score: population std, mean 0 / std 1', () => {
   // [2, 4, 4, 4, 5, 5, 7, 9]: mean 5, population std 2

@@ -9,8 +9,20 @@ function fakeCase(id: string, shape: [number, number, number], channels: number)
   const n = shape[0] * shape[1] * shape[2];
   const data = Float32Array.from({ length: n * channels }, (_, v) => v); // value = flat index incl. channel
   const label = Uint8Array.from({ length: n }, (_, v) => (v % 7 === 0 ? 1 : 0));
-  const grid = { shape, spacing: [1, 1, 1] as [number, number, number], origin: [0, 0, 0] as [number, number, number], direction: [...IDENTITY] as typeof IDENTITY };
-  return { id, data, channels, shape, label, properties: { original: grid, crop: { originalShape: shape, box: { start: [0, 0, 0], end: shape } }, grid } };
+  const grid = {
+    shape,
+    spacing: [1, 1, 1] as [number, number, number],
+    origin: [0, 0, 0] as [number, number, number],
+    direction: [...IDENTITY] as typeof IDENTITY,
+  };
+  return {
+    id,
+    data,
+    channels,
+    shape,
+    label,
+    properties: { original: grid, crop: { originalShape: shape, box: { start: [0, 0, 0], end: shape } }, grid },
+  };
 }
 
 test('a 3D patch inside the case holds exactly the case voxels, channel by channel', () => {
@@ -29,7 +41,10 @@ test('patches crossing the border are zero-padded; 2D patches on 2D cases', () =
   const c = fakeCase('b', [4, 3, 1], 1);
   const p = extractPatch(c, { start: [-1, 0], size: [3, 2] });
   assert.deepEqual([...p.image], [0, 0, 1, 0, 4, 5]);
-  assert.throws(() => extractPatch(fakeCase('3d', [4, 3, 2], 1), { start: [0, 0], size: [2, 2] }), /a 2D patch needs a 2D case/);
+  assert.throws(
+    () => extractPatch(fakeCase('3d', [4, 3, 2], 1), { start: [0, 0], size: [2, 2] }),
+    /a 2D patch needs a 2D case/,
+  );
 });
 
 test('a sampled batch assembles into engine-layout arrays [B, C, k, j, i]', () => {

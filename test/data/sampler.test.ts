@@ -21,7 +21,10 @@ test('foreground locations per class, capped per class but covering at least 1 %
 test('the last round(B·p) samples of a batch are forced to foreground (nnU-Net get_do_oversample)', () => {
   const s = new PatchSampler({ patchSize: [4, 4], foregroundFraction: 0.33 });
   // B = 2: round(2·0.67) = 1 → sample 1 forced; B = 12: round(8.04) = 8 → samples 8..11 forced
-  assert.deepEqual([0, 1].map((j) => s.forcesForeground(j, 2)), [false, true]);
+  assert.deepEqual(
+    [0, 1].map((j) => s.forcesForeground(j, 2)),
+    [false, true],
+  );
   assert.deepEqual(Array.from({ length: 12 }, (_, j) => s.forcesForeground(j, 12)).filter(Boolean).length, 4);
   assert.equal(new PatchSampler({ patchSize: [4], foregroundFraction: 0 }).forcesForeground(0, 1), false);
 });
@@ -29,16 +32,26 @@ test('the last round(B·p) samples of a batch are forced to foreground (nnU-Net 
 test('random positions stay within nnU-Net bounds, padding symmetric when the image is smaller', () => {
   const s = new PatchSampler({ patchSize: [8, 4], seed: 3 });
   // axis 0: image 5 < patch 8: pad 3 → start in [floor(-3/2), 5 + 1 + 1 − 8] = [-2, -1]; axis 1: [0, 10 − 4]
-  assert.deepEqual(s.bounds([5, 10]), [[-2, -1], [0, 6]]);
+  assert.deepEqual(s.bounds([5, 10]), [
+    [-2, -1],
+    [0, 6],
+  ]);
   const loc = foregroundLocations(new Uint8Array(50), [5, 10], 2);
-  const seen0 = new Set<number>(), seen1 = new Set<number>();
+  const seen0 = new Set<number>(),
+    seen1 = new Set<number>();
   for (let t = 0; t < 500; t++) {
     const b = s.sample(0, loc, false);
     seen0.add(b.start[0]!);
     seen1.add(b.start[1]!);
   }
-  assert.deepEqual([...seen0].sort((a, b) => a - b), [-2, -1]);
-  assert.deepEqual([...seen1].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(
+    [...seen0].sort((a, b) => a - b),
+    [-2, -1],
+  );
+  assert.deepEqual(
+    [...seen1].sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6],
+  );
   // a larger loaded patch for augmentation widens the range so the final crop reaches the borders
   const aug = new PatchSampler({ patchSize: [12], finalPatchSize: [8] });
   assert.deepEqual(aug.bounds([20]), [[-2, 10]]);
@@ -61,7 +74,10 @@ test('forced samples contain a voxel of a present class; classes are picked unif
     for (let k = Math.max(0, b.start[2]!); k < Math.min(20, b.start[2]! + 8) && !found; k++)
       for (let j = Math.max(0, b.start[1]!); j < Math.min(30, b.start[1]! + 16) && !found; j++)
         for (let i = Math.max(0, b.start[0]!); i < Math.min(40, b.start[0]! + 16); i++)
-          if (label[i + 40 * (j + 30 * k)] === b.centredOnClass) { found = true; break; }
+          if (label[i + 40 * (j + 30 * k)] === b.centredOnClass) {
+            found = true;
+            break;
+          }
     assert.ok(found, `patch at [${b.start}] misses class ${b.centredOnClass}`);
     const bounds = s.bounds(shape);
     b.start.forEach((x, d) => assert.ok(x >= bounds[d]![0] && x <= bounds[d]![1]));
@@ -74,10 +90,19 @@ test('forced samples contain a voxel of a present class; classes are picked unif
 });
 
 test('batches are seeded and draw cases with replacement', () => {
-  const locs = [0, 1, 2].map((c) => foregroundLocations(Uint8Array.from({ length: 64 }, (_, v) => (v === c * 10 ? 1 : 0)), [8, 8], 2));
+  const locs = [0, 1, 2].map((c) =>
+    foregroundLocations(
+      Uint8Array.from({ length: 64 }, (_, v) => (v === c * 10 ? 1 : 0)),
+      [8, 8],
+      2,
+    ),
+  );
   const a = new PatchSampler({ patchSize: [4, 4], seed: 5 }).sampleBatch(locs, 6);
   const b = new PatchSampler({ patchSize: [4, 4], seed: 5 }).sampleBatch(locs, 6);
   assert.deepEqual(a, b);
-  assert.deepEqual(a.map((x) => x.forcedForeground), [false, false, false, false, true, true]);
+  assert.deepEqual(
+    a.map((x) => x.forcedForeground),
+    [false, false, false, false, true, true],
+  );
   assert.throws(() => new PatchSampler({ patchSize: [4, 4] }).sampleBatch([], 2), /empty dataset/);
 });

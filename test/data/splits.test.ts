@@ -11,7 +11,10 @@ test('MT19937 and shuffle reproduce numpy RandomState bit for bit', () => {
   const r = new NumpyRandomState(5489);
   assert.deepEqual([r.nextUint32(), r.nextUint32(), r.nextUint32()], [3499211612, 581869302, 3890346734]);
   const a = Array.from({ length: 20 }, (_, i) => i);
-  assert.deepEqual(new NumpyRandomState(12345).shuffle(a), [13, 8, 16, 3, 15, 12, 0, 10, 7, 11, 6, 17, 19, 18, 14, 9, 4, 1, 5, 2]);
+  assert.deepEqual(
+    new NumpyRandomState(12345).shuffle(a),
+    [13, 8, 16, 3, 15, 12, 0, 10, 7, 11, 6, 17, 19, 18, 14, 9, 4, 1, 5, 2],
+  );
   assert.deepEqual(new NumpyRandomState(7).shuffle([0, 1, 2, 3, 4, 5, 6]), [2, 5, 0, 6, 3, 1, 4]);
   const big = new NumpyRandomState(12345).shuffle(Array.from({ length: 1000 }, (_, i) => i));
   assert.deepEqual(big.slice(0, 10), [144, 833, 270, 468, 962, 186, 942, 516, 286, 458]);
@@ -37,7 +40,10 @@ test('k-fold = sklearn KFold(5, shuffle=True, random_state=12345) over sorted id
 test('uneven k-fold: the first n mod k folds get one case more', () => {
   const ids = Array.from({ length: 7 }, (_, i) => `c${i}`);
   const folds = kFoldSplits(ids, 3, 7);
-  assert.deepEqual(folds.map((f) => f.val.length), [3, 2, 2]);
+  assert.deepEqual(
+    folds.map((f) => f.val.length),
+    [3, 2, 2],
+  );
   // shuffled order [2, 5, 0, 6, 3, 1, 4] -> fold 0 validates indices 2, 5, 0
   assert.deepEqual(folds[0]!.val, ['c0', 'c2', 'c5']);
 });

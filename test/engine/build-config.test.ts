@@ -11,11 +11,16 @@ import { tempDir } from '../helpers/tmp.js';
 const debianLib = '/usr/lib/x86_64-linux-gnu';
 const native = new URL('../../native', import.meta.url).pathname;
 const hasCmake = spawnSync('cmake', ['--version']).status === 0;
-const hasDebianTorch = existsSync(join(debianLib, 'cmake/Torch/TorchConfig.cmake')) && existsSync(join(debianLib, 'cmake/Caffe2'));
-const skip = !hasCmake ? 'cmake is not installed' : !hasDebianTorch ? "Debian's libtorch-dev (x86-64) is not installed" : false;
+const hasDebianTorch =
+  existsSync(join(debianLib, 'cmake/Torch/TorchConfig.cmake')) && existsSync(join(debianLib, 'cmake/Caffe2'));
+const skip = !hasCmake
+  ? 'cmake is not installed'
+  : !hasDebianTorch
+    ? "Debian's libtorch-dev (x86-64) is not installed"
+    : false;
 
 function configure(libtorch: string, build: string, prefix?: string) {
-  const env = { ...process.env, LIBTORCH: libtorch };
+  const env: NodeJS.ProcessEnv = { ...process.env, LIBTORCH: libtorch };
   if (prefix) env.TORCH_INSTALL_PREFIX = prefix; // Debian's TorchConfig assumes its own depth below the prefix
   return spawnSync('cmake', ['-S', native, '-B', build], { env, encoding: 'utf8' });
 }
@@ -31,7 +36,8 @@ test('LIBTORCH picks the libtorch that is linked, not only its headers', { skip 
   // Debian's Caffe2 targets name <prefix>/x86_64-linux-gnu/lib*.so; TorchConfig searches <prefix>/lib
   for (const dir of ['lib', 'x86_64-linux-gnu']) {
     mkdirSync(join(lt, dir));
-    for (const f of readdirSync(debianLib).filter((f) => /^lib(torch|torch_cpu|c10)\.so/.test(f))) symlinkSync(join(debianLib, f), join(lt, dir, f));
+    for (const f of readdirSync(debianLib).filter((f) => /^lib(torch|torch_cpu|c10)\.so/.test(f)))
+      symlinkSync(join(debianLib, f), join(lt, dir, f));
   }
   const r = configure(lt, join(root, 'build'), lt);
   assert.equal(r.status, 0, r.stderr);

@@ -5,7 +5,7 @@ import * as ve from '../../src/engine/index.js';
 import { firstMessage } from '../helpers/worker.js';
 
 const MiB = 2 ** 20;
-const skip = process.env.VESALIUS_CPU_CACHE === '0' ? 'VESALIUS_CPU_CACHE=0: libtorch\'s own allocator' : false;
+const skip = process.env.VESALIUS_CPU_CACHE === '0' ? "VESALIUS_CPU_CACHE=0: libtorch's own allocator" : false;
 const cache = () => {
   const c = ve.memoryStats().cpuCache;
   assert.ok(c, 'the caching CPU allocator is installed unless VESALIUS_CPU_CACHE=0');
@@ -31,7 +31,10 @@ test('a disposed large tensor goes to the cache and the next tensor of that size
   assert.equal(c3.hits, c2.hits + 1);
   assert.equal(c3.misses, c2.misses);
   assert.equal(c3.cachedBytes, c1.cachedBytes);
-  assert.equal(ve.tidy(() => b.abs().sum().item()), 0);
+  assert.equal(
+    ve.tidy(() => b.abs().sum().item()),
+    0,
+  );
   b.dispose();
 });
 
@@ -57,7 +60,10 @@ test('mapped memory stays within the bound when every allocation has a new size'
     const t = ve.ones([(4 + i) * 256 * 1024]);
     const c = cache();
     worst = Math.max(worst, (c.inUseBytes + c.cachedBytes) / bound(c));
-    assert.ok(c.inUseBytes + c.cachedBytes <= bound(c), `step ${i}: ${(c.inUseBytes + c.cachedBytes) / MiB} MiB mapped, bound ${bound(c) / MiB} MiB`);
+    assert.ok(
+      c.inUseBytes + c.cachedBytes <= bound(c),
+      `step ${i}: ${(c.inUseBytes + c.cachedBytes) / MiB} MiB mapped, bound ${bound(c) / MiB} MiB`,
+    );
     t.dispose();
   }
   assert.ok(cache().evictions > evictions0, 'old blocks were unmapped');
@@ -70,13 +76,22 @@ test('a repeated training step is served from the cache after the first (no new 
   const w1 = ve.randn([16, 1, 3, 3], { requiresGrad: true });
   const w2 = ve.randn([1, 16, 3, 3], { requiresGrad: true });
   const x = ve.randn([8, 1, 64, 64]);
-  const step = () => ve.tidy(() => {
-    const l = ve.tidy(() => ve.conv2d(ve.relu(ve.conv2d(x, w1, null, { padding: 1 })), w2, null, { padding: 1 }).square().mean());
-    l.backward();
-    ve.noGrad(() => { w1.sub_(w1.grad!, 1e-3); w2.sub_(w2.grad!, 1e-3); });
-    w1.zeroGrad();
-    w2.zeroGrad();
-  });
+  const step = () =>
+    ve.tidy(() => {
+      const l = ve.tidy(() =>
+        ve
+          .conv2d(ve.relu(ve.conv2d(x, w1, null, { padding: 1 })), w2, null, { padding: 1 })
+          .square()
+          .mean(),
+      );
+      l.backward();
+      ve.noGrad(() => {
+        w1.sub_(w1.grad!, 1e-3);
+        w2.sub_(w2.grad!, 1e-3);
+      });
+      w1.zeroGrad();
+      w2.zeroGrad();
+    });
   for (let i = 0; i < 3; i++) step();
   const before = cache();
   for (let i = 0; i < 20; i++) step();
@@ -87,7 +102,11 @@ test('a repeated training step is served from the cache after the first (no new 
 });
 
 test('threads share the cache without handing one block to two tensors', { skip }, async () => {
-  const run = (fill: number) => firstMessage<{ wrong: number }>('./fixtures/cache-worker.ts', import.meta.url, { fill, rounds: 400 });
+  const run = (fill: number) =>
+    firstMessage<{ wrong: number }>('./fixtures/cache-worker.ts', import.meta.url, { fill, rounds: 400 });
   const results = await Promise.all([run(1), run(1000), run(2000)]);
-  assert.deepEqual(results.map((r) => r.wrong), [0, 0, 0]);
+  assert.deepEqual(
+    results.map((r) => r.wrong),
+    [0, 0, 0],
+  );
 });

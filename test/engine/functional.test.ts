@@ -3,11 +3,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 
-const t = (rows: number[] | number[][] | number[][][], shape: number[]) => ve.Tensor.from((rows as number[][]).flat(2), shape, { dtype: 'float64' });
+const t = (rows: number[] | number[][] | number[][][], shape: number[]) =>
+  ve.Tensor.from((rows as number[][]).flat(2), shape, { dtype: 'float64' });
 function close(actual: ve.Tensor, expected: number[], tol = 1e-6): void {
   const a = actual.toNumbers();
   assert.equal(a.length, expected.length, `got ${a.length} values, expected ${expected.length}: [${a.join(', ')}]`);
-  a.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) <= tol, `element ${i}: ${v} vs ${expected[i]} (all: [${a.join(', ')}])`));
+  a.forEach((v, i) =>
+    assert.ok(Math.abs(v - expected[i]!) <= tol, `element ${i}: ${v} vs ${expected[i]} (all: [${a.join(', ')}])`),
+  );
 }
 // x = [[1,2,3],[4,5,6],[7,8,9]]
 const x3 = () => t([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3]);
@@ -49,7 +52,10 @@ test('transposed convolution by hand', () => {
   close(ve.convTranspose2d(x, w, null, { stride: 2, padding: 1 }), [1, 2, 3, 4]);
   assert.deepEqual(ve.convTranspose2d(x, w, null, { stride: 2, padding: 1, outputPadding: 1 }).shape, [1, 1, 3, 3]);
   // 3D, stride 2 on a single voxel of value 5: a 2×2×2 block of 5s
-  close(ve.convTranspose3d(t([5], [1, 1, 1, 1, 1]), ve.ones([1, 1, 2, 2, 2], { dtype: 'float64' }), null, { stride: 2 }), Array(8).fill(5));
+  close(
+    ve.convTranspose3d(t([5], [1, 1, 1, 1, 1]), ve.ones([1, 1, 2, 2, 2], { dtype: 'float64' }), null, { stride: 2 }),
+    Array(8).fill(5),
+  );
 });
 
 test('pooling by hand', () => {
@@ -82,7 +88,11 @@ test('interpolate by hand', () => {
   // align corners: source x = dst·(2-1)/(4-1) → 0, 1/3, 2/3, 1
   close(ve.interpolate(row, { size: [1, 4], mode: 'bilinear', alignCorners: true }), [0, 10 / 3, 20 / 3, 10]);
   // trilinear, align corners, 2 → 3 per axis: the centre is the mean of the 8 corners (0..7 → 3.5); corners keep their values
-  const cube = ve.interpolate(ve.arange(8, undefined, 1, { dtype: 'float64' }).reshape([1, 1, 2, 2, 2]), { size: 3, mode: 'trilinear', alignCorners: true });
+  const cube = ve.interpolate(ve.arange(8, undefined, 1, { dtype: 'float64' }).reshape([1, 1, 2, 2, 2]), {
+    size: 3,
+    mode: 'trilinear',
+    alignCorners: true,
+  });
   const v = cube.toNumbers();
   assert.equal(v[13], 3.5);
   assert.deepEqual([v[0], v[2], v[6], v[26]], [0, 1, 2, 7]);
@@ -124,7 +134,8 @@ test('affineGrid and gridSample by hand', () => {
 test('normalisation by hand', () => {
   // batch norm, training, channel values 1,2,3,4: mean 2.5, biased var 1.25
   const x = t([1, 2, 3, 4], [4, 1]);
-  const rm = ve.zeros([1], { dtype: 'float64' }), rv = ve.ones([1], { dtype: 'float64' });
+  const rm = ve.zeros([1], { dtype: 'float64' }),
+    rv = ve.ones([1], { dtype: 'float64' });
   const s = Math.sqrt(1.25 + 1e-5);
   close(ve.batchNorm(x, rm, rv, null, null, true, 0.1, 1e-5), [-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s]);
   // running stats: 0.9·0 + 0.1·2.5; 0.9·1 + 0.1·(unbiased var 5/3)
@@ -139,7 +150,8 @@ test('normalisation by hand', () => {
   const g = 0.5 / Math.sqrt(0.25 + 1e-5);
   close(ve.groupNorm(t([1, 2, 3, 4], [1, 4, 1]), 2), [-g, g, -g, g]);
   // instance norm normalises each (sample, channel) over space: [1,3] → [-1,1], [10,20] → [-1,1]
-  const i1 = 1 / Math.sqrt(1 + 1e-5), i2 = 5 / Math.sqrt(25 + 1e-5);
+  const i1 = 1 / Math.sqrt(1 + 1e-5),
+    i2 = 5 / Math.sqrt(25 + 1e-5);
   close(ve.instanceNorm(t([1, 3, 10, 20], [1, 2, 2])), [-i1, i1, -i2, i2]);
 });
 
@@ -156,7 +168,8 @@ test('losses by hand', () => {
   // class weights: weighted mean Σ w_y·l / Σ w_y
   const w = t([1, 3], [2]);
   const both = ve.Tensor.from(new BigInt64Array([1n, 0n]));
-  const l1 = -Math.log(0.75), l0 = -Math.log(0.25);
+  const l1 = -Math.log(0.75),
+    l0 = -Math.log(0.25);
   close(ve.crossEntropy(t([0, Math.log(3), 0, Math.log(3)], [2, 2]), both, { weight: w }), [(3 * l1 + 1 * l0) / 4]);
   // BCE with logits at x = 0: ln 2 for either target; positive weight 3 triples the positive term
   close(ve.binaryCrossEntropyWithLogits(t([0, 0], [2]), t([1, 0], [2]), { reduction: 'none' }), [Math.LN2, Math.LN2]);
@@ -190,8 +203,14 @@ test('dropout: identity in eval, zeroes about p and rescales in training, channe
   const kept = y.filter((v) => v !== 0);
   assert.ok(kept.every((v) => Math.abs(v - 1 / 0.7) < 1e-12));
   assert.ok(Math.abs(kept.length / 10000 - 0.7) < 0.03, `kept ${kept.length}`);
-  const c = ve.channelDropout(ve.ones([4, 8, 3, 3]), 0.5, true).sum({ dim: [2, 3] }).toNumbers();
-  assert.ok(c.every((v) => v === 0 || Math.abs(v - 18) < 1e-5), 'each channel all dropped or all kept ×2');
+  const c = ve
+    .channelDropout(ve.ones([4, 8, 3, 3]), 0.5, true)
+    .sum({ dim: [2, 3] })
+    .toNumbers();
+  assert.ok(
+    c.every((v) => v === 0 || Math.abs(v - 18) < 1e-5),
+    'each channel all dropped or all kept ×2',
+  );
 });
 
 test('oneHot and embedding', () => {

@@ -32,7 +32,14 @@ test('tidy returns Maps and plain objects of tensors intact; keep() exempts; err
   assert.equal(out.get('w')!.isDisposed, false);
   assert.equal(saved!.isDisposed, false);
   assert.equal(ve.memoryStats().liveTensors, base + 2);
-  assert.throws(() => ve.tidy(() => { ve.ones([5]); throw new Error('fail inside'); }), /fail inside/);
+  assert.throws(
+    () =>
+      ve.tidy(() => {
+        ve.ones([5]);
+        throw new Error('fail inside');
+      }),
+    /fail inside/,
+  );
   assert.equal(ve.memoryStats().liveTensors, base + 2);
   ve.dispose([out, saved]);
   assert.equal(ve.memoryStats().liveTensors, base);
@@ -82,7 +89,9 @@ test('tidy refuses async functions (a scope cannot follow an await)', async () =
 test('the garbage collector frees tensors that were never disposed (finalizer backstop)', async () => {
   await collectGarbage();
   const before = ve.memoryStats().liveTensors;
-  (() => { for (let i = 0; i < 1000; i++) ve.ones([100]); })();
+  (() => {
+    for (let i = 0; i < 1000; i++) ve.ones([100]);
+  })();
   const made = ve.memoryStats().liveTensors - before;
   await collectGarbage(5);
   const after = ve.memoryStats().liveTensors - before;
@@ -102,7 +111,10 @@ test('forgotten tensors beyond the reporting slack create GC pressure: the colle
     }
     console.log(JSON.stringify({ peak }));`;
   const env = { ...process.env, VESALIUS_GC_SLACK_MB: '16' };
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    env,
+  });
   assert.equal(r.status, 0, r.stderr);
   const { peak } = JSON.parse(r.stdout.trim().split('\n').pop()!);
   assert.ok(peak < 150, `${peak} of 400 forgotten 1 MiB tensors were alive at once`);
@@ -115,9 +127,9 @@ test('forgotten tensors beyond the reporting slack create GC pressure: the colle
 test('a synchronous 2,000-step training loop keeps resident memory, native heap and live tensors flat', (t) => {
   ve.manualSeed(0);
   // conv(1→4, 3×3) → relu → maxpool → linear(4·8·8 → 2), plain SGD through in-place updates
-  const params = ve.tidy(() => ve.noGrad(() => [
-    ve.randn([4, 1, 3, 3]).mul(0.3), ve.zeros([4]), ve.randn([2, 256]).mul(0.05), ve.zeros([2]),
-  ]));
+  const params = ve.tidy(() =>
+    ve.noGrad(() => [ve.randn([4, 1, 3, 3]).mul(0.3), ve.zeros([4]), ve.randn([2, 256]).mul(0.05), ve.zeros([2])]),
+  );
   for (const p of params) p.requiresGrad = true;
   const [cw, cb, lw, lb] = params as [ve.Tensor, ve.Tensor, ve.Tensor, ve.Tensor];
   const x = ve.randn([8, 1, 16, 16]);
@@ -125,14 +137,17 @@ test('a synchronous 2,000-step training loop keeps resident memory, native heap 
   const rss: number[] = [];
   const heap: number[] = [];
   const live: number[] = [];
-  let first = 0, last = 0;
+  let first = 0,
+    last = 0;
   for (let step = 1; step <= 2000; step++) {
     const loss = ve.tidy(() => {
       const h = ve.maxPool2d(ve.relu(ve.conv2d(x, cw, cb, { padding: 1 })), 2).flatten(1);
       const l = ve.crossEntropy(ve.linear(h, lw, lb), y);
       for (const p of params) p.zeroGrad();
       l.backward();
-      ve.noGrad(() => { for (const p of params) p.sub_(p.grad!, 0.05); });
+      ve.noGrad(() => {
+        for (const p of params) p.sub_(p.grad!, 0.05);
+      });
       return l.item();
     });
     if (step === 1) first = loss;
@@ -146,10 +161,15 @@ test('a synchronous 2,000-step training loop keeps resident memory, native heap 
   assert.ok(last < first, `loss ${first} → ${last}`);
   assert.ok(live[1]! <= live[0]!, `live tensors grew: ${live[0]} → ${live[1]}`);
   const growth = (rss[1]! - rss[0]!) / 2 ** 20;
-  t.diagnostic(`RSS step 1000: ${(rss[0]! / 2 ** 20).toFixed(1)} MiB, step 2000: ${(rss[1]! / 2 ** 20).toFixed(1)} MiB; live tensors ${live[0]} → ${live[1]}`);
+  t.diagnostic(
+    `RSS step 1000: ${(rss[0]! / 2 ** 20).toFixed(1)} MiB, step 2000: ${(rss[1]! / 2 ** 20).toFixed(1)} MiB; live tensors ${live[0]} → ${live[1]}`,
+  );
   assert.ok(growth < 8, `RSS grew by ${growth.toFixed(1)} MiB between step 1000 and step 2000`);
   const heapGrowth = (heap[1]! - heap[0]!) / 2 ** 20;
   t.diagnostic(`native heap in use grew by ${(heapGrowth * 1024).toFixed(0)} KiB between step 1000 and step 2000`);
   // ~2 MiB per 1,000 steps when disposed handles still had finalizers pending
-  assert.ok(heapGrowth < 0.5, `native heap in use grew by ${heapGrowth.toFixed(2)} MiB between step 1000 and step 2000`);
+  assert.ok(
+    heapGrowth < 0.5,
+    `native heap in use grew by ${heapGrowth.toFixed(2)} MiB between step 1000 and step 2000`,
+  );
 });

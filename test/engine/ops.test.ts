@@ -6,7 +6,10 @@ const f = (v: number[] | number[][], shape?: number[]) => ve.Tensor.from(v as nu
 const nums = (x: ve.Tensor) => x.toNumbers();
 
 test('broadcasting arithmetic and Python-like scalar promotion', () => {
-  const a = f([[1, 2, 3], [4, 5, 6]]);
+  const a = f([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual(nums(ve.add(a, f([10, 20, 30]))), [11, 22, 33, 14, 25, 36]);
   assert.deepEqual(nums(ve.mul(a, f([[2], [3]]))), [2, 4, 6, 12, 15, 18]);
   assert.deepEqual(nums(ve.sub(10, a)), [9, 8, 7, 6, 5, 4]);
@@ -36,20 +39,33 @@ test('comparisons, where, clamp, logic', () => {
 
 test('activations against their definitions', () => {
   const x = f([-2, 0, 1.5]);
-  const close = (a: number[], b: number[]) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-6, `${v} vs ${b[i]}`));
-  close(nums(ve.sigmoid(x)), [-2, 0, 1.5].map((v) => 1 / (1 + Math.exp(-v))));
+  const close = (a: number[], b: number[]) =>
+    a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-6, `${v} vs ${b[i]}`));
+  close(
+    nums(ve.sigmoid(x)),
+    [-2, 0, 1.5].map((v) => 1 / (1 + Math.exp(-v))),
+  );
   close(nums(ve.tanh(x)), [-2, 0, 1.5].map(Math.tanh));
   close(nums(ve.relu(x)), [0, 0, 1.5]);
   close(nums(ve.leakyRelu(x, 0.1)), [-0.2, 0, 1.5]);
   close(nums(ve.elu(x)), [Math.exp(-2) - 1, 0, 1.5]);
   // exact GELU x·Φ(x): Φ(-2) = 0.0227501319, Φ(1.5) = 0.9331927987
   close(nums(ve.gelu(x)), [-2 * 0.0227501319, 0, 1.5 * 0.9331927987]);
-  close(nums(ve.softmax(f([1, 2, 3]), 0)), [1, 2, 3].map((v) => Math.exp(v) / (Math.E + Math.exp(2) + Math.exp(3))));
-  close(nums(ve.logSoftmax(f([1, 2, 3]), 0)), [1, 2, 3].map((v) => v - Math.log(Math.E + Math.exp(2) + Math.exp(3))));
+  close(
+    nums(ve.softmax(f([1, 2, 3]), 0)),
+    [1, 2, 3].map((v) => Math.exp(v) / (Math.E + Math.exp(2) + Math.exp(3))),
+  );
+  close(
+    nums(ve.logSoftmax(f([1, 2, 3]), 0)),
+    [1, 2, 3].map((v) => v - Math.log(Math.E + Math.exp(2) + Math.exp(3))),
+  );
 });
 
 test('reductions with dims, keepdim, indices, std/var corrections', () => {
-  const x = f([[1, 5, 3], [4, 2, 6]]);
+  const x = f([
+    [1, 5, 3],
+    [4, 2, 6],
+  ]);
   assert.equal(ve.sum(x).item(), 21);
   assert.deepEqual(nums(ve.sum(x, 0)), [5, 7, 9]);
   assert.deepEqual(ve.sum(x, { dim: 1, keepdim: true }).shape, [2, 1]);
@@ -86,8 +102,14 @@ test('reductions with dims, keepdim, indices, std/var corrections', () => {
 });
 
 test('matmul family', () => {
-  const a = f([[1, 2], [3, 4]]);
-  const b = f([[5, 6], [7, 8]]);
+  const a = f([
+    [1, 2],
+    [3, 4],
+  ]);
+  const b = f([
+    [5, 6],
+    [7, 8],
+  ]);
   assert.deepEqual(nums(ve.matmul(a, b)), [19, 22, 43, 50]);
   assert.deepEqual(nums(ve.mm(a, b)), [19, 22, 43, 50]);
   assert.deepEqual(nums(ve.bmm(a.unsqueeze(0), b.unsqueeze(0))), [19, 22, 43, 50]);
@@ -112,7 +134,11 @@ test('shape ops: reshape, views, permute, cat/stack, split/chunk, slicing, index
   assert.deepEqual(ve.stack([x, x]).shape, [2, 2, 3]);
   assert.deepEqual(ve.split(ve.arange(5), 2).map(nums), [[0, 1], [2, 3], [4]]);
   assert.deepEqual(ve.split(ve.arange(5), [1, 4]).map(nums), [[0], [1, 2, 3, 4]]);
-  assert.deepEqual(ve.chunk(ve.arange(6), 3).map(nums), [[0, 1], [2, 3], [4, 5]]);
+  assert.deepEqual(ve.chunk(ve.arange(6), 3).map(nums), [
+    [0, 1],
+    [2, 3],
+    [4, 5],
+  ]);
   assert.deepEqual(nums(ve.slice(ve.arange(10), 0, 1, 8, 3)), [1, 4, 7]);
   assert.deepEqual(nums(ve.slice(ve.arange(10), 0, -3)), [7, 8, 9]);
   assert.deepEqual(nums(ve.narrow(x, 1, 1, 2)), [1, 2, 4, 5]);
@@ -122,12 +148,21 @@ test('shape ops: reshape, views, permute, cat/stack, split/chunk, slicing, index
   const g = ve.Tensor.from(new BigInt64Array([2n, 2n, 0n, 1n]), [2, 2]);
   assert.deepEqual(nums(ve.gather(x, 1, g)), [2, 2, 3, 4]);
   assert.deepEqual(nums(ve.scatter(ve.zeros([2, 3]), 1, g.slice(1, 0, 1), 7)), [0, 0, 7, 7, 0, 0]);
-  assert.deepEqual(nums(ve.scatterAdd(ve.zeros([3]), 0, ve.Tensor.from(new BigInt64Array([0n, 0n, 2n])), f([1, 2, 3]))), [3, 0, 3]);
+  assert.deepEqual(
+    nums(ve.scatterAdd(ve.zeros([3]), 0, ve.Tensor.from(new BigInt64Array([0n, 0n, 2n])), f([1, 2, 3]))),
+    [3, 0, 3],
+  );
   assert.deepEqual(nums(ve.flip(x, 1)), [2, 1, 0, 5, 4, 3]);
   assert.deepEqual(nums(ve.roll(ve.arange(5), 2, 0)), [3, 4, 0, 1, 2]);
   assert.deepEqual(nums(ve.maskedSelect(x, ve.gt(x, 3))), [4, 5]);
   assert.deepEqual(nums(ve.nonzero(f([0, 3, 0, 1]))), [1, 3]);
-  assert.deepEqual(ve.meshgrid([ve.arange(2), ve.arange(3)]).map((t) => t.shape), [[2, 3], [2, 3]]);
+  assert.deepEqual(
+    ve.meshgrid([ve.arange(2), ve.arange(3)]).map((t) => t.shape),
+    [
+      [2, 3],
+      [2, 3],
+    ],
+  );
   assert.deepEqual(nums(ve.tril(ve.ones([2, 2]))), [1, 0, 1, 1]);
 });
 
@@ -153,9 +188,23 @@ test('creation functions', () => {
 
 test('random numbers: the same seed gives the same values; distributions have the right moments', () => {
   ve.manualSeed(123);
-  const a = [ve.rand([5]), ve.randn([5]), ve.randint(0, 10, [5]), ve.dropout(ve.ones([8]), 0.5, true), ve.empty([5]).uniform_(-1, 1), ve.empty([5]).normal_(2, 3)].map(nums);
+  const a = [
+    ve.rand([5]),
+    ve.randn([5]),
+    ve.randint(0, 10, [5]),
+    ve.dropout(ve.ones([8]), 0.5, true),
+    ve.empty([5]).uniform_(-1, 1),
+    ve.empty([5]).normal_(2, 3),
+  ].map(nums);
   ve.manualSeed(123);
-  const b = [ve.rand([5]), ve.randn([5]), ve.randint(0, 10, [5]), ve.dropout(ve.ones([8]), 0.5, true), ve.empty([5]).uniform_(-1, 1), ve.empty([5]).normal_(2, 3)].map(nums);
+  const b = [
+    ve.rand([5]),
+    ve.randn([5]),
+    ve.randint(0, 10, [5]),
+    ve.dropout(ve.ones([8]), 0.5, true),
+    ve.empty([5]).uniform_(-1, 1),
+    ve.empty([5]).normal_(2, 3),
+  ].map(nums);
   assert.deepEqual(a, b);
   ve.manualSeed(124);
   assert.notDeepEqual(nums(ve.rand([5])), a[0]);
@@ -178,30 +227,35 @@ test('getRngState/setRngState rewind the generator mid-stream (dropout masks inc
   const a = draw();
   ve.setRngState(state);
   assert.deepEqual(draw(), a);
-  assert.throws(() => ve.setRngState(ve.zeros([3])), (e: Error) => e instanceof ve.EngineError && /ByteTensor/.test(e.message));
+  assert.throws(
+    () => ve.setRngState(ve.zeros([3])),
+    (e: Error) => e instanceof ve.EngineError && /ByteTensor/.test(e.message),
+  );
   assert.throws(() => ve.setRngState(ve.zeros([3], { dtype: 'uint8' })), ve.EngineError);
   state.dispose();
 });
 
 test('a seeded small training run is bit-for-bit reproducible', () => {
-  const run = (): number[] => ve.tidy(() => {
-    ve.manualSeed(7);
-    const w = ve.randn([4, 3], { requiresGrad: true });
-    const x = ve.randn([16, 3]);
-    const y = ve.randn([16, 4]);
-    const losses: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      ve.tidy(() => {
-        const loss = ve.mseLoss(ve.dropout(ve.linear(x, w), 0.2, true), y);
-        losses.push(loss.item());
-        w.zeroGrad();
-        loss.backward();
-        ve.noGrad(() => w.sub_(w.grad!, 0.1));
-      });
-    }
-    return losses;
-  });
-  const a = run(), b = run();
+  const run = (): number[] =>
+    ve.tidy(() => {
+      ve.manualSeed(7);
+      const w = ve.randn([4, 3], { requiresGrad: true });
+      const x = ve.randn([16, 3]);
+      const y = ve.randn([16, 4]);
+      const losses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        ve.tidy(() => {
+          const loss = ve.mseLoss(ve.dropout(ve.linear(x, w), 0.2, true), y);
+          losses.push(loss.item());
+          w.zeroGrad();
+          loss.backward();
+          ve.noGrad(() => w.sub_(w.grad!, 0.1));
+        });
+      }
+      return losses;
+    });
+  const a = run(),
+    b = run();
   assert.deepEqual(a, b);
   assert.ok(a[4]! < a[0]!);
 });
@@ -213,12 +267,37 @@ test('quantile, median, histc, einsum, cdist, allclose', () => {
   assert.deepEqual(nums(ve.quantile(x, f([0, 1]))), [1, 5]);
   assert.equal(ve.quantile(x, 0.1, { interpolation: 'lower' }).item(), 1);
   assert.equal(ve.median(f([4, 1, 3, 2])).item(), 2); // lower median
-  assert.deepEqual(nums(ve.median(f([[3, 1, 2], [9, 7, 8]]), 1).values), [2, 8]);
+  assert.deepEqual(
+    nums(
+      ve.median(
+        f([
+          [3, 1, 2],
+          [9, 7, 8],
+        ]),
+        1,
+      ).values,
+    ),
+    [2, 8],
+  );
   assert.deepEqual(nums(ve.histc(f([0, 0.1, 0.5, 0.9, 1]), 2, 0, 1)), [2, 3]); // [0,0.5) and [0.5,1]
-  const a = f([[1, 2], [3, 4]]);
+  const a = f([
+    [1, 2],
+    [3, 4],
+  ]);
   assert.deepEqual(nums(ve.einsum('ij,jk->ik', [a, a])), nums(ve.matmul(a, a)));
   assert.equal(ve.einsum('ii', [a]).item(), 5); // trace
-  assert.deepEqual(nums(ve.cdist(f([[0, 0]]), f([[3, 4], [0, 1]]))), [5, 1]);
+  assert.deepEqual(
+    nums(
+      ve.cdist(
+        f([[0, 0]]),
+        f([
+          [3, 4],
+          [0, 1],
+        ]),
+      ),
+    ),
+    [5, 1],
+  );
   assert.equal(ve.allclose(f([1, 2]), f([1, 2.000001])), true);
   assert.equal(ve.allclose(f([1, 2]), f([1, 2.1])), false);
   assert.equal(ve.equal(a, a.clone()), true);

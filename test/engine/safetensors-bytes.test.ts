@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  decodeSafetensors, encodeSafetensors, rawTensor, typedArrayOf, SAFETENSORS_DTYPES, elementBytes,
-  type RawTypedArray, type SafetensorsDType,
+  decodeSafetensors,
+  encodeSafetensors,
+  rawTensor,
+  typedArrayOf,
+  SAFETENSORS_DTYPES,
+  elementBytes,
+  type RawTypedArray,
+  type SafetensorsDType,
 } from '../../src/engine/safetensors-bytes.js';
 import { FileFormatError } from '../../src/util/errors.js';
 
@@ -10,26 +16,29 @@ const f32Bytes = (values: number[]) => new Uint8Array(new Float32Array(values).b
 
 // Byte vectors published in the reference implementation's own tests (huggingface/safetensors, tensor.rs).
 const REFERENCE_ATTN_0 = [
-  64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100,
-  116, 121, 112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34,
-  58, 91, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102, 115,
-  101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63,
-  0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64,
+  64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100, 116, 121, 112, 101, 34, 58, 34, 70,
+  51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111,
+  102, 102, 115, 101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63, 0, 0, 0, 64, 0, 0,
+  64, 64, 0, 0, 128, 64, 0, 0, 160, 64,
 ];
 const REFERENCE_ATTN0_PADDED = [
-  72, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 48, 34, 58, 123, 34, 100, 116,
-  121, 112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58,
-  91, 49, 44, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102,
-  115, 101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 32, 32, 32, 32, 32,
-  32, 32, 0, 0, 0, 0, 0, 0, 128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0,
-  160, 64,
+  72, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 48, 34, 58, 123, 34, 100, 116, 121, 112, 101, 34, 58, 34, 70, 51,
+  50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91, 49, 44, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111,
+  102, 102, 115, 101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 32, 32, 32, 32, 32, 32, 32, 0, 0, 0, 0, 0, 0,
+  128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64,
 ];
 
-test('writes the reference implementation\'s bytes exactly', () => {
+test("writes the reference implementation's bytes exactly", () => {
   const data = f32Bytes([0, 1, 2, 3, 4, 5]);
-  assert.deepEqual([...encodeSafetensors({ 'attn.0': { dtype: 'F32', shape: [1, 2, 3], bytes: data } })], REFERENCE_ATTN_0);
+  assert.deepEqual(
+    [...encodeSafetensors({ 'attn.0': { dtype: 'F32', shape: [1, 2, 3], bytes: data } })],
+    REFERENCE_ATTN_0,
+  );
   // A 7-byte shorter name forces 7 spaces of padding so the data starts 8-byte aligned.
-  assert.deepEqual([...encodeSafetensors({ attn0: { dtype: 'F32', shape: [1, 1, 2, 3], bytes: data } })], REFERENCE_ATTN0_PADDED);
+  assert.deepEqual(
+    [...encodeSafetensors({ attn0: { dtype: 'F32', shape: [1, 1, 2, 3], bytes: data } })],
+    REFERENCE_ATTN0_PADDED,
+  );
   assert.deepEqual([...encodeSafetensors({})], [8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]);
   const withMeta = encodeSafetensors({}, { framework: 'pt' });
   assert.equal(Buffer.from(withMeta.subarray(8)).toString(), '{"__metadata__":{"framework":"pt"}}     ');
@@ -42,7 +51,7 @@ test('reads the reference bytes back', () => {
   const t = tensors.get('attn0')!;
   assert.equal(t.dtype, 'F32');
   assert.deepEqual(t.shape, [1, 1, 2, 3]);
-  assert.deepEqual([...typedArrayOf(t) as Float32Array], [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual([...(typedArrayOf(t) as Float32Array)], [0, 1, 2, 3, 4, 5]);
 });
 
 test('orders tensors by descending alignment then name, offsets contiguous', () => {
@@ -54,9 +63,20 @@ test('orders tensors by descending alignment then name, offsets contiguous', () 
   });
   const n = Number(new DataView(out.buffer).getBigUint64(0, true));
   assert.equal(n % 8, 0);
-  const header = JSON.parse(Buffer.from(out.subarray(8, 8 + n)).toString()) as Record<string, { data_offsets: number[] }>;
+  const header = JSON.parse(Buffer.from(out.subarray(8, 8 + n)).toString()) as Record<
+    string,
+    { data_offsets: number[] }
+  >;
   assert.deepEqual(Object.keys(header), ['a_f64', 'a_f32', 'c_f32', 'b_u8']);
-  assert.deepEqual(Object.values(header).map((e) => e.data_offsets), [[0, 8], [8, 12], [12, 20], [20, 23]]);
+  assert.deepEqual(
+    Object.values(header).map((e) => e.data_offsets),
+    [
+      [0, 8],
+      [8, 12],
+      [12, 20],
+      [20, 23],
+    ],
+  );
   assert.equal(out.byteLength, 8 + n + 23);
 });
 
@@ -107,12 +127,15 @@ function fileWith(header: string, data: number[] = []): Uint8Array {
 }
 
 function rejects(bytes: Uint8Array, pattern: RegExp) {
-  assert.throws(() => decodeSafetensors(bytes, 'model.safetensors'), (err: unknown) => {
-    assert.ok(err instanceof FileFormatError, String(err));
-    assert.match(err.message, /^model\.safetensors: /);
-    assert.match(err.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => decodeSafetensors(bytes, 'model.safetensors'),
+    (err: unknown) => {
+      assert.ok(err instanceof FileFormatError, String(err));
+      assert.match(err.message, /^model\.safetensors: /);
+      assert.match(err.message, pattern);
+      return true;
+    },
+  );
 }
 
 test('rejects corrupt files with a FileFormatError naming the file', () => {
@@ -134,10 +157,16 @@ test('rejects corrupt files with a FileFormatError naming the file', () => {
   rejects(fileWith(entry({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 0] } }), [0, 0, 0, 0]), /ending before/);
   rejects(fileWith(entry({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }), [0, 0, 0, 0]), /needs 8/);
   rejects(fileWith(entry({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }), [0, 0, 0, 0, 0, 0, 0, 0]), /gap/);
-  rejects(fileWith(entry({
-    a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
-    b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
-  }), [0, 0, 0, 0, 0, 0, 0, 0]), /overlaps/);
+  rejects(
+    fileWith(
+      entry({
+        a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+        b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+      }),
+      [0, 0, 0, 0, 0, 0, 0, 0],
+    ),
+    /overlaps/,
+  );
   rejects(fileWith(entry({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }), [0, 0, 0, 0]), /truncated/);
   rejects(fileWith(entry({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }), [0, 0, 0, 0, 9]), /cover 4/);
   rejects(fileWith(entry({ __metadata__: { a: 1 } })), /not a string/);
@@ -149,13 +178,13 @@ test('rejects corrupt files with a FileFormatError naming the file', () => {
 });
 
 test('accepts headers from other writers: any key order, extra padding', () => {
-  const header = JSON.stringify({
+  const header = `${JSON.stringify({
     b: { dtype: 'I32', shape: [1], data_offsets: [4, 8] },
     __metadata__: { k: 'v' },
     a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
-  }) + '         ';
+  })}         `;
   const { tensors, metadata } = decodeSafetensors(fileWith(header, [0, 0, 128, 63, 5, 0, 0, 0]));
   assert.deepEqual(metadata, { k: 'v' });
-  assert.deepEqual([...typedArrayOf(tensors.get('a')!) as Float32Array], [1]);
-  assert.deepEqual([...typedArrayOf(tensors.get('b')!) as Int32Array], [5]);
+  assert.deepEqual([...(typedArrayOf(tensors.get('a')!) as Float32Array)], [1]);
+  assert.deepEqual([...(typedArrayOf(tensors.get('b')!) as Int32Array)], [5]);
 });

@@ -7,11 +7,29 @@ import { after, test } from 'node:test';
 import { randn } from '../../src/engine/creation.js';
 import type { DType } from '../../src/engine/dtype.js';
 import {
-  AvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Flatten, GroupNorm, InstanceNorm2d, LayerNorm, LeakyReLU, Linear,
-  MaxPool2d, ReLU, Sequential, Upsample,
+  AvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  ConvTranspose2d,
+  Flatten,
+  GroupNorm,
+  InstanceNorm2d,
+  LayerNorm,
+  LeakyReLU,
+  Linear,
+  MaxPool2d,
+  ReLU,
+  Sequential,
+  Upsample,
 } from '../../src/engine/nn/index.js';
 import { manualSeed } from '../../src/engine/random.js';
-import { loadModule, readSafetensors, readSafetensorsFile, saveModule, writeSafetensors } from '../../src/engine/safetensors.js';
+import {
+  loadModule,
+  readSafetensors,
+  readSafetensorsFile,
+  saveModule,
+  writeSafetensors,
+} from '../../src/engine/safetensors.js';
 import { Tensor } from '../../src/engine/tensor.js';
 import { FileFormatError } from '../../src/util/errors.js';
 import { repoRoot } from '../helpers/data.js';
@@ -27,12 +45,15 @@ const SAMPLES: Record<DType, number[]> = {
   int64: [-(2 ** 53), 2 ** 53, 0, -1, 5, 6],
   int32: [-(2 ** 31), 2 ** 31 - 1, 0, -1, 5, 6],
   uint8: [0, 255, 1, 2, 3, 4],
+  int16: [-32768, 32767, 0, -1, 5, 6],
+  int8: [-128, 127, 0, -1, 5, 6],
   bool: [1, 0, 0, 1, 1, 0],
 };
 
 test('every engine dtype survives a file round trip bit for bit, with metadata', () => {
   const tensors: Record<string, Tensor> = {};
-  for (const [dtype, data] of Object.entries(SAMPLES)) tensors[`t.${dtype}`] = Tensor.from(data, [2, 3], { dtype: dtype as DType });
+  for (const [dtype, data] of Object.entries(SAMPLES))
+    tensors[`t.${dtype}`] = Tensor.from(data, [2, 3], { dtype: dtype as DType });
   tensors.scalar = Tensor.from([42], [], { dtype: 'float32' });
   const path = join(dir, 'all.safetensors');
   writeSafetensors(path, tensors, { format: 'pt' });
@@ -45,7 +66,11 @@ test('every engine dtype survives a file round trip bit for bit, with metadata',
     assert.deepEqual(b.shape, t.shape, name);
     const a1 = t.toArray();
     const a2 = b.toArray();
-    assert.deepEqual(Buffer.from(a2.buffer, a2.byteOffset, a2.byteLength), Buffer.from(a1.buffer, a1.byteOffset, a1.byteLength), name);
+    assert.deepEqual(
+      Buffer.from(a2.buffer, a2.byteOffset, a2.byteLength),
+      Buffer.from(a1.buffer, a1.byteOffset, a1.byteLength),
+      name,
+    );
   }
   // The same bytes as an in-memory read.
   const again = readSafetensors(readFileSync(path));
@@ -55,7 +80,8 @@ test('every engine dtype survives a file round trip bit for bit, with metadata',
 
 test('a saved and reloaded module gives identical outputs', () => {
   manualSeed(7);
-  const make = () => new Sequential(new Conv2d(2, 4, 3, { padding: 1 }), new BatchNorm2d(4), new ReLU(), new Conv2d(4, 1, 1));
+  const make = () =>
+    new Sequential(new Conv2d(2, 4, 3, { padding: 1 }), new BatchNorm2d(4), new ReLU(), new Conv2d(4, 1, 1));
   const a = make();
   const x = randn([2, 2, 8, 8]);
   a.forward(x).dispose(); // training step: running stats change
@@ -69,7 +95,10 @@ test('a saved and reloaded module gives identical outputs', () => {
   assert.deepEqual(yb.toArray(), ya.toArray());
   // A file for another architecture is refused with the file's name.
   const other = new Sequential(new Conv2d(2, 8, 3));
-  assert.throws(() => loadModule(other, path), (e: unknown) => e instanceof FileFormatError && e.message.startsWith(path));
+  assert.throws(
+    () => loadModule(other, path),
+    (e: unknown) => e instanceof FileFormatError && e.message.startsWith(path),
+  );
   assert.throws(() => readSafetensors(join(dir, 'missing.safetensors')), /missing\.safetensors: cannot read: ENOENT/);
   for (const t of [x, ya, yb]) t.dispose();
   for (const m of [a, b, other]) m.dispose();
@@ -78,7 +107,9 @@ test('a saved and reloaded module gives identical outputs', () => {
 const TORCH = '/usr/bin/python3';
 const hasTorch = existsSync(TORCH) && spawnSync(TORCH, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 
-test('weights move between Vesalius and PyTorch by name, and the layers compute what torch.nn computes', { skip: hasTorch ? false : 'no /usr/bin/python3 with torch' }, () => {
+test('weights move between Vesalius and PyTorch by name, and the layers compute what torch.nn computes', {
+  skip: hasTorch ? false : 'no /usr/bin/python3 with torch',
+}, () => {
   manualSeed(11);
   const model = new Sequential(
     new Conv2d(3, 6, 3, { padding: 1, stride: 1 }),
@@ -121,7 +152,10 @@ with torch.no_grad():
     fy = fresh(x)
 save(argv[1], {'out': out, 'fresh.y': fy, **{'fresh.' + k: v for k, v in fresh.state_dict().items()}}, {'by': 'torch'})
 `;
-  const r = spawnSync(TORCH, [join(repoRoot, 'test', 'helpers', 'torch_safetensors.py'), inPath, outPath], { input: script, encoding: 'utf8' });
+  const r = spawnSync(TORCH, [join(repoRoot, 'test', 'helpers', 'torch_safetensors.py'), inPath, outPath], {
+    input: script,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   const { tensors: back, metadata } = readSafetensorsFile(outPath);
   assert.deepEqual(metadata, { by: 'torch' });
@@ -145,5 +179,8 @@ save(argv[1], {'out': out, 'fresh.y': fy, **{'fresh.' + k: v for k, v in fresh.s
 test('a corrupt file is a FileFormatError naming it', () => {
   const path = join(dir, 'bad.safetensors');
   writeFileSync(path, Buffer.from([5, 0, 0, 0, 0, 0, 0, 0, 123]));
-  assert.throws(() => readSafetensors(path), (e: unknown) => e instanceof FileFormatError && e.message.startsWith(`${path}: `));
+  assert.throws(
+    () => readSafetensors(path),
+    (e: unknown) => e instanceof FileFormatError && e.message.startsWith(`${path}: `),
+  );
 });

@@ -16,7 +16,7 @@ test('typed arrays copy in and out for every dtype', () => {
     assert.deepEqual(t.shape, [2, 2]);
     const out = t.toArray();
     assert.deepEqual(out, data);
-    new Uint8Array(data.buffer, data.byteOffset, 1)[0] ^= 0xff; // copy in: changing the source later ...
+    new Uint8Array(data.buffer, data.byteOffset, 1)[0]! ^= 0xff; // copy in: changing the source later ...
     assert.deepEqual(t.toArray(), out); // ... leaves the tensor as it was
     assert.notDeepEqual(t.toArray(), data);
     t.dispose();
@@ -26,18 +26,21 @@ test('typed arrays copy in and out for every dtype', () => {
 test('a typed-array subarray copies only its own window', () => {
   const big = new Float64Array([9, 1, 2, 3, 9]);
   assert.deepEqual(ve.Tensor.from(big.subarray(1, 4)).toNumbers(), [1, 2, 3]);
-  assert.deepEqual(ve.Tensor.from(big.subarray(1, 4), [3], { dtype: 'float32' }).toArray(), new Float32Array([1, 2, 3]));
+  assert.deepEqual(
+    ve.Tensor.from(big.subarray(1, 4), [3], { dtype: 'float32' }).toArray(),
+    new Float32Array([1, 2, 3]),
+  );
 });
 
 test('float16 and bfloat16 hold the raw 16-bit patterns of IEEE half and bfloat16', () => {
   const x = ve.Tensor.from([1, -2, 0.5, 65504], undefined, { dtype: 'float16' });
   assert.equal(x.dtype, 'float16');
   // IEEE half: 1 = 0x3C00, -2 = 0xC000, 0.5 = 0x3800, 65504 = 0x7BFF
-  assert.deepEqual(Array.from(x.toArray()), [0x3c00, 0xc000, 0x3800, 0x7bff]);
+  assert.deepEqual(Array.from(x.toArray() as ArrayLike<number>), [0x3c00, 0xc000, 0x3800, 0x7bff]);
   assert.deepEqual(x.toNumbers(), [1, -2, 0.5, 65504]);
   const b = ve.Tensor.from([1, -2, 0.5], undefined, { dtype: 'bfloat16' });
   // bfloat16 is the top half of a float32: 1 = 0x3F80, -2 = 0xC000, 0.5 = 0x3F00
-  assert.deepEqual(Array.from(b.toArray()), [0x3f80, 0xc000, 0x3f00]);
+  assert.deepEqual(Array.from(b.toArray() as ArrayLike<number>), [0x3f80, 0xc000, 0x3f00]);
   const raw = ve.Tensor.from(new Uint16Array([0x3c00]), [1], { dtype: 'float16' });
   assert.equal(raw.item(), 1);
 });
@@ -45,14 +48,17 @@ test('float16 and bfloat16 hold the raw 16-bit patterns of IEEE half and bfloat1
 test('bool tensors come from boolean arrays and comparisons', () => {
   const b = ve.Tensor.from([true, false, true]);
   assert.equal(b.dtype, 'bool');
-  assert.deepEqual(Array.from(b.toArray()), [1, 0, 1]);
+  assert.deepEqual(Array.from(b.toArray() as ArrayLike<number>), [1, 0, 1]);
   const c = ve.Tensor.from([1, 5, 3]).gt(2);
   assert.equal(c.dtype, 'bool');
-  assert.deepEqual(Array.from(c.toArray()), [0, 1, 1]);
+  assert.deepEqual(Array.from(c.toArray() as ArrayLike<number>), [0, 1, 1]);
 });
 
 test('nested arrays give their shape; ragged ones are refused', () => {
-  const t = ve.Tensor.from([[1, 2, 3], [4, 5, 6]]);
+  const t = ve.Tensor.from([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual(t.shape, [2, 3]);
   assert.equal(t.ndim, 2);
   assert.equal(t.numel, 6);
@@ -62,7 +68,7 @@ test('nested arrays give their shape; ragged ones are refused', () => {
 
 test('to() converts dtype and device; item() reads a scalar', () => {
   const t = ve.Tensor.from([1.7, -1.2]);
-  assert.deepEqual(Array.from(t.to('int32').toArray()), [1, -1]);
+  assert.deepEqual(Array.from(t.to('int32').toArray() as ArrayLike<number>), [1, -1]);
   assert.deepEqual(t.to('float64').toArray(), new Float64Array([Math.fround(1.7), Math.fround(-1.2)]));
   assert.equal(t.device, 'cpu');
   assert.equal(t.to('cpu').device, 'cpu');
@@ -70,14 +76,28 @@ test('to() converts dtype and device; item() reads a scalar', () => {
   assert.throws(() => t.item(), ve.EngineError);
 });
 
-test('libtorch errors become EngineError with libtorch\'s message', () => {
+test("libtorch errors become EngineError with libtorch's message", () => {
   const a = ve.zeros([2, 3]);
   const b = ve.zeros([4, 5]);
-  assert.throws(() => ve.matmul(a, b), (e: Error) => e instanceof ve.EngineError && /mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)/.test(e.message));
-  assert.throws(() => ve.add(a, b), (e: Error) => e instanceof ve.EngineError && /size of tensor a \(3\) must match the size of tensor b \(5\)/.test(e.message));
+  assert.throws(
+    () => ve.matmul(a, b),
+    (e: Error) =>
+      e instanceof ve.EngineError && /mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)/.test(e.message),
+  );
+  assert.throws(
+    () => ve.add(a, b),
+    (e: Error) =>
+      e instanceof ve.EngineError && /size of tensor a \(3\) must match the size of tensor b \(5\)/.test(e.message),
+  );
   // bad dtype: integer tensors cannot require gradients; a float index is refused by gather
-  assert.throws(() => ve.zeros([2], { dtype: 'int64', requiresGrad: true }), (e: Error) => e instanceof ve.EngineError && /floating point/.test(e.message));
-  assert.throws(() => ve.gather(a, 1, ve.zeros([2, 1])), (e: Error) => e instanceof ve.EngineError && /Expected dtype int64 for index/.test(e.message));
+  assert.throws(
+    () => ve.zeros([2], { dtype: 'int64', requiresGrad: true }),
+    (e: Error) => e instanceof ve.EngineError && /floating point/.test(e.message),
+  );
+  assert.throws(
+    () => ve.gather(a, 1, ve.zeros([2, 1])),
+    (e: Error) => e instanceof ve.EngineError && /Expected dtype int64 for index/.test(e.message),
+  );
   assert.throws(() => ve.conv2d(ve.zeros([1, 2, 5, 5]), ve.zeros([1, 3, 3, 3])), ve.EngineError);
   // the process survives and keeps working
   assert.equal(ve.add(a, 1).sum().item(), 6);
@@ -107,12 +127,24 @@ test('views share storage; contiguous() copies only when needed; channels-last l
 });
 
 test('out of memory and unknown devices are EngineErrors, not crashes', () => {
-  assert.throws(() => ve.empty([2 ** 20, 2 ** 20]), (e: Error) => e instanceof ve.EngineError && e.outOfMemory && /can't allocate memory/.test(e.message));
-  assert.throws(() => ve.matmul(ve.zeros([2, 3]), ve.zeros([2, 3])), (e: Error) => e instanceof ve.EngineError && !e.outOfMemory);
-  assert.throws(() => ve.ones([2], { device: 'gpu' }), (e: Error) => e instanceof ve.EngineError && /device type/.test(e.message));
+  assert.throws(
+    () => ve.empty([2 ** 20, 2 ** 20]),
+    (e: Error) => e instanceof ve.EngineError && e.outOfMemory && /can't allocate memory/.test(e.message),
+  );
+  assert.throws(
+    () => ve.matmul(ve.zeros([2, 3]), ve.zeros([2, 3])),
+    (e: Error) => e instanceof ve.EngineError && !e.outOfMemory,
+  );
+  assert.throws(
+    () => ve.ones([2], { device: 'gpu' }),
+    (e: Error) => e instanceof ve.EngineError && /device type/.test(e.message),
+  );
   if (!ve.cudaAvailable()) {
     assert.equal(ve.defaultDevice, 'cpu');
-    assert.throws(() => ve.ones([2]).to('cuda:0'), (e: Error) => e instanceof ve.EngineError && /no CUDA/.test(e.message));
+    assert.throws(
+      () => ve.ones([2]).to('cuda:0'),
+      (e: Error) => e instanceof ve.EngineError && /no CUDA/.test(e.message),
+    );
   } else {
     const g = ve.ones([2]).to('cuda:0');
     assert.equal(g.device, 'cuda:0');
@@ -144,7 +176,10 @@ test('toArrayShared reads the tensor memory without copying', () => {
   assert.equal(t.toNumbers()[0], -1);
   t.dispose(); // the buffer keeps the storage alive
   assert.equal(shared[3], 40);
-  assert.throws(() => ve.ones([2, 3]).T.toArrayShared(), (e: Error) => e instanceof ve.EngineError && /not contiguous/.test(e.message));
+  assert.throws(
+    () => ve.ones([2, 3]).T.toArrayShared(),
+    (e: Error) => e instanceof ve.EngineError && /not contiguous/.test(e.message),
+  );
   assert.equal(ve.zeros([0]).toArrayShared().length, 0);
 });
 

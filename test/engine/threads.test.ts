@@ -17,7 +17,12 @@ test('intra-op threads default to the number of cores and can be changed', () =>
 
 test('the addon loads in worker threads (context-aware) and computes there', async () => {
   const values = [1, 2, 3];
-  const run = () => firstMessage<{ loss: number; grad: number[]; threads: number; live: number }>('./fixtures/engine-worker.ts', import.meta.url, { values });
+  const run = () =>
+    firstMessage<{ loss: number; grad: number[]; threads: number; live: number }>(
+      './fixtures/engine-worker.ts',
+      import.meta.url,
+      { values },
+    );
   const [a, b] = await Promise.all([run(), run()]);
   // conv with [1,1] gives pair sums 3, 5 → loss 9 + 25 = 34; d/dx: [2·3, 2·3+2·5, 2·5]
   for (const r of [a, b]) {
@@ -27,7 +32,13 @@ test('the addon loads in worker threads (context-aware) and computes there', asy
   }
   // each context counts only its own tensors
   assert.equal(a.live, b.live);
-  assert.equal(ve.add(ve.ones([2]), 1).sum().item(), 4); // the main thread's addon still works
+  assert.equal(
+    ve
+      .add(ve.ones([2]), 1)
+      .sum()
+      .item(),
+    4,
+  ); // the main thread's addon still works
 });
 
 test('terminating a worker in the middle of native and async work does not take the process down', async () => {
@@ -48,7 +59,11 @@ test('async backward and conv keep the event loop responsive and give the synchr
   const x = ve.randn([4, 8, 96, 96]);
   const w1 = ve.randn([16, 8, 3, 3], { requiresGrad: true });
   const w2 = ve.randn([16, 16, 3, 3], { requiresGrad: true });
-  const forward = () => ve.conv2d(ve.relu(ve.conv2d(x, w1, null, { padding: 1 })), w2, null, { padding: 1 }).square().mean();
+  const forward = () =>
+    ve
+      .conv2d(ve.relu(ve.conv2d(x, w1, null, { padding: 1 })), w2, null, { padding: 1 })
+      .square()
+      .mean();
 
   const loss = forward();
   loss.backward();

@@ -8,7 +8,12 @@ import type { Tensor } from '../../src/engine/tensor.js';
  * the window (breaks both equivariances). `weight` is [classes, channels], `bias` [classes].
  */
 export class PointwiseModel extends Module<[Tensor], Tensor | Tensor[]> {
-  constructor(readonly weight: Tensor, readonly bias: Tensor, readonly offset?: Tensor, readonly asList = false) {
+  constructor(
+    readonly weight: Tensor,
+    readonly bias: Tensor,
+    readonly offset?: Tensor,
+    readonly asList = false,
+  ) {
     super();
   }
 

@@ -13,22 +13,32 @@ export async function tinyMsd(cases = 4): Promise<string> {
   const root = tempDir();
   mkdirSync(join(root, 'imagesTr'));
   mkdirSync(join(root, 'labelsTr'));
-  writeFileSync(join(root, 'dataset.json'), JSON.stringify({ channel_names: { '0': 'CT', '1': 'PET' }, labels: { background: 0, lesion: 1 }, numTraining: cases, file_ending: '.nii.gz' }));
+  writeFileSync(
+    join(root, 'dataset.json'),
+    JSON.stringify({
+      channel_names: { '0': 'CT', '1': 'PET' },
+      labels: { background: 0, lesion: 1 },
+      numTraining: cases,
+      file_ending: '.nii.gz',
+    }),
+  );
   const shape = [24, 20, 8];
   const spacing: [number, number, number] = [0.8, 0.8, 3];
   for (let c = 0; c < cases; c++) {
     const ct = new Float32Array(24 * 20 * 8);
     const pet = new Float32Array(24 * 20 * 8);
     const seg = new Uint8Array(24 * 20 * 8);
-    for (let k = 1; k < 7; k++) for (let j = 2; j < 18; j++) for (let i = 2; i < 22; i++) {
-      const v = i + 24 * (j + 20 * k);
-      ct[v] = 100 + c;
-      pet[v] = 1;
-      if (i >= 8 && i < 12 && j >= 8 && j < 12 && k >= 3 && k < 5) {
-        seg[v] = 1;
-        ct[v] = 300;
-      }
-    }
+    for (let k = 1; k < 7; k++)
+      for (let j = 2; j < 18; j++)
+        for (let i = 2; i < 22; i++) {
+          const v = i + 24 * (j + 20 * k);
+          ct[v] = 100 + c;
+          pet[v] = 1;
+          if (i >= 8 && i < 12 && j >= 8 && j < 12 && k >= 3 && k < 5) {
+            seg[v] = 1;
+            ct[v] = 300;
+          }
+        }
     await writeImage(createImage(ct, shape, { spacing }), join(root, 'imagesTr', `case_${c}_0000.nii.gz`));
     await writeImage(createImage(pet, shape, { spacing }), join(root, 'imagesTr', `case_${c}_0001.nii.gz`));
     await writeImage(createImage(seg, shape, { spacing }), join(root, 'labelsTr', `case_${c}.nii.gz`));

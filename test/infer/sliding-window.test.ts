@@ -32,8 +32,14 @@ test('mirror combinations: every subset of the axes, the identity first', () => 
 
 test('a 1×1 convolution stitched from windows equals softmax of the whole image (2D and 3D, odd sizes)', async () => {
   for (const [shape, patch] of [
-    [[1, 2, 37, 50], [16, 24]],
-    [[1, 3, 11, 20, 17], [8, 8, 8]],
+    [
+      [1, 2, 37, 50],
+      [16, 24],
+    ],
+    [
+      [1, 3, 11, 20, 17],
+      [8, 8, 8],
+    ],
   ] as Array<[number[], number[]]>) {
     const model = pointwise(shape[1]!, 3);
     const x = seeded(7, shape);
@@ -57,7 +63,13 @@ test('Gaussian weighting and its normalisation match the independent per-voxel a
     const acc = new WindowAccumulator(imageShape, [...patch].reverse(), 3, { overlap: 0.5, gaussian });
     for (const start of acc.tiling.imageStarts) {
       const crop = x.narrow(2, start[1]!, patch[0]!).narrow(3, start[0]!, patch[1]!);
-      acc.add(start, ve.softmax(model.forward(crop) as Tensor, 1).contiguous().toArray() as Float32Array);
+      acc.add(
+        start,
+        ve
+          .softmax(model.forward(crop) as Tensor, 1)
+          .contiguous()
+          .toArray() as Float32Array,
+      );
     }
     const expected = ve.Tensor.from(acc.result(), [1, 3, imageShape[1]!, imageShape[0]!]);
     const out = await slidingWindowInference(model, x, { patchSize: patch, gaussian, batchSize: 4 });
@@ -102,7 +114,10 @@ test('mirroring: a flip-equivariant model is unchanged; a position-dependent one
     const out = await slidingWindowInference(model, x, { patchSize: patch, mirror });
     assert.ok(maxAbsDiff(out, expected) < 1e-5, `mirror ${JSON.stringify(mirror)}`);
     const noMirror = await slidingWindowInference(model, x, { patchSize: patch });
-    assert.ok(maxAbsDiff(noMirror, expected) > 1e-3, 'the offset model is not flip-invariant, so mirroring must change it');
+    assert.ok(
+      maxAbsDiff(noMirror, expected) > 1e-3,
+      'the offset model is not flip-invariant, so mirroring must change it',
+    );
   }
 });
 
@@ -115,7 +130,10 @@ test('an input smaller than the patch is zero-padded (half before) and cropped b
   // With position offsets, the result is the padded image's window cropped at (floor(3/2), floor(5/2)).
   const model = pointwise(1, 2, patch);
   const paddedInput = ve.pad(x, [2, 3, 1, 2]);
-  const expected = ve.softmax(model.forward(paddedInput) as Tensor, 1).narrow(2, 1, 5).narrow(3, 2, 7);
+  const expected = ve
+    .softmax(model.forward(paddedInput) as Tensor, 1)
+    .narrow(2, 1, 5)
+    .narrow(3, 2, 7);
   assert.ok(maxAbsDiff(await slidingWindowInference(model, x, { patchSize: patch }), expected) < 1e-5);
   // mixed: one axis padded, the other tiled
   const tall = seeded(10, [1, 1, 30, 7]);

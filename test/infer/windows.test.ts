@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WindowAccumulator, gaussianImportanceMap, slidingWindowSteps, slidingWindows } from '../../src/infer/windows.js';
+import {
+  WindowAccumulator,
+  gaussianImportanceMap,
+  slidingWindowSteps,
+  slidingWindows,
+} from '../../src/infer/windows.js';
 
 test('steps follow nnU-Net: count = ceil((size-patch)/(patch*(1-overlap)))+1, spread evenly, numpy rounding', () => {
   // 100, patch 40, step 20: ceil(60/20)+1 = 4 windows at 0, 20, 40, 60.
@@ -23,7 +28,10 @@ test('windows cover every voxel of the padded image, first at 0 and last ending 
   ] as Array<[number[], number[], number]>) {
     const t = slidingWindows(shape, patch, overlap);
     const padded = t.paddedShape;
-    assert.deepEqual(padded, shape.map((s, d) => Math.max(s, patch[d]!)));
+    assert.deepEqual(
+      padded,
+      shape.map((s, d) => Math.max(s, patch[d]!)),
+    );
     const n = padded.reduce((a, b) => a * b, 1);
     const hits = new Uint16Array(n);
     for (const w of t.windows) {
@@ -47,8 +55,14 @@ test('windows cover every voxel of the padded image, first at 0 and last ending 
         }
       }
     }
-    assert.ok(hits.every((h) => h > 0), 'every voxel covered');
-    assert.equal(t.windows.length, t.steps.reduce((a, s) => a * s.length, 1));
+    assert.ok(
+      hits.every((h) => h > 0),
+      'every voxel covered',
+    );
+    assert.equal(
+      t.windows.length,
+      t.steps.reduce((a, s) => a * s.length, 1),
+    );
     for (let d = 0; d < shape.length; d++) {
       assert.equal(t.steps[d]![0], 0);
       assert.equal(t.steps[d]!.at(-1), padded[d]! - patch[d]!);
@@ -58,7 +72,12 @@ test('windows cover every voxel of the padded image, first at 0 and last ending 
 
 test('windows count matches nnU-Net for 565x584 with 512 patches (2x2)', () => {
   assert.equal(slidingWindows([565, 584], [512, 512]).windows.length, 4);
-  assert.deepEqual(slidingWindows([565, 584], [512, 512]).windows, [[0, 0], [53, 0], [0, 72], [53, 72]]);
+  assert.deepEqual(slidingWindows([565, 584], [512, 512]).windows, [
+    [0, 0],
+    [53, 0],
+    [0, 72],
+    [53, 72],
+  ]);
 });
 
 test('bad overlap or mismatched axes are option errors', () => {
@@ -88,7 +107,7 @@ test('Gaussian map: exp(-x^2/2σ^2) products, σ = patch/8, max 1 at the centre 
 test('Gaussian map: zeros beyond the truncation radius are raised to the smallest non-zero value', () => {
   // σ = 16·(1/32) = 0.5, radius = int(4·0.5+0.5) = 2: offsets beyond ±2 are 0 in scipy, then clipped.
   const g = gaussianImportanceMap([16], 1 / 32);
-  const smallest = Math.exp(-0.5 * 4 / 0.25);
+  const smallest = Math.exp((-0.5 * 4) / 0.25);
   assert.ok(Math.abs(g[8 + 2]! - smallest) < 1e-9);
   assert.ok(Math.abs(g[0]! - Math.fround(smallest)) < 1e-12);
   assert.ok(g.every((v) => v > 0));
@@ -97,7 +116,10 @@ test('Gaussian map: zeros beyond the truncation radius are raised to the smalles
 test('image starts put the image in the middle of the padding (half before, as nnU-Net pads)', () => {
   const t = slidingWindows([5, 20], [8, 8], 0.5);
   assert.deepEqual(t.padBefore, [1, 0]);
-  assert.deepEqual(t.imageStarts.map((s) => s[0]), t.windows.map((w) => w[0]! - 1));
+  assert.deepEqual(
+    t.imageStarts.map((s) => s[0]),
+    t.windows.map((w) => w[0]! - 1),
+  );
 });
 
 test('accumulator: a constant prediction averages back to the constant; overlapping windows blend by weight', () => {

@@ -26,7 +26,8 @@ function randomAffines(n: number): Affine[] {
     const a = new Array<number>(12).fill(0);
     for (let c = 0; c < 3; c++) {
       const scale = 0.5 + 3 * rnd.next();
-      for (let r = 0; r < 3; r++) a[r * 4 + c] = scale * ((r === perm[c] ? (rnd.next() < 0.5 ? -1 : 1) : 0) + (rnd.next() - 0.5) * 0.6);
+      for (let r = 0; r < 3; r++)
+        a[r * 4 + c] = scale * ((r === perm[c] ? (rnd.next() < 0.5 ? -1 : 1) : 0) + (rnd.next() - 0.5) * 0.6);
       a[c * 4 + 3] = 100 * (rnd.next() - 0.5);
     }
     out.push(a as Affine);
@@ -42,13 +43,19 @@ print(json.dumps([''.join(nib.aff2axcodes(np.vstack([np.array(a).reshape(3,4), [
   const r = spawnSync(SYSTEM_PYTHON, ['-c', script], { input: JSON.stringify(affines), encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const expected = JSON.parse(r.stdout) as string[];
-  affines.forEach((a, n) => assert.equal(orientationCode(affineToGeometry(a).direction), expected[n], `affine ${n}: ${a}`));
+  affines.forEach((a, n) =>
+    assert.equal(orientationCode(affineToGeometry(a).direction), expected[n], `affine ${n}: ${a}`),
+  );
 });
 
 test('worldToIndex inverts indexToWorld for a sheared, oblique geometry', () => {
   const direction: Mat3 = [0.8, 0.1, -0.6, 0.6, 0.2, 0.8, 0, 0.97, 0.1];
   const img = createImage(new Uint8Array(1), [1, 1, 1], { spacing: [0.5, 2, 3], origin: [10, -20, 5], direction });
-  for (const index of [[0, 0, 0], [1.5, -2, 7], [100, 3.25, -8]]) {
+  for (const index of [
+    [0, 0, 0],
+    [1.5, -2, 7],
+    [100, 3.25, -8],
+  ]) {
     const back = worldToIndex(img, indexToWorld(img, index));
     back.forEach((v, n) => assert.ok(Math.abs(v - index[n]!) < 1e-9, `${index} → ${back}`));
   }

@@ -34,7 +34,12 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 /** An 8-bit indexed-colour PNG: `indices` row by row, `palette` as [r, g, b] entries. */
-function palettePng(width: number, height: number, indices: number[], palette: Array<[number, number, number]>): Buffer {
+function palettePng(
+  width: number,
+  height: number,
+  indices: number[],
+  palette: Array<[number, number, number]>,
+): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -43,12 +48,21 @@ function palettePng(width: number, height: number, indices: number[], palette: A
   for (let y = 0; y < height; y++) rows.set(indices.slice(y * width, (y + 1) * width), y * (width + 1) + 1); // filter 0
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('PLTE', Uint8Array.from(palette.flat())), chunk('IDAT', deflateSync(rows)), chunk('IEND', new Uint8Array()),
+    chunk('IHDR', ihdr),
+    chunk('PLTE', Uint8Array.from(palette.flat())),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', new Uint8Array()),
   ]);
 }
 
 // VOC-like: class 0 black, 1 dark red, 2 dark green, plus unused padding entries (black repeated).
-const VOC: Array<[number, number, number]> = [[0, 0, 0], [128, 0, 0], [0, 128, 0], [0, 0, 0], [0, 0, 0]];
+const VOC: Array<[number, number, number]> = [
+  [0, 0, 0],
+  [128, 0, 0],
+  [0, 128, 0],
+  [0, 0, 0],
+  [0, 0, 0],
+];
 const CLASSES = [0, 1, 1, 2, 0, 2, 2, 1, 0, 0, 1, 2]; // 4 × 3
 
 test('a palette label PNG reads as class indices with LABEL_MAP and as colours otherwise', async () => {
@@ -60,18 +74,37 @@ test('a palette label PNG reads as class indices with LABEL_MAP and as colours o
   assert.deepEqual([...labels.data], CLASSES); // x fastest, y downwards: the stored row order
   const colours = await readImage(path);
   assert.deepEqual(colours.shape, [4, 3, 1, 3]);
-  assert.deepEqual([0, 1, 2].map((c) => colours.data[c * 12 + 1]), [128, 0, 0]); // pixel (1, 0) is class 1: dark red
+  assert.deepEqual(
+    [0, 1, 2].map((c) => colours.data[c * 12 + 1]),
+    [128, 0, 0],
+  ); // pixel (1, 0) is class 1: dark red
 });
 
 test('grey palettes keep their grey values in both modes (as before LABEL_MAP existed)', async () => {
   const grey = join(tempDir(), 'grey.png');
-  writeFileSync(grey, palettePng(4, 3, CLASSES.map((c) => Math.min(c, 1)), [[0, 0, 0], [255, 255, 255]]));
-  for (const options of [undefined, LABEL_MAP]) assert.deepEqual([...(await readImage(grey, options)).data], CLASSES.map((c) => (c ? 255 : 0)));
+  writeFileSync(
+    grey,
+    palettePng(
+      4,
+      3,
+      CLASSES.map((c) => Math.min(c, 1)),
+      [
+        [0, 0, 0],
+        [255, 255, 255],
+      ],
+    ),
+  );
+  for (const options of [undefined, LABEL_MAP])
+    assert.deepEqual(
+      [...(await readImage(grey, options)).data],
+      CLASSES.map((c) => (c ? 255 : 0)),
+    );
 });
 
 test('evaluation reads palette label maps as classes: a VOC-style prediction against the same classes in grey scores Dice 1', async () => {
   const dir = tempDir();
-  const pred = join(dir, 'pred'), gt = join(dir, 'gt');
+  const pred = join(dir, 'pred'),
+    gt = join(dir, 'gt');
   for (const d of [pred, gt]) mkdirSync(d);
   writeFileSync(join(pred, 'case1.png'), palettePng(4, 3, CLASSES, VOC));
   await writePng(createImage(Uint8Array.from(CLASSES), [4, 3, 1]), join(gt, 'case1.png'));
@@ -83,27 +116,47 @@ test('evaluation reads palette label maps as classes: a VOC-style prediction aga
 const PYTHON = '/usr/bin/python3';
 const hasPil = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import PIL, numpy'], { encoding: 'utf8' }).status === 0;
 
-test('a GIF written by libvips reads as the indices PIL gives', { skip: hasPil ? false : 'needs /usr/bin/python3 with PIL and numpy' }, async () => {
+test('a GIF written by libvips reads as the indices PIL gives', {
+  skip: hasPil ? false : 'needs /usr/bin/python3 with PIL and numpy',
+}, async () => {
   const path = join(tempDir(), 'three.gif');
-  const colours = [[12, 200, 40], [250, 10, 10], [20, 20, 230]];
+  const colours = [
+    [12, 200, 40],
+    [250, 10, 10],
+    [20, 20, 230],
+  ];
   const rgb = Buffer.alloc(6 * 5 * 3);
   for (let p = 0; p < 30; p++) rgb.set(colours[(p * 7) % 3]!, 3 * p);
-  await sharp(rgb, { raw: { width: 6, height: 5, channels: 3 } }).gif({ dither: 0 }).toFile(path);
+  await sharp(rgb, { raw: { width: 6, height: 5, channels: 3 } })
+    .gif({ dither: 0 })
+    .toFile(path);
   const ours = [...(await readImage(path, LABEL_MAP)).data];
-  const r = spawnSync(PYTHON, ['-c', 'import sys, json, numpy; from PIL import Image; print(json.dumps(numpy.array(Image.open(sys.argv[1])).ravel().tolist()))', path], { encoding: 'utf8' });
+  const r = spawnSync(
+    PYTHON,
+    [
+      '-c',
+      'import sys, json, numpy; from PIL import Image; print(json.dumps(numpy.array(Image.open(sys.argv[1])).ravel().tolist()))',
+      path,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(ours, JSON.parse(r.stdout));
   assert.equal(new Set(ours).size, 3);
 });
 
-test("DRIVE's second-observer GIFs (palette (4,2,4)/(252,254,252)) read as 0/1 vessel labels", skipUnlessData('drive-retina'), async () => {
-  const path = sharedData('drive-retina', 'testing', '2nd_manual', '01_manual2.gif')!;
-  const labels = await readImage(path, LABEL_MAP);
-  assert.deepEqual(labels.shape, [565, 584, 1]);
-  let vessels = 0;
-  for (const v of labels.data) {
-    assert.ok(v === 0 || v === 1);
-    vessels += v;
-  }
-  assert.equal(vessels, 28848); // numpy.array(PIL.Image.open(...)).sum()
-});
+test(
+  "DRIVE's second-observer GIFs (palette (4,2,4)/(252,254,252)) read as 0/1 vessel labels",
+  skipUnlessData('drive-retina'),
+  async () => {
+    const path = sharedData('drive-retina', 'testing', '2nd_manual', '01_manual2.gif')!;
+    const labels = await readImage(path, LABEL_MAP);
+    assert.deepEqual(labels.shape, [565, 584, 1]);
+    let vessels = 0;
+    for (const v of labels.data) {
+      assert.ok(v === 0 || v === 1);
+      vessels += v;
+    }
+    assert.equal(vessels, 28848); // numpy.array(PIL.Image.open(...)).sum()
+  },
+);

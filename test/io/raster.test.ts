@@ -15,13 +15,26 @@ const dir = tempDir();
 test('a grey 8-bit PNG: x is i, y (downwards) is j, unit geometry', async () => {
   const pixels = Uint8Array.from({ length: 4 * 3 }, (_, n) => n * 20);
   const path = join(dir, 'g8.png');
-  writeFileSync(path, await sharp(pixels, { raw: { width: 4, height: 3, channels: 1 } }).toColourspace('b-w').png().toBuffer());
+  writeFileSync(
+    path,
+    await sharp(pixels, { raw: { width: 4, height: 3, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer(),
+  );
   assert.equal((await sharp(path).metadata()).channels, 1);
   const img = await readRaster(path);
   assert.deepEqual(img.shape, [4, 3, 1]);
   assert.ok(img.data instanceof Uint8Array);
   assert.deepEqual(Array.from(img.data), Array.from(pixels));
-  assert.deepEqual([img.spacing, img.origin, img.direction], [[1, 1, 1], [0, 0, 0], [1, 0, 0, 0, 1, 0, 0, 0, 1]]);
+  assert.deepEqual(
+    [img.spacing, img.origin, img.direction],
+    [
+      [1, 1, 1],
+      [0, 0, 0],
+      [1, 0, 0, 0, 1, 0, 0, 0, 1],
+    ],
+  );
 });
 
 test('16-bit grey and RGB(A) round trip through the PNG writer with channels as the last axis', async () => {
@@ -43,7 +56,8 @@ test('16-bit grey and RGB(A) round trip through the PNG writer with channels as 
   assert.deepEqual(Array.from(back.data), Array.from(rgb.data));
 
   const rgba = createImage(Uint8Array.from([1, 2, 3, 4, 5, 6, 255, 128]), [2, 1, 1, 4]);
-  const r4 = await readRaster((writeFileSync(join(dir, 'rgba.png'), await encodePng(rgba)), join(dir, 'rgba.png')));
+  writeFileSync(join(dir, 'rgba.png'), await encodePng(rgba));
+  const r4 = await readRaster(join(dir, 'rgba.png'));
   assert.deepEqual(Array.from(r4.data), Array.from(rgba.data));
 });
 
@@ -56,24 +70,33 @@ test('the PNG writer refuses 3D images and values that do not fit', async () => 
 
 test('garbage and missing files give FileFormatErrors naming the file', async () => {
   writeFileSync(join(dir, 'junk.png'), 'not a png at all');
-  await assert.rejects(readRaster(join(dir, 'junk.png')), (e: Error) => e.name === 'FileFormatError' && e.message.startsWith(join(dir, 'junk.png')));
+  await assert.rejects(
+    readRaster(join(dir, 'junk.png')),
+    (e: Error) => e.name === 'FileFormatError' && e.message.startsWith(join(dir, 'junk.png')),
+  );
   await assert.rejects(readRaster(join(dir, 'none.png')), (e: Error) => e.name === 'FileFormatError');
-  const png = await sharp(new Uint8Array(64 * 64).fill(9), { raw: { width: 64, height: 64, channels: 1 } }).png().toBuffer();
+  const png = await sharp(new Uint8Array(64 * 64).fill(9), { raw: { width: 64, height: 64, channels: 1 } })
+    .png()
+    .toBuffer();
   writeFileSync(join(dir, 'cut.png'), png.subarray(0, png.length - 30));
   await assert.rejects(readRaster(join(dir, 'cut.png')), (e: Error) => e.name === 'FileFormatError');
 });
 
-test('DRIVE images (RGB TIFF), manual annotations (grey-palette GIF) and masks load', skipUnlessData('drive-retina'), async () => {
-  const root = sharedData('drive-retina', 'training')!;
-  const image = await readRaster(join(root, 'images', '21_training.tif'));
-  assert.deepEqual(image.shape, [565, 584, 1, 3]);
-  const manual = await readRaster(join(root, '1st_manual', '21_manual1.gif'));
-  assert.deepEqual(manual.shape, [565, 584, 1]);
-  assert.deepEqual(new Set(manual.data), new Set([0, 255]));
-  const maskFile = readdirSync(join(root, 'mask')).find((f) => f.startsWith('21_'))!;
-  const mask = await readRaster(join(root, 'mask', maskFile));
-  assert.deepEqual(mask.shape.slice(0, 3), [565, 584, 1]);
-});
+test(
+  'DRIVE images (RGB TIFF), manual annotations (grey-palette GIF) and masks load',
+  skipUnlessData('drive-retina'),
+  async () => {
+    const root = sharedData('drive-retina', 'training')!;
+    const image = await readRaster(join(root, 'images', '21_training.tif'));
+    assert.deepEqual(image.shape, [565, 584, 1, 3]);
+    const manual = await readRaster(join(root, '1st_manual', '21_manual1.gif'));
+    assert.deepEqual(manual.shape, [565, 584, 1]);
+    assert.deepEqual(new Set(manual.data), new Set([0, 255]));
+    const maskFile = readdirSync(join(root, 'mask')).find((f) => f.startsWith('21_'))!;
+    const mask = await readRaster(join(root, 'mask', maskFile));
+    assert.deepEqual(mask.shape.slice(0, 3), [565, 584, 1]);
+  },
+);
 
 test('ISBI 2012 slices load as 512×512 grey 8-bit', skipUnlessData('isbi2012-em-membrane'), async () => {
   const img = await readRaster(sharedData('isbi2012-em-membrane', 'train', 'image', '0.png')!);
@@ -85,7 +108,13 @@ test('ISBI 2012 slices load as 512×512 grey 8-bit', skipUnlessData('isbi2012-em
 
 test('JPEG (grey and colour), TIFF and GIF load with the right shapes', async () => {
   const grey = new Uint8Array(16 * 8).fill(120);
-  writeFileSync(join(dir, 'g.jpg'), await sharp(grey, { raw: { width: 16, height: 8, channels: 1 } }).toColourspace('b-w').jpeg({ quality: 95 }).toBuffer());
+  writeFileSync(
+    join(dir, 'g.jpg'),
+    await sharp(grey, { raw: { width: 16, height: 8, channels: 1 } })
+      .toColourspace('b-w')
+      .jpeg({ quality: 95 })
+      .toBuffer(),
+  );
   const g = await readRaster(join(dir, 'g.jpg'));
   assert.deepEqual(g.shape, [16, 8, 1]);
   assert.ok(Array.from(g.data).every((v) => Math.abs(v - 120) <= 2));
@@ -98,7 +127,9 @@ test('JPEG (grey and colour), TIFF and GIF load with the right shapes', async ()
     const c = await readRaster(join(dir, name));
     assert.deepEqual(c.shape, [16, 8, 1, 3], name);
     // planar: the R plane is all ≈200, then G ≈100, then B ≈50
-    [200, 100, 50].forEach((value, ch) => assert.ok(Math.abs(c.data[ch * 128 + 37]! - value) <= 6, `${name} channel ${ch}: ${c.data[ch * 128 + 37]}`));
+    [200, 100, 50].forEach((value, ch) =>
+      assert.ok(Math.abs(c.data[ch * 128 + 37]! - value) <= 6, `${name} channel ${ch}: ${c.data[ch * 128 + 37]}`),
+    );
   }
 });
 
@@ -117,8 +148,15 @@ function multiPageTiff(width: number, height: number, pages: Uint8Array[]): Buff
     parts.push(Buffer.from(pixels));
     offset += pixels.length;
     const entries: Array<[number, number, number]> = [
-      [256, 4, width], [257, 4, height], [258, 3, 8], [259, 3, 1], [262, 3, 1],
-      [273, 4, dataOffset], [277, 3, 1], [278, 4, height], [279, 4, pixels.length],
+      [256, 4, width],
+      [257, 4, height],
+      [258, 3, 8],
+      [259, 3, 1],
+      [262, 3, 1],
+      [273, 4, dataOffset],
+      [277, 3, 1],
+      [278, 4, height],
+      [279, 4, pixels.length],
     ];
     const ifd = Buffer.alloc(2 + 12 * entries.length + 4);
     ifd.writeUInt16LE(entries.length, 0);
@@ -145,5 +183,8 @@ test('a multi-page TIFF becomes a stack: page p is k = p', async () => {
   writeFileSync(path, multiPageTiff(5, 4, pages));
   const img = await readRaster(path);
   assert.deepEqual(img.shape, [5, 4, 3]);
-  assert.deepEqual(Array.from(img.data), pages.flatMap((p) => Array.from(p)));
+  assert.deepEqual(
+    Array.from(img.data),
+    pages.flatMap((p) => Array.from(p)),
+  );
 });

@@ -8,10 +8,17 @@ import { writeImage } from '../../src/io/write.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir();
-const img = createImage(Int16Array.from({ length: 60 }, (_, n) => n - 30), [5, 4, 3], { spacing: [1, 2, 3], origin: [4, 5, 6] });
+const img = createImage(
+  Int16Array.from({ length: 60 }, (_, n) => n - 30),
+  [5, 4, 3],
+  { spacing: [1, 2, 3], origin: [4, 5, 6] },
+);
 
 test('readImage dispatches by extension and, without one, by magic bytes (gzip NIfTI, NRRD, MetaImage, PNG)', async () => {
-  const flat = createImage(Uint8Array.from({ length: 12 }, (_, n) => n * 20), [4, 3, 1]);
+  const flat = createImage(
+    Uint8Array.from({ length: 12 }, (_, n) => n * 20),
+    [4, 3, 1],
+  );
   for (const ext of ['.nii.gz', '.nii', '.nrrd', '.mha', '.png']) {
     const src = ext === '.png' ? flat : img;
     const named = join(dir, `x${ext}`);
@@ -29,6 +36,12 @@ test('readImage dispatches by extension and, without one, by magic bytes (gzip N
 
 test('unknown formats fail with a FileFormatError naming the file', async () => {
   writeFileSync(join(dir, 'mystery'), 'hello, not an image');
-  await assert.rejects(readImage(join(dir, 'mystery')), (e: Error) => e.name === 'FileFormatError' && /unknown image format/.test(e.message) && e.message.startsWith(join(dir, 'mystery')));
+  await assert.rejects(
+    readImage(join(dir, 'mystery')),
+    (e: Error) =>
+      e.name === 'FileFormatError' &&
+      /unknown image format/.test(e.message) &&
+      e.message.startsWith(join(dir, 'mystery')),
+  );
   await assert.rejects(writeImage(img, join(dir, 'out.jpg')), /cannot write this format/);
 });

@@ -21,7 +21,11 @@ test('flipping i of a 3×2 LPS image to RPS reverses rows and moves the origin t
 test('every voxel keeps its world position and value through a permute+flip (with a channel axis)', () => {
   const direction: Mat3 = [0, 0, -1, 1, 0, 0, 0, -1, 0]; // i → P, j → I, k → R: 'PIR'
   const shape = [4, 3, 5, 2];
-  const img = createImage(Float32Array.from({ length: 120 }, (_, n) => n), shape, { spacing: [1, 2, 3], origin: [5, 6, 7], direction });
+  const img = createImage(
+    Float32Array.from({ length: 120 }, (_, n) => n),
+    shape,
+    { spacing: [1, 2, 3], origin: [5, 6, 7], direction },
+  );
   assert.equal(orientationCode(direction), 'PIR');
   for (const target of ['RAS', 'LPS', 'SAL', 'IRP']) {
     const out = reorient(img, target);
@@ -39,11 +43,21 @@ test('every voxel keeps its world position and value through a permute+flip (wit
   }
 });
 
-test("reorienting the LAS anatomical sample to RAS matches nibabel's as_closest_canonical", { skip: skipUnlessData('nifti-samples', 'nibabel', 'anatomical.nii').skip || nibabelSkip().skip }, () => {
+test("reorienting the LAS anatomical sample to RAS matches nibabel's as_closest_canonical", {
+  skip: skipUnlessData('nifti-samples', 'nibabel', 'anatomical.nii').skip || nibabelSkip().skip,
+}, () => {
   const path = sharedData('nifti-samples', 'nibabel', 'anatomical.nii')!;
-  const r = spawnSync(SYSTEM_PYTHON, ['-c', `import sys, json, numpy as np, nibabel as nib
+  const r = spawnSync(
+    SYSTEM_PYTHON,
+    [
+      '-c',
+      `import sys, json, numpy as np, nibabel as nib
 c = nib.as_closest_canonical(nib.load(sys.argv[1]))
-print(json.dumps({'affine': c.affine[:3].ravel().tolist(), 'data': np.asarray(c.dataobj).ravel(order='F').tolist()}))`, path], { encoding: 'utf8', maxBuffer: 1 << 26 });
+print(json.dumps({'affine': c.affine[:3].ravel().tolist(), 'data': np.asarray(c.dataobj).ravel(order='F').tolist()}))`,
+      path,
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
   assert.equal(r.status, 0, r.stderr);
   const expected = JSON.parse(r.stdout) as { affine: number[]; data: number[] };
   const out = reorient(readNifti(path), 'RAS');

@@ -2,7 +2,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
-import { DeepSupervisionLoss, DiceCELoss, DiceLoss, deepSupervisionWeights, downsampleTarget } from '../../src/losses/index.js';
+import {
+  DeepSupervisionLoss,
+  DiceCELoss,
+  DiceLoss,
+  deepSupervisionWeights,
+  downsampleTarget,
+} from '../../src/losses/index.js';
 
 test('weights are 1/2^i, the lowest resolution 0, normalised to sum 1', () => {
   const w = deepSupervisionWeights(5);
@@ -28,7 +34,7 @@ test('label maps are down-sampled nearest-exact (centre voxel of each 2×2 block
   assert.equal(downsampleTarget(t, [4, 4]), t, 'same size returns the target itself');
 });
 
-test("one-hot targets can be max-pooled: a class stays wherever any covered voxel had it", () => {
+test('one-hot targets can be max-pooled: a class stays wherever any covered voxel had it', () => {
   // class 1 present only at (0,0) of a 2×2 image
   const dense = ve.tensor([0, 1, 1, 1, 1, 0, 0, 0], [1, 2, 2, 2], { dtype: 'float32' });
   assert.deepEqual(Array.from(downsampleTarget(dense, [1, 1], 'maxpool').toArray() as Float32Array), [1, 1]);
@@ -44,15 +50,26 @@ test('the wrapped loss is the weighted sum over outputs, skipping the zero-weigh
   const base = new DiceCELoss();
   const ds = new DeepSupervisionLoss(base);
   const w = deepSupervisionWeights(3);
-  const expected = w[0]! * base.forward(outs[0]!, labels).item() + w[1]! * base.forward(outs[1]!, downsampleTarget(labels, [4, 4])).item();
+  const expected =
+    w[0]! * base.forward(outs[0]!, labels).item() +
+    w[1]! * base.forward(outs[1]!, downsampleTarget(labels, [4, 4])).item();
   assert.ok(Math.abs(ds.forward(outs, labels).item() - expected) < 1e-6);
   // the same with ready-made targets
   const targets = [labels, downsampleTarget(labels, [4, 4]), downsampleTarget(labels, [2, 2])];
   assert.ok(Math.abs(ds.forward(outs, targets).item() - expected) < 1e-6);
   // explicit weights, and a single tensor is a list of one
   const custom = new DeepSupervisionLoss(new DiceLoss(), { weights: [0, 0, 1] });
-  assert.ok(Math.abs(custom.forward(outs, labels).item() - new DiceLoss().forward(outs[2]!, downsampleTarget(labels, [2, 2])).item()) < 1e-6);
-  assert.ok(Math.abs(new DeepSupervisionLoss(new DiceLoss()).forward(outs[0]!, labels).item() - new DiceLoss().forward(outs[0]!, labels).item()) < 1e-7);
+  assert.ok(
+    Math.abs(
+      custom.forward(outs, labels).item() - new DiceLoss().forward(outs[2]!, downsampleTarget(labels, [2, 2])).item(),
+    ) < 1e-6,
+  );
+  assert.ok(
+    Math.abs(
+      new DeepSupervisionLoss(new DiceLoss()).forward(outs[0]!, labels).item() -
+        new DiceLoss().forward(outs[0]!, labels).item(),
+    ) < 1e-7,
+  );
 });
 
 test('gradients reach every weighted output and none the zero-weighted one', () => {
@@ -67,7 +84,13 @@ test('gradients reach every weighted output and none the zero-weighted one', () 
 
 test('mismatched counts are shape errors', () => {
   const outs = [ve.randn([1, 2, 4, 4]), ve.randn([1, 2, 2, 2])];
-  assert.throws(() => new DeepSupervisionLoss(new DiceLoss(), { weights: [1] }).forward(outs, ve.zeros([1, 1, 4, 4])), /1 weights for 2 outputs/);
-  assert.throws(() => new DeepSupervisionLoss(new DiceLoss()).forward(outs, [ve.zeros([1, 1, 4, 4])]), /1 targets for 2 outputs/);
+  assert.throws(
+    () => new DeepSupervisionLoss(new DiceLoss(), { weights: [1] }).forward(outs, ve.zeros([1, 1, 4, 4])),
+    /1 weights for 2 outputs/,
+  );
+  assert.throws(
+    () => new DeepSupervisionLoss(new DiceLoss()).forward(outs, [ve.zeros([1, 1, 4, 4])]),
+    /1 targets for 2 outputs/,
+  );
   assert.throws(() => new DeepSupervisionLoss(new DiceLoss(), { weights: [-1, 1] }), /weights/);
 });

@@ -31,8 +31,17 @@ export interface Sums {
 }
 
 /** Σ p·g, Σ p, Σ g for class c over the given samples (pixels where keep is false are skipped). */
-export function sums(probs: Grid, target: Grid, samples: number[], c: number, keep?: boolean[][], squared = false): Sums {
-  let tp = 0, p = 0, g = 0;
+export function sums(
+  probs: Grid,
+  target: Grid,
+  samples: number[],
+  c: number,
+  keep?: boolean[][],
+  squared = false,
+): Sums {
+  let tp = 0,
+    p = 0,
+    g = 0;
   for (const n of samples) {
     probs[n]![c]!.forEach((pv, i) => {
       if (keep && !keep[n]![i]) return;

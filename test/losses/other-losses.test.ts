@@ -8,10 +8,21 @@ import { diceOf, flat, mean, oneHot, sigmoid, softmaxPixels, sums, type Grid } f
 
 // 2 samples, 3 classes, 4 pixels (1×4 images)
 const logits: Grid = [
-  [[0.5, -1.0, 2.0, 0.0], [1.5, 0.3, -0.7, 0.2], [-0.4, 1.1, 0.6, -0.9]],
-  [[-0.2, 0.8, 0.1, -1.5], [0.4, -0.6, 1.2, 0.9], [1.3, 0.2, -0.3, 0.5]],
+  [
+    [0.5, -1.0, 2.0, 0.0],
+    [1.5, 0.3, -0.7, 0.2],
+    [-0.4, 1.1, 0.6, -0.9],
+  ],
+  [
+    [-0.2, 0.8, 0.1, -1.5],
+    [0.4, -0.6, 1.2, 0.9],
+    [1.3, 0.2, -0.3, 0.5],
+  ],
 ];
-const labels = [[1, 2, 0, 1], [2, 1, 0, 0]];
+const labels = [
+  [1, 2, 0, 1],
+  [2, 1, 0, 0],
+];
 const SMOOTH = 1e-5;
 const x = (): ve.Tensor => ve.tensor(flat(logits), [2, 3, 1, 4], { dtype: 'float64' });
 const y = (l = labels): ve.Tensor => ve.tensor(l.flat(), [2, 1, 1, 4], { dtype: 'int64' });
@@ -22,7 +33,11 @@ const close = (a: number, b: number, tol = 1e-12): void => assert.ok(Math.abs(a 
 /** mean over pixels of −log p_label */
 function handCE(l = labels): number {
   const terms: number[] = [];
-  l.forEach((row, n) => row.forEach((c, i) => { if (c >= 0 && c < 3) terms.push(-Math.log(probs[n]![c]![i]!)); }));
+  l.forEach((row, n) =>
+    row.forEach((c, i) => {
+      if (c >= 0 && c < 3) terms.push(-Math.log(probs[n]![c]![i]!));
+    }),
+  );
   return mean(terms);
 }
 
@@ -30,11 +45,17 @@ test('DiceCE = cross-entropy + Dice without background (nnU-Net defaults)', () =
   const dice = mean([0, 1].flatMap((n) => [1, 2].map((c) => 1 - diceOf(sums(probs, target, [n], c), SMOOTH))));
   close(new DiceCELoss().forward(x(), y()).item(), handCE() + dice);
   const batchDice = mean([1, 2].map((c) => 1 - diceOf(sums(probs, target, [0, 1], c), SMOOTH)));
-  close(new DiceCELoss({ batch: true, weightCE: 2, weightDice: 0.5 }).forward(x(), y()).item(), 2 * handCE() + 0.5 * batchDice);
+  close(
+    new DiceCELoss({ batch: true, weightCE: 2, weightDice: 0.5 }).forward(x(), y()).item(),
+    2 * handCE() + 0.5 * batchDice,
+  );
 });
 
 test('DiceCE with an ignore label: CE over the counted voxels, Dice masked', () => {
-  const withIgnore = [[1, 9, 0, 1], [2, 1, 9, 0]];
+  const withIgnore = [
+    [1, 9, 0, 1],
+    [2, 1, 9, 0],
+  ];
   const keep = withIgnore.map((l) => l.map((v) => v !== 9));
   const t = oneHot(withIgnore, 3);
   const dice = mean([0, 1].flatMap((n) => [1, 2].map((c) => 1 - diceOf(sums(probs, t, [n], c, keep), SMOOTH))));
@@ -43,10 +64,15 @@ test('DiceCE with an ignore label: CE over the counted voxels, Dice masked', () 
 
 test('DiceCE with sigmoid uses per-channel binary cross-entropy', () => {
   const bce: number[] = [];
-  logits.forEach((s, n) => s.forEach((ch, c) => ch.forEach((z, i) => {
-    const g = target[n]![c]![i]!, p = sigmoid(z);
-    bce.push(-(g * Math.log(p) + (1 - g) * Math.log(1 - p)));
-  })));
+  logits.forEach((s, n) =>
+    s.forEach((ch, c) =>
+      ch.forEach((z, i) => {
+        const g = target[n]![c]![i]!,
+          p = sigmoid(z);
+        bce.push(-(g * Math.log(p) + (1 - g) * Math.log(1 - p)));
+      }),
+    ),
+  );
   const pSig: Grid = logits.map((s) => s.map((ch) => ch.map(sigmoid)));
   const dice = mean([0, 1].flatMap((n) => [1, 2].map((c) => 1 - diceOf(sums(pSig, target, [n], c), SMOOTH))));
   const dense = ve.tensor(flat(target), [2, 3, 1, 4], { dtype: 'float64' });
@@ -57,17 +83,21 @@ test('focal loss (softmax) with γ and α by hand; γ = 0 is cross-entropy', () 
   close(new FocalLoss({ gamma: 0 }).forward(x(), y()).item(), handCE());
   const alpha = [0.2, 0.5, 0.3];
   const terms: number[] = [];
-  labels.forEach((row, n) => row.forEach((c, i) => {
-    const p = probs[n]![c]![i]!;
-    terms.push(-alpha[c]! * (1 - p) ** 2 * Math.log(p));
-  }));
+  labels.forEach((row, n) =>
+    row.forEach((c, i) => {
+      const p = probs[n]![c]![i]!;
+      terms.push(-alpha[c]! * (1 - p) ** 2 * Math.log(p));
+    }),
+  );
   close(new FocalLoss({ gamma: 2, alpha }).forward(x(), y()).item(), mean(terms));
   // a number α weighs the background 1 − α and the other classes α (MONAI)
   const terms25: number[] = [];
-  labels.forEach((row, n) => row.forEach((c, i) => {
-    const p = probs[n]![c]![i]!;
-    terms25.push(-(c === 0 ? 0.75 : 0.25) * (1 - p) ** 1.5 * Math.log(p));
-  }));
+  labels.forEach((row, n) =>
+    row.forEach((c, i) => {
+      const p = probs[n]![c]![i]!;
+      terms25.push(-(c === 0 ? 0.75 : 0.25) * (1 - p) ** 1.5 * Math.log(p));
+    }),
+  );
   close(new FocalLoss({ gamma: 1.5, alpha: 0.25 }).forward(x(), y()).item(), mean(terms25));
 });
 
@@ -75,25 +105,32 @@ test('focal loss (sigmoid) is torchvision sigmoid_focal_loss', () => {
   const fg = [0.3, -1.2, 2.2, 0.7, -0.1, 1.4];
   const g = [1, 0, 1, 0, 0, 1];
   const terms = fg.map((z, i) => {
-    const p = sigmoid(z), t = g[i]!;
+    const p = sigmoid(z),
+      t = g[i]!;
     const ce = -(t * Math.log(p) + (1 - t) * Math.log(1 - p));
     const pt = p * t + (1 - p) * (1 - t);
     const at = 0.25 * t + 0.75 * (1 - t);
     return at * (1 - pt) ** 2 * ce;
   });
-  const got = new FocalLoss({ activation: 'sigmoid', gamma: 2, alpha: 0.25 }).forward(
-    ve.tensor(fg, [1, 1, 2, 3], { dtype: 'float64' }), ve.tensor(g, [1, 1, 2, 3], { dtype: 'float64' }),
-  ).item();
+  const got = new FocalLoss({ activation: 'sigmoid', gamma: 2, alpha: 0.25 })
+    .forward(ve.tensor(fg, [1, 1, 2, 3], { dtype: 'float64' }), ve.tensor(g, [1, 1, 2, 3], { dtype: 'float64' }))
+    .item();
   close(got, mean(terms));
 });
 
 test('Tversky by hand; α = β = 0.5 is the Dice loss', () => {
-  const a = 0.3, b = 0.7;
-  const expected = mean([0, 1].flatMap((n) => [0, 1, 2].map((c) => {
-    const s = sums(probs, target, [n], c);
-    const fp = s.p - s.tp, fn = s.g - s.tp;
-    return 1 - (s.tp + SMOOTH) / (s.tp + a * fp + b * fn + SMOOTH);
-  })));
+  const a = 0.3,
+    b = 0.7;
+  const expected = mean(
+    [0, 1].flatMap((n) =>
+      [0, 1, 2].map((c) => {
+        const s = sums(probs, target, [n], c);
+        const fp = s.p - s.tp,
+          fn = s.g - s.tp;
+        return 1 - (s.tp + SMOOTH) / (s.tp + a * fp + b * fn + SMOOTH);
+      }),
+    ),
+  );
   close(new TverskyLoss({ alpha: a, beta: b }).forward(x(), y()).item(), expected);
   // the smoothing terms enter the two differently, so compare without them
   close(new TverskyLoss({ smooth: 0 }).forward(x(), y()).item(), new DiceLoss({ smooth: 0 }).forward(x(), y()).item());
@@ -103,7 +140,10 @@ test('Tversky by hand; α = β = 0.5 is the Dice loss', () => {
 
 test('generalised Dice by hand, with weights 1/(Σ ref)² and an absent class given the largest weight', () => {
   // sample 0 has no class 2: its weight becomes the largest finite weight of that sample
-  const l = [[1, 1, 0, 1], [2, 1, 0, 0]];
+  const l = [
+    [1, 1, 0, 1],
+    [2, 1, 0, 0],
+  ];
   const t = oneHot(l, 3);
   const perSample = [0, 1].map((n) => {
     const s = [0, 1, 2].map((c) => sums(probs, t, [n], c));
@@ -120,8 +160,17 @@ test('generalised Dice by hand, with weights 1/(Σ ref)² and an absent class gi
 });
 
 test('perfect predictions give about 0 for every overlap loss', () => {
-  const perfect = ve.tensor(flat(target).map((v) => (v ? 30 : -30)), [2, 3, 1, 4], { dtype: 'float64' });
-  for (const loss of [new DiceCELoss(), new TverskyLoss({ alpha: 0.3, beta: 0.7 }), new GeneralizedDiceLoss(), new FocalLoss()]) {
+  const perfect = ve.tensor(
+    flat(target).map((v) => (v ? 30 : -30)),
+    [2, 3, 1, 4],
+    { dtype: 'float64' },
+  );
+  for (const loss of [
+    new DiceCELoss(),
+    new TverskyLoss({ alpha: 0.3, beta: 0.7 }),
+    new GeneralizedDiceLoss(),
+    new FocalLoss(),
+  ]) {
     const v = loss.forward(perfect, y()).item();
     assert.ok(v >= -1e-9 && v < 1e-5, `${loss.constructor.name}: ${v}`);
   }

@@ -6,7 +6,8 @@ import { close } from './helpers.js';
 
 /** Truth: the fraction of (positive, negative) pairs ranked right, ties counting one half. */
 function pairCount(scores: number[], truth: number[]): number {
-  let wins = 0, pairs = 0;
+  let wins = 0,
+    pairs = 0;
   scores.forEach((s, i) => {
     if (!truth[i]) return;
     scores.forEach((t, j) => {
@@ -21,7 +22,8 @@ function pairCount(scores: number[], truth: number[]): number {
 test('AUC with ties equals the Mann–Whitney U / (n₊ n₋) (scipy mannwhitneyu U = 23.5)', () => {
   const pos = [0.9, 0.8, 0.8, 0.4, 0.35];
   const neg = [0.8, 0.3, 0.2, 0.35, 0.1, 0.8];
-  const scores = [...pos, ...neg], truth = [...pos.map(() => 1), ...neg.map(() => 0)];
+  const scores = [...pos, ...neg],
+    truth = [...pos.map(() => 1), ...neg.map(() => 0)];
   // U by midranks: ranks of the 11 scores (ties averaged): 0.1→1, 0.2→2, 0.3→3, 0.35→4.5 (×2),
   // 0.4→6, 0.8→8.5 (×4), 0.9→11. Positive rank sum = 11 + 8.5 + 8.5 + 6 + 4.5 = 38.5,
   // U = 38.5 − 5·6/2 = 23.5, AUC = 23.5/30.
@@ -37,13 +39,17 @@ test('AUC equals the brute-force pair count on random scores with many ties, ins
     const truth = Array.from({ length: n }, (_, i) => (random.next() < 0.3 + 0.4 * scores[i]! ? 1 : 0));
     const roi = Array.from({ length: n }, () => (random.next() < 0.8 ? 1 : 0));
     const keep = roi.map((r, i) => (r ? i : -1)).filter((i) => i >= 0);
-    const expected = pairCount(keep.map((i) => scores[i]!), keep.map((i) => truth[i]!));
+    const expected = pairCount(
+      keep.map((i) => scores[i]!),
+      keep.map((i) => truth[i]!),
+    );
     close(rocAuc(scores, truth, roi)!, expected, 1e-12, `trial ${trial}`);
   }
 });
 
 test('scikit-learn documentation example: AUC 0.75, average precision 0.8333', () => {
-  const truth = [0, 0, 1, 1], scores = [0.1, 0.4, 0.35, 0.8];
+  const truth = [0, 0, 1, 1],
+    scores = [0.1, 0.4, 0.35, 0.8];
   close(rocAuc(scores, truth)!, 0.75);
   close(averagePrecision(scores, truth)!, 0.8333333333333333, 1e-12);
 });
@@ -59,7 +65,12 @@ test('undefined AUC (one class only) is null, not NaN; one-vs-rest macro average
   assert.equal(averagePrecision([0.1, 0.9], [0, 0]), null);
   // Three classes; class 0 perfectly ranked (AUC 1), class 1 inverted (0), class 2: positive sample 2
   // scores 0.5 vs negatives 0.2, 0.5, 0.3 → (1 + 0.5 + 1)/3.
-  const probabilities = [[0.9, 0.0, 0.2], [0.05, 0.0, 0.5], [0.05, 1.0, 0.5], [0.0, 0.8, 0.3]];
+  const probabilities = [
+    [0.9, 0.0, 0.2],
+    [0.05, 0.0, 0.5],
+    [0.05, 1.0, 0.5],
+    [0.0, 0.8, 0.3],
+  ];
   const labels = [0, 1, 2, 1];
   // class 1 positives (samples 1, 3) score 0.0, 0.8 vs negatives 0.0, 1.0: pairs (0 vs 0 → ½, 0 vs 1 → 0, 0.8 vs 0 → 1, 0.8 vs 1 → 0) = 1.5/4.
   close(rocAucOneVsRest(probabilities, labels)!, (1 + 1.5 / 4 + 2.5 / 3) / 3, 1e-12);

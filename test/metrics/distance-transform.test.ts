@@ -8,17 +8,21 @@ import { Random } from '../../src/util/random.js';
 function bruteForce(features: Uint8Array, shape: Vec3, spacing: Vec3): Float64Array {
   const [n0, n1, n2] = shape;
   const sites: Vec3[] = [];
-  for (let k = 0; k < n2; k++) for (let j = 0; j < n1; j++) for (let i = 0; i < n0; i++) {
-    if (features[i + n0 * (j + n1 * k)]) sites.push([i, j, k]);
-  }
+  for (let k = 0; k < n2; k++)
+    for (let j = 0; j < n1; j++)
+      for (let i = 0; i < n0; i++) {
+        if (features[i + n0 * (j + n1 * k)]) sites.push([i, j, k]);
+      }
   const out = new Float64Array(n0 * n1 * n2).fill(Infinity);
-  for (let k = 0; k < n2; k++) for (let j = 0; j < n1; j++) for (let i = 0; i < n0; i++) {
-    let best = Infinity;
-    for (const [a, b, c] of sites) {
-      best = Math.min(best, Math.hypot((i - a) * spacing[0], (j - b) * spacing[1], (k - c) * spacing[2]));
-    }
-    out[i + n0 * (j + n1 * k)] = best;
-  }
+  for (let k = 0; k < n2; k++)
+    for (let j = 0; j < n1; j++)
+      for (let i = 0; i < n0; i++) {
+        let best = Infinity;
+        for (const [a, b, c] of sites) {
+          best = Math.min(best, Math.hypot((i - a) * spacing[0], (j - b) * spacing[1], (k - c) * spacing[2]));
+        }
+        out[i + n0 * (j + n1 * k)] = best;
+      }
   return out;
 }
 
@@ -28,7 +32,9 @@ test('exact EDT equals brute force on random 3D masks with anisotropic spacing',
     const shape: Vec3 = [1 + random.int(9), 1 + random.int(8), 1 + random.int(7)];
     const spacing: Vec3 = [0.3 + 3 * random.next(), 0.3 + 3 * random.next(), 0.3 + 3 * random.next()];
     const density = [0.02, 0.1, 0.5][trial % 3]!;
-    const features = Uint8Array.from({ length: shape[0] * shape[1] * shape[2] }, () => (random.next() < density ? 1 : 0));
+    const features = Uint8Array.from({ length: shape[0] * shape[1] * shape[2] }, () =>
+      random.next() < density ? 1 : 0,
+    );
     const fast = distanceTransform(features, shape, spacing);
     const slow = bruteForce(features, shape, spacing);
     for (let v = 0; v < fast.length; v++) {

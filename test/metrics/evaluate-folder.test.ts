@@ -24,7 +24,8 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 const shape: Vec3 = [8, 8, 4];
 function folders(name: string): { pred: string; gt: string } {
-  const pred = join(root, name, 'pred'), gt = join(root, name, 'gt');
+  const pred = join(root, name, 'pred'),
+    gt = join(root, name, 'gt');
   mkdirSync(pred, { recursive: true });
   mkdirSync(gt, { recursive: true });
   return { pred, gt };
@@ -55,9 +56,15 @@ test('folder evaluation: rows per case × class, a missing prediction scored as 
   assert.deepEqual(seen, ['a', 'b', 'c', 'd']);
   assert.deepEqual(result.cases, ['a', 'b', 'c', 'd']);
   assert.deepEqual(result.missingPredictions, ['c']);
-  assert.deepEqual(result.rows.map((r) => [r.case, r.class, r.emptiness, r.missingPrediction]), [
-    ['a', '1', 'none', false], ['b', '1', 'none', false], ['c', '1', 'pred-empty', true], ['d', '1', 'both-empty', false],
-  ]);
+  assert.deepEqual(
+    result.rows.map((r) => [r.case, r.class, r.emptiness, r.missingPrediction]),
+    [
+      ['a', '1', 'none', false],
+      ['b', '1', 'none', false],
+      ['c', '1', 'pred-empty', true],
+      ['d', '1', 'both-empty', false],
+    ],
+  );
   const dices = result.rows.map((r) => r.dice);
   close(dices[0]!, 48 / 64);
   assert.deepEqual(dices.slice(1), [1, 0, 1]);
@@ -94,9 +101,15 @@ test('labels found in some cases only are scored in every case (both-empty elsew
   writeJson(join(gt, 'b.json'), two, shape);
   writeJson(join(pred, 'b.json'), new Uint8Array(256), shape);
   const result = await evaluateFolder(pred, gt, json);
-  assert.deepEqual(result.rows.map((r) => [r.case, r.class, r.emptiness, r.dice]), [
-    ['a', '1', 'none', 1], ['a', '2', 'both-empty', 1], ['b', '1', 'both-empty', 1], ['b', '2', 'pred-empty', 0],
-  ]);
+  assert.deepEqual(
+    result.rows.map((r) => [r.case, r.class, r.emptiness, r.dice]),
+    [
+      ['a', '1', 'none', 1],
+      ['a', '2', 'both-empty', 1],
+      ['b', '1', 'both-empty', 1],
+      ['b', '2', 'pred-empty', 0],
+    ],
+  );
 });
 
 test('a prediction without ground truth is an error listing the unpaired cases', async () => {
@@ -105,15 +118,23 @@ test('a prediction without ground truth is an error listing the unpaired cases',
   writeJson(join(gt, 'b.json'), new Uint8Array(256), shape);
   writeJson(join(pred, 'a.json'), new Uint8Array(256), shape);
   writeJson(join(pred, 'zz.json'), new Uint8Array(256), shape);
-  await assert.rejects(evaluateFolder(pred, gt, json), (e: unknown) =>
-    e instanceof OptionError && /no ground truth for prediction case\(s\) zz/.test(e.message) && /without a prediction: b/.test(e.message));
+  await assert.rejects(
+    evaluateFolder(pred, gt, json),
+    (e: unknown) =>
+      e instanceof OptionError &&
+      /no ground truth for prediction case\(s\) zz/.test(e.message) &&
+      /without a prediction: b/.test(e.message),
+  );
 });
 
 test('geometry mismatch names the case; a missing ROI file is an error; an empty folder is an error', async () => {
   const { pred, gt } = folders('geometry');
   writeJson(join(gt, 'p1.json'), new Uint8Array(256), shape, [1, 1, 3]);
   writeJson(join(pred, 'p1.json'), new Uint8Array(256), shape, [1, 1, 2]);
-  await assert.rejects(evaluateFolder(pred, gt, json), (e: unknown) => e instanceof ShapeError && /case p1: prediction: spacing/.test(e.message));
+  await assert.rejects(
+    evaluateFolder(pred, gt, json),
+    (e: unknown) => e instanceof ShapeError && /case p1: prediction: spacing/.test(e.message),
+  );
   const roi = join(root, 'geometry', 'roi');
   mkdirSync(roi);
   await assert.rejects(evaluateFolder(pred, gt, { ...json, roi }), /--roi: no file for case\(s\) p1/);

@@ -26,7 +26,9 @@ test('two balls: Dice from counted voxels, and close to the analytic lens volume
   const shape: Vec3 = [48, 40, 40];
   const a = ballMask(shape, [18, 20, 20], 12);
   const b = ballMask(shape, [24, 20, 20], 10);
-  let na = 0, nb = 0, both = 0;
+  let na = 0,
+    nb = 0,
+    both = 0;
   for (let v = 0; v < a.length; v++) {
     na += a[v]!;
     nb += b[v]!;
@@ -51,7 +53,10 @@ test('empty masks: both empty scores 1, one empty scores 0, never NaN', () => {
   const none = { tp: 0, fp: 0, fn: 0, tn: 100 };
   assert.deepEqual([dice(none), iou(none), precision(none), recall(none), specificity(none)], [1, 1, 1, 1, 1]);
   const missed = { tp: 0, fp: 0, fn: 7, tn: 93 };
-  assert.deepEqual([dice(missed), iou(missed), precision(missed), recall(missed), specificity(missed)], [0, 0, 0, 0, 1]);
+  assert.deepEqual(
+    [dice(missed), iou(missed), precision(missed), recall(missed), specificity(missed)],
+    [0, 0, 0, 0, 1],
+  );
   const falseAlarm = { tp: 0, fp: 7, fn: 0, tn: 93 };
   assert.deepEqual([dice(falseAlarm), iou(falseAlarm), precision(falseAlarm), recall(falseAlarm)], [0, 0, 0, 0]);
   close(specificity(falseAlarm), 93 / 100);

@@ -82,8 +82,20 @@ test('empty masks: both empty → 0 mm and NSD 1; one empty → the physical dia
   assert.deepEqual(surfaceDistances(empty, empty, grid), { hd: 0, hd95: 0, assd: 0, nsd: 1, emptiness: 'both-empty' });
   const diagonal = Math.sqrt(5 ** 2 + 40 ** 2 + 15 ** 2); // (10·0.5, 20·2, 5·3)
   close(physicalDiagonal(grid), diagonal);
-  assert.deepEqual(surfaceDistances(empty, cube, grid), { hd: diagonal, hd95: diagonal, assd: diagonal, nsd: 0, emptiness: 'pred-empty' });
-  assert.deepEqual(surfaceDistances(cube, empty, grid), { hd: diagonal, hd95: diagonal, assd: diagonal, nsd: 0, emptiness: 'gt-empty' });
+  assert.deepEqual(surfaceDistances(empty, cube, grid), {
+    hd: diagonal,
+    hd95: diagonal,
+    assd: diagonal,
+    nsd: 0,
+    emptiness: 'pred-empty',
+  });
+  assert.deepEqual(surfaceDistances(cube, empty, grid), {
+    hd: diagonal,
+    hd95: diagonal,
+    assd: diagonal,
+    nsd: 0,
+    emptiness: 'gt-empty',
+  });
 });
 
 test('2D (k = 1): squares offset diagonally, spacing (0.5, 2): contours and distances by hand', () => {

@@ -7,7 +7,13 @@ import { OptionError } from '../../src/util/errors.js';
 test('architectures by name', () => {
   const plain = buildNetwork({ architecture: 'unet', spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8] });
   assert.ok(plain instanceof UNet && !plain.config.attention);
-  const att = buildNetwork({ architecture: 'attention-unet', spatialDims: 3, inChannels: 1, numClasses: 2, features: [4, 8] });
+  const att = buildNetwork({
+    architecture: 'attention-unet',
+    spatialDims: 3,
+    inChannels: 1,
+    numClasses: 2,
+    features: [4, 8],
+  });
   assert.ok(att instanceof AttentionUNet && att.config.attention && att.config.spatialDims === 3);
   const classic = buildNetwork({ architecture: 'classic-unet', numClasses: 3 });
   assert.deepEqual(classic.config.features, [64, 128, 256, 512, 1024]);
@@ -15,7 +21,20 @@ test('architectures by name', () => {
 });
 
 test('unknown architectures and keys name themselves', () => {
-  assert.throws(() => buildNetwork({ architecture: 'vnet' } as never, 'model.'), (e: Error) => e instanceof OptionError && /^model\.architecture: unknown architecture "vnet"/.test(e.message));
-  assert.throws(() => buildNetwork({ architecture: 'unet', spatialDims: 2, inChannels: 1, numClasses: 2, featurs: [4, 8] } as never, 'model.'), /model\.featurs: unknown option/);
-  assert.throws(() => buildNetwork({ architecture: 'classic-unet', features: [4, 8] } as never), /features: unknown option/);
+  assert.throws(
+    () => buildNetwork({ architecture: 'vnet' } as never, 'model.'),
+    (e: Error) => e instanceof OptionError && /^model\.architecture: unknown architecture "vnet"/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      buildNetwork(
+        { architecture: 'unet', spatialDims: 2, inChannels: 1, numClasses: 2, featurs: [4, 8] } as never,
+        'model.',
+      ),
+    /model\.featurs: unknown option/,
+  );
+  assert.throws(
+    () => buildNetwork({ architecture: 'classic-unet', features: [4, 8] } as never),
+    /features: unknown option/,
+  );
 });

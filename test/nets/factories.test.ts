@@ -3,13 +3,24 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 import { BatchNorm, GroupNorm, InstanceNorm, LeakyReLU, ReLU } from '../../src/engine/nn/index.js';
-import { activationLayer, convLayer, normLayer, perAxis, poolLayer, samePadding, upsamplingLayer } from '../../src/nets/index.js';
+import {
+  activationLayer,
+  convLayer,
+  normLayer,
+  perAxis,
+  poolLayer,
+  samePadding,
+  upsamplingLayer,
+} from '../../src/nets/index.js';
 import { OptionError } from '../../src/util/errors.js';
 
 test("convolutions keep the size at stride 1 ('same' padding), in 2D and 3D, anisotropic too", () => {
   assert.deepEqual(convLayer(2, 3, 5, 3).forward(ve.randn([1, 3, 7, 6])).shape, [1, 5, 7, 6]);
   assert.deepEqual(convLayer(3, 1, 2, [1, 3, 5]).forward(ve.randn([1, 1, 4, 5, 6])).shape, [1, 2, 4, 5, 6]);
-  assert.deepEqual(convLayer(3, 1, 2, 3, { stride: [1, 2, 3] }).forward(ve.randn([1, 1, 4, 6, 9])).shape, [1, 2, 4, 3, 3]);
+  assert.deepEqual(
+    convLayer(3, 1, 2, 3, { stride: [1, 2, 3] }).forward(ve.randn([1, 1, 4, 6, 9])).shape,
+    [1, 2, 4, 3, 3],
+  );
   assert.deepEqual(samePadding([1, 3, 5]), [0, 1, 2]);
   assert.throws(() => samePadding([2, 3]), OptionError);
   assert.equal(convLayer(2, 1, 1, 3, { bias: false }).bias, null);

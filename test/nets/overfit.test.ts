@@ -13,7 +13,8 @@ function blobs(dims: 2 | 3, n: number, size: number): ve.Tensor {
   const voxels = size ** dims;
   const data = new Float32Array(n * voxels);
   for (let b = 0; b < n; b++) {
-    const c = [size * (0.4 + 0.2 * b), size * (0.55 - 0.1 * b), size * 0.5], r = size * (0.3 - 0.05 * b);
+    const c = [size * (0.4 + 0.2 * b), size * (0.55 - 0.1 * b), size * 0.5],
+      r = size * (0.3 - 0.05 * b);
     for (let v = 0; v < voxels; v++) {
       const idx = [v % size, Math.floor(v / size) % size, Math.floor(v / size ** 2)];
       let d2 = 0;
@@ -37,23 +38,33 @@ function fit(options: UNetOptions, labels: ve.Tensor, steps: number): { first: n
   const opt = new Adam(net.parameters(), { lr: 1e-2 });
   const values: number[] = [];
   for (let s = 0; s < steps; s++) {
-    values.push(ve.tidy(() => {
-      opt.zeroGrad();
-      const l = loss.forward(net.forward(x), labels);
-      l.backward();
-      opt.step();
-      return l.item();
-    }));
+    values.push(
+      ve.tidy(() => {
+        opt.zeroGrad();
+        const l = loss.forward(net.forward(x), labels);
+        l.backward();
+        opt.step();
+        return l.item();
+      }),
+    );
   }
   return { first: values[0]!, last: values.at(-1)! };
 }
 
 test('2D U-Net with deep supervision overfits two 16×16 images (loss ÷ 10 in 50 steps)', () => {
-  const { first, last } = fit({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [8, 16, 32], deepSupervision: true }, blobs(2, 2, 16), 50);
+  const { first, last } = fit(
+    { spatialDims: 2, inChannels: 1, numClasses: 2, features: [8, 16, 32], deepSupervision: true },
+    blobs(2, 2, 16),
+    50,
+  );
   assert.ok(last < first / 10, `loss ${first} → ${last}`);
 });
 
 test('3D residual U-Net overfits one 8³ volume (loss ÷ 5 in 40 steps)', () => {
-  const { first, last } = fit({ spatialDims: 3, inChannels: 1, numClasses: 2, features: [8, 16], residual: true, blocksPerStage: 1 }, blobs(3, 1, 8), 40);
+  const { first, last } = fit(
+    { spatialDims: 3, inChannels: 1, numClasses: 2, features: [8, 16], residual: true, blocksPerStage: 1 },
+    blobs(3, 1, 8),
+    40,
+  );
   assert.ok(last < first / 5, `loss ${first} → ${last}`);
 });

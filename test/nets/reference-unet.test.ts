@@ -14,7 +14,7 @@ import { repoRoot } from '../helpers/data.js';
 const TORCH = '/usr/bin/python3';
 const hasTorch = existsSync(TORCH) && spawnSync(TORCH, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 
-test('the reference U-Net has the issue\'s shape: 117k parameters, logits at full resolution', () => {
+test("the reference U-Net has the issue's shape: 117k parameters, logits at full resolution", () => {
   const net = new ReferenceUNet2d();
   assert.equal(net.numParameters(), 116753);
   const x = randn([1, 1, 16, 16]);
@@ -24,11 +24,31 @@ test('the reference U-Net has the issue\'s shape: 117k parameters, logits at ful
   net.dispose();
 });
 
-test('from the same seed, Vesalius and PyTorch train the reference U-Net to the same losses', { skip: hasTorch ? false : 'no /usr/bin/python3 with torch' }, () => {
+test('from the same seed, Vesalius and PyTorch train the reference U-Net to the same losses', {
+  skip: hasTorch ? false : 'no /usr/bin/python3 with torch',
+}, () => {
   // Same libtorch generator, same order of draws (weights in registration order, then x, then y),
   // same default initialisation, BCE and Adam: the losses agree to float32 rounding.
   const steps = 4;
-  const r = spawnSync(TORCH, [join(repoRoot, 'bench', 'engine_torch.py'), '--threads', '1', '--steps', String(steps), '--warmup', '0', '--batch', '2', '--size', '32', '--infer-steps', '1'], { encoding: 'utf8' });
+  const r = spawnSync(
+    TORCH,
+    [
+      join(repoRoot, 'bench', 'engine_torch.py'),
+      '--threads',
+      '1',
+      '--steps',
+      String(steps),
+      '--warmup',
+      '0',
+      '--batch',
+      '2',
+      '--size',
+      '32',
+      '--infer-steps',
+      '1',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   const torch = JSON.parse(r.stdout) as { losses: number[]; stateDictKeys: string[] };
   manualSeed(0);
@@ -39,13 +59,15 @@ test('from the same seed, Vesalius and PyTorch train the reference U-Net to the 
   const y = tidy(() => rand([2, 1, 32, 32]).gt(0.5).to('float32'));
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
-    losses.push(tidy(() => {
-      optimizer.zeroGrad();
-      const l = binaryCrossEntropyWithLogits(net.forward(x), y, { reduction: 'mean' });
-      l.backward();
-      optimizer.step();
-      return l.item();
-    }));
+    losses.push(
+      tidy(() => {
+        optimizer.zeroGrad();
+        const l = binaryCrossEntropyWithLogits(net.forward(x), y, { reduction: 'mean' });
+        l.backward();
+        optimizer.step();
+        return l.item();
+      }),
+    );
   }
   losses.forEach((l, i) => assert.ok(Math.abs(l - torch.losses[i]!) < 1e-6, `step ${i}: ${l} vs ${torch.losses[i]}`));
   assert.ok(losses[steps - 1]! < losses[0]!);

@@ -21,13 +21,26 @@ function compare(options: UNetOptions, inputShape: number[]): void {
   const net = new UNet({ ...options, deepSupervision: true }).to('float64');
   // non-trivial norm parameters, so that a swapped weight/bias or a wrong channel would show
   ve.noGrad(() => {
-    for (const [name, p] of net.namedParameters()) if (name.includes('.norm.')) p.add_(ve.randn(p.shape, { dtype: 'float64' }).mul(0.1));
+    for (const [name, p] of net.namedParameters())
+      if (name.includes('.norm.')) p.add_(ve.randn(p.shape, { dtype: 'float64' }).mul(0.1));
   });
   const x = ve.randn(inputShape, { dtype: 'float64' });
   const dir = mkdtempSync(join(tmpdir(), 'vesalius-unet-torch-'));
   try {
-    writeSafetensors(join(dir, 'in.safetensors'), { ...net.stateDict(), input: x }, { config: JSON.stringify(net.config) });
-    const r = spawnSync(TORCH, [join(repoRoot, 'test', 'helpers', 'plain_conv_unet.py'), join(dir, 'in.safetensors'), join(dir, 'out.safetensors')], { encoding: 'utf8' });
+    writeSafetensors(
+      join(dir, 'in.safetensors'),
+      { ...net.stateDict(), input: x },
+      { config: JSON.stringify(net.config) },
+    );
+    const r = spawnSync(
+      TORCH,
+      [
+        join(repoRoot, 'test', 'helpers', 'plain_conv_unet.py'),
+        join(dir, 'in.safetensors'),
+        join(dir, 'out.safetensors'),
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     const theirs = readSafetensors(join(dir, 'out.safetensors'));
     const ours = net.forward(x) as ve.Tensor[];
@@ -46,9 +59,34 @@ function compare(options: UNetOptions, inputShape: number[]): void {
 const skip = hasTorch ? false : 'no /usr/bin/python3 with torch';
 
 test('2D PlainConvUNet: same outputs as PyTorch, weights loaded strictly by nnU-Net names', { skip }, () => {
-  compare({ spatialDims: 2, inChannels: 2, numClasses: 3, features: [4, 8, 12], kernelSizes: [[3, 3], [3, 1], [1, 3]], strides: [1, [2, 1], 2], convsPerDecoderStage: [1, 2] }, [2, 2, 8, 12]);
+  compare(
+    {
+      spatialDims: 2,
+      inChannels: 2,
+      numClasses: 3,
+      features: [4, 8, 12],
+      kernelSizes: [
+        [3, 3],
+        [3, 1],
+        [1, 3],
+      ],
+      strides: [1, [2, 1], 2],
+      convsPerDecoderStage: [1, 2],
+    },
+    [2, 2, 8, 12],
+  );
 });
 
 test('3D PlainConvUNet with anisotropic strides: same outputs as PyTorch', { skip }, () => {
-  compare({ spatialDims: 3, inChannels: 1, numClasses: 2, features: [4, 6, 8], kernelSizes: [[1, 3, 3], 3, 3], strides: [1, [1, 2, 2], 2] }, [1, 1, 4, 8, 8]);
+  compare(
+    {
+      spatialDims: 3,
+      inChannels: 1,
+      numClasses: 2,
+      features: [4, 6, 8],
+      kernelSizes: [[1, 3, 3], 3, 3],
+      strides: [1, [1, 2, 2], 2],
+    },
+    [1, 1, 4, 8, 8],
+  );
 });

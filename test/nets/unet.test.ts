@@ -17,11 +17,20 @@ const single = (o: Tensor | Tensor[]): Tensor => {
 };
 
 /** conv params: k^d·in·out (+ out for the bias) */
-const conv = (k: number, d: number, cin: number, cout: number, bias = true): number => k ** d * cin * cout + (bias ? cout : 0);
+const conv = (k: number, d: number, cin: number, cout: number, bias = true): number =>
+  k ** d * cin * cout + (bias ? cout : 0);
 
 test('2D: output has the input size and one channel per class, in every variant', () => {
   const x = ve.randn([2, 3, 32, 24]);
-  for (const extra of [{}, { downsampling: 'maxpool' as const }, { residual: true }, { attention: true }, { norm: 'batch' as const, activation: 'relu' as const }, { norm: 'group' as const }, { norm: 'none' as const }]) {
+  for (const extra of [
+    {},
+    { downsampling: 'maxpool' as const },
+    { residual: true },
+    { attention: true },
+    { norm: 'batch' as const, activation: 'relu' as const },
+    { norm: 'group' as const },
+    { norm: 'none' as const },
+  ]) {
     const net = new UNet({ spatialDims: 2, inChannels: 3, numClasses: 4, features: [8, 16, 16, 32], ...extra });
     assert.deepEqual(single(net.forward(x)).shape, [2, 4, 32, 24], JSON.stringify(extra));
   }
@@ -29,7 +38,10 @@ test('2D: output has the input size and one channel per class, in every variant'
 
 test('3D with anisotropic kernels and strides, including an odd stride of 3', () => {
   const net = new UNet({
-    spatialDims: 3, inChannels: 2, numClasses: 3, features: [4, 8, 8, 16],
+    spatialDims: 3,
+    inChannels: 2,
+    numClasses: 3,
+    features: [4, 8, 8, 16],
     kernelSizes: [[1, 3, 3], [1, 3, 3], 3, 3],
     strides: [1, [1, 2, 2], [2, 2, 2], [1, 3, 3]],
     deepSupervision: true,
@@ -37,27 +49,58 @@ test('3D with anisotropic kernels and strides, including an odd stride of 3', ()
   assert.deepEqual(net.inputDivisor, [2, 12, 12]);
   const outs = asList(net.forward(ve.randn([1, 2, 4, 24, 36])));
   // decoder levels at the resolutions of encoder stages 0, 1, 2 (full resolution first)
-  assert.deepEqual(outs.map((o) => o.shape), [[1, 3, 4, 24, 36], [1, 3, 4, 12, 18], [1, 3, 2, 6, 9]]);
-  assert.deepEqual(net.outputStrides, [[1, 1, 1], [1, 2, 2], [2, 4, 4]]);
+  assert.deepEqual(
+    outs.map((o) => o.shape),
+    [
+      [1, 3, 4, 24, 36],
+      [1, 3, 4, 12, 18],
+      [1, 3, 2, 6, 9],
+    ],
+  );
+  assert.deepEqual(net.outputStrides, [
+    [1, 1, 1],
+    [1, 2, 2],
+    [2, 4, 4],
+  ]);
   // the deep-supervision loss brings the labels to each anisotropic output and back-propagates
   const labels = ve.randint(0, 3, [1, 1, 4, 24, 36]);
   ve.tidy(() => new DeepSupervisionLoss(new DiceCELoss()).forward(outs, labels).backward());
   // only the head of the lowest-resolution output (decoder level 0, weight 0) gets no gradient
-  const without = net.namedParameters().filter(([, p]) => p.grad === null).map(([name]) => name);
+  const without = net
+    .namedParameters()
+    .filter(([, p]) => p.grad === null)
+    .map(([name]) => name);
   assert.deepEqual(without, ['decoder.seg_layers.0.weight', 'decoder.seg_layers.0.bias']);
   // the anisotropic kernels are what was asked: 1×3×3 in stages 0 and 1
   const sd = net.stateDict();
   assert.deepEqual(sd['encoder.stages.1.0.convs.0.conv.weight']!.shape, [8, 4, 1, 3, 3]);
   assert.deepEqual(sd['decoder.stages.2.convs.0.conv.weight']!.shape, [4, 8, 1, 3, 3]);
-  assert.deepEqual(sd['decoder.transpconvs.0.weight']!.shape, [16, 8, 1, 3, 3], 'the deepest up-convolution undoes stride 1×3×3');
+  assert.deepEqual(
+    sd['decoder.transpconvs.0.weight']!.shape,
+    [16, 8, 1, 3, 3],
+    'the deepest up-convolution undoes stride 1×3×3',
+  );
 });
 
 test('deep supervision: a list in training mode, only full resolution in eval mode', () => {
-  const net = new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8, 16, 16], deepSupervision: true });
+  const net = new UNet({
+    spatialDims: 2,
+    inChannels: 1,
+    numClasses: 2,
+    features: [4, 8, 16, 16],
+    deepSupervision: true,
+  });
   const x = ve.randn([2, 1, 32, 32]);
   const train = net.forward(x);
   assert.ok(Array.isArray(train));
-  assert.deepEqual(asList(train).map((o) => o.shape), [[2, 2, 32, 32], [2, 2, 16, 16], [2, 2, 8, 8]]);
+  assert.deepEqual(
+    asList(train).map((o) => o.shape),
+    [
+      [2, 2, 32, 32],
+      [2, 2, 16, 16],
+      [2, 2, 8, 8],
+    ],
+  );
   net.eval();
   assert.deepEqual(single(net.forward(x)).shape, [2, 2, 32, 32]);
   net.train();
@@ -75,20 +118,36 @@ test('parameter counts worked out by hand', () => {
   const plain = new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [2, 4] });
   assert.equal(plain.numParameters(), 466);
   // deep supervision adds no parameters: every level always has its head
-  assert.equal(new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [2, 4], deepSupervision: true }).numParameters(), 466);
+  assert.equal(
+    new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [2, 4], deepSupervision: true }).numParameters(),
+    466,
+  );
   // attention gate on the one skip (2 channels, gating 2, intermediate 1): W_g 2+1, W_x 2, psi 1+1
-  assert.equal(new AttentionUNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [2, 4] }).numParameters(), 466 + 7);
+  assert.equal(
+    new AttentionUNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [2, 4] }).numParameters(),
+    466 + 7,
+  );
   // residual encoder: stem conv+norm, stage 0 one block 2→2 (no skip), stage 1 one block 2→4 stride 2
   // (skip: avg-pool + 1×1 conv without bias + norm)
   const stem = conv(3, 2, 1, 2) + 4;
   const block0 = conv(3, 2, 2, 2) + 4 + conv(3, 2, 2, 2) + 4;
   const block1 = conv(3, 2, 2, 4) + 8 + conv(3, 2, 4, 4) + 8 + conv(1, 2, 2, 4, false) + 8;
-  const residual = new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [2, 4], residual: true, blocksPerStage: 1 });
+  const residual = new UNet({
+    spatialDims: 2,
+    inChannels: 1,
+    numClasses: 2,
+    features: [2, 4],
+    residual: true,
+    blocksPerStage: 1,
+  });
   assert.equal(residual.numParameters(), stem + block0 + block1 + decoder);
   // 3D: every 3×3 kernel becomes 3×3×3, the 2×2 up-convolution 2×2×2; batch norm also has 2 per channel
   const enc3 = conv(3, 3, 1, 2) + 4 + conv(3, 3, 2, 2) + 4 + conv(3, 3, 2, 4) + 8 + conv(3, 3, 4, 4) + 8;
   const dec3 = conv(2, 3, 4, 2) + conv(3, 3, 4, 2) + 4 + conv(3, 3, 2, 2) + 4 + conv(1, 3, 2, 2);
-  assert.equal(new UNet({ spatialDims: 3, inChannels: 1, numClasses: 2, features: [2, 4], norm: 'batch' }).numParameters(), enc3 + dec3);
+  assert.equal(
+    new UNet({ spatialDims: 3, inChannels: 1, numClasses: 2, features: [2, 4], norm: 'batch' }).numParameters(),
+    enc3 + dec3,
+  );
 });
 
 test('classic U-Net preset: Ronneberger channels, max-pool, no norm, same-size output', () => {
@@ -96,8 +155,16 @@ test('classic U-Net preset: Ronneberger channels, max-pool, no norm, same-size o
   const f = [64, 128, 256, 512, 1024];
   let expected = 0;
   let cin = 1;
-  for (const c of f) { expected += conv(3, 2, cin, c) + conv(3, 2, c, c); cin = c; }
-  for (let l = 4; l >= 1; l--) expected += conv(2, 2, f[l]!, f[l - 1]!) + conv(3, 2, 2 * f[l - 1]!, f[l - 1]!) + conv(3, 2, f[l - 1]!, f[l - 1]!) + conv(1, 2, f[l - 1]!, 2);
+  for (const c of f) {
+    expected += conv(3, 2, cin, c) + conv(3, 2, c, c);
+    cin = c;
+  }
+  for (let l = 4; l >= 1; l--)
+    expected +=
+      conv(2, 2, f[l]!, f[l - 1]!) +
+      conv(3, 2, 2 * f[l - 1]!, f[l - 1]!) +
+      conv(3, 2, f[l - 1]!, f[l - 1]!) +
+      conv(1, 2, f[l - 1]!, 2);
   // the network has a head on every decoder level (only the last is used without deep supervision)
   assert.equal(net.numParameters(), expected);
   // without the three unused deep-supervision heads, the paper's network: 31,030,658 by the sum above
@@ -110,59 +177,107 @@ test('classic U-Net preset: Ronneberger channels, max-pool, no norm, same-size o
 });
 
 test('parameter names are stable (they are the keys of saved weights)', () => {
-  const net = new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [2, 4], downsampling: 'maxpool', norm: 'batch' });
+  const net = new UNet({
+    spatialDims: 2,
+    inChannels: 1,
+    numClasses: 2,
+    features: [2, 4],
+    downsampling: 'maxpool',
+    norm: 'batch',
+  });
   assert.deepEqual(Object.keys(net.stateDict()), [
-    ...['0.0', '1.1'].flatMap((p) => [0, 1].flatMap((j) => [
-      `encoder.stages.${p}.convs.${j}.conv.weight`, `encoder.stages.${p}.convs.${j}.conv.bias`,
-      `encoder.stages.${p}.convs.${j}.norm.weight`, `encoder.stages.${p}.convs.${j}.norm.bias`,
-      `encoder.stages.${p}.convs.${j}.norm.running_mean`, `encoder.stages.${p}.convs.${j}.norm.running_var`,
-      `encoder.stages.${p}.convs.${j}.norm.num_batches_tracked`,
-    ])),
+    ...['0.0', '1.1'].flatMap((p) =>
+      [0, 1].flatMap((j) => [
+        `encoder.stages.${p}.convs.${j}.conv.weight`,
+        `encoder.stages.${p}.convs.${j}.conv.bias`,
+        `encoder.stages.${p}.convs.${j}.norm.weight`,
+        `encoder.stages.${p}.convs.${j}.norm.bias`,
+        `encoder.stages.${p}.convs.${j}.norm.running_mean`,
+        `encoder.stages.${p}.convs.${j}.norm.running_var`,
+        `encoder.stages.${p}.convs.${j}.norm.num_batches_tracked`,
+      ]),
+    ),
     ...[0, 1].flatMap((j) => [
-      `decoder.stages.0.convs.${j}.conv.weight`, `decoder.stages.0.convs.${j}.conv.bias`,
-      `decoder.stages.0.convs.${j}.norm.weight`, `decoder.stages.0.convs.${j}.norm.bias`,
-      `decoder.stages.0.convs.${j}.norm.running_mean`, `decoder.stages.0.convs.${j}.norm.running_var`,
+      `decoder.stages.0.convs.${j}.conv.weight`,
+      `decoder.stages.0.convs.${j}.conv.bias`,
+      `decoder.stages.0.convs.${j}.norm.weight`,
+      `decoder.stages.0.convs.${j}.norm.bias`,
+      `decoder.stages.0.convs.${j}.norm.running_mean`,
+      `decoder.stages.0.convs.${j}.norm.running_var`,
       `decoder.stages.0.convs.${j}.norm.num_batches_tracked`,
     ]),
-    'decoder.transpconvs.0.weight', 'decoder.transpconvs.0.bias',
-    'decoder.seg_layers.0.weight', 'decoder.seg_layers.0.bias',
+    'decoder.transpconvs.0.weight',
+    'decoder.transpconvs.0.bias',
+    'decoder.seg_layers.0.weight',
+    'decoder.seg_layers.0.bias',
   ]);
-  const res = new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [2, 4], residual: true, blocksPerStage: 1 });
+  const res = new UNet({
+    spatialDims: 2,
+    inChannels: 1,
+    numClasses: 2,
+    features: [2, 4],
+    residual: true,
+    blocksPerStage: 1,
+  });
   const keys = Object.keys(res.stateDict());
-  for (const k of ['encoder.stem.convs.0.conv.weight', 'encoder.stages.0.blocks.0.conv1.conv.weight', 'encoder.stages.0.blocks.0.conv2.norm.bias', 'encoder.stages.1.blocks.0.skip.1.conv.weight']) {
+  for (const k of [
+    'encoder.stem.convs.0.conv.weight',
+    'encoder.stages.0.blocks.0.conv1.conv.weight',
+    'encoder.stages.0.blocks.0.conv2.norm.bias',
+    'encoder.stages.1.blocks.0.skip.1.conv.weight',
+  ]) {
     assert.ok(keys.includes(k), k);
   }
 });
 
 test('a saved state dict rebuilds the same network from the saved config', () => {
-  const a = new UNet({ spatialDims: 2, inChannels: 1, numClasses: 3, features: [4, 8, 8], deepSupervision: true, attention: true });
+  const a = new UNet({
+    spatialDims: 2,
+    inChannels: 1,
+    numClasses: 3,
+    features: [4, 8, 8],
+    deepSupervision: true,
+    attention: true,
+  });
   const b = new UNet(a.config);
   assert.deepEqual(b.config, a.config);
   b.loadStateDict(a.stateDict());
-  a.eval(); b.eval();
+  a.eval();
+  b.eval();
   const x = ve.randn([1, 1, 16, 16]);
-  const diff = single(a.forward(x)).sub(single(b.forward(x))).abs().max().item();
+  const diff = single(a.forward(x))
+    .sub(single(b.forward(x)))
+    .abs()
+    .max()
+    .item();
   assert.equal(diff, 0);
 });
 
 test('train/eval: batch-norm statistics move only in training, dropout only in training', () => {
   const net = new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8], norm: 'batch', dropout: 0.3 });
   const x = ve.randn([2, 1, 8, 8]).mul(3).add(1);
-  const rm = (): number[] => Array.from(net.stateDict()['encoder.stages.0.0.convs.0.norm.running_mean']!.toArray() as Float32Array);
+  const rm = (): number[] =>
+    Array.from(net.stateDict()['encoder.stages.0.0.convs.0.norm.running_mean']!.toArray() as Float32Array);
   const before = rm();
   net.forward(x);
   assert.notDeepEqual(rm(), before, 'running mean updated in training');
-  const t1 = single(net.forward(x)), t2 = single(net.forward(x));
+  const t1 = single(net.forward(x)),
+    t2 = single(net.forward(x));
   assert.ok(t1.sub(t2).abs().max().item() > 0, 'dropout makes training passes differ');
   net.eval();
   const frozen = rm();
-  const e1 = single(net.forward(x)), e2 = single(net.forward(x));
+  const e1 = single(net.forward(x)),
+    e2 = single(net.forward(x));
   assert.deepEqual(rm(), frozen, 'running mean frozen in eval');
   assert.equal(e1.sub(e2).abs().max().item(), 0, 'eval is deterministic');
 });
 
 test('a gradient reaches every parameter (deep supervision, residual encoder, attention gates)', () => {
-  for (const extra of [{ deepSupervision: true }, { residual: true, blocksPerStage: [1, 2, 1], deepSupervision: true }, { attention: true, deepSupervision: true, norm: 'batch' as const }]) {
+  for (const extra of [
+    { deepSupervision: true },
+    { residual: true, blocksPerStage: [1, 2, 1], deepSupervision: true },
+    { attention: true, deepSupervision: true, norm: 'batch' as const },
+  ]) {
     const net = new UNet({ spatialDims: 2, inChannels: 2, numClasses: 3, features: [4, 8, 8], ...extra });
     const x = ve.randn([2, 2, 16, 16]);
     ve.tidy(() => {
@@ -181,19 +296,31 @@ test('a gradient reaches every parameter (deep supervision, residual encoder, at
 });
 
 test('forward and backward make no device-to-host copies and leave no tensors behind', () => {
-  const net = new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8, 16], deepSupervision: true, attention: true });
-  const x = ve.randn([2, 1, 16, 16]);
-  const step = (): void => ve.tidy(() => {
-    const outs = asList(net.forward(x));
-    outs.reduce((acc: Tensor | null, o) => (acc === null ? o.mean() : acc.add(o.mean())), null)!.backward();
+  const net = new UNet({
+    spatialDims: 2,
+    inChannels: 1,
+    numClasses: 2,
+    features: [4, 8, 16],
+    deepSupervision: true,
+    attention: true,
   });
+  const x = ve.randn([2, 1, 16, 16]);
+  const step = (): void =>
+    ve.tidy(() => {
+      const outs = asList(net.forward(x));
+      outs.reduce((acc: Tensor | null, o) => (acc === null ? o.mean() : acc.add(o.mean())), null)!.backward();
+    });
   step();
   net.zeroGrad();
   const live = ve.memoryStats().liveTensors;
   const proto = Tensor.prototype as unknown as Record<string, unknown>;
   const saved = { toArray: proto.toArray, item: proto.item };
-  proto.toArray = () => { throw new Error('toArray during forward/backward'); };
-  proto.item = () => { throw new Error('item during forward/backward'); };
+  proto.toArray = () => {
+    throw new Error('toArray during forward/backward');
+  };
+  proto.item = () => {
+    throw new Error('item during forward/backward');
+  };
   try {
     step();
   } finally {
@@ -206,15 +333,30 @@ test('forward and backward make no device-to-host copies and leave no tensors be
 
 test('bad input sizes and options are typed errors', () => {
   const net = new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8, 8] });
-  assert.throws(() => net.forward(ve.randn([1, 1, 18, 16])), (e: Error) => e instanceof ShapeError && /divisible by \[4, 4\]/.test(e.message));
+  assert.throws(
+    () => net.forward(ve.randn([1, 1, 18, 16])),
+    (e: Error) => e instanceof ShapeError && /divisible by \[4, 4\]/.test(e.message),
+  );
   assert.throws(() => net.forward(ve.randn([1, 2, 16, 16])), /1 input channel/);
   assert.throws(() => net.forward(ve.randn([1, 1, 16, 16, 16])), ShapeError);
   assert.throws(() => new UNet({ spatialDims: 4 as never, inChannels: 1, numClasses: 2 }), OptionError);
   assert.throws(() => new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [8] }), /at least 2 stages/);
-  assert.throws(() => new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8], strides: [2, 2] }), /stage 0 must have stride 1/);
-  assert.throws(() => new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8], kernelSizes: [3, 4] }), /odd/);
-  assert.throws(() => new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8], norm: 'layer' as never }), /norm/);
-  assert.throws(() => new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8], strides: [1, [2, 2, 2]] }), /strides/);
+  assert.throws(
+    () => new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8], strides: [2, 2] }),
+    /stage 0 must have stride 1/,
+  );
+  assert.throws(
+    () => new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8], kernelSizes: [3, 4] }),
+    /odd/,
+  );
+  assert.throws(
+    () => new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8], norm: 'layer' as never }),
+    /norm/,
+  );
+  assert.throws(
+    () => new UNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [4, 8], strides: [1, [2, 2, 2]] }),
+    /strides/,
+  );
 });
 
 test('defaults follow nnU-Net: 32·2^s channels capped at 512 (2D) / 320 (3D), stride 2, instance norm, leaky ReLU', () => {

@@ -35,7 +35,8 @@ test('bootstrap CI: width matches ±1.96·σ/√n and it covers the true mean ab
   // and over 200 independent samples it should cover 0 in roughly 95 % (binomial sd ≈ 1.5 %; the
   // percentile bootstrap runs a little narrow at n = 40, so accept 88–99 %).
   const random = new Random(2024);
-  let covered = 0, width = 0;
+  let covered = 0,
+    width = 0;
   const trials = 200;
   for (let t = 0; t < trials; t++) {
     const values = Array.from({ length: 40 }, () => random.normal());

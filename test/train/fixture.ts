@@ -21,7 +21,9 @@ export async function writeDiskDataset(dir: string, cases = 4, size = 32, seed =
   for (let c = 0; c < cases; c++) {
     const image = new Float32Array(size * size);
     const label = new Uint8Array(size * size);
-    const cx = size * (0.3 + 0.4 * rng.next()), cy = size * (0.3 + 0.4 * rng.next()), r = size * (0.12 + 0.1 * rng.next());
+    const cx = size * (0.3 + 0.4 * rng.next()),
+      cy = size * (0.3 + 0.4 * rng.next()),
+      r = size * (0.12 + 0.1 * rng.next());
     for (let j = 0; j < size; j++) {
       for (let i = 0; i < size; i++) {
         const inside = (i - cx) ** 2 + (j - cy) ** 2 < r * r;

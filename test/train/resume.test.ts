@@ -26,7 +26,13 @@ test('an interrupted and resumed run ends with the weights, optimizer state and 
 
 test('with dropout too: the resumed run draws the same dropout masks (libtorch generator state is saved)', async () => {
   const f = await diskFixture();
-  writeFileSync(f.config, readFileSync(f.config, 'utf8').replace('network: { deep_supervision: true }', 'network: { deep_supervision: true, dropout: 0.5 }'));
+  writeFileSync(
+    f.config,
+    readFileSync(f.config, 'utf8').replace(
+      'network: { deep_supervision: true }',
+      'network: { deep_supervision: true, dropout: 0.5 }',
+    ),
+  );
   await assertResumesExactly(f);
   // the masks matter: the same run without dropout ends elsewhere
   const plain = await diskFixture();
@@ -46,7 +52,10 @@ async function assertResumesExactly(f: { dir: string; config: string }): Promise
   assert.equal(first.epochsDone, 1);
   assert.equal(readLog(parted).length, 1);
   // a second start without --resume must not overwrite the run
-  await assert.rejects(train(f.config, { ...quiet, out: parted }), /already holds a training run; continue it with --resume/);
+  await assert.rejects(
+    train(f.config, { ...quiet, out: parted }),
+    /already holds a training run; continue it with --resume/,
+  );
   const rest = await train(f.config, { ...quiet, out: parted, resume: true });
   assert.equal(rest.epochsDone, 3);
   assert.equal(rest.iterations, 6);
@@ -57,8 +66,12 @@ async function assertResumesExactly(f: { dir: string; config: string }): Promise
     assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort(), file);
     for (const [name, values] of a) assert.deepEqual(b.get(name), values, `${file}: ${name} differs`);
   }
-  const logA = readLog(join(f.dir, 'whole')), logB = readLog(parted);
-  assert.deepEqual(logB.map((e) => [e.epoch, e.iteration, e.train_loss, e.lr, e.val_dice]), logA.map((e) => [e.epoch, e.iteration, e.train_loss, e.lr, e.val_dice]));
+  const logA = readLog(join(f.dir, 'whole')),
+    logB = readLog(parted);
+  assert.deepEqual(
+    logB.map((e) => [e.epoch, e.iteration, e.train_loss, e.lr, e.val_dice]),
+    logA.map((e) => [e.epoch, e.iteration, e.train_loss, e.lr, e.val_dice]),
+  );
   const state = JSON.parse(readFileSync(runPaths(parted).lastState, 'utf8'));
   assert.equal(state.epoch, 3);
   assert.equal(state.batchIndex, 6);
@@ -70,14 +83,25 @@ test('the run folder holds config, plan, dataset, splits, checkpoints and a JSON
   const result = await train(f.config, quiet);
   assert.equal(result.runDir, run);
   const p = runPaths(run);
-  for (const path of [p.config, p.plan, p.dataset, p.splits, p.best, p.last, p.lastOptim, p.lastState, p.log]) assert.ok(existsSync(path), path);
+  for (const path of [p.config, p.plan, p.dataset, p.splits, p.best, p.last, p.lastOptim, p.lastState, p.log])
+    assert.ok(existsSync(path), path);
   // min_delta 0.5 cannot be beaten after the first validation: patience 1 stops after epoch 2
   assert.equal(result.stoppedEarly, true);
   assert.equal(result.epochsDone, 2);
   const log = readLog(run);
   assert.equal(log.length, 2);
   for (const e of log) {
-    for (const key of ['epoch', 'iteration', 'train_loss', 'lr', 'epoch_seconds', 'data_wait_seconds', 'val_dice', 'val_mean_dice']) assert.ok(key in e, key);
+    for (const key of [
+      'epoch',
+      'iteration',
+      'train_loss',
+      'lr',
+      'epoch_seconds',
+      'data_wait_seconds',
+      'val_dice',
+      'val_mean_dice',
+    ])
+      assert.ok(key in e, key);
     assert.equal((e.val_dice as number[]).length, 1);
   }
   assert.equal(log[0]!.best, true);
@@ -86,14 +110,25 @@ test('the run folder holds config, plan, dataset, splits, checkpoints and a JSON
   assert.equal(splits.length, 2);
   assert.deepEqual([...splits[0].train, ...splits[0].val].sort(), ['case00', 'case01', 'case02', 'case03']);
   const dataset = JSON.parse(readFileSync(p.dataset, 'utf8'));
-  assert.deepEqual(dataset, { labels: [{ name: 'background', value: 0 }, { name: 'disk', value: 1 }], channels: ['image'], numClasses: 2 });
+  assert.deepEqual(dataset, {
+    labels: [
+      { name: 'background', value: 0 },
+      { name: 'disk', value: 1 },
+    ],
+    channels: ['image'],
+    numClasses: 2,
+  });
   const loaded = loadRun(run);
   assert.equal(loaded.model.training, false);
   assert.equal(loaded.config.epochs, 3);
   assert.deepEqual(loaded.plan.patch_size, [16, 16]);
   assert.match(loaded.checkpoint, /best\.safetensors$/);
   // best is epoch 1's weights (the only improvement), so it differs from last
-  const best = weights(p.best), last = weights(p.last);
-  assert.ok([...best].some(([name, v]) => !last.get(name)!.every((x, i) => x === v[i])), 'best and last checkpoints are identical');
+  const best = weights(p.best),
+    last = weights(p.last);
+  assert.ok(
+    [...best].some(([name, v]) => !last.get(name)!.every((x, i) => x === v[i])),
+    'best and last checkpoints are identical',
+  );
   loaded.model.dispose();
 });

@@ -12,9 +12,19 @@ function subject3d() {
   return { image: ve.randn([2, 30, 34, 38]), label: ve.randint(0, 3, [1, 30, 34, 38], { dtype: 'uint8' }) };
 }
 const everything = {
-  rotation: { p: 1 }, scaling: { p: 1 }, elastic: { p: 1, alpha: [50, 100] as [number, number], sigma: [4, 5] as [number, number] },
-  grid_distortion: { p: 1 }, gaussian_noise: { p: 1 }, gaussian_blur: { p: 1 }, brightness: { p: 1 }, contrast: { p: 1 },
-  low_resolution: { p: 1 }, gamma_inverted: { p: 1 }, gamma: { p: 1 }, mirror: { p: 1 }, rot90: { p: 1 },
+  rotation: { p: 1 },
+  scaling: { p: 1 },
+  elastic: { p: 1, alpha: [50, 100] as [number, number], sigma: [4, 5] as [number, number] },
+  grid_distortion: { p: 1 },
+  gaussian_noise: { p: 1 },
+  gaussian_blur: { p: 1 },
+  brightness: { p: 1 },
+  contrast: { p: 1 },
+  low_resolution: { p: 1 },
+  gamma_inverted: { p: 1 },
+  gamma: { p: 1 },
+  mirror: { p: 1 },
+  rot90: { p: 1 },
 };
 
 test('the same seed gives the same augmentation; another seed another one', () => {
@@ -36,22 +46,34 @@ test('replaying a recorded augmentation (through JSON) gives identical output', 
   const { subject, transform } = aug.apply(s, new Random(7), [12, 16, 20]);
   const record = JSON.parse(JSON.stringify(transform.record())) as TransformRecord;
   const names = (record.params.transforms as TransformRecord[]).map((t) => t.name);
-  assert.deepEqual(names, ['Spatial', 'GaussianNoise', 'GaussianBlur', 'Brightness', 'Contrast', 'LowResolution', 'Gamma', 'Gamma', 'Rot90', 'Flip']);
+  assert.deepEqual(names, [
+    'Spatial',
+    'GaussianNoise',
+    'GaussianBlur',
+    'Brightness',
+    'Contrast',
+    'LowResolution',
+    'Gamma',
+    'Gamma',
+    'Rot90',
+    'Flip',
+  ]);
   const replayed = fromRecord(record).apply(s);
   assert.deepEqual(values(replayed.image), values(subject.image));
   assert.deepEqual(values(replayed.label!), values(subject.label!));
   assert.throws(() => fromRecord({ name: 'Nope', params: {} }), /unknown transform 'Nope'/);
 });
 
-test('default probabilities are nnU-Net\'s (frequencies over many draws)', () => {
+test("default probabilities are nnU-Net's (frequencies over many draws)", () => {
   const aug = defaultAugmentation(2, {}, { patchSize: [64, 64] });
   const counts = new Map<string, number>();
-  let rotated = 0, scaled = 0;
+  let rotated = 0,
+    scaled = 0;
   const draws = 4000;
   const rng = new Random(1);
   for (let i = 0; i < draws; i++) {
     const t = aug.sample(rng, { spatialShape: [100, 100], channels: 1 });
-    for (const r of (t.record().params.transforms as TransformRecord[])) {
+    for (const r of t.record().params.transforms as TransformRecord[]) {
       const key = r.name === 'Gamma' && r.params.invert ? 'GammaInverted' : r.name;
       counts.set(key, (counts.get(key) ?? 0) + 1);
       if (r.name === 'Spatial') {
@@ -62,7 +84,14 @@ test('default probabilities are nnU-Net\'s (frequencies over many draws)', () =>
   }
   // blur and low resolution: p × 0.5 per channel (one channel here); flip: 1 − 0.5² for two axes
   const expected: Record<string, number> = {
-    GaussianNoise: 0.1, GaussianBlur: 0.1, Brightness: 0.15, Contrast: 0.15, LowResolution: 0.125, GammaInverted: 0.1, Gamma: 0.3, Flip: 0.75,
+    GaussianNoise: 0.1,
+    GaussianBlur: 0.1,
+    Brightness: 0.15,
+    Contrast: 0.15,
+    LowResolution: 0.125,
+    GammaInverted: 0.1,
+    Gamma: 0.3,
+    Flip: 0.75,
   };
   const check = (name: string, seen: number, p: number) => {
     const tol = 4.5 * Math.sqrt((p * (1 - p)) / draws);
@@ -75,7 +104,19 @@ test('default probabilities are nnU-Net\'s (frequencies over many draws)', () =>
 });
 
 test('config: names, probabilities and ranges from a plain object; readable errors for bad ones', () => {
-  const only = defaultAugmentation(2, { enabled: true, brightness: { p: 1, range: [2, 2] }, mirror: { p: 0 }, rotation: { p: 0 }, scaling: { p: 0 }, gaussian_noise: { p: 0 }, gaussian_blur: { p: 0 }, contrast: { p: 0 }, low_resolution: { p: 0 }, gamma: { p: 0 }, gamma_inverted: { p: 0 } });
+  const only = defaultAugmentation(2, {
+    enabled: true,
+    brightness: { p: 1, range: [2, 2] },
+    mirror: { p: 0 },
+    rotation: { p: 0 },
+    scaling: { p: 0 },
+    gaussian_noise: { p: 0 },
+    gaussian_blur: { p: 0 },
+    contrast: { p: 0 },
+    low_resolution: { p: 0 },
+    gamma: { p: 0 },
+    gamma_inverted: { p: 0 },
+  });
   const x = ve.Tensor.from([1, 2, 3, 4], [1, 2, 2]);
   const out = only.apply({ image: x }, new Random(3));
   assert.deepEqual(values(out.subject.image), [2, 4, 6, 8]);
@@ -91,7 +132,11 @@ test('config: names, probabilities and ranges from a plain object; readable erro
     [{ mirror: { axes: [3] } }, /augmentation\.mirror\.axes/],
     [{ grid_distortion: { num_steps: 0 } }, /num_steps: must be a positive integer/],
   ];
-  for (const [config, message] of bad) assert.throws(() => defaultAugmentation(3, config as never), (e: unknown) => e instanceof OptionError && message.test((e as Error).message));
+  for (const [config, message] of bad)
+    assert.throws(
+      () => defaultAugmentation(3, config as never),
+      (e: unknown) => e instanceof OptionError && message.test((e as Error).message),
+    );
   assert.throws(() => defaultAugmentation(2, {}, { patchSize: [4, 4, 4] }), OptionError);
 });
 
@@ -130,11 +175,12 @@ test('a batch is augmented sample by sample, as successive apply calls with the 
   }
 });
 
-test('the training config\'s augmentation section (defaults filled in by its schema) is accepted as is', () => {
+test("the training config's augmentation section (defaults filled in by its schema) is accepted as is", () => {
   const parsed = augmentationSchema.parse({ gamma: { p: 0.5 } });
   const fromConfig = defaultAugmentation(3, parsed, { patchSize: [32, 32, 32] });
   const explicit = defaultAugmentation(3, { gamma: { p: 0.5 } }, { patchSize: [32, 32, 32] });
-  const a = new Random(4), b = new Random(4);
+  const a = new Random(4),
+    b = new Random(4);
   for (let i = 0; i < 200; i++) {
     const ctx = { spatialShape: [40, 40, 40], channels: 2 };
     assert.deepEqual(fromConfig.sample(a, ctx).record(), explicit.sample(b, ctx).record());

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import type { Tensor } from '../../src/engine/index.js';
 
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what = 'values'): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: number,
+  what = 'values',
+): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
-  let worst = 0, at = -1;
+  let worst = 0,
+    at = -1;
   for (let i = 0; i < actual.length; i++) {
     const d = Math.abs(Number(actual[i]) - Number(expected[i]));
     if (!(d <= worst)) {
@@ -11,7 +17,10 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       at = i;
     }
   }
-  assert.ok(worst <= tol, `${what}: max difference ${worst} at ${at} (actual ${actual[at]}, expected ${expected[at]}) above ${tol}`);
+  assert.ok(
+    worst <= tol,
+    `${what}: max difference ${worst} at ${at} (actual ${actual[at]}, expected ${expected[at]}) above ${tol}`,
+  );
 }
 
 export const values = (t: Tensor): number[] => t.toNumbers();

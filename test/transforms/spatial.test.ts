@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
-import { Compose, Flip, Rot90, SpatialTransform, arraySource, elasticField, gaussianKernel1d, gridDistortionField, linearPart, rot90 } from '../../src/transforms/index.js';
+import {
+  Compose,
+  Flip,
+  Rot90,
+  SpatialTransform,
+  arraySource,
+  elasticField,
+  gaussianKernel1d,
+  gridDistortionField,
+  linearPart,
+  rot90,
+} from '../../src/transforms/index.js';
 import { Random } from '../../src/util/random.js';
 import { assertClose, centreOfMass, values } from './helpers.js';
 
@@ -30,7 +41,11 @@ test('a 90° rotation through the affine path equals rot90 (image within float r
   // 3D: rotation about axis k turns the plane of the other two axes
   const image = ve.randn([1, 5, 5, 5]);
   const label = randomLabel([5, 5, 5], [0, 4], 9);
-  for (const [axis, plane] of [[0, [1, 2]], [1, [0, 2]], [2, [0, 1]]] as const) {
+  for (const [axis, plane] of [
+    [0, [1, 2]],
+    [1, [0, 2]],
+    [2, [0, 1]],
+  ] as const) {
     const angles = [0, 0, 0];
     angles[axis] = Math.PI / 2;
     const out = new SpatialTransform({ patchSize: [5, 5, 5], angles }).apply({ image, label });
@@ -50,7 +65,8 @@ function blob(shape: number[], at: number[], sigma: number): ve.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(n);
   for (let flat = 0; flat < n; flat++) {
-    let rest = flat, r2 = 0;
+    let rest = flat,
+      r2 = 0;
     for (let a = shape.length - 1; a >= 0; a--) {
       const x = rest % shape[a]!;
       rest = Math.floor(rest / shape[a]!);
@@ -80,14 +96,29 @@ function solve(m: number[][], b: number[]): number[] {
 test('rotation + scaling moves a bright spot to where the matrix says (centre of mass)', () => {
   const cases = [
     { source: [64, 72], patch: [48, 40], centre: [30.5, 37], angles: [0.6], scales: [1.2, 1.2], spot: [38, 30] },
-    { source: [40, 44, 48], patch: [32, 30, 28], centre: [20, 21.5, 23], angles: [0.3, -0.4, 0.5], scales: [0.8, 0.8, 0.8], spot: [24, 18, 27] },
+    {
+      source: [40, 44, 48],
+      patch: [32, 30, 28],
+      centre: [20, 21.5, 23],
+      angles: [0.3, -0.4, 0.5],
+      scales: [0.8, 0.8, 0.8],
+      spot: [24, 18, 27],
+    },
   ];
   for (const c of cases) {
     const image = blob(c.source, c.spot, 1.5);
-    const out = new SpatialTransform({ patchSize: c.patch, centre: c.centre, angles: c.angles, scales: c.scales }).apply({ image });
+    const out = new SpatialTransform({
+      patchSize: c.patch,
+      centre: c.centre,
+      angles: c.angles,
+      scales: c.scales,
+    }).apply({ image });
     const m = linearPart(c.angles, c.scales, c.patch.length);
     // x = centre + M·(o − (P−1)/2)  ⇒  o = M⁻¹(x − centre) + (P−1)/2
-    const u = solve(m, c.spot.map((x, a) => x - c.centre[a]!));
+    const u = solve(
+      m,
+      c.spot.map((x, a) => x - c.centre[a]!),
+    );
     const expected = u.map((v, a) => v + (c.patch[a]! - 1) / 2);
     const scale = c.scales[0]!;
     assertClose(centreOfMass(out.image), expected, 0.05 / Math.min(1, scale), `${c.patch.length}D spot`);
@@ -99,16 +130,31 @@ test('a single bright voxel lands where the matrix says (centre of mass, magnify
   data[17 * 40 + 23] = 1;
   const image = ve.Tensor.from(data, [1, 40, 40]);
   const centre = [20, 19.5];
-  for (const [angle, scale] of [[0.5, 0.5], [1.1, 0.3], [2.5, 0.25], [-0.8, 0.6]] as const) {
-    const out = new SpatialTransform({ patchSize: [48, 48], centre, angles: [angle], scales: [scale, scale] }).apply({ image });
+  for (const [angle, scale] of [
+    [0.5, 0.5],
+    [1.1, 0.3],
+    [2.5, 0.25],
+    [-0.8, 0.6],
+  ] as const) {
+    const out = new SpatialTransform({ patchSize: [48, 48], centre, angles: [angle], scales: [scale, scale] }).apply({
+      image,
+    });
     const u = solve(linearPart([angle], [scale, scale], 2), [17 - centre[0]!, 23 - centre[1]!]);
-    assertClose(centreOfMass(out.image), u.map((v) => v + 23.5), 0.05, `angle ${angle} scale ${scale}`);
+    assertClose(
+      centreOfMass(out.image),
+      u.map((v) => v + 23.5),
+      0.05,
+      `angle ${angle} scale ${scale}`,
+    );
   }
 });
 
 test('labels keep exactly their value set under rotation, scaling, elastic deformation and grid distortion', () => {
   const classes = [0, 3, 7];
-  for (const shape of [[60, 50], [30, 34, 36]]) {
+  for (const shape of [
+    [60, 50],
+    [30, 34, 36],
+  ]) {
     const n = shape.length;
     const label = randomLabel(shape, classes, 5);
     const image = label.to({ dtype: 'float32' }).mul(10);
@@ -135,11 +181,28 @@ test('a typed-array source gives the same patch as the tensor source, reading on
   const shape = [20, 26, 30];
   const image = ve.randn([2, ...shape]);
   const label = randomLabel(shape, [0, 1, 2], 3);
-  const t = new SpatialTransform({ patchSize: [12, 16, 10], centre: [9, 14.5, 20], angles: [0.2, 0.1, -0.3], scales: [1.1, 1.1, 1.1], elastic: { seed: 2, alpha: 100, sigma: 4 } });
+  const t = new SpatialTransform({
+    patchSize: [12, 16, 10],
+    centre: [9, 14.5, 20],
+    angles: [0.2, 0.1, -0.3],
+    scales: [1.1, 1.1, 1.1],
+    elastic: { seed: 2, alpha: 100, sigma: 4 },
+  });
   const fromTensor = t.apply({ image, label });
   const reads: number[][][] = [];
-  const src = arraySource({ image: image.toArray() as Float32Array, label: label.toArray() as Uint8Array, channels: 2, spatialShape: shape });
-  const fromArrays = t.applyFrom({ ...src, read: (s, e) => (reads.push([[...s], [...e]]), src.read(s, e)) });
+  const src = arraySource({
+    image: image.toArray() as Float32Array,
+    label: label.toArray() as Uint8Array,
+    channels: 2,
+    spatialShape: shape,
+  });
+  const fromArrays = t.applyFrom({
+    ...src,
+    read: (s, e) => {
+      reads.push([[...s], [...e]]);
+      return src.read(s, e);
+    },
+  });
   assert.deepEqual(values(fromArrays.image), values(fromTensor.image));
   assert.deepEqual(values(fromArrays.label!), values(fromTensor.label!));
   assert.equal(reads.length, 1);
@@ -163,9 +226,10 @@ test('an identity transform is an exact crop, padded with zeros (image) and back
   assert.deepEqual(values(outside.label!), [0, 0, 0, 0]);
 });
 
-test('elastic field: as strong as batchgenerators\' full-resolution alpha·G_σ*U(−1,1), smooth, and seeded', () => {
+test("elastic field: as strong as batchgenerators' full-resolution alpha·G_σ*U(−1,1), smooth, and seeded", () => {
   const patch = [96, 96];
-  const alpha = 300, sigma = 10;
+  const alpha = 300,
+    sigma = 10;
   const f = elasticField(patch, { seed: 5, alpha, sigma });
   assert.deepEqual(f.shape, [96, 96, 2]);
   assert.deepEqual(values(f), values(elasticField(patch, { seed: 5, alpha, sigma })));
@@ -173,21 +237,44 @@ test('elastic field: as strong as batchgenerators\' full-resolution alpha·G_σ*
   // reference: the same construction at full resolution (white noise, separable Gaussian, valid region)
   const rng = new Random(99);
   const big = 96 + 2 * 40;
-  const noise = ve.Tensor.from(Float32Array.from({ length: big * big * 8 }, () => 2 * rng.next() - 1), [8, 1, big, big]);
+  const noise = ve.Tensor.from(
+    Float32Array.from({ length: big * big * 8 }, () => 2 * rng.next() - 1),
+    [8, 1, big, big],
+  );
   const k = gaussianKernel1d(sigma, 4);
-  const kx = ve.Tensor.from(k, [1, 1, 1, k.length]), ky = ve.Tensor.from(k, [1, 1, k.length, 1]);
+  const kx = ve.Tensor.from(k, [1, 1, 1, k.length]),
+    ky = ve.Tensor.from(k, [1, 1, k.length, 1]);
   const ref = ve.conv2d(ve.conv2d(noise, kx), ky).mul(alpha);
   const refStd = ref.std().item();
   const ours = [1, 2, 3, 4].map((seed) => elasticField(patch, { seed, alpha, sigma }).std().item());
   const oursStd = Math.sqrt(ours.reduce((s, v) => s + v * v, 0) / ours.length);
-  assert.ok(Math.abs(oursStd / refStd - 1) < 0.2, `field std ${oursStd.toFixed(3)} vs full-resolution ${refStd.toFixed(3)}`);
+  assert.ok(
+    Math.abs(oursStd / refStd - 1) < 0.2,
+    `field std ${oursStd.toFixed(3)} vs full-resolution ${refStd.toFixed(3)}`,
+  );
   // smooth: neighbouring displacements differ far less than the displacement itself
-  const diff = ve.sub(ve.narrow(f, 0, 1, 95), ve.narrow(f, 0, 0, 95)).abs().mean().item();
+  const diff = ve
+    .sub(ve.narrow(f, 0, 1, 95), ve.narrow(f, 0, 0, 95))
+    .abs()
+    .mean()
+    .item();
   assert.ok(diff < 0.1 * f.abs().mean().item(), `neighbour difference ${diff}`);
 });
 
 test('grid distortion: unit factors give no displacement; the mapping keeps the ends and is monotone', () => {
-  assert.deepEqual(new Set(values(gridDistortionField([8, 9], { factors: [[1, 1, 1], [1, 1]] }))), new Set([0]));
+  assert.deepEqual(
+    new Set(
+      values(
+        gridDistortionField([8, 9], {
+          factors: [
+            [1, 1, 1],
+            [1, 1],
+          ],
+        }),
+      ),
+    ),
+    new Set([0]),
+  );
   const f = gridDistortionField([11], { factors: [[0.5, 1.5]] });
   const mapped = values(f).map((d, o) => o + d);
   assertClose([mapped[0]!, mapped[10]!], [0, 10], 1e-6, 'ends');
@@ -201,7 +288,12 @@ test('mirroring and rot90 invert exactly; a Compose of them inverts in reverse o
   const image = ve.randn([2, 4, 4, 6]);
   const label = randomLabel([4, 4, 6], [0, 1], 1);
   const s = { image, label };
-  for (const t of [new Flip([0, 2]), new Rot90(1, [0, 1]), new Rot90(3, [1, 0]), new Compose([new Flip([1]), new Rot90(1, [0, 1]), new Flip([2])])]) {
+  for (const t of [
+    new Flip([0, 2]),
+    new Rot90(1, [0, 1]),
+    new Rot90(3, [1, 0]),
+    new Compose([new Flip([1]), new Rot90(1, [0, 1]), new Flip([2])]),
+  ]) {
     assert.ok(t.invertible);
     const back = t.inverse().apply(t.apply(s));
     assert.deepEqual(values(back.image), values(image), t.name);

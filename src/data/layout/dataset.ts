@@ -41,10 +41,15 @@ export interface Dataset {
 /** Checks classes: unique names, values 0..n-1 (each class value is the network's output channel). */
 export function checkLabelClasses(labels: LabelClass[], where: string): LabelClass[] {
   const sorted = [...labels].sort((a, b) => a.value - b.value);
-  if (sorted.length < 2) throw new VesaliusError(`${where}: needs at least two classes (background 0 and one foreground), got ${sorted.length}`);
+  if (sorted.length < 2)
+    throw new VesaliusError(
+      `${where}: needs at least two classes (background 0 and one foreground), got ${sorted.length}`,
+    );
   sorted.forEach((c, i) => {
     if (c.value !== i) {
-      throw new VesaliusError(`${where}: class values must be 0, 1, 2, ... without gaps (0 = background); got ${sorted.map((l) => `${l.name}=${l.value}`).join(', ')}`);
+      throw new VesaliusError(
+        `${where}: class values must be 0, 1, 2, ... without gaps (0 = background); got ${sorted.map((l) => `${l.name}=${l.value}`).join(', ')}`,
+      );
     }
   });
   const names = new Set<string>();
@@ -57,7 +62,10 @@ export function checkLabelClasses(labels: LabelClass[], where: string): LabelCla
 
 /** Classes from a {name: value} map. */
 export function classesFromMap(map: Record<string, number>, where: string): LabelClass[] {
-  return checkLabelClasses(Object.entries(map).map(([name, value]) => ({ name, value })), where);
+  return checkLabelClasses(
+    Object.entries(map).map(([name, value]) => ({ name, value })),
+    where,
+  );
 }
 
 export function sortCases(cases: Case[]): Case[] {

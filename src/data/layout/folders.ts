@@ -52,7 +52,11 @@ function compile(spec: FolderSpec, option: string): RegExp {
   }
   // A capture group is needed: count them by matching the empty alternative.
   const groups = new RegExp(`${source}|`).exec('')!.length - 1;
-  if (groups < 1) throw new OptionError(`${option}.pattern`, `'${source}' needs a capture group for the case id, e.g. ^(\\d+)_training\\.tif$`);
+  if (groups < 1)
+    throw new OptionError(
+      `${option}.pattern`,
+      `'${source}' needs a capture group for the case id, e.g. ^(\\d+)_training\\.tif$`,
+    );
   return re;
 }
 
@@ -71,7 +75,8 @@ function walk(dir: string, recursive: boolean): string[] {
 /** id → file for one folder; duplicate ids and an empty match are errors. */
 export function matchFolder(root: string, spec: FolderSpec, option: string): Map<string, string> {
   const dir = resolve(root, spec.dir);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new VesaliusError(`${dir}: folder not found (${option}.dir)`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new VesaliusError(`${dir}: folder not found (${option}.dir)`);
   const re = compile(spec, option);
   const byId = new Map<string, string>();
   for (const path of walk(dir, spec.recursive ?? false)) {
@@ -79,19 +84,25 @@ export function matchFolder(root: string, spec: FolderSpec, option: string): Map
     const m = re.exec(key);
     if (!m) continue;
     const id = m.groups?.id ?? m[1];
-    if (id === undefined || id === '') throw new VesaliusError(`${path}: ${option}.pattern matched but captured no case id`);
+    if (id === undefined || id === '')
+      throw new VesaliusError(`${path}: ${option}.pattern matched but captured no case id`);
     const previous = byId.get(id);
     if (previous) throw new VesaliusError(`${path}: duplicate case id '${id}' in ${option} (also ${previous})`);
     byId.set(id, path);
   }
-  if (byId.size === 0) throw new VesaliusError(`${dir}: no file matches ${option}.pattern ${spec.pattern ?? DEFAULT_PATTERN} (empty dataset)`);
+  if (byId.size === 0)
+    throw new VesaliusError(
+      `${dir}: no file matches ${option}.pattern ${spec.pattern ?? DEFAULT_PATTERN} (empty dataset)`,
+    );
   return byId;
 }
 
 /** Cases of one image/label/ROI set, every id present in every folder. */
 export function matchCaseSet(root: string, spec: CaseSetSpec, option: string, labelsRequired: boolean): Case[] {
   if (spec.images.length === 0) throw new OptionError(`${option}.images`, 'needs at least one image folder');
-  const channels = spec.images.map((s, c) => matchFolder(root, s, spec.images.length > 1 ? `${option}.images[${c}]` : `${option}.images`));
+  const channels = spec.images.map((s, c) =>
+    matchFolder(root, s, spec.images.length > 1 ? `${option}.images[${c}]` : `${option}.images`),
+  );
   const labels = spec.labels ? matchFolder(root, spec.labels, `${option}.labels`) : undefined;
   if (!labels && labelsRequired) throw new OptionError(`${option}.labels`, 'training needs a label folder');
   const roi = spec.roi ? matchFolder(root, spec.roi, `${option}.roi`) : undefined;
@@ -101,18 +112,27 @@ export function matchCaseSet(root: string, spec: CaseSetSpec, option: string, la
     const images = [path];
     for (let c = 1; c < channels.length; c++) {
       const other = channels[c]!.get(id);
-      if (!other) throw new VesaliusError(`${path}: case '${id}' has no image in ${option}.images[${c}] (${resolve(root, spec.images[c]!.dir)})`);
+      if (!other)
+        throw new VesaliusError(
+          `${path}: case '${id}' has no image in ${option}.images[${c}] (${resolve(root, spec.images[c]!.dir)})`,
+        );
       images.push(other);
     }
     const item: Case = { id, images };
     if (labels) {
       const label = labels.get(id);
-      if (!label) throw new VesaliusError(`${path}: image without a label (case '${id}', nothing in ${resolve(root, spec.labels!.dir)} matches)`);
+      if (!label)
+        throw new VesaliusError(
+          `${path}: image without a label (case '${id}', nothing in ${resolve(root, spec.labels!.dir)} matches)`,
+        );
       item.label = label;
     }
     if (roi) {
       const mask = roi.get(id);
-      if (!mask) throw new VesaliusError(`${path}: image without a region-of-interest mask (case '${id}' in ${resolve(root, spec.roi!.dir)})`);
+      if (!mask)
+        throw new VesaliusError(
+          `${path}: image without a region-of-interest mask (case '${id}' in ${resolve(root, spec.roi!.dir)})`,
+        );
       item.roi = mask;
     }
     cases.push(item);
@@ -137,7 +157,10 @@ export function discoverFolders(options: FoldersOptions): Dataset {
   const labels = checkLabelClasses(options.classes, 'dataset.classes');
   const channels = options.channels ?? options.images.map((_, c) => (c === 0 ? 'image' : `image${c}`));
   if (channels.length !== options.images.length) {
-    throw new OptionError('dataset.channels', `names ${channels.length} channels but dataset.images lists ${options.images.length} folders`);
+    throw new OptionError(
+      'dataset.channels',
+      `names ${channels.length} channels but dataset.images lists ${options.images.length} folders`,
+    );
   }
   const cases = matchCaseSet(root, options, 'dataset', true);
   const test = options.test ? matchCaseSet(root, options.test, 'dataset.test', false) : [];

@@ -39,7 +39,8 @@ export function discoverMsd(root: string, options: MsdOptions = {}): Dataset {
   const dir = resolve(root);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new VesaliusError(`${dir}: dataset folder not found`);
   const jsonPath = join(dir, 'dataset.json');
-  if (!existsSync(jsonPath)) throw new VesaliusError(`${jsonPath}: not found (an MSD/nnU-Net dataset needs dataset.json)`);
+  if (!existsSync(jsonPath))
+    throw new VesaliusError(`${jsonPath}: not found (an MSD/nnU-Net dataset needs dataset.json)`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(jsonPath, 'utf8'));
@@ -52,9 +53,12 @@ export function discoverMsd(root: string, options: MsdOptions = {}): Dataset {
     throw new FileFormatError(jsonPath, `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   }
   const meta = parsed.data;
-  const labels = options.labels ? checkLabelClasses(options.labels, 'dataset.classes') : parseLabels(meta.labels, jsonPath);
+  const labels = options.labels
+    ? checkLabelClasses(options.labels, 'dataset.classes')
+    : parseLabels(meta.labels, jsonPath);
   const channelMap = meta.channel_names ?? meta.modality;
-  if (!channelMap && !options.channels) throw new FileFormatError(jsonPath, `needs "channel_names" (nnU-Net v2) or "modality" (MSD)`);
+  if (!channelMap && !options.channels)
+    throw new FileFormatError(jsonPath, `needs "channel_names" (nnU-Net v2) or "modality" (MSD)`);
   const channels = options.channels ?? orderedValues(channelMap!, jsonPath, 'channel_names');
   const ending = meta.file_ending ?? '.nii.gz';
 
@@ -64,9 +68,13 @@ export function discoverMsd(root: string, options: MsdOptions = {}): Dataset {
     if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new VesaliusError(`${folder}: folder not found`);
   }
   const cases = pairLabels(groupImages(imagesTr, ending, channels.length), labelsTr, ending, true);
-  if (cases.length === 0) throw new VesaliusError(`${imagesTr}: no training images ending in ${ending} (empty dataset)`);
+  if (cases.length === 0)
+    throw new VesaliusError(`${imagesTr}: no training images ending in ${ending} (empty dataset)`);
   if (meta.numTraining !== undefined && meta.numTraining !== cases.length) {
-    throw new FileFormatError(jsonPath, `numTraining is ${meta.numTraining} but ${imagesTr} holds ${cases.length} cases`);
+    throw new FileFormatError(
+      jsonPath,
+      `numTraining is ${meta.numTraining} but ${imagesTr} holds ${cases.length} cases`,
+    );
   }
   for (const entry of meta.training ?? []) {
     for (const rel of [entry.label]) {
@@ -77,7 +85,9 @@ export function discoverMsd(root: string, options: MsdOptions = {}): Dataset {
 
   const imagesTs = join(dir, 'imagesTs');
   const labelsTs = join(dir, 'labelsTs');
-  const test = existsSync(imagesTs) ? pairLabels(groupImages(imagesTs, ending, channels.length), labelsTs, ending, false) : [];
+  const test = existsSync(imagesTs)
+    ? pairLabels(groupImages(imagesTs, ending, channels.length), labelsTs, ending, false)
+    : [];
   return {
     name: meta.name ?? dir.split(/[\\/]/).at(-1)!,
     layout: 'msd',
@@ -94,11 +104,16 @@ export function discoverMsd(root: string, options: MsdOptions = {}): Dataset {
 function parseLabels(map: Record<string, string | number | number[]>, jsonPath: string): LabelClass[] {
   const out: LabelClass[] = [];
   for (const [key, value] of Object.entries(map)) {
-    if (Array.isArray(value)) throw new FileFormatError(jsonPath, `labels.${key}: region-based labels (lists of values) are not supported`);
+    if (Array.isArray(value))
+      throw new FileFormatError(jsonPath, `labels.${key}: region-based labels (lists of values) are not supported`);
     if (typeof value === 'number') out.push({ name: key, value });
     else {
       const v = Number(key);
-      if (!Number.isInteger(v)) throw new FileFormatError(jsonPath, `labels: key '${key}' must be an integer class value (MSD style) or the value must be a number (nnU-Net v2 style)`);
+      if (!Number.isInteger(v))
+        throw new FileFormatError(
+          jsonPath,
+          `labels: key '${key}' must be an integer class value (MSD style) or the value must be a number (nnU-Net v2 style)`,
+        );
       out.push({ name: value, value: v });
     }
   }
@@ -109,7 +124,8 @@ function orderedValues(map: Record<string, string>, jsonPath: string, what: stri
   const entries = Object.entries(map).map(([k, v]) => [Number(k), v] as const);
   entries.sort((a, b) => a[0] - b[0]);
   entries.forEach(([k], i) => {
-    if (k !== i) throw new FileFormatError(jsonPath, `${what}: keys must be 0, 1, 2, ... (got ${Object.keys(map).join(', ')})`);
+    if (k !== i)
+      throw new FileFormatError(jsonPath, `${what}: keys must be 0, 1, 2, ... (got ${Object.keys(map).join(', ')})`);
   });
   return entries.map(([, v]) => v);
 }
@@ -131,7 +147,7 @@ function groupImages(folder: string, ending: string, channelCount: number): Case
   const useSuffix = files.length > 0 && suffixed.every((m) => m !== null && (channelCount > 1 || m[2] === '0000'));
   if (!useSuffix) {
     if (suffixed.some((m) => m !== null) && channelCount > 1) {
-      const odd = files[suffixed.findIndex((m) => m === null)]!;
+      const odd = files[suffixed.indexOf(null)]!;
       throw new VesaliusError(`${join(folder, odd)}: lacks the _XXXX channel suffix that the other images have`);
     }
     return sortCases(files.map((f) => ({ id: f.slice(0, -ending.length), images: [join(folder, f)] })));
@@ -148,11 +164,17 @@ function groupImages(folder: string, ending: string, channelCount: number): Case
     const images: string[] = [];
     for (let c = 0; c < channelCount; c++) {
       const path = channels.get(c);
-      if (!path) throw new VesaliusError(`${join(folder, `${id}_${String(c).padStart(4, '0')}${ending}`)}: missing (case ${id} needs ${channelCount} channels)`);
+      if (!path)
+        throw new VesaliusError(
+          `${join(folder, `${id}_${String(c).padStart(4, '0')}${ending}`)}: missing (case ${id} needs ${channelCount} channels)`,
+        );
       images.push(path);
     }
     const extra = [...channels.keys()].filter((c) => c >= channelCount);
-    if (extra.length > 0) throw new VesaliusError(`${channels.get(extra[0]!)}: channel ${extra[0]} but dataset.json declares only ${channelCount} channels`);
+    if (extra.length > 0)
+      throw new VesaliusError(
+        `${channels.get(extra[0]!)}: channel ${extra[0]} but dataset.json declares only ${channelCount} channels`,
+      );
     cases.push({ id, images });
   }
   return sortCases(cases);

@@ -21,14 +21,17 @@ export interface DatasetSpec {
 const list = (x: FolderSpec | FolderSpec[]) => (Array.isArray(x) ? x : [x]);
 
 export function openDataset(spec: DatasetSpec): Dataset {
-  const labelRemap = spec.label_remap ? Object.fromEntries(Object.entries(spec.label_remap).map(([k, v]) => [Number(k), v])) : undefined;
+  const labelRemap = spec.label_remap
+    ? Object.fromEntries(Object.entries(spec.label_remap).map(([k, v]) => [Number(k), v]))
+    : undefined;
   const classes = spec.classes ? classesFromMap(spec.classes, 'dataset.classes') : undefined;
   if (spec.layout === 'msd') {
     const ds = discoverMsd(spec.root, { labels: classes, channels: spec.channels, labelRemap });
     return spec.name ? { ...ds, name: spec.name } : ds;
   }
   if (!spec.images) throw new OptionError('dataset.images', "required when layout is 'folders'");
-  if (!classes) throw new OptionError('dataset.classes', "required when layout is 'folders' (e.g. {background: 0, vessel: 1})");
+  if (!classes)
+    throw new OptionError('dataset.classes', "required when layout is 'folders' (e.g. {background: 0, vessel: 1})");
   return discoverFolders({
     root: resolve(spec.root),
     name: spec.name,

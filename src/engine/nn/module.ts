@@ -8,7 +8,7 @@
 import { noGrad } from '../autograd.js';
 import { isDType, isFloating, type DType } from '../dtype.js';
 import { keep } from '../memory.js';
-import { Tensor, type MemoryFormat } from '../tensor.js';
+import type { Tensor, MemoryFormat } from '../tensor.js';
 import { isParameter, parameter } from './parameter.js';
 
 export type StateDict = Record<string, Tensor>;
@@ -182,7 +182,9 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
       const src = source.get(name);
       if (src === undefined) continue;
       if (!sameShape(src.shape, target.shape)) {
-        throw new RangeError(`state dict entry ${name} has shape [${src.shape.join(', ')}], the module expects [${target.shape.join(', ')}]`);
+        throw new RangeError(
+          `state dict entry ${name} has shape [${src.shape.join(', ')}], the module expects [${target.shape.join(', ')}]`,
+        );
       }
     }
     noGrad(() => {
@@ -267,9 +269,8 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a module of any input and output, for containers and walkers
 export type AnyModule = Module<any, any>;
-
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
@@ -280,4 +281,3 @@ function checkName(name: string, module: AnyModule): void {
     throw new RangeError(`${module.constructor.name}: invalid name ${JSON.stringify(name)} (non-empty, no dots)`);
   }
 }
-

@@ -21,7 +21,12 @@ export interface AdamOptions {
 }
 
 abstract class AdamBase extends Optimizer<AdamOptions> {
-  constructor(params: ParamsInput<AdamOptions>, options: { lr: number } & Partial<AdamOptions>, defaultWeightDecay: number, private readonly decoupled: boolean) {
+  constructor(
+    params: ParamsInput<AdamOptions>,
+    options: { lr: number } & Partial<AdamOptions>,
+    defaultWeightDecay: number,
+    private readonly decoupled: boolean,
+  ) {
     const { lr, betas = [0.9, 0.999], eps = 1e-8, weightDecay = defaultWeightDecay, amsgrad = false } = options;
     for (const [i, b] of betas.entries()) {
       if (!(b >= 0 && b < 1)) throw new RangeError(`betas[${i}] must be in [0, 1), got ${b}`);
@@ -32,7 +37,12 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdamOptions>): void {
-    const { betas: [beta1, beta2], eps, weightDecay, amsgrad } = group.options;
+    const {
+      betas: [beta1, beta2],
+      eps,
+      weightDecay,
+      amsgrad,
+    } = group.options;
     const lr = group.lr;
     if (state.step === undefined) {
       state.step = 0;

@@ -22,7 +22,11 @@ function clipGrads(grads: Tensor[], maxNorm: number, normType: number): number {
   let total: number;
   if (normType === Infinity) {
     total = 0;
-    for (const g of grads) total = Math.max(total, tensorScalar(g, (a) => a.abs().max()));
+    for (const g of grads)
+      total = Math.max(
+        total,
+        tensorScalar(g, (a) => a.abs().max()),
+      );
   } else {
     let sum = 0;
     for (const g of grads) sum += tensorScalar(g, (a) => a.abs().pow(normType).sum());

@@ -29,9 +29,10 @@ export abstract class Optimizer<H extends object> {
 
   constructor(params: ParamsInput<H>, lr: number, defaults: H) {
     checkNonNegative('lr', lr);
-    const groups = params.length > 0 && !isTensorList(params)
-      ? (params as Array<{ params: Tensor[]; lr?: number; options?: Partial<H> }>)
-      : [{ params: params as Tensor[] }];
+    const groups =
+      params.length > 0 && !isTensorList(params)
+        ? (params as Array<{ params: Tensor[]; lr?: number; options?: Partial<H> }>)
+        : [{ params: params as Tensor[] }];
     const seen = new Set<Tensor>();
     this.paramGroups = groups.map((g) => {
       for (const p of g.params) {
@@ -83,7 +84,12 @@ export abstract class Optimizer<H extends object> {
         if (s !== undefined) state[index] = { ...s };
         ids.push(index++);
       }
-      paramGroups.push({ lr: g.lr, ...(g.initialLr !== undefined ? { initialLr: g.initialLr } : {}), options: { ...g.options }, params: ids });
+      paramGroups.push({
+        lr: g.lr,
+        ...(g.initialLr !== undefined ? { initialLr: g.initialLr } : {}),
+        options: { ...g.options },
+        params: ids,
+      });
     }
     return { state, paramGroups };
   }
@@ -91,12 +97,16 @@ export abstract class Optimizer<H extends object> {
   /** Restores hyper-parameters and copies state tensors (cloned, so the source may be disposed after). */
   loadStateDict(sd: OptimizerStateDict<H>): void {
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new RangeError(`optimizer state has ${sd.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`);
+      throw new RangeError(
+        `optimizer state has ${sd.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`,
+      );
     }
     sd.paramGroups.forEach((saved, gi) => {
       const group = this.paramGroups[gi]!;
       if (saved.params.length !== group.params.length) {
-        throw new RangeError(`optimizer state group ${gi} has ${saved.params.length} parameters, this optimizer has ${group.params.length}`);
+        throw new RangeError(
+          `optimizer state group ${gi} has ${saved.params.length} parameters, this optimizer has ${group.params.length}`,
+        );
       }
       group.lr = saved.lr;
       if (saved.initialLr !== undefined) group.initialLr = saved.initialLr;
@@ -115,7 +125,9 @@ export abstract class Optimizer<H extends object> {
           if (typeof v === 'number') copy[k] = v;
           else {
             if (!sameShape(v.shape, p.shape)) {
-              throw new RangeError(`optimizer state ${id}.${k} has shape [${v.shape.join(', ')}], the parameter has [${p.shape.join(', ')}]`);
+              throw new RangeError(
+                `optimizer state ${id}.${k} has shape [${v.shape.join(', ')}], the parameter has [${p.shape.join(', ')}]`,
+              );
             }
             copy[k] = keep(noGrad(() => tidy(() => v.to(p.dtype).to(p.device).clone())));
           }
@@ -146,5 +158,6 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 export function checkNonNegative(name: string, value: number): void {
-  if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`${name} must be a non-negative number, got ${value}`);
+  if (!(Number.isFinite(value) && value >= 0))
+    throw new RangeError(`${name} must be a non-negative number, got ${value}`);
 }

@@ -7,7 +7,7 @@
 /** nnU-Net's poly schedule: lr0 · (1 − t/T)^exponent, 0 from T on. */
 export function polyLr(lr0: number, t: number, totalSteps: number, exponent = 0.9): number {
   if (t >= totalSteps) return 0;
-  return lr0 * Math.pow(1 - t / totalSteps, exponent);
+  return lr0 * (1 - t / totalSteps) ** exponent;
 }
 
 /** Cosine annealing (SGDR without restarts): etaMin + (lr0 − etaMin)(1 + cos(πt/T))/2. */
@@ -17,7 +17,7 @@ export function cosineLr(lr0: number, t: number, totalSteps: number, etaMin = 0)
 
 /** Step decay: lr0 · gamma^⌊t/stepSize⌋. */
 export function stepLr(lr0: number, t: number, stepSize: number, gamma = 0.1): number {
-  return lr0 * Math.pow(gamma, Math.floor(t / stepSize));
+  return lr0 * gamma ** Math.floor(t / stepSize);
 }
 
 /** Linear warm-up factor, as torch's LinearLR: from startFactor at t=0 to 1 at t=warmupSteps. */
@@ -74,7 +74,9 @@ export abstract class LrScheduler {
 
   loadStateDict(state: SchedulerState): void {
     if (state.baseLrs.length !== this.baseLrs.length) {
-      throw new RangeError(`scheduler state has ${state.baseLrs.length} groups, the optimizer has ${this.baseLrs.length}`);
+      throw new RangeError(
+        `scheduler state has ${state.baseLrs.length} groups, the optimizer has ${this.baseLrs.length}`,
+      );
     }
     this.lastStep = state.lastStep;
     state.baseLrs.forEach((b, i) => {
@@ -85,7 +87,10 @@ export abstract class LrScheduler {
 }
 
 export class PolyLR extends LrScheduler {
-  constructor(optimizer: HasParamGroups, readonly options: { totalSteps: number; exponent?: number }) {
+  constructor(
+    optimizer: HasParamGroups,
+    readonly options: { totalSteps: number; exponent?: number },
+  ) {
     super(optimizer);
     positive('totalSteps', options.totalSteps);
     this.apply();
@@ -96,7 +101,10 @@ export class PolyLR extends LrScheduler {
 }
 
 export class CosineAnnealingLR extends LrScheduler {
-  constructor(optimizer: HasParamGroups, readonly options: { totalSteps: number; etaMin?: number }) {
+  constructor(
+    optimizer: HasParamGroups,
+    readonly options: { totalSteps: number; etaMin?: number },
+  ) {
     super(optimizer);
     positive('totalSteps', options.totalSteps);
     this.apply();
@@ -107,7 +115,10 @@ export class CosineAnnealingLR extends LrScheduler {
 }
 
 export class StepLR extends LrScheduler {
-  constructor(optimizer: HasParamGroups, readonly options: { stepSize: number; gamma?: number }) {
+  constructor(
+    optimizer: HasParamGroups,
+    readonly options: { stepSize: number; gamma?: number },
+  ) {
     super(optimizer);
     positive('stepSize', options.stepSize);
     this.apply();
@@ -125,19 +136,20 @@ export class StepLR extends LrScheduler {
 export class LinearWarmup extends LrScheduler {
   constructor(
     optimizer: HasParamGroups,
-    readonly options: { warmupSteps: number; startFactor?: number; then?: LrScheduler },
+    readonly options: { warmupSteps: number; startFactor?: number; after?: LrScheduler },
   ) {
     super(optimizer);
     if (!(Number.isInteger(options.warmupSteps) && options.warmupSteps >= 0)) {
       throw new RangeError(`warmupSteps must be a non-negative integer, got ${options.warmupSteps}`);
     }
-    if (options.then && options.then.optimizer !== optimizer) throw new RangeError('the wrapped schedule must drive the same optimizer');
+    if (options.after && options.after.optimizer !== optimizer)
+      throw new RangeError('the wrapped schedule must drive the same optimizer');
     this.apply();
   }
   lrAt(base: number, t: number): number {
-    const { warmupSteps, startFactor = 1 / Math.max(warmupSteps, 1), then } = this.options;
+    const { warmupSteps, startFactor = 1 / Math.max(warmupSteps, 1), after } = this.options;
     if (t < warmupSteps) return base * linearWarmupFactor(t, warmupSteps, startFactor);
-    return then ? then.lrAt(base, t - warmupSteps) : base;
+    return after ? after.lrAt(base, t - warmupSteps) : base;
   }
 }
 

@@ -21,7 +21,8 @@ export class SGD extends Optimizer<SGDOptions> {
     const { lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = options;
     checkNonNegative('momentum', momentum);
     checkNonNegative('weightDecay', weightDecay);
-    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new RangeError('Nesterov momentum needs momentum > 0 and dampening 0');
+    if (nesterov && (momentum <= 0 || dampening !== 0))
+      throw new RangeError('Nesterov momentum needs momentum > 0 and dampening 0');
     super(params, lr, { momentum, dampening, nesterov, weightDecay });
   }
 

@@ -61,7 +61,9 @@ function decodeWithCodec(codec: FrameCodec, bytes: Uint8Array, info: FrameInfo, 
   });
   // libjpeg converts to RGB itself when asked, from the colour space its markers declare. Lossy JPEG
   // labelled RGB is often YCbCr inside (as dcmjs-codecs assumes for baseline); lossless RGB is RGB.
-  const colour = { convertColorspaceToRgb: info.samplesPerPixel === 3 && (lossyJpeg || info.photometricInterpretation !== 'RGB') };
+  const colour = {
+    convertColorspaceToRgb: info.samplesPerPixel === 3 && (lossyJpeg || info.photometricInterpretation !== 'RGB'),
+  };
   let result: CodecContext;
   try {
     switch (codec) {
@@ -96,12 +98,21 @@ function decodeWithCodec(codec: FrameCodec, bytes: Uint8Array, info: FrameInfo, 
  * Little- or big-endian bytes → typed array of BitsAllocated-wide unsigned words. A copy, unless
  * `view` allows a view into `bytes` (little endian, aligned): the caller then must not modify it.
  */
-function wordsFromBytes(bytes: Uint8Array, bitsAllocated: number, count: number, littleEndian: boolean, view = false): Uint8Array | Uint16Array | Uint32Array {
+function wordsFromBytes(
+  bytes: Uint8Array,
+  bitsAllocated: number,
+  count: number,
+  littleEndian: boolean,
+  view = false,
+): Uint8Array | Uint16Array | Uint32Array {
   const width = bitsAllocated / 8;
-  if (bytes.length < count * width) throw new FrameDecodeError(`frame has ${bytes.length} bytes, expected ${count * width}`);
+  if (bytes.length < count * width)
+    throw new FrameDecodeError(`frame has ${bytes.length} bytes, expected ${count * width}`);
   if (view && littleEndian && bytes.byteOffset % width === 0) {
     if (width === 1) return bytes.subarray(0, count);
-    return width === 2 ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : new Uint32Array(bytes.buffer, bytes.byteOffset, count);
+    return width === 2
+      ? new Uint16Array(bytes.buffer, bytes.byteOffset, count)
+      : new Uint32Array(bytes.buffer, bytes.byteOffset, count);
   }
   if (bitsAllocated === 8) return bytes.slice(0, count);
   const copy = bytes.slice(0, count * width);
@@ -125,7 +136,8 @@ function wordsFromBytes(bytes: Uint8Array, bitsAllocated: number, count: number,
 }
 
 function unpackBits(bytes: Uint8Array, bitOffset: number, count: number): Uint8Array {
-  if (bytes.length * 8 < bitOffset + count) throw new FrameDecodeError(`1-bit frame needs ${Math.ceil((bitOffset + count) / 8)} bytes, has ${bytes.length}`);
+  if (bytes.length * 8 < bitOffset + count)
+    throw new FrameDecodeError(`1-bit frame needs ${Math.ceil((bitOffset + count) / 8)} bytes, has ${bytes.length}`);
   const out = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     const bit = bitOffset + i;
@@ -176,7 +188,11 @@ function nativeSampleCount(info: FrameInfo): number {
   return info.photometricInterpretation === 'YBR_FULL_422' ? pixels * 2 : pixels * 3;
 }
 
-function toRgb(samples: StoredArray, info: FrameInfo, opts: { planar: boolean; ybr: 'full' | '422' | 'none' }): StoredArray {
+function toRgb(
+  samples: StoredArray,
+  info: FrameInfo,
+  opts: { planar: boolean; ybr: 'full' | '422' | 'none' },
+): StoredArray {
   if (info.samplesPerPixel !== 3) return samples;
   if (!(samples instanceof Uint8Array || samples instanceof Uint16Array)) {
     throw new FrameDecodeError('signed or 32-bit colour pixel data is not supported');
@@ -200,7 +216,12 @@ export interface DecodeFrameOptions {
  * Native little-endian frames that need no change come back as views into `frameBytes` (no copy).
  * Call (and await) loadCodecs() once before decoding encapsulated frames.
  */
-export function decodeFrameSync(transferSyntaxUid: string, frameBytes: Uint8Array, info: FrameInfo, options: DecodeFrameOptions = {}): StoredArray {
+export function decodeFrameSync(
+  transferSyntaxUid: string,
+  frameBytes: Uint8Array,
+  info: FrameInfo,
+  options: DecodeFrameOptions = {},
+): StoredArray {
   const ts = transferSyntax(transferSyntaxUid);
   if (!ts) throw new FrameDecodeError(`unsupported transfer syntax ${describeTransferSyntax(transferSyntaxUid)}`);
   // PALETTE COLOR frames decode to their stored indices; the caller maps them through the palette
@@ -211,7 +232,9 @@ export function decodeFrameSync(transferSyntaxUid: string, frameBytes: Uint8Arra
     }
     // Grey or RGB data with every bit used needs no change: read it in place, without a copy.
     const untouched =
-      info.bitsStored === info.bitsAllocated && info.highBit === info.bitsAllocated - 1 && (info.samplesPerPixel === 1 || (pi === 'RGB' && info.planarConfiguration === 0));
+      info.bitsStored === info.bitsAllocated &&
+      info.highBit === info.bitsAllocated - 1 &&
+      (info.samplesPerPixel === 1 || (pi === 'RGB' && info.planarConfiguration === 0));
     const words = wordsFromBytes(frameBytes, info.bitsAllocated, nativeSampleCount(info), ts.littleEndian, untouched);
     const stored = applyBitsStored(words, info, info.highBit + 1 - info.bitsStored);
     const ybr = pi === 'YBR_FULL' ? 'full' : pi === 'YBR_FULL_422' ? '422' : 'none';
@@ -229,11 +252,19 @@ export function decodeFrameSync(transferSyntaxUid: string, frameBytes: Uint8Arra
   // RLE keeps the encoded colour space and sample order (segments are planes: planar output);
   // libjpeg converts to RGB itself; JPEG-LS and JPEG 2000 (RCT/ICT) return RGB or what was encoded
   const ybrLeft = ts.codec === 'jpeg' ? false : pi === 'YBR_FULL' || pi === 'YBR_FULL_422';
-  return toRgb(stored, info, { planar: ts.codec === 'rle' ? info.planarConfiguration === 1 : false, ybr: ybrLeft ? 'full' : 'none' });
+  return toRgb(stored, info, {
+    planar: ts.codec === 'rle' ? info.planarConfiguration === 1 : false,
+    ybr: ybrLeft ? 'full' : 'none',
+  });
 }
 
 /** decodeFrame: the single frame-decoding entry point (loads the codecs on first use). */
-export async function decodeFrame(transferSyntaxUid: string, frameBytes: Uint8Array, info: FrameInfo, options: DecodeFrameOptions = {}): Promise<StoredArray> {
+export async function decodeFrame(
+  transferSyntaxUid: string,
+  frameBytes: Uint8Array,
+  info: FrameInfo,
+  options: DecodeFrameOptions = {},
+): Promise<StoredArray> {
   if (transferSyntax(transferSyntaxUid)?.codec) await loadCodecs();
   return decodeFrameSync(transferSyntaxUid, frameBytes, info, options);
 }

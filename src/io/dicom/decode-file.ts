@@ -23,10 +23,15 @@ export function decodeFramesOf<F extends FrameToDecode>(parsed: ParsedDicom, wan
   const codestreams = ts.codec ? encapsulatedFrames(parsed, first.framesInFile, ts.codec) : undefined;
   const pixels = first.info.rows * first.info.columns * first.info.samplesPerPixel;
   const decodeOne = (frame: number): StoredArray => {
-    const stored = codestreams ? { bytes: codestreams[frame]!, bitOffset: 0 } : nativeFrame(parsed, first.info, first.framesInFile, frame);
+    const stored = codestreams
+      ? { bytes: codestreams[frame]!, bitOffset: 0 }
+      : nativeFrame(parsed, first.info, first.framesInFile, frame);
     try {
-      const values = decodeFrameSync(parsed.transferSyntaxUid, stored.bytes, first.info, { bitOffset: stored.bitOffset });
-      if (values.length !== pixels) throw new FrameDecodeError(`decoded to ${values.length} samples, expected ${pixels}`);
+      const values = decodeFrameSync(parsed.transferSyntaxUid, stored.bytes, first.info, {
+        bitOffset: stored.bitOffset,
+      });
+      if (values.length !== pixels)
+        throw new FrameDecodeError(`decoded to ${values.length} samples, expected ${pixels}`);
       return values;
     } catch (e) {
       if (e instanceof FrameDecodeError) throw new FileFormatError(parsed.path, `frame ${frame + 1}: ${e.message}`);

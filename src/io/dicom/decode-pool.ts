@@ -56,13 +56,20 @@ export async function decodeInWorkers(jobs: Omit<DecodeJob, 'id'>[], threads: nu
             worker.on('message', (reply: DecodeReply) => {
               if ('error' in reply) {
                 const e = reply.error;
-                return reject('reason' in e ? new FileFormatError(e.path, e.reason) : new Error(`DICOM decode worker failed: ${e.message}`));
+                return reject(
+                  'reason' in e
+                    ? new FileFormatError(e.path, e.reason)
+                    : new Error(`DICOM decode worker failed: ${e.message}`),
+                );
               }
               results[reply.id] = reply.values;
               send();
             });
             worker.on('error', reject);
-            worker.on('exit', (code) => next < jobs.length && reject(new Error(`DICOM decode worker exited with code ${code}`)));
+            worker.on(
+              'exit',
+              (code) => next < jobs.length && reject(new Error(`DICOM decode worker exited with code ${code}`)),
+            );
             send();
           }),
       ),

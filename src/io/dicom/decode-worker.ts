@@ -9,7 +9,9 @@ import { readBytes } from './scan.js';
 
 /** A copy unless the array owns its whole buffer (views into a file buffer must not be transferred). */
 function owned(values: StoredArray): StoredArray {
-  return values.byteOffset === 0 && values.byteLength === values.buffer.byteLength ? values : (values.slice() as StoredArray);
+  return values.byteOffset === 0 && values.byteLength === values.buffer.byteLength
+    ? values
+    : (values.slice() as StoredArray);
 }
 
 parentPort!.on('message', async (job: DecodeJob) => {
@@ -19,7 +21,10 @@ parentPort!.on('message', async (job: DecodeJob) => {
     const parsed = parseDicomBytes(job.path, await readBytes(job.path));
     const decoded = decodeFramesOf(parsed, job.frames);
     const values = job.frames.map((f) => owned(decoded.get(f)!));
-    parentPort!.postMessage({ id: job.id, values } satisfies DecodeReply, values.map((v) => v.buffer as ArrayBuffer));
+    parentPort!.postMessage(
+      { id: job.id, values } satisfies DecodeReply,
+      values.map((v) => v.buffer as ArrayBuffer),
+    );
     return;
   } catch (e) {
     reply =

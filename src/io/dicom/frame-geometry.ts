@@ -137,7 +137,11 @@ export function frameAttributes(ds: DataSet, frames: number): FrameAttributes[] 
     const a: FrameAttributes = { ...base, instance: f + 1 };
     if (offsets && base.position && base.rowCosine && base.columnCosine) {
       const n = cross(base.rowCosine, base.columnCosine);
-      a.position = [base.position[0] + offsets[f]! * n[0], base.position[1] + offsets[f]! * n[1], base.position[2] + offsets[f]! * n[2]];
+      a.position = [
+        base.position[0] + offsets[f]! * n[0],
+        base.position[1] + offsets[f]! * n[1],
+        base.position[2] + offsets[f]! * n[2],
+      ];
     } else if (!offsets) {
       a.position = undefined;
     }
@@ -169,7 +173,9 @@ export function mosaicAttributes(ds: DataSet, mosaic: Mosaic, rows: number, colu
       const di = ((columns - mosaic.tileColumns) / 2) * columnSpacing;
       const dj = ((rows - mosaic.tileRows) / 2) * rowSpacing;
       const n = mosaic.normal ?? cross(base.rowCosine, base.columnCosine);
-      a.position = [0, 1, 2].map((x) => base.position![x]! + di * base.rowCosine![x]! + dj * base.columnCosine![x]! + k * step * n[x]!) as Vec3;
+      a.position = [0, 1, 2].map(
+        (x) => base.position![x]! + di * base.rowCosine![x]! + dj * base.columnCosine![x]! + k * step * n[x]!,
+      ) as Vec3;
     }
     return a;
   });

@@ -46,9 +46,13 @@ function startsCodestream(bytes: Uint8Array, offset: number, codec: FrameCodec):
     case 'jpeg2000':
     case 'htj2k':
       // raw codestream SOC+SIZ, or a JP2 file signature box
-      return (a === 0xff && b === 0x4f) || (a === 0 && b === 0 && bytes[offset + 4] === 0x6a && bytes[offset + 5] === 0x50);
+      return (
+        (a === 0xff && b === 0x4f) || (a === 0 && b === 0 && bytes[offset + 4] === 0x6a && bytes[offset + 5] === 0x50)
+      );
     case 'jpegxl':
-      return (a === 0xff && b === 0x0a) || (a === 0 && b === 0 && bytes[offset + 4] === 0x4a && bytes[offset + 5] === 0x58);
+      return (
+        (a === 0xff && b === 0x0a) || (a === 0 && b === 0 && bytes[offset + 4] === 0x4a && bytes[offset + 5] === 0x58)
+      );
     case 'rle':
       return false;
   }
@@ -88,15 +92,21 @@ export function encapsulatedFrames(parsed: ParsedDicom, frames: number, codec: F
   // fragment.position is the absolute offset of the fragment's data in the byte array
   const fragmentBytes = fragments.map((f) => {
     if (f.position + f.length > bytes.length) {
-      throw new FileFormatError(parsed.path, `pixel data is truncated: a fragment runs ${f.position + f.length - bytes.length} bytes past the end of the file`);
+      throw new FileFormatError(
+        parsed.path,
+        `pixel data is truncated: a fragment runs ${f.position + f.length - bytes.length} bytes past the end of the file`,
+      );
     }
     return bytes.subarray(f.position, f.position + f.length);
   });
   if (frames === 1) return [concat(fragmentBytes)];
-  const table = extendedOffsets(parsed) ?? (el.basicOffsetTable && el.basicOffsetTable.length ? el.basicOffsetTable : undefined);
+  const table = extendedOffsets(parsed) ?? (el.basicOffsetTable?.length ? el.basicOffsetTable : undefined);
   if (table) {
     if (table.length !== frames) {
-      throw new FileFormatError(parsed.path, `offset table lists ${table.length} frames but Number of Frames is ${frames}`);
+      throw new FileFormatError(
+        parsed.path,
+        `offset table lists ${table.length} frames but Number of Frames is ${frames}`,
+      );
     }
     const groups: Uint8Array[][] = table.map(() => []);
     for (let f = 0; f < fragments.length; f++) {
@@ -106,7 +116,8 @@ export function encapsulatedFrames(parsed: ParsedDicom, frames: number, codec: F
       if (frame < 0) throw new FileFormatError(parsed.path, 'offset table does not match the fragments');
       groups[frame]!.push(fragmentBytes[f]!);
     }
-    if (groups.some((g) => g.length === 0)) throw new FileFormatError(parsed.path, 'offset table points at no fragment');
+    if (groups.some((g) => g.length === 0))
+      throw new FileFormatError(parsed.path, 'offset table points at no fragment');
     return groups.map(concat);
   }
   if (fragments.length === frames) return fragmentBytes;
@@ -116,7 +127,10 @@ export function encapsulatedFrames(parsed: ParsedDicom, frames: number, codec: F
     else groups[groups.length - 1]!.push(frag);
   }
   if (groups.length !== frames) {
-    throw new FileFormatError(parsed.path, `cannot split ${fragments.length} fragments into ${frames} frames (no offset table)`);
+    throw new FileFormatError(
+      parsed.path,
+      `cannot split ${fragments.length} fragments into ${frames} frames (no offset table)`,
+    );
   }
   return groups.map(concat);
 }

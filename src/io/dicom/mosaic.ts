@@ -35,7 +35,13 @@ export function readCsaHeader(bytes: Uint8Array): Map<string, string[]> {
       const length = view.getUint32(at + 4, true);
       at += 16;
       if (at + length > bytes.length) return out;
-      if (length > 0) values.push(decoder.decode(bytes.subarray(at, at + length)).replace(/\0.*$/s, '').trim());
+      if (length > 0)
+        values.push(
+          decoder
+            .decode(bytes.subarray(at, at + length))
+            .replace(/\0.*$/s, '')
+            .trim(),
+        );
       at += Math.ceil(length / 4) * 4;
     }
     out.set(name, values);
@@ -47,7 +53,11 @@ export function readMosaic(ds: DataSet, rows: number, columns: number): Mosaic |
   const imageType = (text(ds, 'x00080008') ?? '').toUpperCase().split('\\');
   if (!imageType.includes('MOSAIC')) return undefined;
   const csaElement = ds.elements.x00291010;
-  const csa = csaElement ? readCsaHeader((ds.byteArray as Uint8Array).subarray(csaElement.dataOffset, csaElement.dataOffset + csaElement.length)) : new Map<string, string[]>();
+  const csa = csaElement
+    ? readCsaHeader(
+        (ds.byteArray as Uint8Array).subarray(csaElement.dataOffset, csaElement.dataOffset + csaElement.length),
+      )
+    : new Map<string, string[]>();
   const count = uint(ds, 'x0019100a') ?? Number(csa.get('NumberOfImagesInMosaic')?.[0]);
   if (!Number.isInteger(count) || count < 1) return undefined;
   const perRow = Math.ceil(Math.sqrt(count));
@@ -63,13 +73,15 @@ export function readMosaic(ds: DataSet, rows: number, columns: number): Mosaic |
 }
 
 /** Copies tile `index` out of a decoded mosaic frame (grey, interleaved samples). */
-export function cropTile<T extends { length: number; subarray(a: number, b: number): T; constructor: Function }>(
+export function cropTile<T extends { length: number; subarray(a: number, b: number): T; constructor: unknown }>(
   frame: T,
   columns: number,
   mosaic: Mosaic,
   index: number,
 ): T {
-  const out = new (frame.constructor as new (n: number) => T & { set(a: T, o: number): void })(mosaic.tileRows * mosaic.tileColumns);
+  const out = new (frame.constructor as new (n: number) => T & { set(a: T, o: number): void })(
+    mosaic.tileRows * mosaic.tileColumns,
+  );
   const r0 = Math.floor(index / mosaic.perRow) * mosaic.tileRows;
   const c0 = (index % mosaic.perRow) * mosaic.tileColumns;
   for (let r = 0; r < mosaic.tileRows; r++) {
@@ -78,4 +90,3 @@ export function cropTile<T extends { length: number; subarray(a: number, b: numb
   }
   return out;
 }
-

@@ -31,8 +31,10 @@ const VALID_VRS = new Set(
  * legacy files written with a bad offset).
  */
 function guessRawSyntax(bytes: Uint8Array): { offset: number; uid: string } | undefined {
-  const u16 = (at: number, le: boolean) => (le ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!);
-  const u32 = (at: number, le: boolean) => (le ? u16(at, true) + u16(at + 2, true) * 65536 : u16(at, false) * 65536 + u16(at + 2, false));
+  const u16 = (at: number, le: boolean) =>
+    le ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!;
+  const u32 = (at: number, le: boolean) =>
+    le ? u16(at, true) + u16(at + 2, true) * 65536 : u16(at, false) * 65536 + u16(at + 2, false);
   const plausible = (group: number) => group >= 0x0002 && group <= 0x0008 && group % 2 === 0;
   const vrAt = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!);
   const candidates: { uid: string; le: boolean; explicit: boolean }[] = [
@@ -50,7 +52,9 @@ function guessRawSyntax(bytes: Uint8Array): { offset: number; uid: string } | un
       if (c.explicit) {
         const vr = vrAt(offset + 4);
         if (!VALID_VRS.has(vr)) continue;
-        next = ['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'].includes(vr) ? offset + 12 + u32(offset + 8, c.le) : offset + 8 + u16(offset + 6, c.le);
+        next = ['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'].includes(vr)
+          ? offset + 12 + u32(offset + 8, c.le)
+          : offset + 8 + u16(offset + 6, c.le);
       } else {
         if (VALID_VRS.has(vrAt(offset + 4))) continue; // that would be explicit VR
         next = offset + 8 + u32(offset + 4, c.le);
@@ -63,13 +67,16 @@ function guessRawSyntax(bytes: Uint8Array): { offset: number; uid: string } | un
 }
 
 function hasPart10Preamble(bytes: Uint8Array): boolean {
-  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  return (
+    bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d
+  );
 }
 
 function describeParserError(e: unknown): string {
   const inner = e && typeof e === 'object' && 'exception' in e ? (e as { exception: unknown }).exception : e;
   const text = inner instanceof Error ? inner.message : String(inner);
-  if (/overrun|overread|beyond|buffer length|out of range|outside the bounds/i.test(text)) return 'file is truncated (an element runs past the end)';
+  if (/overrun|overread|beyond|buffer length|out of range|outside the bounds/i.test(text))
+    return 'file is truncated (an element runs past the end)';
   return `not a readable DICOM dataset (${text.replace(/^dicomParser\.[\w.]+: /, '')})`;
 }
 
@@ -93,7 +100,8 @@ export function parseDicomBytes(path: string, bytes: Uint8Array, options: ParseO
   let rawUid: string | undefined;
   if (!hasPart10Preamble(bytes)) {
     const raw = guessRawSyntax(bytes);
-    if (!raw) throw new FileFormatError(path, 'not a DICOM file (no DICM marker at byte 128 and no recognisable dataset)');
+    if (!raw)
+      throw new FileFormatError(path, 'not a DICOM file (no DICM marker at byte 128 and no recognisable dataset)');
     data = raw.offset ? bytes.subarray(raw.offset) : bytes;
     rawUid = raw.uid;
   }
@@ -126,7 +134,9 @@ export function parseDicomBytes(path: string, bytes: Uint8Array, options: ParseO
     }
     throw new FileFormatError(path, reason);
   }
-  const transferSyntaxUid = (dataSet.string('x00020010') ?? rawUid ?? IMPLICIT_VR_LITTLE_ENDIAN).replace(/\0+$/, '').trim();
+  const transferSyntaxUid = (dataSet.string('x00020010') ?? rawUid ?? IMPLICIT_VR_LITTLE_ENDIAN)
+    .replace(/\0+$/, '')
+    .trim();
   if (transferSyntaxUid === DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN && !inflated) {
     throw new FileFormatError(path, 'deflated dataset was not inflated');
   }

@@ -39,19 +39,34 @@ export function readFrameInfo(path: string, ds: DataSet): FrameInfo {
   const bitsStored = ds.uint16('x00280101') ?? bitsAllocated;
   const highBit = ds.uint16('x00280102') ?? bitsStored - 1;
   if (bitsStored < 1 || bitsStored > bitsAllocated || highBit < bitsStored - 1 || highBit >= bitsAllocated) {
-    throw new FileFormatError(path, `inconsistent Bits Stored ${bitsStored} / High Bit ${highBit} for Bits Allocated ${bitsAllocated}`);
+    throw new FileFormatError(
+      path,
+      `inconsistent Bits Stored ${bitsStored} / High Bit ${highBit} for Bits Allocated ${bitsAllocated}`,
+    );
   }
   const samplesPerPixel = ds.uint16('x00280002') ?? 1;
   if (samplesPerPixel !== 1 && samplesPerPixel !== 3) {
     throw new FileFormatError(path, `unsupported Samples per Pixel ${samplesPerPixel} (expected 1 or 3)`);
   }
-  const photometricInterpretation = (ds.string('x00280004') ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2')).trim().toUpperCase();
+  const photometricInterpretation = (ds.string('x00280004') ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2'))
+    .trim()
+    .toUpperCase();
   if (!SUPPORTED_PHOTOMETRIC.has(photometricInterpretation)) {
     throw new FileFormatError(path, `unsupported Photometric Interpretation ${photometricInterpretation}`);
   }
   const pixelRepresentation = ds.uint16('x00280103') ?? 0;
   const planarConfiguration = samplesPerPixel > 1 ? (ds.uint16('x00280006') ?? 0) : 0;
-  return { rows, columns, samplesPerPixel, bitsAllocated, bitsStored, highBit, pixelRepresentation, photometricInterpretation, planarConfiguration };
+  return {
+    rows,
+    columns,
+    samplesPerPixel,
+    bitsAllocated,
+    bitsStored,
+    highBit,
+    pixelRepresentation,
+    photometricInterpretation,
+    planarConfiguration,
+  };
 }
 
 /** Number of frames (NumberOfFrames, default 1). */
@@ -63,6 +78,7 @@ export function frameCount(ds: DataSet): number {
 /** Bytes one native frame occupies (BitsAllocated 1 frames are bit-packed and counted in bits elsewhere). */
 export function nativeFrameBytes(info: FrameInfo): number {
   // YBR_FULL_422 stores 4 samples (Y1 Y2 Cb Cr) per 2 pixels
-  const samples = info.photometricInterpretation === 'YBR_FULL_422' && info.samplesPerPixel === 3 ? 2 : info.samplesPerPixel;
+  const samples =
+    info.photometricInterpretation === 'YBR_FULL_422' && info.samplesPerPixel === 3 ? 2 : info.samplesPerPixel;
   return (info.rows * info.columns * samples * info.bitsAllocated) / 8;
 }

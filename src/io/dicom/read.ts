@@ -6,7 +6,16 @@ import { loadCodecs, type StoredArray } from './codecs.js';
 import { decodeFramesOf } from './decode-file.js';
 import { decodeInWorkers, defaultThreads } from './decode-pool.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
-import { holds, linearMap, outputType, storedRange, typeHolding, writeRescaled, type OutputCtor, type RescaleFrame } from './rescale.js';
+import {
+  holds,
+  linearMap,
+  outputType,
+  storedRange,
+  typeHolding,
+  writeRescaled,
+  type OutputCtor,
+  type RescaleFrame,
+} from './rescale.js';
 import { buildSeries, describeFile, listFiles, mapLimit, readBytes, scanDicomFolder, scanFiles } from './scan.js';
 import { frameSize, isColour, type DicomFrameRef, type DicomSeriesInfo } from './series-info.js';
 import { transferSyntax } from './transfer-syntax.js';
@@ -103,7 +112,11 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
   const frames: RescaleFrame[] = all.map((ref) => ({
     values: decoded.get(ref)!,
     // Modality LUT rescale applies to grey images only
-    transform: { slope: colour ? 1 : ref.attributes.slope, intercept: colour ? 0 : ref.attributes.intercept, invert: invert ? rangeOf(ref) : undefined },
+    transform: {
+      slope: colour ? 1 : ref.attributes.slope,
+      intercept: colour ? 0 : ref.attributes.intercept,
+      invert: invert ? rangeOf(ref) : undefined,
+    },
     headerRange: rangeOf(ref),
   }));
   // palette colour: the table's entry width, not the indices', sets the storage
@@ -150,16 +163,25 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
   if (series.seriesNumber !== undefined) meta.seriesNumber = series.seriesNumber;
   if (invert) meta.monochrome1Inverted = true;
   if (series.warnings.length) meta.warnings = series.warnings.join('; ');
-  return createImage(data, series.shape, { spacing: series.spacing, origin: series.origin, direction: series.direction, meta });
+  return createImage(data, series.shape, {
+    spacing: series.spacing,
+    origin: series.origin,
+    direction: series.direction,
+    meta,
+  });
 }
 
 function listSeries(series: DicomSeriesInfo[]): string {
   const shown = 8;
   const more = series.length > shown ? ` ... and ${series.length - shown} more` : '';
-  return series
-    .slice(0, shown)
-    .map((s) => `${s.key}${s.description ? ` "${s.description}"` : ''} (${s.files.length} files, ${s.shape.join('x')})`)
-    .join('; ') + more;
+  return (
+    series
+      .slice(0, shown)
+      .map(
+        (s) => `${s.key}${s.description ? ` "${s.description}"` : ''} (${s.files.length} files, ${s.shape.join('x')})`,
+      )
+      .join('; ') + more
+  );
 }
 
 /**
@@ -177,17 +199,29 @@ export async function readDicom(path: string, options: ReadDicomOptions = {}): P
     const parsed = new Map<string, ParsedDicom>();
     const { series, skipped } = await scanFiles(await listFiles(path), { keep: parsed });
     if (series.length === 0) {
-      const why = skipped.length ? skipped.length + ' file(s), none an image: ' + [...new Set(skipped.map((s) => s.reason))].slice(0, 3).join('; ') : 'folder is empty';
+      const why = skipped.length
+        ? skipped.length +
+          ' file(s), none an image: ' +
+          [...new Set(skipped.map((s) => s.reason))].slice(0, 3).join('; ')
+        : 'folder is empty';
       throw new FileFormatError(path, `no DICOM image series found (${why})`);
     }
-    if (series.length > 1) throw new FileFormatError(path, `folder holds ${series.length} series, read one at a time: ${listSeries(series)}`);
+    if (series.length > 1)
+      throw new FileFormatError(
+        path,
+        `folder holds ${series.length} series, read one at a time: ${listSeries(series)}`,
+      );
     return readDicomSeries(series[0]!, { ...options, parsed });
   }
   const parsed = parseDicomBytes(path, await readBytes(path));
   const described = describeFile(parsed, 0);
   if (!('frames' in described)) throw new FileFormatError(path, described.reason);
   const series = buildSeries([described]);
-  if (series.length > 1) throw new FileFormatError(path, `file holds ${series.length} stacks that do not form one volume: ${listSeries(series)}`);
+  if (series.length > 1)
+    throw new FileFormatError(
+      path,
+      `file holds ${series.length} stacks that do not form one volume: ${listSeries(series)}`,
+    );
   return readDicomSeries(series[0]!, { ...options, parsed: new Map([[path, parsed]]) });
 }
 

@@ -11,7 +11,9 @@ export interface FrameTransform {
 
 /** The transform as one linear map v = a·s + b (inversion folded in: slope·(L − s) + b). */
 export function linearMap(t: FrameTransform): { a: number; b: number } {
-  return t.invert ? { a: -t.slope, b: t.slope * (t.invert[0] + t.invert[1]) + t.intercept } : { a: t.slope, b: t.intercept };
+  return t.invert
+    ? { a: -t.slope, b: t.slope * (t.invert[0] + t.invert[1]) + t.intercept }
+    : { a: t.slope, b: t.intercept };
 }
 
 export type OutputCtor = (new (n: number) => VoxelArray) & { BYTES_PER_ELEMENT: number };
@@ -82,7 +84,8 @@ export interface RescaleFrame {
 export function outputType(frames: RescaleFrame[], storage: OutputCtor): { type: OutputCtor; fallback?: OutputCtor } {
   const transforms = frames.map((f) => f.transform);
   if (transforms.every((t) => t.slope === 1 && t.intercept === 0 && !t.invert)) return { type: storage };
-  if (!transforms.every((t) => Number.isInteger(t.slope) && Number.isInteger(t.intercept))) return { type: Float32Array };
+  if (!transforms.every((t) => Number.isInteger(t.slope) && Number.isInteger(t.intercept)))
+    return { type: Float32Array };
   const span = (ranges: [number, number][]) => {
     let lo = Infinity,
       hi = -Infinity;
@@ -100,7 +103,10 @@ export function outputType(frames: RescaleFrame[], storage: OutputCtor): { type:
   // with intercept −1024): try that width (signed when the header range goes negative), checked
   // while writing, else widen.
   const bits = 8 * storage.BYTES_PER_ELEMENT;
-  const optimistic = hlo < 0 ? smallestHolding(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1, storage.BYTES_PER_ELEMENT) : smallestHolding(0, 2 ** bits - 1, storage.BYTES_PER_ELEMENT);
+  const optimistic =
+    hlo < 0
+      ? smallestHolding(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1, storage.BYTES_PER_ELEMENT)
+      : smallestHolding(0, 2 ** bits - 1, storage.BYTES_PER_ELEMENT);
   return optimistic && optimistic !== byHeader ? { type: optimistic, fallback: byHeader } : { type: byHeader };
 }
 
@@ -119,7 +125,14 @@ export function typeHolding(lo: number, hi: number, minBytes: number): OutputCto
  * Writes a·values + b into out[offset ...]. With `track`, returns the range of the values before they
  * were stored (so a caller can tell whether `out`'s type held them); else [NaN, NaN].
  */
-export function writeRescaled(out: VoxelArray, offset: number, values: StoredArray, a: number, b: number, track = true): [number, number] {
+export function writeRescaled(
+  out: VoxelArray,
+  offset: number,
+  values: StoredArray,
+  a: number,
+  b: number,
+  track = true,
+): [number, number] {
   if (!track) {
     if (a === 1 && b === 0) out.set(values, offset);
     else plainLoop(out, values)(out, offset, values, a, b);

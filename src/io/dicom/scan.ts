@@ -6,7 +6,14 @@ import { frameAttributes, mosaicAttributes } from './frame-geometry.js';
 import { readMosaic } from './mosaic.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
 import { frameCount, readFrameInfo } from './pixel-module.js';
-import { frameSize, isColour, type DicomFrameRef, type DicomScan, type DicomSeriesInfo, type SkippedFile } from './series-info.js';
+import {
+  frameSize,
+  isColour,
+  type DicomFrameRef,
+  type DicomScan,
+  type DicomSeriesInfo,
+  type SkippedFile,
+} from './series-info.js';
 import { layoutStack } from './stack.js';
 import { describeTransferSyntax, transferSyntax } from './transfer-syntax.js';
 
@@ -32,7 +39,11 @@ export async function listFiles(root: string): Promise<string[]> {
 }
 
 /** Maps over items with at most `limit` promises in flight, keeping order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   async function worker(): Promise<void> {
@@ -49,7 +60,7 @@ const HEAD_BYTES = 256 * 1024;
 
 /** The first `HEAD_BYTES` of a file (the whole file when smaller): enough for most headers. */
 async function readHead(path: string): Promise<{ bytes: Uint8Array; whole: boolean }> {
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(path, 'r');
     const size = (await handle.stat()).size;
@@ -88,13 +99,16 @@ export function describeFile(parsed: ParsedDicom, order: number): FileEntry | Sk
   const { path, dataSet: ds } = parsed;
   const sopClassUid = text(ds, 'x00080016') ?? text(ds, 'x00020002') ?? '';
   const modality = text(ds, 'x00080060') ?? '';
-  if (sopClassUid === SEGMENTATION_SOP) return { path, reason: 'DICOM SEG (segmentation object): not read as an image' };
+  if (sopClassUid === SEGMENTATION_SOP)
+    return { path, reason: 'DICOM SEG (segmentation object): not read as an image' };
   if (!ds.elements.x7fe00010) {
-    if (ds.elements.x7fe00008 || ds.elements.x7fe00009) return { path, reason: 'float pixel data (parametric map) is not supported' };
+    if (ds.elements.x7fe00008 || ds.elements.x7fe00009)
+      return { path, reason: 'float pixel data (parametric map) is not supported' };
     return { path, reason: `no pixel data (${modality || 'non-image'} object)` };
   }
   const ts = transferSyntax(parsed.transferSyntaxUid);
-  if (!ts) throw new FileFormatError(path, `unsupported transfer syntax: ${describeTransferSyntax(parsed.transferSyntaxUid)}`);
+  if (!ts)
+    throw new FileFormatError(path, `unsupported transfer syntax: ${describeTransferSyntax(parsed.transferSyntaxUid)}`);
   const info = readFrameInfo(path, ds);
   const n = frameCount(ds);
   const mosaic = n === 1 && info.samplesPerPixel === 1 ? readMosaic(ds, info.rows, info.columns) : undefined;
@@ -148,7 +162,8 @@ function partLabel(f: DicomFrameRef): string {
   if (a.echo !== undefined) bits.push(`echo ${a.echo}`);
   if (a.stackId !== undefined) bits.push(`stack ${a.stackId}`);
   if (a.component !== undefined) bits.push(`image type ${a.component}`);
-  if (a.rowCosine && a.columnCosine) bits.push(`orientation ${[...a.rowCosine, ...a.columnCosine].map((v) => round(v)).join('\\')}`);
+  if (a.rowCosine && a.columnCosine)
+    bits.push(`orientation ${[...a.rowCosine, ...a.columnCosine].map((v) => round(v)).join('\\')}`);
   return bits.join(', ');
 }
 
@@ -220,7 +235,10 @@ export function buildSeries(entries: FileEntry[]): DicomSeriesInfo[] {
 }
 
 /** Scans files into series. Unreadable or non-DICOM files are skipped with their reason. */
-export async function scanFiles(paths: string[], options: { keep?: Map<string, ParsedDicom> } = {}): Promise<DicomScan> {
+export async function scanFiles(
+  paths: string[],
+  options: { keep?: Map<string, ParsedDicom> } = {},
+): Promise<DicomScan> {
   const skipped: SkippedFile[] = [];
   const entries: FileEntry[] = [];
   const results = await mapLimit(paths, CONCURRENCY, async (path, order) => {
@@ -271,7 +289,7 @@ export function summariseSkipped(skipped: SkippedFile[]): string {
 
 /** scanDicomFolder with the skipped files too. */
 export async function scanDicomFolderWithSkipped(folder: string): Promise<DicomScan> {
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(folder);
   } catch {
@@ -288,7 +306,10 @@ export async function scanDicomFolderWithSkipped(folder: string): Promise<DicomS
 export async function scanDicomFolder(folder: string): Promise<DicomSeriesInfo[]> {
   const { series, skipped } = await scanDicomFolderWithSkipped(folder);
   if (series.length === 0) {
-    throw new FileFormatError(folder, `no DICOM image series found${skipped.length ? ` (${summariseSkipped(skipped)})` : ' (folder is empty)'}`);
+    throw new FileFormatError(
+      folder,
+      `no DICOM image series found${skipped.length ? ` (${summariseSkipped(skipped)})` : ' (folder is empty)'}`,
+    );
   }
   return series;
 }

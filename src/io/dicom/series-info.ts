@@ -27,7 +27,9 @@ export function isColour(ref: DicomFrameRef): boolean {
 
 /** Rows and columns of the image a frame reference stands for (a tile, for a mosaic). */
 export function frameSize(ref: DicomFrameRef): { rows: number; columns: number } {
-  return ref.mosaic ? { rows: ref.mosaic.tileRows, columns: ref.mosaic.tileColumns } : { rows: ref.info.rows, columns: ref.info.columns };
+  return ref.mosaic
+    ? { rows: ref.mosaic.tileRows, columns: ref.mosaic.tileColumns }
+    : { rows: ref.info.rows, columns: ref.info.columns };
 }
 
 /** A series found by scanDicomFolder, with the geometry it will be assembled with. */

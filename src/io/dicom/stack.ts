@@ -74,9 +74,14 @@ export function layoutStack<F extends StackFrame>(frames: F[]): StackLayout<F> {
   if (!first.pixelSpacing) warnings.push('no Pixel Spacing: assumed 1 mm');
   const differs = frames.find((f) => {
     const p = f.attributes.pixelSpacing;
-    return p && (Math.abs(p[0] - rowSpacing) > 1e-4 * rowSpacing || Math.abs(p[1] - columnSpacing) > 1e-4 * columnSpacing);
+    return (
+      p && (Math.abs(p[0] - rowSpacing) > 1e-4 * rowSpacing || Math.abs(p[1] - columnSpacing) > 1e-4 * columnSpacing)
+    );
   });
-  if (differs) warnings.push(`Pixel Spacing differs between slices (${rowSpacing}\\${columnSpacing} and ${differs.attributes.pixelSpacing!.join('\\')}): the first slice's is used`);
+  if (differs)
+    warnings.push(
+      `Pixel Spacing differs between slices (${rowSpacing}\\${columnSpacing} and ${differs.attributes.pixelSpacing!.join('\\')}): the first slice's is used`,
+    );
   if (first.pixelSpacingSource) warnings.push(`no Pixel Spacing: used ${first.pixelSpacingSource}`);
   const row = first.rowCosine ?? [1, 0, 0];
   const column = first.columnCosine ?? [0, 1, 0];
@@ -88,7 +93,8 @@ export function layoutStack<F extends StackFrame>(frames: F[]): StackLayout<F> {
   if (!placed) {
     // No positions: stack in file order (secondary capture, cine, classic multi-frame without offsets).
     const sorted = [...frames].sort(byTime);
-    if (sorted.length > 1) warnings.push(`frames have no Image Position (Patient): stacked in file order ${fmt(fallbackStep)} mm apart`);
+    if (sorted.length > 1)
+      warnings.push(`frames have no Image Position (Patient): stacked in file order ${fmt(fallbackStep)} mm apart`);
     return {
       volumes: [sorted],
       spacing: [columnSpacing, rowSpacing, fallbackStep],
@@ -117,7 +123,9 @@ export function layoutStack<F extends StackFrame>(frames: F[]): StackLayout<F> {
     volumes = Array.from({ length: m }, (_, t) => groups.map((g) => g.frames[t]!));
   } else {
     const extra = counts.reduce((s, c) => s + c - 1, 0);
-    warnings.push(`${extra} frame(s) at duplicate slice positions (${groups.filter((g) => g.frames.length > 1).length} positions): kept the first of each`);
+    warnings.push(
+      `${extra} frame(s) at duplicate slice positions (${groups.filter((g) => g.frames.length > 1).length} positions): kept the first of each`,
+    );
     volumes = [groups.map((g) => g.frames[0]!)];
   }
 
@@ -143,7 +151,9 @@ export function layoutStack<F extends StackFrame>(frames: F[]): StackLayout<F> {
     }
     groups.forEach((g, k) => (deviation = Math.max(deviation, Math.abs(g.d - groups[0]!.d - k * kSpacing))));
     if (!gapSteps.length && deviation > Math.max(0.1, 0.01 * kSpacing)) {
-      warnings.push(`non-uniform slice spacing (steps ${fmt(lo)} to ${fmt(hi)} mm): slices lie up to ${fmt(deviation)} mm from the uniform ${fmt(kSpacing)} mm grid`);
+      warnings.push(
+        `non-uniform slice spacing (steps ${fmt(lo)} to ${fmt(hi)} mm): slices lie up to ${fmt(deviation)} mm from the uniform ${fmt(kSpacing)} mm grid`,
+      );
     }
     // Stack direction: from the first to the last slice. Off the normal means a sheared stack.
     const last = groups[groups.length - 1]!.frames[0]!.attributes.position!;
@@ -153,7 +163,9 @@ export function layoutStack<F extends StackFrame>(frames: F[]): StackLayout<F> {
     const inPlane = norm(sub(along, scale(normal, dot(along, normal))));
     // over 0.1 mm and 0.2 degree: positions rounded in the header (to 0.1 mm, say) are not a tilt
     if (inPlane > 0.1 && Math.acos(Math.min(1, cosine)) > (0.2 * Math.PI) / 180 && cosine > 0) {
-      warnings.push(`slices are sheared (stacked ${fmt((Math.acos(Math.min(1, cosine)) * 180) / Math.PI)} degrees off the slice normal, gantry tilt?): k follows the slice positions`);
+      warnings.push(
+        `slices are sheared (stacked ${fmt((Math.acos(Math.min(1, cosine)) * 180) / Math.PI)} degrees off the slice normal, gantry tilt?): k follows the slice positions`,
+      );
       kAxis = unit;
       kSpacing = kSpacing / cosine;
     }

@@ -14,7 +14,13 @@ export interface TransferSyntax {
   codec?: FrameCodec;
 }
 
-function native(uid: string, name: string, explicitVR: boolean, littleEndian: boolean, deflated = false): TransferSyntax {
+function native(
+  uid: string,
+  name: string,
+  explicitVR: boolean,
+  littleEndian: boolean,
+  deflated = false,
+): TransferSyntax {
   return { uid, name, explicitVR, littleEndian, deflated };
 }
 
@@ -36,7 +42,11 @@ const SUPPORTED: TransferSyntax[] = [
   encapsulated('1.2.840.10008.1.2.4.50', 'JPEG Baseline (Process 1)', 'jpeg'),
   encapsulated('1.2.840.10008.1.2.4.51', 'JPEG Extended (Process 2 & 4)', 'jpeg'),
   encapsulated('1.2.840.10008.1.2.4.57', 'JPEG Lossless, Non-Hierarchical (Process 14)', 'jpeg'),
-  encapsulated('1.2.840.10008.1.2.4.70', 'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14, SV1)', 'jpeg'),
+  encapsulated(
+    '1.2.840.10008.1.2.4.70',
+    'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14, SV1)',
+    'jpeg',
+  ),
   encapsulated('1.2.840.10008.1.2.4.80', 'JPEG-LS Lossless', 'jpegls'),
   encapsulated('1.2.840.10008.1.2.4.81', 'JPEG-LS Lossy (Near-Lossless)', 'jpegls'),
   encapsulated('1.2.840.10008.1.2.4.90', 'JPEG 2000 (Lossless Only)', 'jpeg2000'),

@@ -31,7 +31,18 @@ const ELEMENT_TYPES: Record<string, StoredType> = {
   MET_FLOAT: 'float32',
   MET_DOUBLE: 'float64',
 };
-const BYTES: Record<StoredType, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, float32: 4, float64: 8 };
+const BYTES: Record<StoredType, number> = {
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
+  float32: 4,
+  float64: 8,
+};
 
 export interface MetaHeader {
   fields: Map<string, string>;
@@ -45,9 +56,12 @@ export function parseMetaHeader(path: string, bytes: Uint8Array): MetaHeader {
   let start = 0;
   for (let n = 0; n <= limit; n++) {
     if (n < limit && bytes[n] !== 0x0a) continue;
-    const line = Buffer.from(bytes.buffer, bytes.byteOffset + start, n - start).toString('latin1').trim();
+    const line = Buffer.from(bytes.buffer, bytes.byteOffset + start, n - start)
+      .toString('latin1')
+      .trim();
     start = n + 1;
     if (line === '') continue;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes are what marks binary data
     if (/[\x00-\x08\x0e-\x1f]/.test(line)) break; // binary data: the header ended without ElementDataFile
     const eq = line.indexOf('=');
     if (eq <= 0) throw new FileFormatError(path, `not a MetaImage header (line '${line.slice(0, 40)}')`);
@@ -55,7 +69,10 @@ export function parseMetaHeader(path: string, bytes: Uint8Array): MetaHeader {
     fields.set(key, line.slice(eq + 1).trim());
     if (key === 'ElementDataFile') return { fields, dataOffset: start };
   }
-  throw new FileFormatError(path, fields.size ? 'MetaImage header has no ElementDataFile line' : 'not a MetaImage file');
+  throw new FileFormatError(
+    path,
+    fields.size ? 'MetaImage header has no ElementDataFile line' : 'not a MetaImage file',
+  );
 }
 
 function numbers(path: string, text: string | undefined, key: string, count: number): number[] | undefined {
@@ -76,16 +93,20 @@ export function readMetaImage(path: string): Image {
     return v;
   };
   const objectType = f.get('ObjectType');
-  if (objectType !== undefined && objectType.toLowerCase() !== 'image') throw new FileFormatError(path, `MetaImage ObjectType '${objectType}' is not Image`);
+  if (objectType !== undefined && objectType.toLowerCase() !== 'image')
+    throw new FileFormatError(path, `MetaImage ObjectType '${objectType}' is not Image`);
   const ndims = Number(need('NDims'));
-  if (!Number.isInteger(ndims) || ndims < 1 || ndims > 4) throw new FileFormatError(path, `MetaImage NDims '${f.get('NDims')}' must be 1..4`);
+  if (!Number.isInteger(ndims) || ndims < 1 || ndims > 4)
+    throw new FileFormatError(path, `MetaImage NDims '${f.get('NDims')}' must be 1..4`);
   const dims = numbers(path, need('DimSize'), 'DimSize', ndims)!;
-  if (dims.some((n) => !Number.isInteger(n) || n < 1)) throw new FileFormatError(path, `MetaImage DimSize '${f.get('DimSize')}' must be positive integers`);
+  if (dims.some((n) => !Number.isInteger(n) || n < 1))
+    throw new FileFormatError(path, `MetaImage DimSize '${f.get('DimSize')}' must be positive integers`);
   const typeName = need('ElementType');
   const type = ELEMENT_TYPES[typeName];
   if (!type) throw new FileFormatError(path, `unsupported MetaImage ElementType '${typeName}'`);
   const channels = Number(f.get('ElementNumberOfChannels') ?? '1');
-  if (!Number.isInteger(channels) || channels < 1) throw new FileFormatError(path, `invalid ElementNumberOfChannels '${f.get('ElementNumberOfChannels')}'`);
+  if (!Number.isInteger(channels) || channels < 1)
+    throw new FileFormatError(path, `invalid ElementNumberOfChannels '${f.get('ElementNumberOfChannels')}'`);
   const count = dims.reduce((a, b) => a * b, 1) * channels;
   checkAllocatable(path, count, BYTES[type]);
   const byteCount = count * BYTES[type];
@@ -97,7 +118,8 @@ export function readMetaImage(path: string): Image {
   let source: Uint8Array;
   if (dataFile.toUpperCase() === 'LOCAL') source = bytes.subarray(dataOffset);
   else {
-    if (/^LIST/i.test(dataFile) || /%/.test(dataFile)) throw new FileFormatError(path, `multi-file MetaImage data ('${dataFile}') is not supported`);
+    if (/^LIST/i.test(dataFile) || /%/.test(dataFile))
+      throw new FileFormatError(path, `multi-file MetaImage data ('${dataFile}') is not supported`);
     dataPath = isAbsolute(dataFile) ? dataFile : join(dirname(path), dataFile);
     source = readBytes(dataPath);
     const headerSize = Number(f.get('HeaderSize') ?? '0');
@@ -105,14 +127,19 @@ export function readMetaImage(path: string): Image {
     else if (headerSize > 0) source = source.subarray(headerSize);
   }
   const raw = compressed ? inflateWhole(dataPath, source, byteCount, 'zlib') : source;
-  if (raw.length < byteCount) throw new FileFormatError(dataPath, `truncated MetaImage data: ${raw.length} bytes, the header needs ${byteCount}`);
+  if (raw.length < byteCount)
+    throw new FileFormatError(dataPath, `truncated MetaImage data: ${raw.length} bytes, the header needs ${byteCount}`);
   const interleaved: VoxelArray =
-    type === 'int64' || type === 'uint64' ? decode64(raw, 0, count, !msb, type === 'int64') : decodeVoxels(raw, 0, type, count, !msb);
+    type === 'int64' || type === 'uint64'
+      ? decode64(raw, 0, count, !msb, type === 'int64')
+      : decodeVoxels(raw, 0, type, count, !msb);
 
   const spatial = dims.slice(0, 3);
   const extra = dims.slice(3);
-  const spacingIn = numbers(path, f.get('ElementSpacing') ?? f.get('ElementSize'), 'ElementSpacing', ndims) ?? dims.map(() => 1);
-  const originIn = numbers(path, f.get('Offset') ?? f.get('Origin') ?? f.get('Position'), 'Offset', ndims) ?? dims.map(() => 0);
+  const spacingIn =
+    numbers(path, f.get('ElementSpacing') ?? f.get('ElementSize'), 'ElementSpacing', ndims) ?? dims.map(() => 1);
+  const originIn =
+    numbers(path, f.get('Offset') ?? f.get('Origin') ?? f.get('Position'), 'Offset', ndims) ?? dims.map(() => 0);
   const matrixText = f.get('TransformMatrix') ?? f.get('Rotation') ?? f.get('Orientation');
   const m = numbers(path, matrixText, 'TransformMatrix', ndims * ndims);
   const axes: number[][] = [];
@@ -128,5 +155,10 @@ export function readMetaImage(path: string): Image {
   while (spatial.length < 3) spatial.push(1);
   const data = channelsLast(interleaved, [...spatial, ...extra], channels);
   const shape = [...spatial, ...extra, ...(channels > 1 ? [channels] : [])];
-  return createImage(data, shape, { spacing, origin, direction, meta: { format: 'metaimage', 'metaimage.element_type': typeName } });
+  return createImage(data, shape, {
+    spacing,
+    origin,
+    direction,
+    meta: { format: 'metaimage', 'metaimage.element_type': typeName },
+  });
 }

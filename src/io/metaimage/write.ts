@@ -28,13 +28,17 @@ export interface MetaImageWriteOptions {
 /** Writes `.mha` or `.mhd` (+ `.raw` / `.zraw`), atomically. */
 export function writeMetaImage(image: Image, path: string, options: MetaImageWriteOptions = {}): void {
   const compress = options.compress ?? true;
-  if (image.shape.length > 4) throw new ShapeError(`MetaImage holds at most 4 axes here, the image has ${image.shape.length}`);
+  if (image.shape.length > 4)
+    throw new ShapeError(`MetaImage holds at most 4 axes here, the image has ${image.shape.length}`);
   const ndims = image.shape.length;
   const d = image.direction;
   // TransformMatrix lists each axis' direction in turn (the transpose of our row-major matrix).
   const matrix = [0, 1, 2].flatMap((axis) => [d[axis]!, d[3 + axis]!, d[6 + axis]!]);
   const pad = (v: number[], fill: number) => [...v, ...Array(ndims - 3).fill(fill)];
-  const matrixN = ndims === 3 ? matrix : [0, 1, 2, 3].flatMap((a) => [0, 1, 2, 3].map((r) => (a < 3 && r < 3 ? matrix[a * 3 + r]! : a === r ? 1 : 0)));
+  const matrixN =
+    ndims === 3
+      ? matrix
+      : [0, 1, 2, 3].flatMap((a) => [0, 1, 2, 3].map((r) => (a < 3 && r < 3 ? matrix[a * 3 + r]! : a === r ? 1 : 0)));
   const raw = encodeVoxels(image.data, true);
   const data = compress ? deflateSync(raw, { level: options.compressionLevel ?? 1 }) : raw;
   const detached = path.toLowerCase().endsWith('.mhd');
@@ -54,7 +58,7 @@ export function writeMetaImage(image: Image, path: string, options: MetaImageWri
     `ElementType = ${ELEMENT_TYPES[dtypeOf(image.data)]}`,
     `ElementDataFile = ${detached ? basename(dataPath) : 'LOCAL'}`,
   ];
-  const header = Buffer.from(lines.join('\n') + '\n', 'latin1');
+  const header = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
   if (detached) {
     writeFileAtomic(dataPath, data);
     writeFileAtomic(path, header);

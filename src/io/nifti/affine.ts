@@ -25,9 +25,15 @@ export function quaternionToMatrix(a: number, b: number, c: number, d: number): 
   if (n < 1e-300) return [1, 0, 0, 0, 1, 0, 0, 0, 1];
   const s = 2 / n;
   return [
-    1 - s * (c * c + d * d), s * (b * c - a * d), s * (b * d + a * c),
-    s * (b * c + a * d), 1 - s * (b * b + d * d), s * (c * d - a * b),
-    s * (b * d - a * c), s * (c * d + a * b), 1 - s * (b * b + c * c),
+    1 - s * (c * c + d * d),
+    s * (b * c - a * d),
+    s * (b * d + a * c),
+    s * (b * c + a * d),
+    1 - s * (b * b + d * d),
+    s * (c * d - a * b),
+    s * (b * d - a * c),
+    s * (c * d + a * b),
+    1 - s * (b * b + c * c),
   ];
 }
 
@@ -41,9 +47,18 @@ export function qformAffine(h: NiftiHeader): Affine {
   const qfac = h.pixdim[0]! < 0 ? -1 : 1;
   const zoom = [Math.abs(h.pixdim[1]!), Math.abs(h.pixdim[2]!), qfac * Math.abs(h.pixdim[3]!)];
   return [
-    r[0] * zoom[0]!, r[1] * zoom[1]!, r[2] * zoom[2]!, h.qoffset[0],
-    r[3] * zoom[0]!, r[4] * zoom[1]!, r[5] * zoom[2]!, h.qoffset[1],
-    r[6] * zoom[0]!, r[7] * zoom[1]!, r[8] * zoom[2]!, h.qoffset[2],
+    r[0] * zoom[0]!,
+    r[1] * zoom[1]!,
+    r[2] * zoom[2]!,
+    h.qoffset[0],
+    r[3] * zoom[0]!,
+    r[4] * zoom[1]!,
+    r[5] * zoom[2]!,
+    h.qoffset[1],
+    r[6] * zoom[0]!,
+    r[7] * zoom[1]!,
+    r[8] * zoom[2]!,
+    h.qoffset[2],
   ];
 }
 
@@ -61,9 +76,18 @@ export function baseAffine(h: NiftiHeader): Affine {
     origin = spm.map((o) => o - 1);
   }
   return [
-    zooms[0]!, 0, 0, -origin[0]! * zooms[0]!,
-    0, zooms[1]!, 0, -origin[1]! * zooms[1]!,
-    0, 0, zooms[2]!, -origin[2]! * zooms[2]!,
+    zooms[0]!,
+    0,
+    0,
+    -origin[0]! * zooms[0]!,
+    0,
+    zooms[1]!,
+    0,
+    -origin[1]! * zooms[1]!,
+    0,
+    0,
+    zooms[2]!,
+    -origin[2]! * zooms[2]!,
   ];
 }
 
@@ -170,4 +194,3 @@ export function directionToQuaternion(rasDirection: Mat3): Quaternion {
   }
   return { b, c, d, qfac };
 }
-

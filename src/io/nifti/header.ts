@@ -76,7 +76,8 @@ export function parseNiftiHeader(path: string, bytes: Uint8Array): NiftiHeader {
     littleEndian = false;
   }
   if (size === NIFTI2_HEADER_SIZE) {
-    if (bytes.length < NIFTI2_HEADER_SIZE) throw new FileFormatError(path, `NIfTI-2 header cut short at ${bytes.length} bytes`);
+    if (bytes.length < NIFTI2_HEADER_SIZE)
+      throw new FileFormatError(path, `NIfTI-2 header cut short at ${bytes.length} bytes`);
     return parseNifti2(path, view, littleEndian);
   }
   return parseNifti1(path, view, littleEndian);
@@ -124,7 +125,8 @@ function parseNifti1(path: string, v: DataView, le: boolean): NiftiHeader {
 
 function parseNifti2(path: string, v: DataView, le: boolean): NiftiHeader {
   const magic = text(v, 4, 4);
-  if (magic !== 'n+2' && magic !== 'ni2') throw new FileFormatError(path, `540-byte header without NIfTI-2 magic ('${magic}')`);
+  if (magic !== 'n+2' && magic !== 'ni2')
+    throw new FileFormatError(path, `540-byte header without NIfTI-2 magic ('${magic}')`);
   const dim = Array.from({ length: 8 }, (_, n) => bigToNumber(path, v.getBigInt64(16 + 8 * n, le), 'dim'));
   const pixdim = Array.from({ length: 8 }, (_, n) => v.getFloat64(104 + 8 * n, le));
   const srow = Array.from({ length: 12 }, (_, n) => v.getFloat64(400 + 8 * n, le));

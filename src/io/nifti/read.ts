@@ -19,7 +19,16 @@ import { adoptVoxels, decode64, decodeVoxels } from '../voxels.js';
 import { affineToGeometry, bestAffine, type LpsGeometry } from './affine.js';
 import { NIFTI_TYPES, parseNiftiHeader, type NiftiHeader } from './header.js';
 
-const NATIVE: ReadonlySet<string> = new Set(['uint8', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64']);
+const NATIVE: ReadonlySet<string> = new Set([
+  'uint8',
+  'int8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'float32',
+  'float64',
+]);
 
 export function readNifti(path: string): Image {
   const pair = pairPaths(path);
@@ -37,7 +46,10 @@ export function readNifti(path: string): Image {
   const offset = Math.max(header.voxOffset, header.headerSize + 4);
   const byteCount = dataBytes(path, header);
   if (start.size < offset + byteCount) {
-    throw new FileFormatError(path, `truncated: ${start.size} bytes, the header needs ${offset + byteCount} (data from byte ${offset})`);
+    throw new FileFormatError(
+      path,
+      `truncated: ${start.size} bytes, the header needs ${offset + byteCount} (data from byte ${offset})`,
+    );
   }
   return decodeNifti(path, header, readRange(path, offset, byteCount), 0, true);
 }
@@ -88,7 +100,8 @@ export function readNiftiHeader(path: string): { header: NiftiHeader; shape: num
   const file = pairPaths(path)?.header ?? path;
   const raw = readBytes(file);
   const header = parseNiftiHeader(file, isGzip(raw) ? gunzipPrefix(file, raw) : raw);
-  const shape = header.dims.length >= 3 ? header.dims.slice() : [...header.dims, ...[1, 1].slice(0, 3 - header.dims.length)];
+  const shape =
+    header.dims.length >= 3 ? header.dims.slice() : [...header.dims, ...[1, 1].slice(0, 3 - header.dims.length)];
   return { header, shape, ...affineToGeometry(bestAffine(header).affine) };
 }
 
@@ -109,8 +122,7 @@ export function decodeNifti(path: string, h: NiftiHeader, bytes: Buffer, offset:
   if (NATIVE.has(type.name)) {
     const decode = owned ? adoptVoxels : decodeVoxels;
     data = decode(bytes, offset, type.name as DType, count, h.littleEndian);
-  }
-  else if (type.name === 'int64' || type.name === 'uint64') {
+  } else if (type.name === 'int64' || type.name === 'uint64') {
     data = decode64(bytes, offset, count, h.littleEndian, type.name === 'int64');
   } else if (type.name === 'rgb24' || type.name === 'rgba32') {
     const channels = type.bytes;

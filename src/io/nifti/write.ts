@@ -41,7 +41,8 @@ export function encodeNifti(image: Image, options: NiftiWriteOptions = {}): Buff
   if (shape.length > 7) throw new ShapeError(`NIfTI holds at most 7 axes, the image has ${shape.length}`);
   const needsV2 = shape.some((n) => n > 32767);
   const version = options.version ?? (needsV2 ? 2 : 1);
-  if (version === 1 && needsV2) throw new ShapeError(`NIfTI-1 dimensions are limited to 32767, shape is [${shape.join(', ')}]`);
+  if (version === 1 && needsV2)
+    throw new ShapeError(`NIfTI-1 dimensions are limited to 32767, shape is [${shape.join(', ')}]`);
   const dtype = dtypeOf(image.data);
   const headerSize = version === 1 ? NIFTI1_HEADER_SIZE : NIFTI2_HEADER_SIZE;
   const voxOffset = headerSize + 4; // header + the 4-byte extension flag (no extensions)

@@ -25,12 +25,31 @@ alias('int16', ['short', 'short int', 'signed short', 'signed short int', 'int16
 alias('uint16', ['ushort', 'unsigned short', 'unsigned short int', 'uint16', 'uint16_t']);
 alias('int32', ['int', 'signed int', 'int32', 'int32_t']);
 alias('uint32', ['uint', 'unsigned int', 'uint32', 'uint32_t']);
-alias('int64', ['longlong', 'long long', 'long long int', 'signed long long', 'signed long long int', 'int64', 'int64_t']);
+alias('int64', [
+  'longlong',
+  'long long',
+  'long long int',
+  'signed long long',
+  'signed long long int',
+  'int64',
+  'int64_t',
+]);
 alias('uint64', ['ulonglong', 'unsigned long long', 'unsigned long long int', 'uint64', 'uint64_t']);
 alias('float32', ['float']);
 alias('float64', ['double']);
 
-const BYTES: Record<StoredType, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, float32: 4, float64: 8 };
+const BYTES: Record<StoredType, number> = {
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
+  float32: 4,
+  float64: 8,
+};
 
 /** Sign flips that take vectors in each NRRD space to LPS. */
 const SPACES: Record<string, [number, number, number]> = {
@@ -52,7 +71,8 @@ export interface NrrdHeader {
 
 export function parseNrrdHeader(path: string, bytes: Uint8Array): NrrdHeader {
   const { lines, dataOffset } = splitAtBlankLine(bytes);
-  if (!/^NRRD000[1-9]$/.test(lines[0] ?? '')) throw new FileFormatError(path, 'not a NRRD file (no NRRD000x magic line)');
+  if (!/^NRRD000[1-9]$/.test(lines[0] ?? ''))
+    throw new FileFormatError(path, 'not a NRRD file (no NRRD000x magic line)');
   const fields = new Map<string, string>();
   const keyValues = new Map<string, string>();
   for (const line of lines.slice(1)) {
@@ -82,7 +102,9 @@ export function readNrrd(path: string): Image {
   const type = TYPES[typeName];
   if (!type) throw new FileFormatError(path, `unsupported NRRD type '${typeName}'`);
   const dimension = integer(path, need('dimension'), 'dimension');
-  const sizes = need('sizes').split(/\s+/).map((s) => integer(path, s, 'sizes'));
+  const sizes = need('sizes')
+    .split(/\s+/)
+    .map((s) => integer(path, s, 'sizes'));
   if (dimension < 1 || sizes.length !== dimension || sizes.some((n) => n < 1)) {
     throw new FileFormatError(path, `NRRD sizes '${f.get('sizes')}' do not give ${dimension} positive sizes`);
   }
@@ -91,7 +113,10 @@ export function readNrrd(path: string): Image {
   checkAllocatable(path, count, BYTES[type]);
   const endian = f.get('endian')?.toLowerCase();
   if (BYTES[type] > 1 && !['ascii', 'text', 'txt'].includes(encoding) && endian !== 'little' && endian !== 'big') {
-    throw new FileFormatError(path, `NRRD header is missing the required field 'endian' for ${BYTES[type]}-byte ${typeName} data`);
+    throw new FileFormatError(
+      path,
+      `NRRD header is missing the required field 'endian' for ${BYTES[type]}-byte ${typeName} data`,
+    );
   }
 
   // Where the data bytes are: after the header, or in a detached file.
@@ -99,7 +124,8 @@ export function readNrrd(path: string): Image {
   let source: Uint8Array = bytes.subarray(header.dataOffset);
   const dataFile = f.get('data file') ?? f.get('datafile');
   if (dataFile !== undefined) {
-    if (/^LIST/.test(dataFile) || /%/.test(dataFile)) throw new FileFormatError(path, `multi-file NRRD data ('data file: ${dataFile}') is not supported`);
+    if (/^LIST/.test(dataFile) || /%/.test(dataFile))
+      throw new FileFormatError(path, `multi-file NRRD data ('data file: ${dataFile}') is not supported`);
     dataPath = isAbsolute(dataFile) ? dataFile : join(dirname(path), dataFile);
     source = readBytes(dataPath);
   }
@@ -122,13 +148,17 @@ export function readNrrd(path: string): Image {
     throw new FileFormatError(path, `unsupported NRRD encoding '${encoding}' (raw, gzip and ascii are supported)`);
   }
   let data: VoxelArray;
-  if (encoding === 'ascii' || encoding === 'text' || encoding === 'txt') data = parseAscii(dataPath, source, type, count);
+  if (encoding === 'ascii' || encoding === 'text' || encoding === 'txt')
+    data = parseAscii(dataPath, source, type, count);
   else {
     if (raw.length < byteCount) {
       throw new FileFormatError(dataPath, `truncated NRRD data: ${raw.length} bytes, the header needs ${byteCount}`);
     }
     const le = endian !== 'big';
-    data = type === 'int64' || type === 'uint64' ? decode64(raw, 0, count, le, type === 'int64') : decodeVoxels(raw, 0, type, count, le);
+    data =
+      type === 'int64' || type === 'uint64'
+        ? decode64(raw, 0, count, le, type === 'int64')
+        : decodeVoxels(raw, 0, type, count, le);
   }
   return assemble(path, f, sizes, data, { format: 'nrrd', 'nrrd.type': typeName });
 }
@@ -140,12 +170,17 @@ function integer(path: string, text: string, field: string): number {
 }
 
 function parseAscii(path: string, source: Uint8Array, type: StoredType, count: number): VoxelArray {
-  const tokens = Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('latin1').trim().split(/[\s,]+/);
-  if (tokens.length < count) throw new FileFormatError(path, `NRRD ascii data has ${tokens.length} values, the header needs ${count}`);
+  const tokens = Buffer.from(source.buffer, source.byteOffset, source.byteLength)
+    .toString('latin1')
+    .trim()
+    .split(/[\s,]+/);
+  if (tokens.length < count)
+    throw new FileFormatError(path, `NRRD ascii data has ${tokens.length} values, the header needs ${count}`);
   const out = allocate(type === 'int64' || type === 'uint64' ? 'float64' : type, count);
   for (let n = 0; n < count; n++) {
     const v = Number(tokens[n]);
-    if (Number.isNaN(v) && !/nan/i.test(tokens[n]!)) throw new FileFormatError(path, `NRRD ascii value '${tokens[n]}' is not a number`);
+    if (Number.isNaN(v) && !/nan/i.test(tokens[n]!))
+      throw new FileFormatError(path, `NRRD ascii value '${tokens[n]}' is not a number`);
     out[n] = v;
   }
   return out;
@@ -156,25 +191,33 @@ function vectors(path: string, text: string, field: string): Array<number[] | nu
   const items = text.match(/\([^)]*\)|none/gi) ?? [];
   return items.map((item) => {
     if (item.toLowerCase() === 'none') return null;
-    const v = item.slice(1, -1).split(',').map((s) => Number(s.trim()));
+    const v = item
+      .slice(1, -1)
+      .split(',')
+      .map((s) => Number(s.trim()));
     if (v.some((x) => !Number.isFinite(x))) throw new FileFormatError(path, `invalid NRRD ${field} vector '${item}'`);
     return v;
   });
 }
 
-const NON_SPATIAL_KINDS = /^(vector|covariant-vector|normal|stub|scalar|complex|list|point|time|[234]-vector|[34]-color|(rgb|rgba|hsv|xyz)-color|.*matrix.*|quaternion|.*tensor.*)$/i;
+const NON_SPATIAL_KINDS =
+  /^(vector|covariant-vector|normal|stub|scalar|complex|list|point|time|[234]-vector|[34]-color|(rgb|rgba|hsv|xyz)-color|.*matrix.*|quaternion|.*tensor.*)$/i;
 
 function assemble(path: string, f: Map<string, string>, sizes: number[], data: VoxelArray, meta: Image['meta']): Image {
   const dimension = sizes.length;
   const kinds = f.get('kinds')?.split(/\s+/) ?? [];
-  const spaceName = f.get('space')?.toLowerCase().replace(/-time$/, '');
+  const spaceName = f
+    .get('space')
+    ?.toLowerCase()
+    .replace(/-time$/, '');
   const directionsText = f.get('space directions');
   let spatialAxes: number[];
   let columns: number[][];
   let origin: number[] = [0, 0, 0];
   if (directionsText !== undefined) {
     const dirs = vectors(path, directionsText, 'space directions');
-    if (dirs.length !== dimension) throw new FileFormatError(path, `NRRD space directions list ${dirs.length} entries for ${dimension} axes`);
+    if (dirs.length !== dimension)
+      throw new FileFormatError(path, `NRRD space directions list ${dirs.length} entries for ${dimension} axes`);
     const flip = SPACES[spaceName ?? 'left-posterior-superior'];
     if (!flip) throw new FileFormatError(path, `unsupported NRRD space '${f.get('space')}'`);
     spatialAxes = dirs.flatMap((d, axis) => (d ? [axis] : []));
@@ -195,7 +238,8 @@ function assemble(path: string, f: Map<string, string>, sizes: number[], data: V
       return c;
     });
   }
-  if (spatialAxes.length > 3) throw new FileFormatError(path, `NRRD with ${spatialAxes.length} spatial axes (at most 3 supported)`);
+  if (spatialAxes.length > 3)
+    throw new FileFormatError(path, `NRRD with ${spatialAxes.length} spatial axes (at most 3 supported)`);
   const extraAxes = sizes.map((_, a) => a).filter((a) => !spatialAxes.includes(a));
   const spacing = [1, 1, 1] as Vec3;
   const units: number[][] = [];

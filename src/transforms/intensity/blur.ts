@@ -4,7 +4,14 @@
  */
 import type { Random } from '../../util/random.js';
 import { gaussianSmooth } from '../gaussian.js';
-import { ForwardTransform, type RandomTransform, type SampleContext, type Subject, type TransformRecord, uniform } from '../transform.js';
+import {
+  ForwardTransform,
+  type RandomTransform,
+  type SampleContext,
+  type Subject,
+  type TransformRecord,
+  uniform,
+} from '../transform.js';
 import { drawPerChannel, mapChannels } from './channels.js';
 
 export class GaussianBlur extends ForwardTransform {
@@ -14,7 +21,10 @@ export class GaussianBlur extends ForwardTransform {
     super();
   }
   apply(s: Subject): Subject {
-    return { ...s, image: mapChannels(s.image, this.sigmas, (c, sig) => gaussianSmooth(c.unsqueeze(0), sig).squeeze(0)) };
+    return {
+      ...s,
+      image: mapChannels(s.image, this.sigmas, (c, sig) => gaussianSmooth(c.unsqueeze(0), sig).squeeze(0)),
+    };
   }
   record(): TransformRecord {
     return { name: this.name, params: { sigmas: this.sigmas.map((s) => (s ? [...s] : null)) } };
@@ -23,11 +33,17 @@ export class GaussianBlur extends ForwardTransform {
 
 export class RandomGaussianBlur implements RandomTransform {
   readonly name = 'GaussianBlur';
-  constructor(readonly p = 0.2, readonly sigma: [number, number] = [0.5, 1], readonly pPerChannel = 0.5) {}
+  constructor(
+    readonly p = 0.2,
+    readonly sigma: [number, number] = [0.5, 1],
+    readonly pPerChannel = 0.5,
+  ) {}
   sample(rng: Random, ctx: SampleContext): GaussianBlur | null {
     if (!(rng.next() < this.p)) return null;
     const n = ctx.spatialShape.length;
-    const drawn = drawPerChannel(rng, ctx.channels, this.pPerChannel, () => Array.from({ length: n }, () => uniform(rng, this.sigma)));
+    const drawn = drawPerChannel(rng, ctx.channels, this.pPerChannel, () =>
+      Array.from({ length: n }, () => uniform(rng, this.sigma)),
+    );
     return drawn && new GaussianBlur(drawn);
   }
 }

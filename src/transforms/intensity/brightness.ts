@@ -1,6 +1,13 @@
 /** Multiplicative brightness (nnU-Net: p 0.15, ×U(0.75, 1.25) drawn around 1, per channel). */
 import type { Random } from '../../util/random.js';
-import { ForwardTransform, type RandomTransform, type SampleContext, type Subject, type TransformRecord, sampleFactor } from '../transform.js';
+import {
+  ForwardTransform,
+  type RandomTransform,
+  type SampleContext,
+  type Subject,
+  type TransformRecord,
+  sampleFactor,
+} from '../transform.js';
 import { drawPerChannel, mapChannels } from './channels.js';
 
 export class Brightness extends ForwardTransform {
@@ -18,7 +25,11 @@ export class Brightness extends ForwardTransform {
 
 export class RandomBrightness implements RandomTransform {
   readonly name = 'Brightness';
-  constructor(readonly p = 0.15, readonly range: [number, number] = [0.75, 1.25], readonly pPerChannel = 1) {}
+  constructor(
+    readonly p = 0.15,
+    readonly range: [number, number] = [0.75, 1.25],
+    readonly pPerChannel = 1,
+  ) {}
   sample(rng: Random, ctx: SampleContext): Brightness | null {
     if (!(rng.next() < this.p)) return null;
     const drawn = drawPerChannel(rng, ctx.channels, this.pPerChannel, () => sampleFactor(rng, this.range));

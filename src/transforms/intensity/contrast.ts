@@ -4,12 +4,22 @@
  */
 import * as ve from '../../engine/index.js';
 import type { Random } from '../../util/random.js';
-import { ForwardTransform, type RandomTransform, type SampleContext, type Subject, type TransformRecord, sampleFactor } from '../transform.js';
+import {
+  ForwardTransform,
+  type RandomTransform,
+  type SampleContext,
+  type Subject,
+  type TransformRecord,
+  sampleFactor,
+} from '../transform.js';
 import { drawPerChannel, mapChannels } from './channels.js';
 
 export class Contrast extends ForwardTransform {
   readonly name = 'Contrast';
-  constructor(readonly factors: (number | null)[], readonly preserveRange = true) {
+  constructor(
+    readonly factors: (number | null)[],
+    readonly preserveRange = true,
+  ) {
     super();
   }
   apply(s: Subject): Subject {
@@ -27,7 +37,12 @@ export class Contrast extends ForwardTransform {
 
 export class RandomContrast implements RandomTransform {
   readonly name = 'Contrast';
-  constructor(readonly p = 0.15, readonly range: [number, number] = [0.75, 1.25], readonly preserveRange = true, readonly pPerChannel = 1) {}
+  constructor(
+    readonly p = 0.15,
+    readonly range: [number, number] = [0.75, 1.25],
+    readonly preserveRange = true,
+    readonly pPerChannel = 1,
+  ) {}
   sample(rng: Random, ctx: SampleContext): Contrast | null {
     if (!(rng.next() < this.p)) return null;
     const drawn = drawPerChannel(rng, ctx.channels, this.pPerChannel, () => sampleFactor(rng, this.range));

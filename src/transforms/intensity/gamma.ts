@@ -6,12 +6,23 @@
  */
 import * as ve from '../../engine/index.js';
 import type { Random } from '../../util/random.js';
-import { ForwardTransform, type RandomTransform, type SampleContext, type Subject, type TransformRecord, sampleFactor } from '../transform.js';
+import {
+  ForwardTransform,
+  type RandomTransform,
+  type SampleContext,
+  type Subject,
+  type TransformRecord,
+  sampleFactor,
+} from '../transform.js';
 import { drawPerChannel, mapChannels } from './channels.js';
 
 export class Gamma extends ForwardTransform {
   readonly name = 'Gamma';
-  constructor(readonly gammas: (number | null)[], readonly invert = false, readonly retainStats = true) {
+  constructor(
+    readonly gammas: (number | null)[],
+    readonly invert = false,
+    readonly retainStats = true,
+  ) {
     super();
   }
   apply(s: Subject): Subject {
@@ -21,21 +32,34 @@ export class Gamma extends ForwardTransform {
       const range = x.max().sub(min);
       let y = x.sub(min).div(ve.clamp(range, 1e-7)).pow(g).mul(range).add(min);
       if (this.retainStats) {
-        const mean = x.mean(), std = x.std();
-        y = y.sub(y.mean()).mul(std.div(ve.clamp(y.std(), 1e-7))).add(mean);
+        const mean = x.mean(),
+          std = x.std();
+        y = y
+          .sub(y.mean())
+          .mul(std.div(ve.clamp(y.std(), 1e-7)))
+          .add(mean);
       }
       return this.invert ? y.neg() : y;
     });
     return { ...s, image };
   }
   record(): TransformRecord {
-    return { name: this.name, params: { gammas: [...this.gammas], invert: this.invert, retainStats: this.retainStats } };
+    return {
+      name: this.name,
+      params: { gammas: [...this.gammas], invert: this.invert, retainStats: this.retainStats },
+    };
   }
 }
 
 export class RandomGamma implements RandomTransform {
   readonly name: string;
-  constructor(readonly p = 0.3, readonly range: [number, number] = [0.7, 1.5], readonly invert = false, readonly retainStats = true, readonly pPerChannel = 1) {
+  constructor(
+    readonly p = 0.3,
+    readonly range: [number, number] = [0.7, 1.5],
+    readonly invert = false,
+    readonly retainStats = true,
+    readonly pPerChannel = 1,
+  ) {
     this.name = invert ? 'GammaInverted' : 'Gamma';
   }
   sample(rng: Random, ctx: SampleContext): Gamma | null {

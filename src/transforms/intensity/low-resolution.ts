@@ -5,7 +5,14 @@
  */
 import * as ve from '../../engine/index.js';
 import type { Random } from '../../util/random.js';
-import { ForwardTransform, type RandomTransform, type SampleContext, type Subject, type TransformRecord, uniform } from '../transform.js';
+import {
+  ForwardTransform,
+  type RandomTransform,
+  type SampleContext,
+  type Subject,
+  type TransformRecord,
+  uniform,
+} from '../transform.js';
 import { drawPerChannel, mapChannels } from './channels.js';
 
 export class LowResolution extends ForwardTransform {
@@ -30,7 +37,11 @@ export class LowResolution extends ForwardTransform {
 
 export class RandomLowResolution implements RandomTransform {
   readonly name = 'LowResolution';
-  constructor(readonly p = 0.25, readonly zoom: [number, number] = [0.5, 1], readonly pPerChannel = 0.5) {}
+  constructor(
+    readonly p = 0.25,
+    readonly zoom: [number, number] = [0.5, 1],
+    readonly pPerChannel = 0.5,
+  ) {}
   sample(rng: Random, ctx: SampleContext): LowResolution | null {
     if (!(rng.next() < this.p)) return null;
     const drawn = drawPerChannel(rng, ctx.channels, this.pPerChannel, () => uniform(rng, this.zoom));

@@ -11,7 +11,10 @@ import { ForwardTransform, type RandomTransform, type Subject, type TransformRec
 
 export class GaussianNoise extends ForwardTransform {
   readonly name = 'GaussianNoise';
-  constructor(readonly seed: number, readonly variance: number) {
+  constructor(
+    readonly seed: number,
+    readonly variance: number,
+  ) {
     super();
   }
   apply(s: Subject): Subject {
@@ -28,7 +31,10 @@ export class GaussianNoise extends ForwardTransform {
 
 export class RandomGaussianNoise implements RandomTransform {
   readonly name = 'GaussianNoise';
-  constructor(readonly p = 0.1, readonly variance: [number, number] = [0, 0.1]) {}
+  constructor(
+    readonly p = 0.1,
+    readonly variance: [number, number] = [0, 0.1],
+  ) {}
   sample(rng: Random): GaussianNoise | null {
     if (!(rng.next() < this.p)) return null;
     return new GaussianNoise(rng.nextUint32(), uniform(rng, this.variance));

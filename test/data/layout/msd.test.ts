@@ -27,11 +27,24 @@ test('nnU-Net v2 layout: _XXXX channel files grouped by case, ordered by suffix'
   const ds = discoverMsd(root);
   assert.equal(ds.layout, 'msd');
   assert.deepEqual(ds.channels, ['T2', 'ADC']);
-  assert.deepEqual(ds.labels, [{ name: 'background', value: 0 }, { name: 'PZ', value: 1 }, { name: 'TZ', value: 2 }]);
-  assert.deepEqual(ds.cases.map((c) => c.id), ['prostate_00', 'prostate_02']);
-  assert.deepEqual(ds.cases[0]!.images, [join(root, 'imagesTr/prostate_00_0000.nii.gz'), join(root, 'imagesTr/prostate_00_0001.nii.gz')]);
+  assert.deepEqual(ds.labels, [
+    { name: 'background', value: 0 },
+    { name: 'PZ', value: 1 },
+    { name: 'TZ', value: 2 },
+  ]);
+  assert.deepEqual(
+    ds.cases.map((c) => c.id),
+    ['prostate_00', 'prostate_02'],
+  );
+  assert.deepEqual(ds.cases[0]!.images, [
+    join(root, 'imagesTr/prostate_00_0000.nii.gz'),
+    join(root, 'imagesTr/prostate_00_0001.nii.gz'),
+  ]);
   assert.equal(ds.cases[1]!.label, join(root, 'labelsTr/prostate_02.nii.gz'));
-  assert.deepEqual(ds.test.map((c) => [c.id, c.images.length, c.label]), [['prostate_09', 2, undefined]]);
+  assert.deepEqual(
+    ds.test.map((c) => [c.id, c.images.length, c.label]),
+    [['prostate_09', 2, undefined]],
+  );
 });
 
 test('MSD layout: 4D files, "modality" and string labels', () => {
@@ -49,8 +62,17 @@ test('MSD layout: 4D files, "modality" and string labels', () => {
   const ds = discoverMsd(root);
   assert.equal(ds.name, 'BrainTumour');
   assert.deepEqual(ds.channels, ['FLAIR', 'T1w', 't1gd', 'T2w']);
-  assert.deepEqual(ds.labels.map((l) => l.name), ['background', 'edema', 'non-enhancing tumor', 'enhancing tumour']);
-  assert.deepEqual(ds.cases, [{ id: 'BRATS_001', images: [join(root, 'imagesTr/BRATS_001.nii.gz')], label: join(root, 'labelsTr/BRATS_001.nii.gz') }]);
+  assert.deepEqual(
+    ds.labels.map((l) => l.name),
+    ['background', 'edema', 'non-enhancing tumor', 'enhancing tumour'],
+  );
+  assert.deepEqual(ds.cases, [
+    {
+      id: 'BRATS_001',
+      images: [join(root, 'imagesTr/BRATS_001.nii.gz')],
+      label: join(root, 'labelsTr/BRATS_001.nii.gz'),
+    },
+  ]);
   assert.deepEqual(ds.test, []);
 });
 
@@ -62,7 +84,10 @@ test('single-channel ids ending in digits are not mistaken for channel suffixes'
     'labelsTr/case_0001.nii.gz': '',
     'labelsTr/case_0002.nii.gz': '',
   });
-  assert.deepEqual(discoverMsd(root).cases.map((c) => c.id), ['case_0001', 'case_0002']);
+  assert.deepEqual(
+    discoverMsd(root).cases.map((c) => c.id),
+    ['case_0001', 'case_0002'],
+  );
 });
 
 test('clear errors: missing folder, missing dataset.json, image without label, label without image, empty, counts', () => {
@@ -72,9 +97,22 @@ test('clear errors: missing folder, missing dataset.json, image without label, l
   const noLabels = tempTree({ 'dataset.json': v2Json, 'imagesTr/a_0000.nii.gz': '' });
   assert.throws(() => discoverMsd(noLabels), /labelsTr: folder not found/);
   const json1 = JSON.stringify({ channel_names: { '0': 'CT' }, labels: { background: 0, liver: 1 } });
-  const unlabelled = tempTree({ 'dataset.json': json1, 'imagesTr/a_0000.nii.gz': '', 'imagesTr/b_0000.nii.gz': '', 'labelsTr/a.nii.gz': '' });
-  assert.throws(() => discoverMsd(unlabelled), /b_0000\.nii\.gz: image without a label \(expected .*labelsTr\/b\.nii\.gz\)/);
-  const orphan = tempTree({ 'dataset.json': json1, 'imagesTr/a_0000.nii.gz': '', 'labelsTr/a.nii.gz': '', 'labelsTr/z.nii.gz': '' });
+  const unlabelled = tempTree({
+    'dataset.json': json1,
+    'imagesTr/a_0000.nii.gz': '',
+    'imagesTr/b_0000.nii.gz': '',
+    'labelsTr/a.nii.gz': '',
+  });
+  assert.throws(
+    () => discoverMsd(unlabelled),
+    /b_0000\.nii\.gz: image without a label \(expected .*labelsTr\/b\.nii\.gz\)/,
+  );
+  const orphan = tempTree({
+    'dataset.json': json1,
+    'imagesTr/a_0000.nii.gz': '',
+    'labelsTr/a.nii.gz': '',
+    'labelsTr/z.nii.gz': '',
+  });
   assert.throws(() => discoverMsd(orphan), /labelsTr\/z\.nii\.gz: label without an image/);
   const empty = tempTree({ 'dataset.json': json1, 'imagesTr/readme.txt': '', 'labelsTr/x.txt': '' });
   assert.throws(() => discoverMsd(empty), /no training images ending in \.nii\.gz \(empty dataset\)/);
@@ -82,13 +120,19 @@ test('clear errors: missing folder, missing dataset.json, image without label, l
   assert.throws(() => discoverMsd(missingChannel), /a_0001\.nii\.gz: missing \(case a needs 2 channels\)/);
   const count = tempTree({
     'dataset.json': v2Json,
-    'imagesTr/a_0000.nii.gz': '', 'imagesTr/a_0001.nii.gz': '', 'labelsTr/a.nii.gz': '',
+    'imagesTr/a_0000.nii.gz': '',
+    'imagesTr/a_0001.nii.gz': '',
+    'labelsTr/a.nii.gz': '',
   });
   assert.throws(() => discoverMsd(count), /numTraining is 2 but .*imagesTr holds 1 cases/);
   const badJson = tempTree({ 'dataset.json': '{"labels": ' });
   assert.throws(() => discoverMsd(badJson), /dataset\.json: not valid JSON/);
-  const gaps = tempTree({ 'dataset.json': JSON.stringify({ channel_names: { '0': 'CT' }, labels: { background: 0, liver: 2 } }) });
+  const gaps = tempTree({
+    'dataset.json': JSON.stringify({ channel_names: { '0': 'CT' }, labels: { background: 0, liver: 2 } }),
+  });
   assert.throws(() => discoverMsd(gaps), /class values must be 0, 1, 2/);
-  const regions = tempTree({ 'dataset.json': JSON.stringify({ channel_names: { '0': 'CT' }, labels: { background: 0, whole: [1, 2] } }) });
+  const regions = tempTree({
+    'dataset.json': JSON.stringify({ channel_names: { '0': 'CT' }, labels: { background: 0, whole: [1, 2] } }),
+  });
   assert.throws(() => discoverMsd(regions), /region-based labels/);
 });

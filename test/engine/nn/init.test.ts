@@ -1,13 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { zeros } from '../../../src/engine/creation.js';
-import { calculateFans, calculateGain, kaimingNormal_, kaimingUniform_, truncNormal_, xavierUniform_ } from '../../../src/engine/nn/init.js';
+import {
+  calculateFans,
+  calculateGain,
+  kaimingNormal_,
+  kaimingUniform_,
+  truncNormal_,
+  xavierUniform_,
+} from '../../../src/engine/nn/init.js';
 import { manualSeed } from '../../../src/engine/random.js';
 import type { Tensor } from '../../../src/engine/tensor.js';
 
 function stats(t: Tensor) {
   const v = t.toArray() as Float32Array;
-  let sum = 0, sq = 0, min = Infinity, max = -Infinity;
+  let sum = 0,
+    sq = 0,
+    min = Infinity,
+    max = -Infinity;
   for (const x of v) {
     sum += x;
     sq += x * x;

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { noGrad } from '../../../src/engine/autograd.js';
 import {
-  AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Flatten, GroupNorm, LayerNorm, LeakyReLU, Linear, MaxPool2d, Upsample,
+  AvgPool2d,
+  Conv1d,
+  Conv2d,
+  ConvTranspose2d,
+  Flatten,
+  GroupNorm,
+  LayerNorm,
+  LeakyReLU,
+  Linear,
+  MaxPool2d,
+  Upsample,
 } from '../../../src/engine/nn/index.js';
 import { Tensor } from '../../../src/engine/tensor.js';
 
@@ -95,7 +105,10 @@ test('GroupNorm and LayerNorm normalise over the right axes', () => {
   const ln = new LayerNorm(2);
   const z = ln.forward(Tensor.from([0, 2, 5, 5], [2, 2]));
   close(values(z), [n(0, 1, 1), n(2, 1, 1), 0, 0], 1e-4);
-  assert.deepEqual(ln.namedParameters().map(([k]) => k), ['weight', 'bias']);
+  assert.deepEqual(
+    ln.namedParameters().map(([k]) => k),
+    ['weight', 'bias'],
+  );
   for (const t of [x, y, z]) t.dispose();
   gn.dispose();
   ln.dispose();

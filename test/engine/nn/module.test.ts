@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Linear, Module, ModuleDict, ModuleList, ReLU, Sequential, isParameter,
+  BatchNorm2d,
+  Conv2d,
+  ConvTranspose2d,
+  Dropout,
+  Linear,
+  Module,
+  ModuleDict,
+  ModuleList,
+  ReLU,
+  Sequential,
+  isParameter,
 } from '../../../src/engine/nn/index.js';
 import { manualSeed } from '../../../src/engine/random.js';
 import { noGrad } from '../../../src/engine/autograd.js';
@@ -27,21 +37,43 @@ class Net extends Module {
   }
 }
 
-test('parameters and buffers carry PyTorch\'s dotted names and order', () => {
+test("parameters and buffers carry PyTorch's dotted names and order", () => {
   const net = new Net();
-  assert.deepEqual(net.namedParameters().map(([n]) => n), [
-    'down.0.conv.weight', 'down.0.conv.bias', 'down.0.bn.weight', 'down.0.bn.bias',
-    'down.1.conv.weight', 'down.1.conv.bias', 'down.1.bn.weight', 'down.1.bn.bias',
-    'head.2.weight', 'head.2.bias',
-  ]);
-  assert.deepEqual(net.namedBuffers().map(([n]) => n), [
-    'down.0.bn.running_mean', 'down.0.bn.running_var', 'down.0.bn.num_batches_tracked',
-    'down.1.bn.running_mean', 'down.1.bn.running_var', 'down.1.bn.num_batches_tracked',
-  ]);
+  assert.deepEqual(
+    net.namedParameters().map(([n]) => n),
+    [
+      'down.0.conv.weight',
+      'down.0.conv.bias',
+      'down.0.bn.weight',
+      'down.0.bn.bias',
+      'down.1.conv.weight',
+      'down.1.conv.bias',
+      'down.1.bn.weight',
+      'down.1.bn.bias',
+      'head.2.weight',
+      'head.2.bias',
+    ],
+  );
+  assert.deepEqual(
+    net.namedBuffers().map(([n]) => n),
+    [
+      'down.0.bn.running_mean',
+      'down.0.bn.running_var',
+      'down.0.bn.num_batches_tracked',
+      'down.1.bn.running_mean',
+      'down.1.bn.running_var',
+      'down.1.bn.num_batches_tracked',
+    ],
+  );
   // torch's state_dict order: per module, parameters then buffers, depth first.
   assert.deepEqual(Object.keys(net.stateDict()).slice(0, 7), [
-    'down.0.conv.weight', 'down.0.conv.bias', 'down.0.bn.weight', 'down.0.bn.bias',
-    'down.0.bn.running_mean', 'down.0.bn.running_var', 'down.0.bn.num_batches_tracked',
+    'down.0.conv.weight',
+    'down.0.conv.bias',
+    'down.0.bn.weight',
+    'down.0.bn.bias',
+    'down.0.bn.running_mean',
+    'down.0.bn.running_var',
+    'down.0.bn.num_batches_tracked',
   ]);
   assert.equal(net.stateDict()['down.0.bn.num_batches_tracked']!.dtype, 'int64');
   assert.ok(net.parameters().every((p) => p.requiresGrad && isParameter(p)));
@@ -57,9 +89,23 @@ test('train()/eval() reach every sub-module', () => {
   assert.ok(net.modules().every((m) => !m.training));
   net.train();
   assert.ok(net.modules().every((m) => m.training));
-  assert.deepEqual(net.namedModules().map(([n]) => n), [
-    '', 'down', 'down.0', 'down.0.conv', 'down.0.bn', 'down.1', 'down.1.conv', 'down.1.bn', 'head', 'head.0', 'head.1', 'head.2',
-  ]);
+  assert.deepEqual(
+    net.namedModules().map(([n]) => n),
+    [
+      '',
+      'down',
+      'down.0',
+      'down.0.conv',
+      'down.0.bn',
+      'down.1',
+      'down.1.conv',
+      'down.1.bn',
+      'head',
+      'head.0',
+      'head.1',
+      'head.2',
+    ],
+  );
   net.dispose();
 });
 
@@ -91,7 +137,10 @@ test('loadStateDict reports missing, unexpected and mis-shaped entries', () => {
   assert.throws(() => lin.loadStateDict({ weight: lin.weight }), /missing bias/);
   assert.throws(() => lin.loadStateDict({ ...lin.stateDict(), extra: lin.weight }), /unexpected extra/);
   assert.throws(() => lin.loadStateDict(other.stateDict()), /weight has shape \[4, 3\], the module expects \[2, 3\]/);
-  assert.deepEqual(lin.loadStateDict({ weight: lin.weight }, { strict: false }), { missingKeys: ['bias'], unexpectedKeys: [] });
+  assert.deepEqual(lin.loadStateDict({ weight: lin.weight }, { strict: false }), {
+    missingKeys: ['bias'],
+    unexpectedKeys: [],
+  });
   lin.dispose();
   other.dispose();
 });
@@ -124,7 +173,7 @@ test('Dropout and BatchNorm behave differently in train and eval', () => {
   bn.dispose();
 });
 
-test('default initialisation has PyTorch\'s bounds U(±1/√fan_in)', () => {
+test("default initialisation has PyTorch's bounds U(±1/√fan_in)", () => {
   manualSeed(0);
   const check = (t: Tensor, bound: number) => {
     const v = t.toArray() as Float32Array;
@@ -178,7 +227,10 @@ test('toMemoryFormat lays conv weights out channels-last without changing result
 
 test('ModuleDict names its entries; Sequential runs in order', () => {
   const d = new ModuleDict({ a: new Linear(2, 2), b: new ReLU() });
-  assert.deepEqual(d.namedParameters().map(([n]) => n), ['a.weight', 'a.bias']);
+  assert.deepEqual(
+    d.namedParameters().map(([n]) => n),
+    ['a.weight', 'a.bias'],
+  );
   const seq = new Sequential(new ReLU(), new ReLU());
   const x = randn([5]);
   const y = seq.forward(x);

@@ -12,7 +12,10 @@ test('a training loop (U-Net, BCE, Adam/SGD, clipping, schedule) leaves no nativ
   const model = new ReferenceUNet2d(1, 1, [4, 8, 8]);
   const x = randn([2, 1, 16, 16]);
   const y = tidy(() => rand([2, 1, 16, 16]).gt(0.5).to('float32'));
-  for (const optimizer of [new Adam(model.parameters(), { lr: 1e-2, amsgrad: true }), new SGD(model.parameters(), { lr: 1e-2, momentum: 0.9, nesterov: true, weightDecay: 1e-4 })]) {
+  for (const optimizer of [
+    new Adam(model.parameters(), { lr: 1e-2, amsgrad: true }),
+    new SGD(model.parameters(), { lr: 1e-2, momentum: 0.9, nesterov: true, weightDecay: 1e-4 }),
+  ]) {
     const schedule = new PolyLR(optimizer, { totalSteps: 30 });
     const step = () => {
       const loss = tidy(() => {

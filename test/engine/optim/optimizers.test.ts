@@ -13,7 +13,11 @@ const C = [1, -0.5, 0.25];
 const P0 = [0.3, 0.7, -1.2];
 const grad = (p: number[]) => p.map((v, i) => 2 * W[i]! * (v - C[i]!));
 
-function runSteps(make: (p: Tensor) => Optimizer<object>, steps: number, dtype: 'float64' | 'float32' = 'float64'): number[][] {
+function runSteps(
+  make: (p: Tensor) => Optimizer<object>,
+  steps: number,
+  dtype: 'float64' | 'float32' = 'float64',
+): number[][] {
   const p = Tensor.from(P0, [3], { dtype, requiresGrad: true });
   const w = Tensor.from(W, [3], { dtype });
   const c = Tensor.from(C, [3], { dtype });
@@ -34,11 +38,15 @@ function runSteps(make: (p: Tensor) => Optimizer<object>, steps: number, dtype: 
 }
 
 function closeArrays(actual: number[], expected: number[], tol = 1e-12) {
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]!) <= tol * Math.max(1, Math.abs(expected[i]!)), `[${i}] ${a} vs ${expected[i]}`));
+  actual.forEach((a, i) =>
+    assert.ok(Math.abs(a - expected[i]!) <= tol * Math.max(1, Math.abs(expected[i]!)), `[${i}] ${a} vs ${expected[i]}`),
+  );
 }
 
-test('SGD with Nesterov momentum and weight decay follows torch.optim.SGD\'s formula', () => {
-  const lr = 0.1, mu = 0.9, wd = 0.01;
+test("SGD with Nesterov momentum and weight decay follows torch.optim.SGD's formula", () => {
+  const lr = 0.1,
+    mu = 0.9,
+    wd = 0.01;
   const got = runSteps((p) => new SGD([p], { lr, momentum: mu, nesterov: true, weightDecay: wd }), 4);
   let p = [...P0];
   let buf: number[] | null = null;
@@ -52,7 +60,9 @@ test('SGD with Nesterov momentum and weight decay follows torch.optim.SGD\'s for
 });
 
 test('SGD with plain momentum and dampening', () => {
-  const lr = 0.05, mu = 0.8, damp = 0.3;
+  const lr = 0.05,
+    mu = 0.8,
+    damp = 0.3;
   const got = runSteps((p) => new SGD([p], { lr, momentum: mu, dampening: damp }), 3);
   let p = [...P0];
   let buf: number[] | null = null;
@@ -64,9 +74,20 @@ test('SGD with plain momentum and dampening', () => {
   }
 });
 
-function adamReference(steps: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean, amsgrad = false) {
+function adamReference(
+  steps: number,
+  lr: number,
+  b1: number,
+  b2: number,
+  eps: number,
+  wd: number,
+  decoupled: boolean,
+  amsgrad = false,
+) {
   let p = [...P0];
-  let m = [0, 0, 0], v = [0, 0, 0], vmax = [0, 0, 0];
+  let m = [0, 0, 0],
+    v = [0, 0, 0],
+    vmax = [0, 0, 0];
   const out: number[][] = [];
   for (let t = 1; t <= steps; t++) {
     // The gradient is taken at the parameters before the step (backward runs before step()).
@@ -136,7 +157,10 @@ test('parameter groups have their own learning rates; parameters without gradien
   const loss = a.add(b).sum();
   loss.backward();
   opt.step();
-  assert.deepEqual([(a.toArray() as Float64Array)[0], (b.toArray() as Float64Array)[0], (idle.toArray() as Float64Array)[0]], [0.9, 0.5, 5]);
+  assert.deepEqual(
+    [(a.toArray() as Float64Array)[0], (b.toArray() as Float64Array)[0], (idle.toArray() as Float64Array)[0]],
+    [0.9, 0.5, 5],
+  );
   assert.throws(() => new SGD([a, a], { lr: 0.1 }), /more than one/);
   assert.throws(() => new SGD([a], { lr: 0.1, nesterov: true }), /Nesterov/);
   for (const t of [loss, a, b, idle]) t.dispose();
@@ -164,7 +188,9 @@ test('clipGradNorm scales gradients to the norm and returns the norm before clip
 const TORCH = '/usr/bin/python3';
 const hasTorch = existsSync(TORCH) && spawnSync(TORCH, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 
-test('Adam, AdamW and SGD-Nesterov match torch.optim over several steps', { skip: hasTorch ? false : 'no /usr/bin/python3 with torch' }, () => {
+test('Adam, AdamW and SGD-Nesterov match torch.optim over several steps', {
+  skip: hasTorch ? false : 'no /usr/bin/python3 with torch',
+}, () => {
   const script = `
 import json
 P0 = ${JSON.stringify(P0)}; W = torch.tensor(${JSON.stringify(W)}, dtype=torch.float64); C = torch.tensor(${JSON.stringify(C)}, dtype=torch.float64)
@@ -179,7 +205,10 @@ print(json.dumps({
   'adamw': run(lambda ps: torch.optim.AdamW(ps, lr=0.01, weight_decay=0.5), 5),
   'sgd': run(lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01), 5),
 }))`;
-  const r = spawnSync(TORCH, [join(repoRoot, 'test', 'helpers', 'torch_safetensors.py')], { input: script, encoding: 'utf8' });
+  const r = spawnSync(TORCH, [join(repoRoot, 'test', 'helpers', 'torch_safetensors.py')], {
+    input: script,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   const ref = JSON.parse(r.stdout) as Record<string, number[][]>;
   const ours = {
@@ -187,7 +216,8 @@ print(json.dumps({
     adamw: runSteps((p) => new AdamW([p], { lr: 0.01, weightDecay: 0.5 }), 5),
     sgd: runSteps((p) => new SGD([p], { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }), 5),
   };
-  for (const k of Object.keys(ours) as Array<keyof typeof ours>) ours[k].forEach((row, i) => closeArrays(row, ref[k]![i]!, 1e-13));
+  for (const k of Object.keys(ours) as Array<keyof typeof ours>)
+    ours[k].forEach((row, i) => closeArrays(row, ref[k]![i]!, 1e-13));
 });
 
 test('state is freed by dispose', () => {

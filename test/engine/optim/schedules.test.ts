@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  CosineAnnealingLR, LinearWarmup, PolyLR, StepLR, cosineLr, linearWarmupFactor, polyLr, stepLr,
+  CosineAnnealingLR,
+  LinearWarmup,
+  PolyLR,
+  StepLR,
+  cosineLr,
+  linearWarmupFactor,
+  polyLr,
+  stepLr,
 } from '../../../src/engine/optim/schedules.js';
 
-const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
-const fakeOptimizer = (...lrs: number[]) => ({ paramGroups: lrs.map((lr) => ({ lr }) as { lr: number; initialLr?: number }) });
+const close = (a: number, b: number, tol = 1e-12) =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
+const fakeOptimizer = (...lrs: number[]) => ({
+  paramGroups: lrs.map((lr) => ({ lr }) as { lr: number; initialLr?: number }),
+});
 
 test('pure formulas match hand-computed values', () => {
   close(polyLr(0.01, 0, 1000), 0.01);
@@ -43,16 +53,22 @@ test('schedule objects drive every parameter group like torch.optim.lr_scheduler
   const o3 = fakeOptimizer(1);
   const st = new StepLR(o3, { stepSize: 2, gamma: 0.5 });
   const lrs = [o3.paramGroups[0]!.lr];
-  for (let i = 0; i < 4; i++) { st.step(); lrs.push(o3.paramGroups[0]!.lr); }
+  for (let i = 0; i < 4; i++) {
+    st.step();
+    lrs.push(o3.paramGroups[0]!.lr);
+  }
   assert.deepEqual(lrs, [1, 1, 0.5, 0.5, 0.25]);
 });
 
 test('linear warm-up then the wrapped schedule from its own step 0', () => {
   const opt = fakeOptimizer(1);
   const cosine = new CosineAnnealingLR(opt, { totalSteps: 4 });
-  const s = new LinearWarmup(opt, { warmupSteps: 2, startFactor: 0.5, then: cosine });
+  const s = new LinearWarmup(opt, { warmupSteps: 2, startFactor: 0.5, after: cosine });
   const lrs = [opt.paramGroups[0]!.lr];
-  for (let i = 0; i < 6; i++) { s.step(); lrs.push(opt.paramGroups[0]!.lr); }
+  for (let i = 0; i < 6; i++) {
+    s.step();
+    lrs.push(opt.paramGroups[0]!.lr);
+  }
   const expected = [0.5, 0.75, 1, (1 + Math.cos(Math.PI / 4)) / 2, 0.5, (1 + Math.cos((3 * Math.PI) / 4)) / 2, 0];
   expected.forEach((e, i) => close(lrs[i]!, e));
 });
@@ -66,7 +82,8 @@ test('state dict resumes at the same step', () => {
   const r = new PolyLR(b, { totalSteps: 10 });
   r.loadStateDict(JSON.parse(JSON.stringify(state)));
   close(b.paramGroups[0]!.lr, a.paramGroups[0]!.lr);
-  s.step(); r.step();
+  s.step();
+  r.step();
   close(b.paramGroups[0]!.lr, polyLr(0.01, 4, 10));
   assert.throws(() => new PolyLR(fakeOptimizer(1), { totalSteps: 0 }), /positive/);
 });

@@ -15,10 +15,12 @@ const CT = ['dicom-samples', 'series', 'totalsegmentator-ct-20slices', 'dicom'];
 
 test('worker threads decode JPEG 2000 files to exactly what this thread decodes', skipUnlessData(...CT), async () => {
   const dir = sharedData(...CT)!;
-  const paths = readdirSync(dir).slice(0, 6).map((f) => join(dir, f));
+  const paths = readdirSync(dir)
+    .slice(0, 6)
+    .map((f) => join(dir, f));
   await loadCodecs();
   const jobs = [];
-  const expected = [];
+  const expected: number[][] = [];
   for (const path of paths) {
     const parsed = parseDicomBytes(path, await readBytes(path));
     const frames = [{ frame: 0, framesInFile: 1, info: readFrameInfo(path, parsed.dataSet) }];
@@ -30,10 +32,23 @@ test('worker threads decode JPEG 2000 files to exactly what this thread decodes'
 });
 
 test('a file a worker cannot read comes back as a FileFormatError naming it', async () => {
-  const info = { rows: 1, columns: 1, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8, highBit: 7, pixelRepresentation: 0, photometricInterpretation: 'MONOCHROME2', planarConfiguration: 0 };
-  await assert.rejects(decodeInWorkers([{ path: '/nonexistent/x.dcm', frames: [{ frame: 0, framesInFile: 1, info }] }], 1), (e: unknown) => {
-    assert.ok(e instanceof FileFormatError);
-    assert.match(e.message, /^\/nonexistent\/x\.dcm: cannot read/);
-    return true;
-  });
+  const info = {
+    rows: 1,
+    columns: 1,
+    samplesPerPixel: 1,
+    bitsAllocated: 8,
+    bitsStored: 8,
+    highBit: 7,
+    pixelRepresentation: 0,
+    photometricInterpretation: 'MONOCHROME2',
+    planarConfiguration: 0,
+  };
+  await assert.rejects(
+    decodeInWorkers([{ path: '/nonexistent/x.dcm', frames: [{ frame: 0, framesInFile: 1, info }] }], 1),
+    (e: unknown) => {
+      assert.ok(e instanceof FileFormatError);
+      assert.match(e.message, /^\/nonexistent\/x\.dcm: cannot read/);
+      return true;
+    },
+  );
 });

@@ -62,7 +62,10 @@ test('a mosaic of 3 tiles (2×2 grid) becomes 3 slices placed by the centred-til
     raw: {
       '00290010': { vr: 'LO', Value: ['SIEMENS CSA HEADER'] },
       // a descending slice order: the CSA normal points opposite to row × column
-      '00291010': { vr: 'OB', Value: [csaHeader({ NumberOfImagesInMosaic: ['3'], SliceNormalVector: ['0', '0', '-1'] }).buffer] },
+      '00291010': {
+        vr: 'OB',
+        Value: [csaHeader({ NumberOfImagesInMosaic: ['3'], SliceNormalVector: ['0', '0', '-1'] }).buffer],
+      },
     },
   });
   const img = await readDicom(path);

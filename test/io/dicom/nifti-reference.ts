@@ -63,7 +63,8 @@ function apply(m: number[][], p: readonly number[]): number[] {
 
 function corners(shape: readonly number[]): number[][] {
   const out: number[][] = [];
-  for (const k of [0, shape[2]! - 1]) for (const j of [0, shape[1]! - 1]) for (const i of [0, shape[0]! - 1]) out.push([i, j, k]);
+  for (const k of [0, shape[2]! - 1])
+    for (const j of [0, shape[1]! - 1]) for (const i of [0, shape[0]! - 1]) out.push([i, j, k]);
   return out;
 }
 
@@ -73,7 +74,10 @@ export function assertSameCorners(img: Image, ref: NiftiReference, tol = 0.01): 
   for (const c of corners(img.shape)) {
     const w = indexToWorld(img, c);
     const best = Math.min(...theirs.map((t) => Math.hypot(t[0]! - w[0], t[1]! - w[1], t[2]! - w[2])));
-    assert.ok(best <= tol, `our corner (${c}) at (${w.map((v) => v.toFixed(3))}) is ${best.toFixed(4)} mm from every reference corner`);
+    assert.ok(
+      best <= tol,
+      `our corner (${c}) at (${w.map((v) => v.toFixed(3))}) is ${best.toFixed(4)} mm from every reference corner`,
+    );
   }
 }
 
@@ -95,8 +99,13 @@ export function assertSameThroughWorld(img: Image, ref: NiftiReference, options:
       for (let i = 0; i < ni; i++) {
         const p = apply(inv, indexToWorld(img, [i, j, k]));
         const q = p.map(Math.round);
-        p.forEach((v, a) => assert.ok(Math.abs(v - q[a]!) < 1e-3, `voxel (${i},${j},${k}) maps off the reference grid: ${p}`));
-        assert.ok(q[0]! >= 0 && q[0]! < ri && q[1]! >= 0 && q[1]! < rj && q[2]! >= 0 && q[2]! < rk, `voxel (${i},${j},${k}) maps outside the reference`);
+        p.forEach((v, a) =>
+          assert.ok(Math.abs(v - q[a]!) < 1e-3, `voxel (${i},${j},${k}) maps off the reference grid: ${p}`),
+        );
+        assert.ok(
+          q[0]! >= 0 && q[0]! < ri && q[1]! >= 0 && q[1]! < rj && q[2]! >= 0 && q[2]! < rk,
+          `voxel (${i},${j},${k}) maps outside the reference`,
+        );
         if (!options.values) continue;
         for (let t = 0; t < volumes; t++) {
           const ours = img.data[i + ni * (j + nj * (k + nk * t))]!;

@@ -8,7 +8,13 @@ import { AXIAL, uid, writeDicom, type SliceSpec } from './write-dicom.js';
 
 function file(spec: Partial<SliceSpec> & Pick<SliceSpec, 'values'>): string {
   const path = join(tempDir('vesalius-dicom-px-'), 'image');
-  writeDicom(path, { rows: 1, columns: spec.values.length / (spec.samplesPerPixel ?? 1), position: [0, 0, 0], orientation: AXIAL, ...spec });
+  writeDicom(path, {
+    rows: 1,
+    columns: spec.values.length / (spec.samplesPerPixel ?? 1),
+    position: [0, 0, 0],
+    orientation: AXIAL,
+    ...spec,
+  });
   return path;
 }
 
@@ -27,7 +33,9 @@ test('signed data with an integer rescale keeps an integer dtype wide enough for
 });
 
 test('CT-like 12-bit unsigned data with intercept −1024 becomes int16 Hounsfield units', async () => {
-  const img = await readDicom(file({ values: [0, 1024, 4095], bitsStored: 12, slope: 1, intercept: -1024, modality: 'CT' }));
+  const img = await readDicom(
+    file({ values: [0, 1024, 4095], bitsStored: 12, slope: 1, intercept: -1024, modality: 'CT' }),
+  );
   assert.equal(dtypeOf(img.data), 'int16');
   assert.deepEqual(Array.from(img.data), [-1024, 0, 3071]);
 });
@@ -49,13 +57,19 @@ test('without rescale the stored dtype is kept (signed 16-bit stays int16)', asy
 
 test('bits outside BitsStored are masked off, and signed values are sign-extended from the high bit', async () => {
   // 12 bits stored in the low bits (HighBit 11); the top 4 bits hold garbage (an overlay, say)
-  const unsigned = await readDicom(file({ values: [0, 0, 0], rawWords: new Uint16Array([0xf001, 0x0fff, 0xa800]), bitsStored: 12 }));
+  const unsigned = await readDicom(
+    file({ values: [0, 0, 0], rawWords: new Uint16Array([0xf001, 0x0fff, 0xa800]), bitsStored: 12 }),
+  );
   assert.deepEqual(Array.from(unsigned.data), [1, 4095, 2048]);
-  const signed = await readDicom(file({ values: [0, 0, 0], rawWords: new Uint16Array([0xf001, 0x0fff, 0xa800]), bitsStored: 12, signed: true }));
+  const signed = await readDicom(
+    file({ values: [0, 0, 0], rawWords: new Uint16Array([0xf001, 0x0fff, 0xa800]), bitsStored: 12, signed: true }),
+  );
   assert.equal(dtypeOf(signed.data), 'int16');
   assert.deepEqual(Array.from(signed.data), [1, -1, -2048]);
   // HighBit 15 with 12 bits stored: the value sits in the top bits (PS3.5 8.1.1)
-  const high = await readDicom(file({ values: [0, 0], rawWords: new Uint16Array([0x0010, 0xfff5]), bitsStored: 12, highBit: 15 }));
+  const high = await readDicom(
+    file({ values: [0, 0], rawWords: new Uint16Array([0x0010, 0xfff5]), bitsStored: 12, highBit: 15 }),
+  );
   assert.deepEqual(Array.from(high.data), [1, 4095]);
 });
 
@@ -67,7 +81,9 @@ test('MONOCHROME1 is inverted over the BitsStored range before rescale, unless a
   const kept = await readDicom(path, { keepMonochrome1: true });
   assert.deepEqual(Array.from(kept.data), [0, 10, 255]);
   // 10 bits stored, rescale 1/−100: stored s → (1023 − s) − 100
-  const rescaled = await readDicom(file({ values: [0, 1023, 23], bitsStored: 10, photometric: 'MONOCHROME1', intercept: -100 }));
+  const rescaled = await readDicom(
+    file({ values: [0, 1023, 23], bitsStored: 10, photometric: 'MONOCHROME1', intercept: -100 }),
+  );
   assert.deepEqual(Array.from(rescaled.data), [923, -100, 900]);
 });
 
@@ -76,13 +92,23 @@ test('RGB, interleaved and planar, becomes a last axis of 3 channels', async () 
   const interleaved = await readDicom(file({ values: rgb, samplesPerPixel: 3, photometric: 'RGB', bitsAllocated: 8 }));
   assert.deepEqual(interleaved.shape, [2, 1, 1, 3]);
   assert.deepEqual(Array.from(interleaved.data), [10, 11, 20, 21, 30, 31]);
-  const planar = await readDicom(file({ values: [10, 11, 20, 21, 30, 31], samplesPerPixel: 3, photometric: 'RGB', bitsAllocated: 8, planarConfiguration: 1 }));
+  const planar = await readDicom(
+    file({
+      values: [10, 11, 20, 21, 30, 31],
+      samplesPerPixel: 3,
+      photometric: 'RGB',
+      bitsAllocated: 8,
+      planarConfiguration: 1,
+    }),
+  );
   assert.deepEqual(Array.from(planar.data), [10, 11, 20, 21, 30, 31]);
 });
 
 test('YBR_FULL is converted to RGB with the PS3.3 C.7.6.3.1.2 equations', async () => {
   // Y=100, Cb=128, Cr=128 is grey 100; Y=76, Cb=85, Cr=255 is (nearly) pure red
-  const img = await readDicom(file({ values: [100, 128, 128, 76, 85, 255], samplesPerPixel: 3, photometric: 'YBR_FULL', bitsAllocated: 8 }));
+  const img = await readDicom(
+    file({ values: [100, 128, 128, 76, 85, 255], samplesPerPixel: 3, photometric: 'YBR_FULL', bitsAllocated: 8 }),
+  );
   const px = (p: number) => [img.data[p], img.data[2 + p], img.data[4 + p]];
   assert.deepEqual(px(0), [100, 100, 100]);
   // R = 76 + 1.402·127 = 254.05, G = 76 − 0.344136·(−43) − 0.714136·127 = 0.1, B = 76 + 1.772·(−43) = −0.2
@@ -143,7 +169,12 @@ test('PALETTE COLOR maps stored indices through the red/green/blue tables (clamp
         RedPaletteColorLookupTableData: table((e) => 1000 * e),
         GreenPaletteColorLookupTableData: table((e) => 2000 * e),
         BluePaletteColorLookupTableData: table((e) => 65535 - e),
-        _vrMap: { PixelData: 'OB', RedPaletteColorLookupTableDescriptor: 'US', GreenPaletteColorLookupTableDescriptor: 'US', BluePaletteColorLookupTableDescriptor: 'US' },
+        _vrMap: {
+          PixelData: 'OB',
+          RedPaletteColorLookupTableDescriptor: 'US',
+          GreenPaletteColorLookupTableDescriptor: 'US',
+          BluePaletteColorLookupTableDescriptor: 'US',
+        },
       },
     }),
   );

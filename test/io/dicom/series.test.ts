@@ -8,7 +8,6 @@ import { readDicom, readDicomFolder, scanDicomFolder } from '../../../src/io/dic
 import { FileFormatError } from '../../../src/util/errors.js';
 import { AXIAL, uid, writeDicom, type SliceSpec } from './write-dicom.js';
 
-
 const r2 = Math.SQRT1_2;
 // Oblique: rows run along (1,1,0)/√2, columns point to the feet; normal = row × column = (−1,1,0)/√2.
 const OBLIQUE: [number, number, number, number, number, number] = [r2, r2, 0, 0, 0, -1];
@@ -192,7 +191,14 @@ test('slices of one series with different orientations or sizes are split', asyn
     pixelSpacing: [1, 1],
     seriesUid,
   });
-  writeDicom(join(dir, 'big.dcm'), { rows: 3, columns: 3, values: new Array(9).fill(1), position: [0, 0, 0], orientation: AXIAL, seriesUid });
+  writeDicom(join(dir, 'big.dcm'), {
+    rows: 3,
+    columns: 3,
+    values: new Array(9).fill(1),
+    position: [0, 0, 0],
+    orientation: AXIAL,
+    seriesUid,
+  });
   const series = await scanDicomFolder(dir);
   assert.equal(series.length, 3);
   assert.ok(series.every((s) => s.uid === seriesUid));
@@ -227,7 +233,12 @@ test('scanning an enhanced multi-frame file whose header is longer than the 256 
     extra: {
       SOPClassUID: '1.2.840.10008.5.1.4.1.1.4.1',
       NumberOfFrames: frames,
-      SharedFunctionalGroupsSequence: [{ PlaneOrientationSequence: [{ ImageOrientationPatient: AXIAL }], PixelMeasuresSequence: [{ PixelSpacing: [1, 1] }] }],
+      SharedFunctionalGroupsSequence: [
+        {
+          PlaneOrientationSequence: [{ ImageOrientationPatient: AXIAL }],
+          PixelMeasuresSequence: [{ PixelSpacing: [1, 1] }],
+        },
+      ],
       PerFrameFunctionalGroupsSequence: Array.from({ length: frames }, (_, f) => ({
         PlanePositionSequence: [{ ImagePositionPatient: [0, 0, 0.5 * (frames - 1 - f)] }],
         PixelValueTransformationSequence: [{ RescaleSlope: 1, RescaleIntercept: 0, RescaleType: 'US' }],
@@ -261,10 +272,13 @@ test('magnitude and phase images of one series are split; orientation noise unde
       });
   const series = await scanDicomFolder(dir);
   assert.equal(series.length, 2);
-  assert.deepEqual(series.map((s) => s.shape), [
-    [2, 2, 3],
-    [2, 2, 3],
-  ]);
+  assert.deepEqual(
+    series.map((s) => s.shape),
+    [
+      [2, 2, 3],
+      [2, 2, 3],
+    ],
+  );
   assert.ok(series.some((s) => /image type M/.test(s.key)) && series.some((s) => /image type P/.test(s.key)));
 });
 
@@ -292,7 +306,15 @@ test('a sheared stack (gantry tilt) is reported and k follows the slice position
 test('slices with different pixel spacing are assembled with a warning naming both', async () => {
   const dir = tempDir();
   const seriesUid = axialSeries(dir, [0, 1]);
-  writeDicom(join(dir, 'other.dcm'), { rows: 2, columns: 2, values: [0, 0, 0, 0], position: [0, 0, 2], orientation: AXIAL, pixelSpacing: [1, 1.5], seriesUid });
+  writeDicom(join(dir, 'other.dcm'), {
+    rows: 2,
+    columns: 2,
+    values: [0, 0, 0, 0],
+    position: [0, 0, 2],
+    orientation: AXIAL,
+    pixelSpacing: [1, 1.5],
+    seriesUid,
+  });
   const [s] = await scanDicomFolder(dir);
   assert.deepEqual(s!.shape, [2, 2, 3]);
   assert.match(s!.warnings.join(), /Pixel Spacing differs between slices \(1\\1 and 1\\1\.5\)/);
@@ -302,8 +324,24 @@ test('two slices whose positions are rounded in the header are not mistaken for 
   const dir = tempDir();
   // written to 0.1 mm: the second slice is 0.05 mm off in-plane, not a gantry tilt
   const seriesUid = uid();
-  writeDicom(join(dir, 'a'), { rows: 2, columns: 2, values: [0, 0, 0, 0], position: [0, 0, 0], orientation: AXIAL, pixelSpacing: [1, 1], seriesUid });
-  writeDicom(join(dir, 'b'), { rows: 2, columns: 2, values: [0, 0, 0, 0], position: [0.05, 0, 5], orientation: AXIAL, pixelSpacing: [1, 1], seriesUid });
+  writeDicom(join(dir, 'a'), {
+    rows: 2,
+    columns: 2,
+    values: [0, 0, 0, 0],
+    position: [0, 0, 0],
+    orientation: AXIAL,
+    pixelSpacing: [1, 1],
+    seriesUid,
+  });
+  writeDicom(join(dir, 'b'), {
+    rows: 2,
+    columns: 2,
+    values: [0, 0, 0, 0],
+    position: [0.05, 0, 5],
+    orientation: AXIAL,
+    pixelSpacing: [1, 1],
+    seriesUid,
+  });
   const [s] = await scanDicomFolder(dir);
   assert.deepEqual(s!.warnings, []);
   assert.deepEqual(s!.direction, [1, 0, 0, 0, 1, 0, 0, 0, 1]);

@@ -28,12 +28,20 @@ function expectFormatError(bytes: Uint8Array | undefined, name: string, reason: 
 const good = buildNifti({ dims: [64, 64, 64], datatype: 4, bitpix: 16 }, Buffer.alloc(64 * 64 * 64 * 2, 7));
 
 test('a truncated .nii.gz (cut in the middle of the stream)', () => {
-  const gz = gzipSync(Buffer.concat([good.subarray(0, 352), Buffer.from(Array.from({ length: 64 ** 3 * 2 }, (_, i) => (i * 7919) % 251))]));
+  const gz = gzipSync(
+    Buffer.concat([
+      good.subarray(0, 352),
+      Buffer.from(Array.from({ length: 64 ** 3 * 2 }, (_, i) => (i * 7919) % 251)),
+    ]),
+  );
   expectFormatError(gz.subarray(0, Math.floor(gz.length / 2)), 'cut.nii.gz', /corrupt or truncated gzip|truncated/);
 });
 
 test('a complete gzip stream with too few voxels for its header', () => {
-  const noisy = Buffer.concat([good.subarray(0, 352), Buffer.from(Array.from({ length: 60000 }, (_, i) => (i * 7919) % 251))]);
+  const noisy = Buffer.concat([
+    good.subarray(0, 352),
+    Buffer.from(Array.from({ length: 60000 }, (_, i) => (i * 7919) % 251)),
+  ]);
   expectFormatError(gzipSync(noisy), 'short.nii.gz', /truncated: 60352 bytes/);
 });
 
@@ -52,9 +60,17 @@ test('a size mismatch between header and file', () => {
 });
 
 test('garbage bytes, an empty file, a missing file, an unknown datatype', () => {
-  expectFormatError(Buffer.from('this is not an image at all, just some text that is long enough. '.repeat(10)), 'garbage.nii', /not a NIfTI/);
+  expectFormatError(
+    Buffer.from('this is not an image at all, just some text that is long enough. '.repeat(10)),
+    'garbage.nii',
+    /not a NIfTI/,
+  );
   expectFormatError(Buffer.alloc(0), 'empty.nii', /too short/);
   expectFormatError(Buffer.from([0x1f, 0x8b, 1, 2, 3, 4, 5]), 'garbage.nii.gz', /gzip|too short/);
   expectFormatError(undefined, 'missing.nii', /no such file/);
-  expectFormatError(buildNifti({ dims: [1, 1, 1], datatype: 3, bitpix: 8 }, Buffer.alloc(1)), 'type.nii', /unknown NIfTI datatype code 3/);
+  expectFormatError(
+    buildNifti({ dims: [1, 1, 1], datatype: 3, bitpix: 8 }, Buffer.alloc(1)),
+    'type.nii',
+    /unknown NIfTI datatype code 3/,
+  );
 });

@@ -30,7 +30,15 @@ test('qform with a 90° rotation about z and qfac -1 gives the hand-computed LPS
   // a = cos 45°, d = sin 45°: R = [[0,-1,0],[1,0,0],[0,0,1]]; affine = R · diag(2, 3, -4) + (10, 20, 30).
   const path = file(
     buildNifti(
-      { dims: [2, 3, 4], datatype: 4, bitpix: 16, pixdim: [-1, 2, 3, 4, 1, 1, 1, 1], qformCode: 1, quatern: [0, 0, Math.SQRT1_2], qoffset: [10, 20, 30] },
+      {
+        dims: [2, 3, 4],
+        datatype: 4,
+        bitpix: 16,
+        pixdim: [-1, 2, 3, 4, 1, 1, 1, 1],
+        qformCode: 1,
+        quatern: [0, 0, Math.SQRT1_2],
+        qoffset: [10, 20, 30],
+      },
       bytesOf(ramp(24)),
     ),
   );
@@ -48,7 +56,15 @@ test('an oblique qform (30° about x) matches the rotation matrix and nibabel', 
   const angle = Math.PI / 6;
   const path = file(
     buildNifti(
-      { dims: [4, 4, 4], datatype: 4, bitpix: 16, pixdim: [1, 1.5, 1.5, 2.5, 1, 1, 1, 1], qformCode: 1, quatern: [Math.sin(angle / 2), 0, 0], qoffset: [-5, 7, 11] },
+      {
+        dims: [4, 4, 4],
+        datatype: 4,
+        bitpix: 16,
+        pixdim: [1, 1.5, 1.5, 2.5, 1, 1, 1, 1],
+        qformCode: 1,
+        quatern: [Math.sin(angle / 2), 0, 0],
+        qoffset: [-5, 7, 11],
+      },
       bytesOf(ramp(64)),
     ),
   );
@@ -67,7 +83,14 @@ test('an oblique qform (30° about x) matches the rotation matrix and nibabel', 
 });
 
 test('the sform wins over the qform when sform_code > 0; qform when only it is set; pixdim fallback otherwise', () => {
-  const common = { dims: [5, 6, 7], datatype: 2, bitpix: 8, pixdim: [1, 2, 3, 4, 1, 1, 1, 1], quatern: [0, 0, 1], qoffset: [1, 2, 3] };
+  const common = {
+    dims: [5, 6, 7],
+    datatype: 2,
+    bitpix: 8,
+    pixdim: [1, 2, 3, 4, 1, 1, 1, 1],
+    quatern: [0, 0, 1],
+    qoffset: [1, 2, 3],
+  };
   const data = new Uint8Array(210);
   const srow = [0, 0, 4, -50, 2, 0, 0, -60, 0, 3, 0, -70];
   const both = readNifti(file(buildNifti({ ...common, qformCode: 1, sformCode: 2, srow }, data)));
@@ -92,13 +115,24 @@ test('the sform wins over the qform when sform_code > 0; qform when only it is s
 });
 
 test('scl_slope / scl_inter are applied to float values; slope 0 means unscaled', () => {
-  const scaled = readNifti(file(buildNifti({ dims: [2, 2, 2], datatype: 4, bitpix: 16, sclSlope: 0.5, sclInter: -3 }, bytesOf(ramp(8)))));
+  const scaled = readNifti(
+    file(buildNifti({ dims: [2, 2, 2], datatype: 4, bitpix: 16, sclSlope: 0.5, sclInter: -3 }, bytesOf(ramp(8)))),
+  );
   assert.ok(scaled.data instanceof Float32Array);
   assert.deepEqual(Array.from(scaled.data), [-3, -2.5, -2, -1.5, -1, -0.5, 0, 0.5]);
-  const unscaled = readNifti(file(buildNifti({ dims: [2, 2, 2], datatype: 4, bitpix: 16, sclSlope: 0, sclInter: 100 }, bytesOf(ramp(8)))));
+  const unscaled = readNifti(
+    file(buildNifti({ dims: [2, 2, 2], datatype: 4, bitpix: 16, sclSlope: 0, sclInter: 100 }, bytesOf(ramp(8)))),
+  );
   assert.ok(unscaled.data instanceof Int16Array);
   assert.deepEqual(Array.from(unscaled.data), [0, 1, 2, 3, 4, 5, 6, 7]);
-  const int32 = readNifti(file(buildNifti({ dims: [2, 1, 1], datatype: 8, bitpix: 32, sclSlope: 2, sclInter: 1 }, bytesOf(new Int32Array([2 ** 30, -7])))));
+  const int32 = readNifti(
+    file(
+      buildNifti(
+        { dims: [2, 1, 1], datatype: 8, bitpix: 32, sclSlope: 2, sclInter: 1 },
+        bytesOf(new Int32Array([2 ** 30, -7])),
+      ),
+    ),
+  );
   assert.ok(int32.data instanceof Float64Array, '32-bit integers scale to float64 to stay exact');
   assert.deepEqual(Array.from(int32.data), [2 ** 31 + 1, -13]);
 });
@@ -112,30 +146,51 @@ test('big-endian files of every width decode to the same values', () => {
     [64, 64, new Float64Array([Math.PI, -1e-300, 42, 0])],
   ];
   for (const [datatype, bitpix, values] of cases) {
-    const img = readNifti(file(buildNifti({ dims: [4, 1, 1], datatype, bitpix, littleEndian: false }, bytesOf(values, false))));
+    const img = readNifti(
+      file(buildNifti({ dims: [4, 1, 1], datatype, bitpix, littleEndian: false }, bytesOf(values, false))),
+    );
     assert.deepEqual(Array.from(img.data), Array.from(values as unknown as ArrayLike<number>), `datatype ${datatype}`);
   }
 });
 
 test('int64/uint64 become int32 when exact, else float64; RGB24 becomes a channel axis; complex is refused', () => {
-  const small = readNifti(file(buildNifti({ dims: [3, 1, 1], datatype: 1024, bitpix: 64 }, bytesOf(new BigInt64Array([-5n, 0n, 2147483647n])))));
+  const small = readNifti(
+    file(
+      buildNifti({ dims: [3, 1, 1], datatype: 1024, bitpix: 64 }, bytesOf(new BigInt64Array([-5n, 0n, 2147483647n]))),
+    ),
+  );
   assert.ok(small.data instanceof Int32Array);
   assert.deepEqual(Array.from(small.data), [-5, 0, 2147483647]);
-  const big = readNifti(file(buildNifti({ dims: [2, 1, 1], datatype: 1280, bitpix: 64 }, bytesOf(new BigUint64Array([2n ** 40n, 1n])))));
+  const big = readNifti(
+    file(buildNifti({ dims: [2, 1, 1], datatype: 1280, bitpix: 64 }, bytesOf(new BigUint64Array([2n ** 40n, 1n])))),
+  );
   assert.ok(big.data instanceof Float64Array);
   assert.deepEqual(Array.from(big.data), [2 ** 40, 1]);
 
-  const rgb = readNifti(file(buildNifti({ dims: [2, 1, 1], datatype: 128, bitpix: 24 }, new Uint8Array([10, 20, 30, 40, 50, 60]))));
+  const rgb = readNifti(
+    file(buildNifti({ dims: [2, 1, 1], datatype: 128, bitpix: 24 }, new Uint8Array([10, 20, 30, 40, 50, 60]))),
+  );
   assert.deepEqual(rgb.shape, [2, 1, 1, 3]);
   assert.deepEqual(Array.from(rgb.data), [10, 40, 20, 50, 30, 60]);
 
   const complex = file(buildNifti({ dims: [1, 1, 1], datatype: 32, bitpix: 64 }, new Uint8Array(8)));
-  assert.throws(() => readNifti(complex), (e: Error) => e.name === 'FileFormatError' && /complex64/.test(e.message) && e.message.includes(complex));
+  assert.throws(
+    () => readNifti(complex),
+    (e: Error) => e.name === 'FileFormatError' && /complex64/.test(e.message) && e.message.includes(complex),
+  );
 });
 
 test('NIfTI-2 (540-byte header, 64-bit fields) with an sform, gzipped', () => {
   const srow = [-0.5, 0, 0, 10, 0, 0.75, 0, -20, 0, 0, 1.25, 30];
-  const path = file(gzipSync(buildNifti({ version: 2, dims: [3, 2, 2], datatype: 16, bitpix: 32, sformCode: 1, srow }, bytesOf(Float32Array.from({ length: 12 }, (_, i) => i / 4)))), '.nii.gz');
+  const path = file(
+    gzipSync(
+      buildNifti(
+        { version: 2, dims: [3, 2, 2], datatype: 16, bitpix: 32, sformCode: 1, srow },
+        bytesOf(Float32Array.from({ length: 12 }, (_, i) => i / 4)),
+      ),
+    ),
+    '.nii.gz',
+  );
   const img = readNifti(path);
   assert.equal(img.meta.format, 'nifti2');
   close(img.spacing, [0.5, 0.75, 1.25]);
@@ -145,17 +200,36 @@ test('NIfTI-2 (540-byte header, 64-bit fields) with an sform, gzipped', () => {
 });
 
 test('2D, 4D and 5D (vector) data keep nibabel shapes; vox_offset beyond the header is honoured', () => {
-  const twoD = readNifti(file(buildNifti({ dims: [3, 2], datatype: 2, bitpix: 8 }, new Uint8Array([1, 2, 3, 4, 5, 6]))));
+  const twoD = readNifti(
+    file(buildNifti({ dims: [3, 2], datatype: 2, bitpix: 8 }, new Uint8Array([1, 2, 3, 4, 5, 6]))),
+  );
   assert.deepEqual(twoD.shape, [3, 2, 1]);
-  const vec = readNifti(file(buildNifti({ dims: [2, 1, 1, 1, 3], datatype: 2, bitpix: 8 }, Uint8Array.from({ length: 6 }, (_, i) => i))));
+  const vec = readNifti(
+    file(
+      buildNifti(
+        { dims: [2, 1, 1, 1, 3], datatype: 2, bitpix: 8 },
+        Uint8Array.from({ length: 6 }, (_, i) => i),
+      ),
+    ),
+  );
   assert.deepEqual(vec.shape, [2, 1, 1, 1, 3]);
   assert.deepEqual(Array.from(vec.data), [0, 1, 2, 3, 4, 5]);
-  const padded = readNifti(file(buildNifti({ dims: [2, 1, 1], datatype: 2, bitpix: 8, voxOffset: 400 }, new Uint8Array([7, 9]))));
+  const padded = readNifti(
+    file(buildNifti({ dims: [2, 1, 1], datatype: 2, bitpix: 8, voxOffset: 400 }, new Uint8Array([7, 9]))),
+  );
   assert.deepEqual(Array.from(padded.data), [7, 9]);
 });
 
 test('a .hdr/.img pair (magic ni1, data at vox_offset 0 of the .img, gzipped .img too)', () => {
-  const header = buildNiftiHeader({ dims: [2, 2, 1], datatype: 4, bitpix: 16, magic: 'ni1\0', voxOffset: 0, sformCode: 1, srow: [1, 0, 0, 5, 0, 1, 0, 6, 0, 0, 1, 7] });
+  const header = buildNiftiHeader({
+    dims: [2, 2, 1],
+    datatype: 4,
+    bitpix: 16,
+    magic: 'ni1\0',
+    voxOffset: 0,
+    sformCode: 1,
+    srow: [1, 0, 0, 5, 0, 1, 0, 6, 0, 0, 1, 7],
+  });
   writeFileSync(join(dir, 'pair.hdr'), header.subarray(0, 348));
   writeFileSync(join(dir, 'pair.img'), bytesOf(Int16Array.from([4, 3, 2, 1])));
   for (const name of ['pair.hdr', 'pair.img']) {
@@ -169,7 +243,14 @@ test('a .hdr/.img pair (magic ni1, data at vox_offset 0 of the .img, gzipped .im
 });
 
 test('an Analyze 7.5 header (no magic) uses the SPM origin when set, else the volume centre', () => {
-  const analyze = buildNiftiHeader({ dims: [4, 6, 8], datatype: 2, bitpix: 8, pixdim: [0, 2, 3, 4, 0, 0, 0, 0], magic: '\0\0\0\0', voxOffset: 0 }).subarray(0, 348);
+  const analyze = buildNiftiHeader({
+    dims: [4, 6, 8],
+    datatype: 2,
+    bitpix: 8,
+    pixdim: [0, 2, 3, 4, 0, 0, 0, 0],
+    magic: '\0\0\0\0',
+    voxOffset: 0,
+  }).subarray(0, 348);
   const centred = Buffer.from(analyze);
   writeFileSync(join(dir, 'an.hdr'), centred);
   writeFileSync(join(dir, 'an.img'), new Uint8Array(4 * 6 * 8));
@@ -189,6 +270,10 @@ test('an Analyze 7.5 header (no magic) uses the SPM origin when set, else the vo
 
 test('a multi-member gzip (.nii.gz written in blocks, as bgzip/pigz -i do) reads whole', () => {
   const body = buildNifti({ dims: [4, 4, 4], datatype: 4, bitpix: 16 }, bytesOf(ramp(64)));
-  const members = Buffer.concat([gzipSync(body.subarray(0, 100)), gzipSync(body.subarray(100, 300)), gzipSync(body.subarray(300))]);
+  const members = Buffer.concat([
+    gzipSync(body.subarray(0, 100)),
+    gzipSync(body.subarray(100, 300)),
+    gzipSync(body.subarray(300)),
+  ]);
   assert.deepEqual(Array.from(readNifti(file(members, '.nii.gz')).data), Array.from(ramp(64)));
 });

@@ -22,7 +22,10 @@ function sampleFiles(): string[] {
 function assertAffine(path: string, ours: number[], theirs: number[][]): void {
   for (let n = 0; n < 12; n++) {
     const expected = theirs[Math.floor(n / 4)]![n % 4]!;
-    assert.ok(Math.abs(ours[n]! - expected) < 1e-5 * Math.max(1, Math.abs(expected)), `${path}: affine[${n}] ${ours[n]} vs nibabel ${expected}`);
+    assert.ok(
+      Math.abs(ours[n]! - expected) < 1e-5 * Math.max(1, Math.abs(expected)),
+      `${path}: affine[${n}] ${ours[n]} vs nibabel ${expected}`,
+    );
   }
 }
 
@@ -48,20 +51,27 @@ test('every sample NIfTI loads with the shape, affine and intensities nibabel re
     for (const key of ['min', 'max', 'mean'] as const) {
       const expected = view[key]!;
       // float32 results of scaled data round differently from nibabel's float64 in the 7th digit.
-      assert.ok(Math.abs(stats[key] - expected) <= 1e-6 * Math.max(1, Math.abs(expected)), `${path}: ${key} ${stats[key]} vs nibabel ${expected}`);
+      assert.ok(
+        Math.abs(stats[key] - expected) <= 1e-6 * Math.max(1, Math.abs(expected)),
+        `${path}: ${key} ${stats[key]} vs nibabel ${expected}`,
+      );
     }
   }
   assert.ok(withData >= 15, `only ${withData} samples with data`);
 });
 
-test('the oblique (pitched) CT sample is neither axis-aligned in our direction matrix nor misread', skipUnlessData('nifti-samples', 'niivue-demo-images', 'CT_pitch.nii.gz'), () => {
-  const image = readNifti(sharedData('nifti-samples', 'niivue-demo-images', 'CT_pitch.nii.gz')!);
-  const offAxis = image.direction.filter((v, n) => n % 4 !== 0 && Math.abs(v) > 0.01);
-  assert.ok(offAxis.length > 0, 'expected an oblique direction matrix');
-  // Columns stay unit vectors and mutually orthogonal (no shear in this acquisition).
-  const col = (c: number) => [image.direction[c]!, image.direction[3 + c]!, image.direction[6 + c]!];
-  for (let a = 0; a < 3; a++) {
-    assert.ok(Math.abs(Math.hypot(...col(a)) - 1) < 1e-9);
-    for (let b = a + 1; b < 3; b++) assert.ok(Math.abs(col(a).reduce((s, x, n) => s + x * col(b)[n]!, 0)) < 1e-5);
-  }
-});
+test(
+  'the oblique (pitched) CT sample is neither axis-aligned in our direction matrix nor misread',
+  skipUnlessData('nifti-samples', 'niivue-demo-images', 'CT_pitch.nii.gz'),
+  () => {
+    const image = readNifti(sharedData('nifti-samples', 'niivue-demo-images', 'CT_pitch.nii.gz')!);
+    const offAxis = image.direction.filter((v, n) => n % 4 !== 0 && Math.abs(v) > 0.01);
+    assert.ok(offAxis.length > 0, 'expected an oblique direction matrix');
+    // Columns stay unit vectors and mutually orthogonal (no shear in this acquisition).
+    const col = (c: number) => [image.direction[c]!, image.direction[3 + c]!, image.direction[6 + c]!];
+    for (let a = 0; a < 3; a++) {
+      assert.ok(Math.abs(Math.hypot(...col(a)) - 1) < 1e-9);
+      for (let b = a + 1; b < 3; b++) assert.ok(Math.abs(col(a).reduce((s, x, n) => s + x * col(b)[n]!, 0)) < 1e-5);
+    }
+  },
+);

@@ -18,9 +18,15 @@ function rotation(ax: number, ay: number, az: number): Mat3 {
   const [cx, sx, cy, sy, cz, sz] = [Math.cos(ax), Math.sin(ax), Math.cos(ay), Math.sin(ay), Math.cos(az), Math.sin(az)];
   // Rz · Ry · Rx
   return [
-    cz * cy, cz * sy * sx - sz * cx, cz * sy * cx + sz * sx,
-    sz * cy, sz * sy * sx + cz * cx, sz * sy * cx - cz * sx,
-    -sy, cy * sx, cy * cx,
+    cz * cy,
+    cz * sy * sx - sz * cx,
+    cz * sy * cx + sz * sx,
+    sz * cy,
+    sz * sy * sx + cz * cx,
+    sz * sy * cx - cz * sx,
+    -sy,
+    cy * sx,
+    cy * cx,
   ];
 }
 
@@ -28,19 +34,30 @@ function close(a: readonly number[], b: readonly number[], tol: number, what: st
   a.forEach((x, n) => assert.ok(Math.abs(x - b[n]!) <= tol, `${what}[${n}]: ${x} vs ${b[n]}`));
 }
 
-const oblique = createImage(Float32Array.from({ length: 4 * 3 * 2 * 2 }, (_, i) => i * 0.5 - 3), [4, 3, 2, 2], {
-  spacing: [0.7, 1.3, 2.9],
-  origin: [-12.5, 40.25, 7],
-  direction: rotation(0.3, -0.2, 1.1),
-});
-const leftHanded = createImage(Int16Array.from({ length: 24 }, (_, i) => i - 12), [2, 3, 4], {
-  spacing: [1, 2, 3],
-  origin: [1, 2, 3],
-  direction: rotation(0.1, 0.2, 0.3).map((v, n) => (n % 3 === 2 ? -v : v)) as Mat3,
-});
+const oblique = createImage(
+  Float32Array.from({ length: 4 * 3 * 2 * 2 }, (_, i) => i * 0.5 - 3),
+  [4, 3, 2, 2],
+  {
+    spacing: [0.7, 1.3, 2.9],
+    origin: [-12.5, 40.25, 7],
+    direction: rotation(0.3, -0.2, 1.1),
+  },
+);
+const leftHanded = createImage(
+  Int16Array.from({ length: 24 }, (_, i) => i - 12),
+  [2, 3, 4],
+  {
+    spacing: [1, 2, 3],
+    origin: [1, 2, 3],
+    direction: rotation(0.1, 0.2, 0.3).map((v, n) => (n % 3 === 2 ? -v : v)) as Mat3,
+  },
+);
 
 test('write → read keeps voxels, dtype, shape and geometry (oblique 4D float, left-handed int16, .nii and .nii.gz)', () => {
-  for (const [name, img] of [['oblique.nii.gz', oblique], ['left.nii', leftHanded]] as const) {
+  for (const [name, img] of [
+    ['oblique.nii.gz', oblique],
+    ['left.nii', leftHanded],
+  ] as const) {
     const path = join(dir, name);
     writeNifti(img, path);
     const back = readNifti(path);
@@ -69,7 +86,10 @@ test('nibabel reads the written sform and qform as the same affine (qfac -1 for 
   writeNifti(oblique, paths[0]!, { sformCode: 2 });
   writeNifti(leftHanded, paths[1]!);
   const { views } = nibabelView(paths);
-  for (const [path, img] of [[paths[0]!, oblique], [paths[1]!, leftHanded]] as const) {
+  for (const [path, img] of [
+    [paths[0]!, oblique],
+    [paths[1]!, leftHanded],
+  ] as const) {
     const v = views![path]!;
     const expected = geometryToAffine(img);
     close(v.sform!.flat().slice(0, 12), expected, 1e-4, `${path} sform`);
@@ -89,7 +109,11 @@ test('an interrupted or failing write leaves no file under the final name', () =
 
 test('a sheared (non-orthogonal) direction survives exactly through the sform; the qform holds the nearest rotation', () => {
   const s = Math.SQRT1_2;
-  const sheared = createImage(new Uint8Array(8), [2, 2, 2], { spacing: [1, 2, 3], origin: [0, 0, 0], direction: [1, s, 0, 0, s, 0, 0, 0, 1] });
+  const sheared = createImage(new Uint8Array(8), [2, 2, 2], {
+    spacing: [1, 2, 3],
+    origin: [0, 0, 0],
+    direction: [1, s, 0, 0, s, 0, 0, 0, 1],
+  });
   const path = join(dir, 'shear.nii');
   writeNifti(sheared, path);
   const back = readNifti(path);
@@ -100,5 +124,8 @@ test('a sheared (non-orthogonal) direction survives exactly through the sform; t
   // (x and y negated) that becomes 180° - 22.5° = 157.5°, so quatern_d = sin(78.75°) = cos(π/16).
   const bytes = readFileSync(path);
   close([bytes.readFloatLE(256), bytes.readFloatLE(260)], [0, 0], 1e-7, 'quatern b, c');
-  assert.ok(Math.abs(Math.abs(bytes.readFloatLE(264)) - Math.cos(Math.PI / 16)) < 1e-6, `quatern_d ${bytes.readFloatLE(264)}`);
+  assert.ok(
+    Math.abs(Math.abs(bytes.readFloatLE(264)) - Math.cos(Math.PI / 16)) < 1e-6,
+    `quatern_d ${bytes.readFloatLE(264)}`,
+  );
 });

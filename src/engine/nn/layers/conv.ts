@@ -53,7 +53,9 @@ abstract class ConvBase extends Module {
     this.dilation = expand(options.dilation ?? 1, dims, 'dilation');
     this.groups = options.groups ?? 1;
     if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new RangeError(`inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${this.groups})`);
+      throw new RangeError(
+        `inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${this.groups})`,
+      );
     }
     const shape = transposed
       ? [inChannels, outChannels / this.groups, ...this.kernelSize]
@@ -80,9 +82,12 @@ export class Conv extends ConvBase {
   forward(x: Tensor): Tensor {
     const opts = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
     switch (this.dims) {
-      case 1: return F.conv1d(x, this.weight, this.bias, opts);
-      case 2: return F.conv2d(x, this.weight, this.bias, opts);
-      case 3: return F.conv3d(x, this.weight, this.bias, opts);
+      case 1:
+        return F.conv1d(x, this.weight, this.bias, opts);
+      case 2:
+        return F.conv2d(x, this.weight, this.bias, opts);
+      case 3:
+        return F.conv3d(x, this.weight, this.bias, opts);
     }
   }
 }
@@ -108,16 +113,28 @@ export class Conv3d extends Conv {
 export class ConvTranspose extends ConvBase {
   readonly outputPadding: number[];
 
-  constructor(dims: 2 | 3, inChannels: number, outChannels: number, kernelSize: Size, options: ConvTransposeOptions = {}) {
+  constructor(
+    dims: 2 | 3,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Size,
+    options: ConvTransposeOptions = {},
+  ) {
     super(dims, inChannels, outChannels, kernelSize, options, true);
     this.outputPadding = expand(options.outputPadding ?? 0, dims, 'outputPadding');
   }
 
   forward(x: Tensor): Tensor {
     const opts = {
-      stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups, outputPadding: this.outputPadding,
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+      outputPadding: this.outputPadding,
     };
-    return this.dims === 2 ? F.convTranspose2d(x, this.weight, this.bias, opts) : F.convTranspose3d(x, this.weight, this.bias, opts);
+    return this.dims === 2
+      ? F.convTranspose2d(x, this.weight, this.bias, opts)
+      : F.convTranspose3d(x, this.weight, this.bias, opts);
   }
 }
 

@@ -6,7 +6,11 @@ import { Module } from '../module.js';
 
 /** y = x·Wᵀ + b; weight [out, in]; PyTorch's default init (U(±1/√in) for both). */
 export class Linear extends Module {
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: { bias?: boolean } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: { bias?: boolean } = {},
+  ) {
     super();
     const weight = this.registerParameter('weight', zeros([outFeatures, inFeatures]))!;
     const bias = this.registerParameter('bias', (options.bias ?? true) ? zeros([outFeatures]) : null);

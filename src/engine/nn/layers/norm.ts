@@ -24,7 +24,11 @@ abstract class NormBase extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, options: BatchNormOptions, defaults: { affine: boolean; track: boolean }) {
+  constructor(
+    readonly numFeatures: number,
+    options: BatchNormOptions,
+    defaults: { affine: boolean; track: boolean },
+  ) {
     super();
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
@@ -71,13 +75,19 @@ abstract class NormBase extends Module {
 
   protected checkInput(x: Tensor, ranks: number[]): void {
     if (!ranks.includes(x.ndim)) {
-      throw new RangeError(`${this.constructor.name} expects a ${ranks.join(' or ')}-D input, got shape [${x.shape.join(', ')}]`);
+      throw new RangeError(
+        `${this.constructor.name} expects a ${ranks.join(' or ')}-D input, got shape [${x.shape.join(', ')}]`,
+      );
     }
   }
 }
 
 export class BatchNorm extends NormBase {
-  constructor(readonly dims: 1 | 2 | 3, numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(
+    readonly dims: 1 | 2 | 3,
+    numFeatures: number,
+    options: BatchNormOptions = {},
+  ) {
     super(numFeatures, options, { affine: true, track: true });
   }
 
@@ -107,7 +117,11 @@ export class BatchNorm3d extends BatchNorm {
 }
 
 export class InstanceNorm extends NormBase {
-  constructor(readonly dims: 1 | 2 | 3, numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(
+    readonly dims: 1 | 2 | 3,
+    numFeatures: number,
+    options: BatchNormOptions = {},
+  ) {
     super(numFeatures, options, { affine: false, track: false });
   }
 
@@ -115,7 +129,16 @@ export class InstanceNorm extends NormBase {
     this.checkInput(x, [this.dims + 2]);
     const momentum = this.stepMomentum();
     const useInputStats = this.training || !this.trackRunningStats;
-    return F.instanceNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, useInputStats, momentum, this.eps);
+    return F.instanceNorm(
+      x,
+      this.runningMean,
+      this.runningVar,
+      this.weight,
+      this.bias,
+      useInputStats,
+      momentum,
+      this.eps,
+    );
   }
 }
 
@@ -139,9 +162,14 @@ export class GroupNorm extends Module {
   readonly eps: number;
   readonly affine: boolean;
 
-  constructor(readonly numGroups: number, readonly numChannels: number, options: { eps?: number; affine?: boolean } = {}) {
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    options: { eps?: number; affine?: boolean } = {},
+  ) {
     super();
-    if (numChannels % numGroups !== 0) throw new RangeError(`numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
+    if (numChannels % numGroups !== 0)
+      throw new RangeError(`numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
     this.eps = options.eps ?? 1e-5;
     this.affine = options.affine ?? true;
     this.registerParameter('weight', this.affine ? ones([numChannels]) : null);
@@ -164,7 +192,10 @@ export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   readonly eps: number;
 
-  constructor(normalizedShape: number | number[], options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
+  constructor(
+    normalizedShape: number | number[],
+    options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {},
+  ) {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = options.eps ?? 1e-5;

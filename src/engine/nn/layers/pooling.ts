@@ -16,7 +16,11 @@ abstract class PoolBase extends Module {
   readonly padding: number[];
   readonly ceilMode: boolean;
 
-  constructor(readonly dims: 2 | 3, kernelSize: Size, options: PoolOptions) {
+  constructor(
+    readonly dims: 2 | 3,
+    kernelSize: Size,
+    options: PoolOptions,
+  ) {
     super();
     this.kernelSize = expand(kernelSize, dims, 'kernelSize');
     this.stride = expand(options.stride ?? this.kernelSize, dims, 'stride');

@@ -19,6 +19,11 @@ export class Upsample extends Module {
   }
   forward(x: Tensor): Tensor {
     const { mode = 'nearest', alignCorners, size, scaleFactor } = this.options;
-    return F.interpolate(x, { size, scaleFactor, mode, alignCorners: mode === 'nearest' ? undefined : (alignCorners ?? false) });
+    return F.interpolate(x, {
+      size,
+      scaleFactor,
+      mode,
+      alignCorners: mode === 'nearest' ? undefined : (alignCorners ?? false),
+    });
   }
 }

@@ -1,0 +1,35 @@
+/** Inference: sliding window with Gaussian weighting and mirroring, whole-image prediction, post-processing. */
+export {
+  slidingWindowInference,
+  mirrorCombinations,
+  type SlidingWindowOptions,
+  type WindowModel,
+} from './sliding-window.js';
+export { slidingWindows, slidingWindowSteps, gaussianImportanceMap, WindowAccumulator } from './windows.js';
+export {
+  predictImages,
+  predictCase,
+  readCase,
+  groupInputs,
+  outputPaths,
+  defaultFormat,
+  OUTPUT_FORMATS,
+  type CasePrediction,
+  type OutputFormat,
+  type PredictImagesOptions,
+  type PredictionInput,
+  type PredictionRun,
+  type PredictOptions,
+} from './predict.js';
+export {
+  postprocess,
+  connectedComponents,
+  componentsWhere,
+  keepLargestComponent,
+  removeSmallComponents,
+  fillHoles,
+  argmaxChannels,
+  type Components,
+  type Connectivity,
+  type PostprocessOptions,
+} from './postprocess.js';

@@ -1,0 +1,15 @@
+/** Training: the config schema, the trainer loop, validation, checkpoints and the run folder. */
+export {
+  configSchema,
+  parseConfig,
+  loadConfig,
+  formatIssues,
+  type DatasetConfig,
+  type TrainingConfig,
+} from './config.js';
+export { train, type EpochLog, type TrainOptions, type TrainResult } from './trainer.js';
+export { validate, dicePerClass, type ValidationOptions, type ValidationResult } from './validation.js';
+export { buildModel, modelOptions, patchSizeOf, type ModelConfig } from './model.js';
+export { buildOptimizer, buildScheduler, totalSteps } from './optimization.js';
+export { loadRun, runPaths, readLog, type LoadedRun } from './run-folder.js';
+export { progressBar, quietProgress, type TrainingProgress } from './progress.js';
