@@ -6,6 +6,7 @@ import { readImage } from '../io/read.js';
 import { parseLabelList, parseRegions } from '../metrics/classes.js';
 import { evaluateFolder, evaluationSummary, writeEvaluation, type FolderEvaluation } from '../metrics/evaluate.js';
 import { OptionError } from '../util/errors.js';
+import { withFlagNames } from './flags.js';
 
 interface EvaluateFlags {
   json?: boolean;
@@ -50,17 +51,19 @@ export function register(program: Command): void {
       if (!Number.isInteger(seed)) throw new OptionError('--seed', `expected an integer, got "${flags.seed}"`);
       if (!Number.isInteger(resamples) || resamples < 1)
         throw new OptionError('--resamples', `expected a positive integer, got "${flags.resamples}"`);
-      const result = await evaluateFolder(pred, gt, {
-        reader: readImage,
-        labels: flags.labels !== undefined ? parseLabelList(flags.labels) : undefined,
-        regions: flags.regions !== undefined ? parseRegions(flags.regions) : undefined,
-        binary: flags.binary,
-        roi: flags.roi,
-        probability: flags.prob,
-        tolerance,
-        bootstrap: { seed, resamples },
-        onCase: (id, index, total) => process.stderr.write(`evaluate: case ${index + 1}/${total} ${id}\n`),
-      });
+      const result = await withFlagNames({ probability: '--prob', roi: '--roi' }, () =>
+        evaluateFolder(pred, gt, {
+          reader: readImage,
+          labels: flags.labels !== undefined ? parseLabelList(flags.labels) : undefined,
+          regions: flags.regions !== undefined ? parseRegions(flags.regions) : undefined,
+          binary: flags.binary,
+          roi: flags.roi,
+          probability: flags.prob,
+          tolerance,
+          bootstrap: { seed, resamples },
+          onCase: (id, index, total) => process.stderr.write(`evaluate: case ${index + 1}/${total} ${id}\n`),
+        }),
+      );
       const out = flags.out ?? join(isDirectory(pred) ? pred : dirname(pred), 'evaluation');
       const paths = writeEvaluation(out, result);
       printTable(result);

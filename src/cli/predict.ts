@@ -4,6 +4,7 @@
  * averaging and post-processing; writes label maps (and probability maps) with each input's geometry.
  * The logic lives in src/infer/predict.ts.
  */
+import { withFlagNames } from './flags.js';
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -102,19 +103,21 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
   const runs = [model, ...(flags.ensemble ?? [])].map((path) => openRun(path, flags.checkpoint));
   const cases = groupInputs(inputs, runs[0]!.plan.channels.length);
   const started = performance.now();
-  const written = await predictImages(runs, cases, {
-    output: flags.output,
-    format: flags.format as OutputFormat | undefined,
-    tta: flags.tta,
-    overlap,
-    batchSize,
-    probabilities: flags.probabilities,
-    postprocess: postprocess ?? inferencePostprocess(runs[0]!),
-    onCase: (id, index, total) => process.stderr.write(`predict: case ${index + 1}/${total} ${id}\n`),
-    onWindows: process.stderr.isTTY
-      ? (done, total) => process.stderr.write(`\r  windows ${done}/${total}${done === total ? '\n' : ''}`)
-      : undefined,
-  });
+  const written = await withFlagNames({ format: '--format', overlap: '--overlap', ensemble: '--ensemble' }, () =>
+    predictImages(runs, cases, {
+      output: flags.output,
+      format: flags.format as OutputFormat | undefined,
+      tta: flags.tta,
+      overlap,
+      batchSize,
+      probabilities: flags.probabilities,
+      postprocess: postprocess ?? inferencePostprocess(runs[0]!),
+      onCase: (id, index, total) => process.stderr.write(`predict: case ${index + 1}/${total} ${id}\n`),
+      onWindows: process.stderr.isTTY
+        ? (done, total) => process.stderr.write(`\r  windows ${done}/${total}${done === total ? '\n' : ''}`)
+        : undefined,
+    }),
+  );
   for (const w of written)
     process.stderr.write(`predict: wrote ${w.labels}${w.probabilities ? ` and ${w.probabilities}` : ''}\n`);
   process.stderr.write(

@@ -8,6 +8,8 @@ import { binaryCrossEntropyWithLogits } from '../engine/ops.js';
 import { Adam } from '../engine/optim/adam.js';
 import { manualSeed } from '../engine/random.js';
 import { Tensor } from '../engine/tensor.js';
+import { confusionCounts } from '../metrics/confusion.js';
+import { dice } from '../metrics/overlap.js';
 import { ReferenceUNet2d } from '../nets/reference-unet.js';
 import { Random } from '../util/random.js';
 import { DEMO_DEFAULTS, type DemoOptions } from './options.js';
@@ -68,21 +70,21 @@ export function runDemoTraining(options: Partial<DemoOptions> = {}): DemoResult 
   }
 }
 
-/** Dice = 2TP/(2TP+FP+FN) of the thresholded prediction over a whole batch. */
+/**
+ * Mean over the batch's images of each image's Dice = 2TP/(2TP+FP+FN), by the one definition and
+ * empty-mask rule of `evaluate` (metrics/overlap.ts).
+ */
 function evaluateDice(model: ReferenceUNet2d, batch: ReturnType<typeof phantomBatch>): number {
   model.eval();
   const logits = noGrad(() =>
     tidy(() => model.forward(Tensor.from(batch.images, batch.shape)).toArray() as Float32Array),
   );
-  let tp = 0,
-    fp = 0,
-    fn = 0;
-  for (let i = 0; i < logits.length; i++) {
-    const p = logits[i]! > 0;
-    const t = batch.masks[i] === 1;
-    if (p && t) tp++;
-    else if (p) fp++;
-    else if (t) fn++;
+  const perImage = logits.length / batch.shape[0]!;
+  const predicted = Uint8Array.from(logits, (x) => (x > 0 ? 1 : 0));
+  let sum = 0;
+  for (let n = 0; n < batch.shape[0]!; n++) {
+    const window = [n * perImage, (n + 1) * perImage] as const;
+    sum += dice(confusionCounts(predicted.subarray(...window), Uint8Array.from(batch.masks.subarray(...window))));
   }
-  return (2 * tp) / Math.max(1, 2 * tp + fp + fn);
+  return sum / batch.shape[0]!;
 }

@@ -19,7 +19,7 @@ import { createImage, type Image } from '../io/image.js';
 import { detectFormat } from '../io/format.js';
 import { readImage } from '../io/read.js';
 import { writeImage } from '../io/write.js';
-import { caseIdOf } from '../metrics/case-id.js';
+import { caseIdOf } from '../io/case-id.js';
 import { FileFormatError, OptionError, ShapeError } from '../util/errors.js';
 import { argmaxChannels, postprocess, type PostprocessOptions } from './postprocess.js';
 import { slidingWindowInference } from './sliding-window.js';
@@ -163,7 +163,7 @@ export async function predictCase(
   for (const r of members)
     if (r.datasetInfo.numClasses !== K)
       throw new OptionError(
-        '--ensemble',
+        'ensemble',
         `members predict different numbers of classes (${K} and ${r.datasetInfo.numClasses})`,
       );
   const { first, channels } = await readCase(input, members, options.reader);
@@ -272,7 +272,7 @@ export async function predictImages(
   if (inputs.length === 0) throw new OptionError('INPUT', 'no input images');
   const format = options.format ?? defaultFormat(inputs[0]!.files[0]!);
   if (!OUTPUT_FORMATS.includes(format))
-    throw new OptionError('--format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
+    throw new OptionError('format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
   const singleFile =
     inputs.length === 1 && /\.(nii\.gz|nii|nrrd|png)$/i.test(options.output) && !isDirectory(options.output);
   const written: Array<{ id: string; labels: string; probabilities?: string }> = [];

@@ -4,19 +4,10 @@ import { gunzipSync, constants } from 'node:zlib';
 import { FileFormatError } from '../util/errors.js';
 import { fileErrorReason, isDirectory } from './files.js';
 
-export type ImageFormat = 'nifti' | 'nrrd' | 'metaimage' | 'raster' | 'dicom';
+import { formatByName } from './extensions.js';
+import type { ImageFormat } from './format-name.js';
 
-const BY_EXTENSION: Array<[RegExp, ImageFormat]> = [
-  [/\.(nii|nii\.gz|hdr|hdr\.gz|img|img\.gz)$/i, 'nifti'],
-  [/\.(nrrd|nhdr)$/i, 'nrrd'],
-  [/\.(mha|mhd)$/i, 'metaimage'],
-  [/\.(png|jpe?g|tiff?|gif|webp)$/i, 'raster'],
-  [/\.(dcm|dicom|ima)$/i, 'dicom'],
-];
-
-export function formatByName(path: string): ImageFormat | undefined {
-  return BY_EXTENSION.find(([re]) => re.test(path))?.[1];
-}
+export type { ImageFormat };
 
 function head(path: string, length: number): Buffer {
   let fd: number;

@@ -1,7 +1,9 @@
 /** The image I/O layer: the `Image` type, readers/writers for every format, geometry helpers. */
 export * from './image.js';
 export { readImage } from './read.js';
-export { writeImage, WRITABLE_EXTENSIONS } from './write.js';
+export { writeImage } from './write.js';
+export { IMAGE_EXTENSIONS, WRITABLE_EXTENSIONS, imageExtension, formatByName } from './extensions.js';
+export { caseIdOf, DEFAULT_CASE_SUFFIXES } from './case-id.js';
 export { detectFormat, type ImageFormat } from './format.js';
 export { worldToIndex, orientationCode, oppositeOrientation, parseOrientationCode } from './geometry.js';
 export { reorient, permuteAxes, axisMapping, type AxisMapping } from './reorient.js';

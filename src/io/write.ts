@@ -6,7 +6,9 @@ import { writeNifti } from './nifti/write.js';
 import { writeNrrd } from './nrrd/write.js';
 import { writePng } from './raster.js';
 
-export const WRITABLE_EXTENSIONS = ['.nii.gz', '.nii', '.nrrd', '.nhdr', '.mha', '.mhd', '.png'];
+import { WRITABLE_EXTENSIONS } from './extensions.js';
+
+export { WRITABLE_EXTENSIONS };
 
 export async function writeImage(image: Image, path: string): Promise<void> {
   const lower = path.toLowerCase();

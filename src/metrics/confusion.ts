@@ -25,3 +25,53 @@ export function confusionCounts(pred: Uint8Array, gt: Uint8Array, roi?: Uint8Arr
   }
   return { tn: cases[0]!, fn: cases[1]!, fp: cases[2]!, tp: cases[3]! };
 }
+
+/**
+ * Confusion counts of every class 0..numClasses−1 of a label map against the truth, in one pass.
+ * With `roi`, voxels where it is zero are in no count.
+ *
+ * @param pred - predicted labels (integers in [0, numClasses))
+ * @param truth - ground-truth labels, the same length
+ * @param numClasses - the number of classes, background included
+ * @returns one ConfusionCounts per class, indexed by the class value
+ * @throws RangeError when the arrays differ in length or a label is outside [0, numClasses)
+ */
+export function classConfusions(
+  pred: ArrayLike<number>,
+  truth: ArrayLike<number>,
+  numClasses: number,
+  roi?: ArrayLike<number>,
+): ConfusionCounts[] {
+  if (pred.length !== truth.length || (roi && roi.length !== truth.length)) {
+    throw new RangeError(
+      `classConfusions: arrays differ in length (${pred.length}, ${truth.length}${roi ? `, ${roi.length}` : ''})`,
+    );
+  }
+  // joint[p * K + t]: voxels predicted p whose truth is t.
+  const joint = new Float64Array(numClasses * numClasses);
+  let counted = 0;
+  for (let v = 0; v < truth.length; v++) {
+    if (roi && roi[v] === 0) continue;
+    const p = pred[v]!,
+      t = truth[v]!;
+    if (!(p >= 0 && p < numClasses && t >= 0 && t < numClasses)) {
+      throw new RangeError(
+        `classConfusions: label ${p < 0 || p >= numClasses ? p : t} at voxel ${v} is outside 0..${numClasses - 1}`,
+      );
+    }
+    joint[p * numClasses + t]!++;
+    counted++;
+  }
+  const out: ConfusionCounts[] = [];
+  for (let c = 0; c < numClasses; c++) {
+    let predicted = 0,
+      actual = 0;
+    for (let k = 0; k < numClasses; k++) {
+      predicted += joint[c * numClasses + k]!;
+      actual += joint[k * numClasses + c]!;
+    }
+    const tp = joint[c * numClasses + c]!;
+    out.push({ tp, fp: predicted - tp, fn: actual - tp, tn: counted - predicted - actual + tp });
+  }
+  return out;
+}

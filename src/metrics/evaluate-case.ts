@@ -146,7 +146,7 @@ function probabilityFor(prob: Image, spec: ClassSpec, classCount: number, name: 
   if (channels === 1) {
     if (classCount !== 1) {
       throw new OptionError(
-        '--prob',
+        'probability',
         `${name}: a one-channel probability map fits one class, but ${classCount} are evaluated (give one channel per label)`,
       );
     }
@@ -155,7 +155,7 @@ function probabilityFor(prob: Image, spec: ClassSpec, classCount: number, name: 
   const out = new Float64Array(n);
   for (const l of spec.labels) {
     if (l < 0 || l >= channels)
-      throw new OptionError('--prob', `${name}: no probability channel for label ${l} (the map has ${channels})`);
+      throw new OptionError('probability', `${name}: no probability channel for label ${l} (the map has ${channels})`);
     for (let v = 0; v < n; v++) out[v]! += prob.data[l * n + v]!;
   }
   return finiteScores(out, name);
@@ -163,6 +163,7 @@ function probabilityFor(prob: Image, spec: ClassSpec, classCount: number, name: 
 
 function finiteScores(scores: Float64Array, name: string): Float64Array {
   const bad = scores.findIndex((x) => !Number.isFinite(x));
-  if (bad >= 0) throw new OptionError('--prob', `${name}: the probability map holds ${scores[bad]} at voxel ${bad}`);
+  if (bad >= 0)
+    throw new OptionError('probability', `${name}: the probability map holds ${scores[bad]} at voxel ${bad}`);
   return scores;
 }

@@ -4,7 +4,8 @@ import { createImage, type Image } from '../io/image.js';
 import type { BootstrapOptions } from '../stats/bootstrap.js';
 import { FileFormatError, OptionError, ShapeError } from '../util/errors.js';
 import { aggregateRows, type CaseRow, type ClassAggregate } from './aggregate.js';
-import { caseIdOf, DEFAULT_CASE_SUFFIXES, IMAGE_EXTENSIONS, imageExtension } from './case-id.js';
+import { caseIdOf, DEFAULT_CASE_SUFFIXES } from '../io/case-id.js';
+import { IMAGE_EXTENSIONS, imageExtension } from '../io/extensions.js';
 import { classesFromLabels, type ClassSpec } from './classes.js';
 import { evaluateCase, type ClassRecord, type EvaluateOptions } from './evaluate-case.js';
 import { labelsPresent, nonzeroMask } from './mask.js';
@@ -53,8 +54,9 @@ export async function evaluateFolder(
 ): Promise<FolderEvaluation> {
   const gtFiles = listCases(gtPath, 'ground truth', options);
   const predFiles = listCases(predPath, 'predictions', options);
-  const roiFiles = options.roi !== undefined ? listCases(options.roi, '--roi', options) : undefined;
-  const probFiles = options.probability !== undefined ? listCases(options.probability, '--prob', options) : undefined;
+  const roiFiles = options.roi !== undefined ? listCases(options.roi, 'roi', options) : undefined;
+  const probFiles =
+    options.probability !== undefined ? listCases(options.probability, 'probability', options) : undefined;
   // A single pred file against a single truth file is one case, whatever their names.
   if (gtFiles.size === 1 && predFiles.size === 1 && isFile(gtPath) && isFile(predPath)) {
     const [id] = gtFiles.keys();
@@ -80,8 +82,8 @@ export async function evaluateFolder(
   const ids = [...gtFiles.keys()].sort();
   if (ids.length === 0) throw new OptionError(gtPath, 'no ground-truth images found');
   for (const [files, option] of [
-    [roiFiles, '--roi'],
-    [probFiles, '--prob'],
+    [roiFiles, 'roi'],
+    [probFiles, 'probability'],
   ] as const) {
     const lacking = files ? ids.filter((id) => predFiles.has(id) && !files.has(id)) : [];
     if (lacking.length > 0) throw new OptionError(option, `no file for case(s) ${listIds(lacking)}`);

@@ -23,4 +23,3 @@ export { classesFromLabels, parseLabelList, parseRegions, type ClassSpec } from 
 export { rocAuc, rocAucOneVsRest, averagePrecision } from './auc.js';
 export { confusionMatrix, accuracy, balancedAccuracy, sensitivitySpecificity } from './confusion-matrix.js';
 export { cohenKappa } from './kappa.js';
-export { caseIdOf } from './case-id.js';

@@ -177,6 +177,11 @@ export const configSchema = z.strictObject({
       split_seed: z.number().int().nonnegative().default(12345),
       /** Explicit validation case ids (the rest train); overrides folds/fold. */
       val_cases: z.array(z.string().min(1)).min(1).nullable().default(null),
+      /**
+       * Leave a case out of a class's validation Dice mean when the class is absent from both its label
+       * and its prediction (nnU-Net's online validation); false counts such cases as Dice 1, as `evaluate` does.
+       */
+      exclude_both_empty: z.boolean().default(false),
     })
     .prefault({}),
   early_stopping: z

@@ -157,6 +157,13 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
       : progressBar(total, loop.iteration));
   let trainSeconds = 0,
     waitSeconds = 0;
+  if (data.val.length > 0) {
+    bar.log(
+      config.validation.exclude_both_empty
+        ? 'validation Dice: a class absent from both label and prediction is left out of its mean (validation.exclude_both_empty)'
+        : 'validation Dice: a class absent from both label and prediction counts as 1, as in evaluate (validation.exclude_both_empty=false)',
+    );
+  }
   try {
     while (loop.epoch < config.epochs && !loop.stopped) {
       const epoch = loop.epoch + 1;
@@ -204,6 +211,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
           gaussian: config.inference.gaussian,
           mirror: false,
           batchSize: plan.batch_size,
+          excludeBothEmpty: config.validation.exclude_both_empty,
         });
         const next = afterValidation(loop, v.meanDice, epoch, {
           patience: config.early_stopping.patience,

@@ -2,52 +2,42 @@
  * Validation on whole images: each preprocessed validation case goes through sliding-window
  * inference (the same as `predict`, without mirroring by default to stay quick), the argmax is
  * compared with the label, and Dice = 2TP/(2TP+FP+FN) is computed per case and class (inside the ROI
- * mask when the case has one). A class absent from both label and prediction gives NaN and is left
- * out of that class's mean; the run's metric is the mean over foreground classes.
+ * mask when the case has one) with `evaluate`'s empty-mask rule; the run's metric is the mean over
+ * foreground classes. Whether both-empty cases enter the means is the named option `excludeBothEmpty`.
  */
 import { tidy } from '../engine/memory.js';
 import * as ve from '../engine/ops.js';
 import { Tensor } from '../engine/tensor.js';
 import type { PreprocessedCase } from '../data/preprocess.js';
 import { slidingWindowInference, type WindowModel } from '../infer/sliding-window.js';
+import { classConfusions } from '../metrics/confusion.js';
+import { dice } from '../metrics/overlap.js';
 import { tensorShape } from './data.js';
 
 export interface ValidationResult {
   /** Per case: Dice of classes 1..K−1. */
-  perCase: Array<{ id: string; dice: number[] }>;
-  /** Mean per foreground class over the cases where it is defined. */
+  perCase: Array<{ id: string; dice: number[]; bothEmpty: boolean[] }>;
+  /** Mean per foreground class over the cases (without both-empty ones when `excludeBothEmpty`). */
   dicePerClass: number[];
-  /** Mean of dicePerClass (NaN when no class is defined anywhere). */
+  /** Mean of dicePerClass over the classes that have a mean (NaN when none has). */
   meanDice: number;
   seconds: number;
 }
 
-/** Dice per foreground class of a label map against the truth (NaN: absent in both). */
+/**
+ * Dice per foreground class of a label map against the truth, by the one definition and empty-mask
+ * rule of `evaluate` (metrics/overlap.ts, metrics/empty-policy.ts): a class absent from both scores 1,
+ * a missed or falsely predicted class 0.
+ */
 export function dicePerClass(
   pred: ArrayLike<number>,
   truth: ArrayLike<number>,
   numClasses: number,
   roi?: ArrayLike<number>,
 ): number[] {
-  const tp = new Float64Array(numClasses),
-    fp = new Float64Array(numClasses),
-    fn = new Float64Array(numClasses);
-  for (let v = 0; v < truth.length; v++) {
-    if (roi && roi[v] === 0) continue;
-    const p = pred[v]!,
-      t = truth[v]!;
-    if (p === t) tp[p]!++;
-    else {
-      fp[p]!++;
-      fn[t]!++;
-    }
-  }
-  const out: number[] = [];
-  for (let c = 1; c < numClasses; c++) {
-    const d = 2 * tp[c]! + fp[c]! + fn[c]!;
-    out.push(d === 0 ? NaN : (2 * tp[c]!) / d);
-  }
-  return out;
+  return classConfusions(pred, truth, numClasses, roi)
+    .slice(1)
+    .map((c) => dice(c));
 }
 
 export interface ValidationOptions {
@@ -59,6 +49,11 @@ export interface ValidationOptions {
   batchSize?: number;
   device?: string;
   dims: number;
+  /**
+   * Leave cases where a class is absent from both label and prediction out of that class's mean
+   * (nnU-Net's online validation does so); by default they count as Dice 1, as in `evaluate`.
+   */
+  excludeBothEmpty?: boolean;
 }
 
 export async function validate(
@@ -85,7 +80,12 @@ export async function validate(
         });
         const p = probs;
         const pred = tidy(() => ve.argmax(p, 1).to('uint8').contiguous().toArray() as Uint8Array);
-        perCase.push({ id: c.id, dice: dicePerClass(pred, c.label!, o.numClasses, c.roi) });
+        const counts = classConfusions(pred, c.label!, o.numClasses, c.roi).slice(1);
+        perCase.push({
+          id: c.id,
+          dice: counts.map((k) => dice(k)),
+          bothEmpty: counts.map((k) => k.tp + k.fp + k.fn === 0),
+        });
       } finally {
         input.dispose();
         probs?.dispose();
@@ -95,7 +95,7 @@ export async function validate(
     model.train(wasTraining);
   }
   const perClass = Array.from({ length: o.numClasses - 1 }, (_, k) => {
-    const xs = perCase.map((r) => r.dice[k]!).filter((x) => !Number.isNaN(x));
+    const xs = perCase.filter((r) => !(o.excludeBothEmpty && r.bothEmpty[k])).map((r) => r.dice[k]!);
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
   });
   const defined = perClass.filter((x) => !Number.isNaN(x));

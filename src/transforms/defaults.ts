@@ -9,7 +9,7 @@
  *   per channel p 0.5); inverted gamma p 0.1 and gamma p 0.3 (0.7–1.5, statistics retained);
  *   mirroring with p 0.5 per axis; rot90 off (p 0).
  */
-import { defaultRotationDegrees } from '../data/patch-size.js';
+import { defaultRotationDegrees } from './patch-size.js';
 import { OptionError } from '../util/errors.js';
 import { Augmentation } from './augmentation.js';
 import { RandomFlip } from './flip.js';

@@ -72,6 +72,10 @@ test('geometry mismatch and bad options fail with one line naming the case or op
   assert.match(tol.stderr, /vesalius: --tolerance/);
   const reg = runCli(['evaluate', join(root, 'pred'), join(root, 'gt'), '--regions', 'WT']);
   assert.match(reg.stderr, /vesalius: --regions: expected NAME=l1,l2/);
+  // The library names its option ('probability'); the command names the flag the user typed.
+  const prob = runCli(['evaluate', join(root, 'pred'), join(root, 'gt'), '--prob', join(root, 'pred')]);
+  assert.equal(prob.status, 1);
+  assert.match(prob.stderr, /^vesalius: --prob: case case1: a one-channel probability map fits one class/m);
   const missing = runCli(['evaluate', join(root, 'nowhere'), join(root, 'gt')]);
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /nowhere: predictions: no such file or folder/);

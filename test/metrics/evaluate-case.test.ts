@@ -79,7 +79,7 @@ test('0/255 masks with binary: true; ROI; probability map AUC inside the ROI', (
   const nan = createImage(Float32Array.from([0.9, NaN, 0.6, 0.1, 0.8, 0.3, 0.99, 0.99]), s);
   assert.throws(
     () => evaluateCase(pred, gt, { binary: true, probability: nan, caseId: 'q' }),
-    /--prob: case q: the probability map holds NaN at voxel 1/,
+    /OptionError: probability: case q: the probability map holds NaN at voxel 1/,
   );
   // Without binary, 255 and 1 are different labels.
   assert.deepEqual(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createImage, type Vec3 } from '../../src/io/image.js';
-import { caseIdOf } from '../../src/metrics/case-id.js';
+import { caseIdOf } from '../../src/io/case-id.js';
 import { EMPTY_MASK_POLICY, evaluateFolder, writeEvaluation, type ImageReader } from '../../src/metrics/evaluate.js';
 import { OptionError, ShapeError } from '../../src/util/errors.js';
 import { boxMask, close } from './helpers.js';
@@ -137,7 +137,7 @@ test('geometry mismatch names the case; a missing ROI file is an error; an empty
   );
   const roi = join(root, 'geometry', 'roi');
   mkdirSync(roi);
-  await assert.rejects(evaluateFolder(pred, gt, { ...json, roi }), /--roi: no file for case\(s\) p1/);
+  await assert.rejects(evaluateFolder(pred, gt, { ...json, roi }), /OptionError: roi: no file for case\(s\) p1/);
   const empty = join(root, 'geometry', 'none');
   mkdirSync(empty);
   await assert.rejects(evaluateFolder(empty, empty, json), /no ground-truth images found/);

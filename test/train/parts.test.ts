@@ -7,6 +7,8 @@ import * as ve from '../../src/engine/index.js';
 import { afterValidation } from '../../src/train/early-stopping.js';
 import { buildModel, modelOptions } from '../../src/train/model.js';
 import { buildOptimizer, buildScheduler } from '../../src/train/optimization.js';
+import { confusionCounts } from '../../src/metrics/confusion.js';
+import { dice } from '../../src/metrics/overlap.js';
 import { dicePerClass } from '../../src/train/validation.js';
 import { chooseFold } from '../../src/train/data.js';
 import { kFoldSplits } from '../../src/data/splits.js';
@@ -151,16 +153,25 @@ test('early stopping counts validations without an improvement larger than min_d
   );
 });
 
-test('validation Dice per class: 2TP/(2TP+FP+FN), NaN when absent from both, ROI excludes voxels', () => {
+test('validation Dice per class: 2TP/(2TP+FP+FN), 1 when absent from both (as evaluate), ROI excludes voxels', () => {
   //          truth  0 1 1 2 2 0 0 1
   //          pred   0 1 0 2 1 1 0 1
   const truth = [0, 1, 1, 2, 2, 0, 0, 1],
     pred = [0, 1, 0, 2, 1, 1, 0, 1];
-  // class 1: TP 2, FP 2 (idx 4, 5), FN 1 (idx 2) → 4/7; class 2: TP 1, FP 0, FN 1 → 2/3; class 3 absent → NaN
+  // class 1: TP 2, FP 2 (idx 4, 5), FN 1 (idx 2) → 4/7; class 2: TP 1, FP 0, FN 1 → 2/3; class 3 absent → 1
   const d = dicePerClass(pred, truth, 4);
   assert.ok(Math.abs(d[0]! - 4 / 7) < 1e-12);
   assert.ok(Math.abs(d[1]! - 2 / 3) < 1e-12);
-  assert.ok(Number.isNaN(d[2]!));
+  assert.equal(d[2], 1);
+  // the same numbers as evaluate's per-case metric on each class mask
+  for (const c of [1, 2, 3]) {
+    const counts = confusionCounts(
+      Uint8Array.from(pred, (v) => +(v === c)),
+      Uint8Array.from(truth, (v) => +(v === c)),
+    );
+    assert.equal(d[c - 1], dice(counts));
+  }
+  assert.throws(() => dicePerClass([0, 4], [0, 1], 3), /label 4 at voxel 1 is outside 0..2/);
   // ROI drops indices 4 and 5: class 1 TP 2, FN 1 → 4/5; class 2 TP 1 → 1
   const roi = [1, 1, 1, 1, 0, 0, 1, 1];
   assert.deepEqual(dicePerClass(pred, truth, 3, roi), [4 / 5, 1]);

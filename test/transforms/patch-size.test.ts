@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { augmentationPatchSize, defaultRotationDegrees } from '../../src/data/patch-size.js';
+import { augmentationPatchSize, defaultRotationDegrees } from '../../src/transforms/patch-size.js';
 
 // Reference: batchgenerators' get_patch_size re-run with numpy (nnU-Net passes rotation ±30° in 3D,
 // ±180° in 2D and scale (0.85, 1.25)); nnU-Net's (z, y, x) order is our (k, j, i).

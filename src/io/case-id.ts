@@ -1,23 +1,5 @@
 import { basename } from 'node:path';
-
-/** File name endings read as images, longest first so that ".nii.gz" wins over ".gz". */
-export const IMAGE_EXTENSIONS = [
-  '.nii.gz',
-  '.nii',
-  '.nrrd',
-  '.nhdr',
-  '.mha',
-  '.mhd',
-  '.png',
-  '.gif',
-  '.tif',
-  '.tiff',
-  '.jpg',
-  '.jpeg',
-  '.bmp',
-  '.webp',
-  '.dcm',
-];
+import { IMAGE_EXTENSIONS, imageExtension } from './extensions.js';
 
 /**
  * Name endings dropped from a file name (after its extension) to find the case it belongs to, repeatedly:
@@ -40,12 +22,6 @@ export const DEFAULT_CASE_SUFFIXES = [
   '_probability',
   '_prob',
 ];
-
-/** The extension of `name` among `extensions` (case-insensitive), or undefined. */
-export function imageExtension(name: string, extensions: readonly string[] = IMAGE_EXTENSIONS): string | undefined {
-  const lower = name.toLowerCase();
-  return [...extensions].sort((a, b) => b.length - a.length).find((e) => lower.endsWith(e.toLowerCase()));
-}
 
 /** The case id of an image file: its name without the image extension and without any of `suffixes` at the end. */
 export function caseIdOf(
