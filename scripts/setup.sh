@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything Vesalius needs on Debian/Ubuntu and builds it. Safe to re-run: each step is
 # skipped when already done. Options:
-#   --bench   also install the Python references used by bench/ (python3-torch, nibabel, pydicom)
+#   --references  also install the live references the tests compare against and bench/ measures
+#                 against (Debian's python3-torch, torchvision, nibabel, pydicom, scipy, PIL, sklearn);
+#                 implied under CI=true, where a missing reference fails its test instead of skipping.
+#   --bench       the same as --references
 # Environment:
 #   LIBTORCH  a libtorch folder (e.g. a PyTorch install's torch/ with lib/ and include/) to build
 #             against instead of Debian's CPU-only libtorch-dev; a CUDA build gives `cuda` devices.
@@ -12,7 +15,9 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 
 packages=(g++ make cmake)
 [ -n "${LIBTORCH:-}" ] || packages+=(libtorch-dev)
-[ "${1:-}" = "--bench" ] && packages+=(python3-torch python3-nibabel python3-pydicom python3-numpy)
+references=(python3-torch python3-torchvision python3-nibabel python3-pydicom python3-numpy python3-scipy python3-pil python3-sklearn)
+case "${1:-}" in --references | --bench) packages+=("${references[@]}") ;; esac
+[ "${CI:-}" = "true" ] && packages+=("${references[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
