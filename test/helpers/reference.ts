@@ -67,7 +67,12 @@ export function pythonReference(...modules: string[]): { skip: string | false } 
  * @example
  * referenceTest('matches torch', hasPythonModules('torch'), 'python3-torch', () => { ... });
  */
-export function referenceTest(name: string, available: boolean, what: string, fn: (t: TestContext) => unknown): void {
+export function referenceTest(
+  name: string,
+  available: boolean,
+  what: string,
+  fn: (t: TestContext) => void | Promise<void>,
+): void {
   test(name, needsReference(available, what), (t) => {
     requireReference(available, what);
     return fn(t);
