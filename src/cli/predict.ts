@@ -12,6 +12,8 @@ import { loadModule } from '../engine/safetensors.js';
 import { setNumThreads } from '../engine/threads.js';
 import { groupInputs, OUTPUT_FORMATS, predictImages, type OutputFormat, type PredictionRun } from '../infer/predict.js';
 import type { PostprocessOptions } from '../infer/postprocess.js';
+import type { TrainingConfig } from '../train/config.js';
+import { inferencePostprocess } from '../train/inference-options.js';
 import { loadRun, runPaths } from '../train/run-folder.js';
 import { OptionError, VesaliusError } from '../util/errors.js';
 
@@ -111,7 +113,7 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
       overlap,
       batchSize,
       probabilities: flags.probabilities,
-      postprocess: postprocess ?? inferencePostprocess(runs[0]!),
+      postprocess: postprocess ?? inferencePostprocess((runs[0]! as { config?: TrainingConfig }).config),
       onCase: (id, index, total) => process.stderr.write(`predict: case ${index + 1}/${total} ${id}\n`),
       onWindows: process.stderr.isTTY
         ? (done, total) => process.stderr.write(`\r  windows ${done}/${total}${done === total ? '\n' : ''}`)
@@ -124,19 +126,6 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
     `predict: ${written.length} case(s) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );
   if (flags.json) process.stdout.write(`${JSON.stringify(written)}\n`);
-}
-
-/** The run config's inference section decides post-processing unless --postprocess is given. */
-function inferencePostprocess(run: PredictionRun & { config?: unknown }): PostprocessOptions | undefined {
-  const inference = (
-    run.config as { inference?: { keep_largest?: boolean; remove_small?: number; fill_holes?: boolean } } | undefined
-  )?.inference;
-  if (!inference) return undefined;
-  return {
-    keepLargest: inference.keep_largest,
-    removeSmaller: inference.remove_small,
-    fillHoles: inference.fill_holes,
-  };
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -31,8 +31,23 @@ export interface CaseFingerprint {
   shape_after_crop: [number, number, number];
   /** Voxels per class value (index = class). */
   class_voxels: number[];
+  /** Per-channel intensity summary of this case (what model monitoring compares new inputs against; absent in fingerprints written before it existed). */
+  intensity?: CaseIntensity[];
   /** Foreground intensity samples per channel (not saved in the JSON fingerprint). */
   samples: Float32Array[];
+}
+
+/**
+ * One channel of one case: percentiles of its foreground samples (label > 0, else the non-zero
+ * region) and of the whole non-zero region (independent of any label or prediction).
+ */
+export interface CaseIntensity {
+  foreground_median: number;
+  foreground_percentile_00_5: number;
+  foreground_percentile_99_5: number;
+  image_percentile_01: number;
+  image_median: number;
+  image_percentile_99: number;
 }
 
 export interface ChannelStats {
@@ -104,12 +119,29 @@ export function fingerprintCase(c: LoadedCase, numClasses: number, options: Fing
       ? []
       : Array.from({ length: samplesPerCase }, () => foreground[rng.int(foreground.length)]!);
   const samples = c.channels.map((ch) => Float32Array.from(picks, (v) => ch[v]!));
+  const nonZero: number[] = [];
+  for (let v = 0; v < n; v++) if (mask[v]) nonZero.push(v);
+  const imagePicks =
+    nonZero.length === 0 ? [] : Array.from({ length: samplesPerCase }, () => nonZero[rng.int(nonZero.length)]!);
+  const intensity = c.channels.map((ch, i) => {
+    const fg = Float64Array.from(samples[i]!).sort();
+    const image = Float64Array.from(imagePicks, (v) => ch[v]!).sort();
+    return {
+      foreground_median: percentileOfSorted(fg, 50),
+      foreground_percentile_00_5: percentileOfSorted(fg, 0.5),
+      foreground_percentile_99_5: percentileOfSorted(fg, 99.5),
+      image_percentile_01: percentileOfSorted(image, 1),
+      image_median: percentileOfSorted(image, 50),
+      image_percentile_99: percentileOfSorted(image, 99),
+    };
+  });
   return {
     id: c.id,
     spacing: [...c.spacing],
     shape: [...c.shape],
     shape_after_crop: shapeAfterCrop,
     class_voxels: classVoxels,
+    intensity,
     samples,
   };
 }

@@ -24,6 +24,7 @@ export {
   checkSameGrid,
   channelNamesFor,
   type CaseFingerprint,
+  type CaseIntensity,
   type ChannelStats,
   type DatasetFingerprint,
   type FingerprintOptions,

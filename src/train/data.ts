@@ -5,6 +5,7 @@
  * bad input — labels outside the declared classes, an image and label on different grids, an empty
  * dataset — into a one-line error before any training starts.
  */
+import type { DatasetFingerprint } from '../data/fingerprint.js';
 import type { Dataset } from '../data/layout/dataset.js';
 import type { MemoryCase } from '../data/batch-cases.js';
 import type { Plan } from '../data/plan.js';
@@ -21,6 +22,8 @@ export interface TrainingData {
   config: TrainingConfig;
   dataset: Dataset;
   plan: Plan;
+  /** The dataset fingerprint the plan came from (absent when a plan was given, as on resume). */
+  fingerprint?: DatasetFingerprint;
   datasetInfo: DatasetInfo;
   /** The folds saved in the run (every fold; `fold` is the one trained). */
   folds: Fold[];
@@ -66,9 +69,10 @@ export async function prepareTrainingData(configPath: string, options: DataOptio
   const config = source.config!;
   const dataset = source.dataset;
   let plan = options.plan;
+  let fingerprint: DatasetFingerprint | undefined;
   if (!plan) {
     say(`fingerprinting ${dataset.cases.length} case(s) of ${dataset.name}`);
-    plan = (await planSource(source, readImage)).plan;
+    ({ plan, fingerprint } = await planSource(source, readImage));
   }
   const { folds, fold } = chooseFold(
     config,
@@ -90,7 +94,7 @@ export async function prepareTrainingData(configPath: string, options: DataOptio
     numClasses: dataset.labels.length,
     ...(dataset.labelRemap ? { labelRemap: dataset.labelRemap } : {}),
   };
-  return { config, dataset, plan, datasetInfo, folds, fold, train, val };
+  return { config, dataset, plan, fingerprint, datasetInfo, folds, fold, train, val };
 }
 
 /** Tensor-order spatial shape of a preprocessed case: [j, i] for a 2D plan, [k, j, i] for 3D. */

@@ -13,3 +13,4 @@ export { buildModel, modelOptions, patchSizeOf, type ModelConfig } from './model
 export { buildOptimizer, buildScheduler, totalSteps } from './optimization.js';
 export { loadRun, runPaths, readLog, type LoadedRun } from './run-folder.js';
 export { progressBar, quietProgress, type TrainingProgress } from './progress.js';
+export { inferencePostprocess } from './inference-options.js';

@@ -5,6 +5,8 @@
  *   plan.json                    the plan the run trained with
  *   dataset.json                 {labels, channels, numClasses, labelRemap?}
  *   splits.json                  [{train: [ids], val: [ids]}] (nnU-Net's splits_final.json layout)
+ *   fingerprint.json             the dataset fingerprint the plan came from (the training distribution
+ *                                that serving's drift monitoring compares new inputs against)
  *   checkpoints/best.safetensors model weights (PyTorch names) with the best mean validation Dice
  *   checkpoints/last.safetensors model weights after the last finished epoch
  *   checkpoints/last.optim.safetensors + last.state.json
@@ -25,6 +27,7 @@ import type { LrScheduler, SchedulerState } from '../engine/optim/schedules.js';
 import { getRngState, setRngState } from '../engine/random.js';
 import { loadModule, readSafetensorsFile, saveModule, writeSafetensors } from '../engine/safetensors.js';
 import type { Tensor } from '../engine/tensor.js';
+import type { DatasetFingerprint } from '../data/fingerprint.js';
 import type { LabelClass } from '../data/layout/dataset.js';
 import { loadPlan, type Plan, savePlan } from '../data/plan.js';
 import { type Fold, saveSplits } from '../data/splits.js';
@@ -48,6 +51,7 @@ export function runPaths(runDir: string) {
     plan: join(runDir, 'plan.json'),
     dataset: join(runDir, 'dataset.json'),
     splits: join(runDir, 'splits.json'),
+    fingerprint: join(runDir, 'fingerprint.json'),
     log: join(runDir, 'log.jsonl'),
     checkpoints,
     best: join(checkpoints, 'best.safetensors'),
@@ -65,12 +69,19 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 /** Writes config, plan, dataset info and splits (creating the folder). */
 export function writeRunSetup(
   runDir: string,
-  setup: { config: TrainingConfig; plan: Plan; datasetInfo: DatasetInfo; splits: Fold[] },
+  setup: {
+    config: TrainingConfig;
+    plan: Plan;
+    datasetInfo: DatasetInfo;
+    splits: Fold[];
+    fingerprint?: DatasetFingerprint;
+  },
 ): void {
   const p = runPaths(runDir);
   mkdirSync(p.checkpoints, { recursive: true });
   writeFileAtomic(p.config, json(setup.config));
   savePlan(p.plan, setup.plan);
+  if (setup.fingerprint) writeFileAtomic(p.fingerprint, json(setup.fingerprint));
   writeFileAtomic(p.dataset, json(setup.datasetInfo));
   saveSplits(p.splits, setup.splits);
 }

@@ -117,7 +117,14 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   const optimizer = buildOptimizer(config, model.parameters());
   const scheduler = buildScheduler(config, optimizer);
   const lossFn = trainingLoss(config);
-  if (!resuming) writeRunSetup(runDir, { config, plan, datasetInfo: data.datasetInfo, splits: data.folds });
+  if (!resuming)
+    writeRunSetup(runDir, {
+      config,
+      plan,
+      datasetInfo: data.datasetInfo,
+      splits: data.folds,
+      fingerprint: data.fingerprint,
+    });
   let loop: LoopState = {
     epoch: 0,
     iteration: 0,

@@ -51,6 +51,12 @@ const BYTES: Record<StoredType, number> = {
   float64: 8,
 };
 
+/** Bytes per value of a NRRD type name ('short', 'float', ...), or undefined for an unknown type. */
+export function nrrdTypeBytes(typeName: string): number | undefined {
+  const type = TYPES[typeName.toLowerCase()];
+  return type === undefined ? undefined : BYTES[type];
+}
+
 /** Sign flips that take vectors in each NRRD space to LPS. */
 const SPACES: Record<string, [number, number, number]> = {
   'left-posterior-superior': [1, 1, 1],
