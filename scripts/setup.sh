@@ -2,8 +2,10 @@
 # Installs everything Vesalius needs on Debian/Ubuntu and builds it. Safe to re-run: each step is
 # skipped when already done. Options:
 #   --references  also install the live references the tests compare against and bench/ measures
-#                 against (Debian's python3-torch, torchvision, nibabel, pydicom, scipy, PIL, sklearn);
-#                 implied under CI=true, where a missing reference fails its test instead of skipping.
+#                 against (Debian's python3-torch, torchvision, nibabel, pydicom, scipy, PIL, sklearn;
+#                 chromium for the viewer's browser test); implied under CI=true, where a missing
+#                 reference fails its test instead of skipping. redis-server (the job queue of
+#                 `vesalius serve`) is always installed.
 #   --bench       the same as --references
 # Environment:
 #   LIBTORCH  a libtorch folder (e.g. a PyTorch install's torch/ with lib/ and include/) to build
@@ -13,9 +15,9 @@ cd "$(dirname "$0")/.."
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
-packages=(g++ make cmake)
+packages=(g++ make cmake redis-server)
 [ -n "${LIBTORCH:-}" ] || packages+=(libtorch-dev)
-references=(python3-torch python3-torchvision python3-nibabel python3-pydicom python3-numpy python3-scipy python3-pil python3-sklearn)
+references=(python3-torch python3-torchvision python3-nibabel python3-pydicom python3-numpy python3-scipy python3-pil python3-sklearn chromium)
 case "${1:-}" in --references | --bench) packages+=("${references[@]}") ;; esac
 [ "${CI:-}" = "true" ] && packages+=("${references[@]}")
 

@@ -46,6 +46,8 @@ const nv = new Niivue({
 });
 await nv.attachToCanvas($('gl'));
 nv.setSliceType(nv.sliceTypeMultiplanar);
+nv.setCrosshairColor([1, 1, 0, 0.5]);
+nv.setCrosshairWidth(0.5);
 
 function labelColour(k) {
   const lut = nv.drawLut?.lut;
@@ -114,7 +116,7 @@ async function waitFor(id) {
 async function openJob(id) {
   document.body.dataset.ready = 'false';
   state.job = id;
-  await waitFor(id);
+  const job = await waitFor(id);
   const result = await json(`/api/jobs/${id}/result`);
   state.result = result;
   const headers = auth();
@@ -133,29 +135,22 @@ async function openJob(id) {
   const labels = await NVImage.loadFromUrl({ url: fileUrl(id, 'labels.nii.gz'), headers, name: 'labels.nii.gz' });
   nv.loadDrawing(labels);
   nv.setDrawOpacity(Number($('label-opacity').value));
+  // a 2D image shows as one plane, a volume as three
+  nv.setSliceType(result.shape[2] > 1 ? nv.sliceTypeMultiplanar : nv.sliceTypeAxial);
   showLegend(result.classes);
   showFindings(result);
-  $('correction').textContent = '';
-  await showSavedCorrection(id, false);
+  $('correction').textContent = job.correction ? `saved by ${job.correction.by} at ${job.correction.at}` : '';
   status(`job ${id.slice(0, 8)} · ${result.model} · ${result.shape.slice(0, 3).join('×')}`);
   document.body.dataset.job = id;
   document.body.dataset.ready = 'true';
 }
 
-async function showSavedCorrection(id, load) {
-  const res = await fetch(`${server}/api/jobs/${id}/correction`, { headers: auth() });
-  if (!res.ok) return false;
-  $('correction').textContent = `saved by ${res.headers.get('x-corrected-by')} at ${res.headers.get('x-corrected-at')}`;
-  if (load) {
-    const image = await NVImage.loadFromUrl({
-      url: `${server}/api/jobs/${id}/correction`,
-      headers: auth(),
-      name: 'correction.nii.gz',
-    });
-    nv.loadDrawing(image);
-    nv.setDrawOpacity(Number($('label-opacity').value));
-  }
-  return true;
+/** Reads the saved correction back from the server into the drawing layer. */
+async function loadSavedCorrection(id) {
+  const url = `${server}/api/jobs/${id}/correction`;
+  const image = await NVImage.loadFromUrl({ url, headers: auth(), name: 'correction.nii.gz' });
+  nv.loadDrawing(image);
+  nv.setDrawOpacity(Number($('label-opacity').value));
 }
 
 async function saveCorrection() {
@@ -166,7 +161,8 @@ async function saveCorrection() {
     headers: { 'content-type': 'application/octet-stream' },
     body: bytes,
   });
-  await showSavedCorrection(state.job, true);
+  await loadSavedCorrection(state.job);
+  $('correction').textContent = `saved by ${saved.by} at ${saved.at}`;
   status(`correction saved: ${saved.changedVoxels} voxel(s) changed`);
   document.body.dataset.saved = String(saved.changedVoxels);
   return saved;
@@ -190,10 +186,8 @@ async function refreshLists() {
     option.textContent = m.name;
     $('models').append(option);
   }
-  const res = await fetch(`${server}/api/worklist`, { headers: auth() });
-  if (!res.ok) return;
-  const worklist = await res.json();
-  $('worklist-box').hidden = false;
+  const worklist = await json('/api/worklist');
+  $('worklist-box').hidden = worklist.cases.length === 0;
   $('worklist').innerHTML = '';
   for (const c of worklist.cases) {
     const item = document.createElement('li');

@@ -47,7 +47,9 @@ export async function runServe(flags: ServeFlags): Promise<void> {
   const names = listModels(models);
   if (names.length === 0)
     throw new VesaliusError(`${models}: no run folders (config.json, plan.json, dataset.json, a checkpoint) here`);
-  const port = positive(flags.port, '--port');
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new OptionError('--port', `must be 0..65535, got "${flags.port}"`);
   const logger = pino({ level: 'info' }, pino.destination(2));
   const direct = (flags.apiKey ?? []).map((spec) => {
     const at = spec.lastIndexOf(':');
@@ -121,7 +123,7 @@ export function register(program: Command): void {
     )
     .requiredOption('--models <dir>', 'folder of run folders (each subfolder is a model, named by the folder)')
     .option('--data <dir>', 'jobs, results, corrections, monitoring, keys (shared with workers)', 'vesalius-data')
-    .option('--port <n>', 'port', '8080')
+    .option('--port <n>', 'port (0: any free port)', '8080')
     .option('--host <addr>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--redis <url>', 'redis://host:port (or a socket path) of an existing Redis; default: start one')
     .option('--no-worker', 'run no worker in this process (start `vesalius worker` elsewhere)')

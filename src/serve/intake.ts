@@ -103,10 +103,11 @@ export async function receiveFiles(
     for (const s of staged) await rename(s.path, join(inputDir, s.file));
     return staged.map((s) => s.input);
   } catch (err) {
-    if ((err as { code?: string }).code === 'FST_FILES_LIMIT')
+    const code = (err as { code?: string }).code;
+    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT')
       throw new UploadError(400, `more than ${limits.maxFiles} files`);
-    if ((err as { code?: string }).code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
-      throw new UploadError(400, 'expected multipart/form-data');
+    if (code === 'FST_FIELDS_LIMIT') throw new UploadError(400, 'unexpected form field; send files only');
+    if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') throw new UploadError(400, 'expected multipart/form-data');
     if (err instanceof UploadError) throw err;
     if ((err as { statusCode?: number }).statusCode === 413)
       throw new UploadError(413, `the request exceeds the upload limit of ${limits.maxBytes} bytes per file`);

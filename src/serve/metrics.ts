@@ -78,9 +78,8 @@ export function createMetrics(sources: {
     help: 'Population stability index of a feature of recent jobs against training or recent history (drift above 0.25 with a significant KS test)',
     labelNames: ['model', 'feature', 'reference'],
     registers: [registry],
-    // collected before vesalius_drift_features (registered after it), so one report sets both
     async collect() {
-      metrics.setDrift(await sources.driftReports());
+      await refreshDrift();
     },
   });
   const flagged = new Gauge({
@@ -88,7 +87,21 @@ export function createMetrics(sources: {
     help: 'Features whose recent jobs drifted past the threshold',
     labelNames: ['model'],
     registers: [registry],
+    async collect() {
+      await refreshDrift();
+    },
   });
+  // a scrape collects the gauges concurrently: one drift report per scrape sets both
+  let pending: Promise<void> | undefined;
+  const refreshDrift = () => {
+    pending ??= sources
+      .driftReports()
+      .then((reports) => metrics.setDrift(reports))
+      .finally(() => {
+        pending = undefined;
+      });
+    return pending;
+  };
   const metrics: ServeMetrics = {
     registry,
     submitted,

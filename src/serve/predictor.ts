@@ -3,8 +3,9 @@
  * and cancellation by terminating the thread (a new one starts for the next job). Models stay loaded
  * in the thread between jobs.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { VesaliusError } from '../util/errors.js';
+import { moduleWorker } from '../util/module-worker.js';
 import type { ThreadReply } from './job-thread.js';
 
 /** A job stopped on request. */
@@ -17,21 +18,6 @@ export class JobInputError extends VesaliusError {
   override name = 'JobInputError';
 }
 
-function startThread(workerData: object): Worker {
-  const here = import.meta.url;
-  const fromSource = here.endsWith('.ts');
-  const entry = new URL(fromSource ? './job-thread.ts' : './job-thread.js', here).href;
-  const tsx = fromSource ? import.meta.resolve('tsx/esm/api') : '';
-  // from TypeScript sources (tests, tsx) the thread registers tsx itself: --import does not reach threads
-  const code = `
-    const { workerData } = require('node:worker_threads');
-    (async () => {
-      if (workerData.tsx) (await import(workerData.tsx)).register();
-      await import(workerData.entry);
-    })();`;
-  return new Worker(code, { eval: true, workerData: { ...workerData, entry, tsx } });
-}
-
 export class PredictorThread {
   private worker: Worker | undefined;
   private ready: Promise<void> | undefined;
@@ -40,7 +26,7 @@ export class PredictorThread {
 
   private start(): Promise<void> {
     if (this.ready) return this.ready;
-    const worker = startThread(this.options);
+    const worker = moduleWorker('./job-thread', import.meta.url, this.options);
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (m: { type: string }) => {

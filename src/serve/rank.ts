@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { OptionError } from '../util/errors.js';
 import { Random } from '../util/random.js';
 import { caseFeatures } from './monitor/features.js';
-import { predictWithUncertainty, type UncertaintySummary } from './uncertainty.js';
+import { hasDropout, predictWithUncertainty, type UncertaintySummary } from './uncertainty.js';
 
 export type RankStrategy = 'combined' | 'entropy' | 'tta' | 'mc' | 'random';
 export const RANK_STRATEGIES: readonly RankStrategy[] = ['combined', 'entropy', 'tta', 'mc', 'random'];
@@ -134,6 +134,10 @@ export async function rankCases(
   const lambda = options.diversity ?? 0.3;
   if (!(lambda >= 0)) throw new OptionError('diversity', `must be ≥ 0, got ${lambda}`);
   if (inputs.length === 0) throw new OptionError('UNLABELLED_DIR', 'no images to rank');
+  if (strategy === 'mc' && !hasDropout(run.model))
+    throw new OptionError('strategy', 'mc: the measure is not available (the network has no dropout)');
+  if (strategy === 'tta' && options.tta === false)
+    throw new OptionError('strategy', 'tta: the measure is not available (TTA is off)');
   const classes = run.datasetInfo.labels.map((l) => l.name);
   const summaries: UncertaintySummary[] = [];
   const descriptors: number[][] = [];

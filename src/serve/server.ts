@@ -66,11 +66,15 @@ export interface VesaliusServer {
   close(): Promise<void>;
 }
 
-/** The repository's web/ folder (the viewer) and NiiVue's self-contained ES module. */
+/**
+ * The package's web/ folder (the viewer) and NiiVue's self-contained ES module (dist/index.js of the
+ * installed @niivue/niivue, found through its main entry, build/niivue/index.js).
+ */
 export function viewerFiles(): { web: string; niivue: string } {
   const here = dirname(fileURLToPath(import.meta.url));
   const web = join(here, '..', '..', 'web');
-  const niivue = join(here, '..', '..', 'node_modules', '@niivue', 'niivue', 'dist', 'index.js');
+  const entry = fileURLToPath(import.meta.resolve('@niivue/niivue'));
+  const niivue = join(dirname(entry), '..', '..', 'dist', 'index.js');
   return { web, niivue };
 }
 
@@ -120,6 +124,8 @@ export async function createServer(options: ServeOptions): Promise<VesaliusServe
 
   // authentication first: an unknown route needs a key too, so routes cannot be enumerated
   app.addHook('onRequest', async (req, reply) => {
+    // a browser's CORS preflight never carries credentials; @fastify/cors answers it
+    if (req.method === 'OPTIONS' && options.corsOrigins?.length) return;
     const access = (req.routeOptions.config ?? {}) as RouteAccess;
     if (
       access.public ||

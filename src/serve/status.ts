@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
+import { readCorrection } from './corrections.js';
 import type { JobRecord, JobStore } from './job-store.js';
 import type { QueueJobData } from './queue.js';
 import type { JobResult } from './run-job.js';
@@ -21,6 +22,8 @@ export interface JobStatus {
   attempts: number;
   inputs: { name: string; kind: string; voxels: number }[];
   warnings: string[];
+  /** Who saved a corrected label, and when (null when there is none). */
+  correction: { by: string; at: string } | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -58,6 +61,7 @@ export async function jobStatus(store: JobStore, queue: Queue<QueueJobData>, rec
     error = 'cancelled';
   }
   if (state === 'completed' && !result) state = 'running'; // the worker is publishing its result
+  const correction = readCorrection(store, record.id);
   const progress =
     job && typeof job.progress === 'object' ? (job.progress as { stage: string; fraction: number }) : null;
   return {
@@ -69,6 +73,7 @@ export async function jobStatus(store: JobStore, queue: Queue<QueueJobData>, rec
     attempts: job?.attemptsMade ?? 0,
     inputs: record.inputs.map((i) => ({ name: i.name, kind: i.kind, voxels: i.voxels })),
     warnings: result?.warnings.map((w) => w.message) ?? [],
+    correction: correction ? { by: correction.by, at: correction.at } : null,
     createdAt: record.createdAt,
     startedAt: iso(job?.processedOn),
     finishedAt: result?.finishedAt ?? iso(job?.finishedOn),

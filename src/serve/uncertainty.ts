@@ -106,8 +106,8 @@ export interface UncertainPrediction {
   summary: UncertaintySummary;
 }
 
-/** Running sum and sum of squares of probability maps, for a mean and a variance. */
-class Moments {
+/** Running sum and sum of squares of probability maps ([K, ...] flat), for a mean and a variance. */
+export class Moments {
   sum: Float32Array;
   sq: Float32Array;
   count = 0;
@@ -200,33 +200,7 @@ export async function predictWithUncertainty(
   const mean = Float32Array.from(mirror!.sum, (s) => s / mirror!.count);
   let labels = argmaxChannels(mean, K) as Uint8Array;
   if (options.postprocess) labels = postprocess(labels, first!.shape.slice(0, 3), options.postprocess);
-  const threshold = options.roiThreshold ?? 0.1;
-  const entropy = new Float32Array(n);
-  const logK = Math.log(K);
-  let roi = 0;
-  let sumEntropy = 0;
-  let sumTta = 0;
-  let sumMc = 0;
-  let disagree = 0;
-  const ensemble = argmaxChannels(mean, K);
-  for (let v = 0; v < n; v++) {
-    let h = 0;
-    for (let c = 0; c < K; c++) {
-      const p = mean[c * n + v]!;
-      if (p > 0) h -= p * Math.log(p);
-    }
-    entropy[v] = logK > 0 ? h / logK : 0;
-    // in the region when some member gives foreground ≥ threshold (its background ≤ 1 − threshold)
-    let inRoi = false;
-    for (const member of memberClasses) if (member[v] !== 0) inRoi = true;
-    if (!inRoi && 1 - mean[v]! >= threshold) inRoi = true;
-    if (!inRoi) continue;
-    roi++;
-    sumEntropy += entropy[v]!;
-    if (mirror!.count > 1) sumTta += mirror!.varianceAt(v, n, K);
-    if (mc) sumMc += mc.varianceAt(v, n, K);
-    if (memberClasses.some((member) => member[v] !== ensemble[v])) disagree++;
-  }
+  const { summary, entropy } = summarizeUncertainty(mirror!, memberClasses, mc, K, options.roiThreshold ?? 0.1);
   const images = [...read.values()];
   const image = images[0]!;
   const geometry = { spacing: first!.spacing, origin: first!.origin, direction: first!.direction };
@@ -236,14 +210,62 @@ export async function predictWithUncertainty(
     labels: createImage(labels, first!.shape.slice(0, 3), geometry),
     probabilities: createImage(mean, [...first!.shape.slice(0, 3), K], geometry),
     entropy,
+    summary,
+  };
+}
+
+/**
+ * The uncertainty summary of mirroring members (and MC-dropout samples): per-voxel normalised
+ * entropy of the mean, and the region-of-interest averages (see the module comment).
+ *
+ * @param mirror - the members' probability maps, [K, n] each
+ * @param memberClasses - each member's class per voxel
+ * @param mc - the MC-dropout samples' maps, if any
+ */
+export function summarizeUncertainty(
+  mirror: Moments,
+  memberClasses: readonly Uint8Array[],
+  mc: Moments | undefined,
+  K: number,
+  roiThreshold: number,
+): { summary: UncertaintySummary; entropy: Float32Array } {
+  const n = mirror.sum.length / K;
+  const mean = Float32Array.from(mirror.sum, (s) => s / mirror.count);
+  const ensemble = argmaxChannels(mean, K);
+  const entropy = new Float32Array(n);
+  const logK = Math.log(K);
+  let roi = 0;
+  let sumEntropy = 0;
+  let sumTta = 0;
+  let sumMc = 0;
+  let disagree = 0;
+  for (let v = 0; v < n; v++) {
+    let h = 0;
+    for (let c = 0; c < K; c++) {
+      const p = mean[c * n + v]!;
+      if (p > 0) h -= p * Math.log(p);
+    }
+    entropy[v] = logK > 0 ? h / logK : 0;
+    // in the region when some member labels it foreground, or its mean foreground probability is high enough
+    let inRoi = 1 - mean[v]! >= roiThreshold;
+    for (const member of memberClasses) if (member[v] !== 0) inRoi = true;
+    if (!inRoi) continue;
+    roi++;
+    sumEntropy += entropy[v]!;
+    if (mirror.count > 1) sumTta += mirror.varianceAt(v, n, K);
+    if (mc) sumMc += mc.varianceAt(v, n, K);
+    if (memberClasses.some((member) => member[v] !== ensemble[v])) disagree++;
+  }
+  return {
+    entropy,
     summary: {
       roiVoxels: roi,
       entropy: roi ? sumEntropy / roi : 0,
       ttaVariance: roi ? sumTta / roi : 0,
       mirrorDisagreement: roi ? disagree / roi : 0,
       mcVariance: mc ? (roi ? sumMc / roi : 0) : null,
-      members: flips.length,
-      mcSamples,
+      members: memberClasses.length,
+      mcSamples: mc?.count ?? 0,
     },
   };
 }

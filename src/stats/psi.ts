@@ -11,8 +11,8 @@ import { percentileOfSorted } from '../util/percentile.js';
 export interface PsiOptions {
   /** Bins (default 10, fewer when the reference has fewer than 5 values per bin, at least 2). */
   bins?: number;
-  /** Share given to an empty bin (default 1e-4). */
-  epsilon?: number;
+  /** Count added to every bin before shares are taken (default 0.5). */
+  smoothing?: number;
 }
 
 export interface PsiResult {
@@ -40,7 +40,8 @@ export function populationStabilityIndex(
     throw new OptionError('samples', `both samples need values (got ${ref.length} and ${cur.length})`);
   const bins = options.bins ?? Math.max(2, Math.min(10, Math.floor(ref.length / 5)));
   if (!Number.isInteger(bins) || bins < 2) throw new OptionError('bins', `must be an integer ≥ 2, got ${bins}`);
-  const epsilon = options.epsilon ?? 1e-4;
+  const smoothing = options.smoothing ?? 0.5;
+  if (!(smoothing >= 0)) throw new OptionError('smoothing', `must be ≥ 0, got ${smoothing}`);
   // quantile cut points; repeated values (a reference with ties) merge bins
   const edges: number[] = [];
   for (let b = 1; b < bins; b++) {
@@ -51,15 +52,17 @@ export function populationStabilityIndex(
   const share = (values: ArrayLike<number>) => {
     const counts = new Array<number>(edges.length + 1).fill(0);
     for (let v = 0; v < values.length; v++) counts[binOf(edges, values[v]!)]!++;
-    return counts.map((c) => c / values.length);
+    const total = values.length + smoothing * counts.length;
+    return counts.map((c) => (c + smoothing) / total);
   };
   const expected = share(ref);
   const actual = share(cur);
   let psi = 0;
   for (let b = 0; b < expected.length; b++) {
-    const e = Math.max(expected[b]!, epsilon);
-    const a = Math.max(actual[b]!, epsilon);
-    psi += (a - e) * Math.log(a / e);
+    const e = expected[b]!;
+    const a = actual[b]!;
+    if (e > 0 && a > 0) psi += (a - e) * Math.log(a / e);
+    else if (e !== a) psi = Number.POSITIVE_INFINITY; // only without smoothing
   }
   return { psi, edges, expected, actual };
 }

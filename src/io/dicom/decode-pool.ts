@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { FileFormatError } from '../../util/errors.js';
+import { moduleWorker } from '../../util/module-worker.js';
 import type { StoredArray } from './codecs.js';
 import type { FrameToDecode } from './decode-file.js';
 
@@ -20,19 +21,7 @@ export function defaultThreads(): number {
 }
 
 function startWorker(): Worker {
-  const here = import.meta.url;
-  const fromSource = here.endsWith('.ts');
-  const entry = new URL(fromSource ? './decode-worker.ts' : './decode-worker.js', here).href;
-  // Run from TypeScript sources (tests, tsx), the worker registers tsx itself: --import does not
-  // reach worker threads.
-  const tsx = fromSource ? import.meta.resolve('tsx/esm/api') : '';
-  const code = `
-    const { workerData } = require('node:worker_threads');
-    (async () => {
-      if (workerData.tsx) (await import(workerData.tsx)).register();
-      await import(workerData.entry);
-    })();`;
-  return new Worker(code, { eval: true, workerData: { entry, tsx } });
+  return moduleWorker('./decode-worker', import.meta.url);
 }
 
 /**

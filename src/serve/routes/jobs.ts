@@ -47,6 +47,7 @@ const statusSchema = {
       },
     },
     warnings: { type: 'array', items: { type: 'string' } },
+    correction: { type: ['object', 'null'], properties: { by: { type: 'string' }, at: { type: 'string' } } },
     createdAt: { type: 'string' },
     startedAt: { type: ['string', 'null'] },
     finishedAt: { type: ['string', 'null'] },

@@ -31,11 +31,8 @@ export function worklistRoutes(app: FastifyInstance, ctx: ServeContext): void {
         tags: ['worklist'],
       },
     },
-    async (_req, reply) => {
-      if (!ctx.worklist)
-        return reply
-          .code(404)
-          .send({ error: 'not found', message: 'this server has no worklist (start it with --worklist)' });
+    async () => {
+      if (!ctx.worklist) return { model: null, created: null, strategy: null, cases: [] };
       const ranking = readWorklist(ctx.worklist);
       const byCase = new Map<string, string>();
       for (const id of ctx.store.ids()) {
