@@ -1,6 +1,6 @@
 /** The image I/O layer: the `Image` type, readers/writers for every format, geometry helpers. */
 export * from './image.js';
-export { readImage } from './read.js';
+export { readImage, LABEL_MAP, type ImageReader, type ReadOptions } from './read.js';
 export { writeImage } from './write.js';
 export { IMAGE_EXTENSIONS, WRITABLE_EXTENSIONS, imageExtension, formatByName } from './extensions.js';
 export { caseIdOf, DEFAULT_CASE_SUFFIXES } from './case-id.js';

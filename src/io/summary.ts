@@ -1,4 +1,4 @@
-/** The facts `vesalius info` reports about an image (DESIGN.md's `info --json` contract). */
+/** The facts `vesalius info` reports about an image (the `info --json` contract in docs/io.md). */
 import { dtypeOf, type DType, type Image } from './image.js';
 import { intensityStats } from './voxels.js';
 

@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir();
 
-test('info --json prints the DESIGN.md fields: LPS geometry and intensities after scl_slope/scl_inter', () => {
+test('info --json prints the fields of the contract in docs/io.md: LPS geometry and intensities after scl_slope/scl_inter', () => {
   // RAS sform diag(2, 3, 4) + (10, 20, 30); int16 0..5 with slope 2, intercept -1 → values -1..9.
   const path = join(dir, 'known.nii.gz');
   const bytes = buildNifti(

@@ -10,7 +10,7 @@ import { ReferenceUNet2d } from '../../src/nets/reference-unet.js';
 import { repoRoot } from '../helpers/data.js';
 import { python, referenceTest, runPythonFile } from '../helpers/reference.js';
 
-test("the reference U-Net has the issue's shape: 117k parameters, logits at full resolution", () => {
+test('the reference U-Net has its documented shape: 117k parameters, logits at full resolution', () => {
   const net = new ReferenceUNet2d();
   assert.equal(net.numParameters(), 116753);
   const x = randn([1, 1, 16, 16]);
