@@ -10,14 +10,13 @@
  * Data layout: channels slowest, then k, j, i (i fastest): an engine tensor [C, k, j, i] read flat.
  */
 import { type Image, type Mat3, type Vec3, createImage, indexToWorld } from '../io/image.js';
-import { resampleOnto } from '../io/resample.js';
+import { type Grid, resampleOnto } from '../io/resample.js';
 import { ShapeError } from '../util/errors.js';
 import { type Box, type CropRecord, boundingBox, boxShape, extractBox, nonZeroMask, restoreCrop } from './crop.js';
 import type { LoadedCase } from './fingerprint.js';
 import { normalizeChannel } from './normalize.js';
 import type { Plan } from './plan.js';
 
-export type Grid = Pick<Image, 'shape' | 'spacing' | 'origin' | 'direction'>;
 export type Resampler = (
   image: Image,
   grid: Grid,

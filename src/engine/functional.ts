@@ -6,7 +6,8 @@
 import { native } from './native.js';
 import { type Tensor, wrap } from './tensor.js';
 
-type Sizes = number | readonly number[];
+/** A size for every spatial axis at once, or one per axis. */
+export type Sizes = number | readonly number[];
 
 function expand(v: Sizes | undefined, n: number, fallback: number, name: string): number[] {
   if (v === undefined) return Array<number>(n).fill(fallback);

@@ -22,7 +22,8 @@ export interface FromOptions {
   requiresGrad?: boolean;
 }
 
-type Nested = number | boolean | bigint | Nested[];
+/** Nested arrays of numbers, booleans or bigints, as `Tensor.from` takes them (`[[1, 2], [3, 4]]`). */
+export type Nested = number | boolean | bigint | Nested[];
 
 /**
  * An n-dimensional array in libtorch, with autograd. Tensors own native memory: free it with
@@ -32,7 +33,10 @@ export class Tensor {
   #handle: Handle | null;
   #shape: number[] | undefined;
 
-  /** Wraps a native handle (library-internal: use Tensor.from or the creation functions). */
+  /**
+   * Wraps a native handle (library-internal: use Tensor.from or the creation functions).
+   * @internal
+   */
   constructor(handle: Handle) {
     this.#handle = handle;
     track(this);
@@ -101,7 +105,10 @@ export class Tensor {
     return new Tensor(h);
   }
 
-  /** The native handle (throws once disposed). */
+  /**
+   * The native handle (throws once disposed).
+   * @internal
+   */
   get handle(): Handle {
     const h = this.#handle;
     if (h === null) throw new EngineError('tensor used after dispose()');

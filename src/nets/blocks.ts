@@ -22,8 +22,8 @@ import {
   type NormType,
   type Size,
   type SpatialDims,
-  type TensorModule,
 } from './factories.js';
+import type { TensorModule } from '../engine/nn/layers/containers.js';
 
 /** How every convolution block of a network is made. */
 export interface LayerSettings {

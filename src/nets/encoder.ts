@@ -9,7 +9,8 @@ import { Module } from '../engine/nn/module.js';
 import type { Tensor } from '../engine/tensor.js';
 import { StackedConvBlocks, StackedResidualBlocks, type LayerSettings } from './blocks.js';
 import type { UNetConfig } from './config.js';
-import { poolLayer, type TensorModule } from './factories.js';
+import type { TensorModule } from '../engine/nn/layers/containers.js';
+import { poolLayer } from './factories.js';
 
 export class UNetEncoder extends Module<[Tensor], Tensor[]> {
   readonly stem: StackedConvBlocks | null;

@@ -16,8 +16,7 @@ import {
   MaxPool3d,
   ReLU,
 } from '../engine/nn/index.js';
-import type { Module } from '../engine/nn/module.js';
-import type { Tensor } from '../engine/tensor.js';
+import type { TensorModule } from '../engine/nn/layers/containers.js';
 import { OptionError } from '../util/errors.js';
 
 export type SpatialDims = 2 | 3;
@@ -25,8 +24,6 @@ export type NormType = 'instance' | 'batch' | 'group' | 'none';
 export type ActivationType = 'relu' | 'leakyrelu';
 /** A size given once for every axis, or per axis (anisotropic). */
 export type Size = number | readonly number[];
-
-export type TensorModule = Module<[Tensor], Tensor>;
 
 export const NORM_TYPES: readonly NormType[] = ['instance', 'batch', 'group', 'none'];
 export const ACTIVATION_TYPES: readonly ActivationType[] = ['relu', 'leakyrelu'];

@@ -1,7 +1,8 @@
 import type { Tensor } from '../../tensor.js';
 import { Module, type AnyModule } from '../module.js';
 
-type TensorModule = Module<[Tensor], Tensor>;
+/** A module that maps one tensor to one tensor (what `Sequential` chains). */
+export type TensorModule = Module<[Tensor], Tensor>;
 
 /** Runs its modules in order; they are named "0", "1", ... as in torch.nn.Sequential. */
 export class Sequential extends Module {
