@@ -26,6 +26,10 @@ export interface Patch {
   roi?: Uint8Array;
 }
 
+/**
+ * Cuts a patch (image order start and size) out of a preprocessed case, zero outside the case.
+ * @throws ShapeError naming the case for a 2D patch on a 3D case
+ */
 export function extractPatch(c: PreprocessedCase, patch: Pick<PatchBox, 'start' | 'size'>): Patch {
   if (patch.size.length === 2 && c.shape[2] !== 1) {
     throw new ShapeError(`case ${c.id}: a 2D patch needs a 2D case (k = 1), got shape [${c.shape.join(', ')}]`);

@@ -17,6 +17,7 @@ export interface ImageSummary {
   mean: number;
 }
 
+/** The record `vesalius info --json` prints for an image read from `path` (see docs/io.md). */
 export function summarize(image: Image, path: string): ImageSummary {
   const { min, max, mean } = intensityStats(image);
   return {

@@ -36,7 +36,19 @@ export interface LossSpec {
   [option: string]: unknown;
 }
 
-/** The loss a spec describes; with deepSupervision it takes the list of outputs of a deep-supervised net. */
+/**
+ * The loss a spec describes; with deepSupervision it takes the list of outputs of a deep-supervised net.
+ * @param spec the loss name, its options (camelCase, as the class takes them) and deep supervision
+ * @param prefix prepended to option names in errors (e.g. 'loss.')
+ * @throws OptionError naming the option for an unknown name or an option the loss does not take
+ *
+ * @example
+ * ```ts
+ * import { buildLoss } from 'vesalius/losses';
+ * const loss = buildLoss({ name: 'dice-ce', batch: true, deepSupervision: true });
+ * const value = loss.forward(net.forward(image) as Tensor[], labels);
+ * ```
+ */
 export function buildLoss(spec: LossSpec, prefix = ''): SegmentationLoss | DeepSupervisionLoss {
   const { name, deepSupervision, deepSupervisionWeights, ...options } = spec;
   const entry = (LOSSES as Record<string, (typeof LOSSES)[LossName]>)[name];

@@ -21,6 +21,7 @@ export class UNetDecoder extends Module<[Tensor[], boolean], Tensor[]> {
   readonly segLayers: ModuleList<TensorModule>;
   readonly attentionGates: ModuleList<AttentionGate> | null;
 
+  /** Built from the network's layer settings; the parameter names are nnU-Net's. */
   constructor(s: LayerSettings, c: UNetConfig) {
     super();
     const n = c.features.length;

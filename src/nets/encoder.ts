@@ -16,6 +16,7 @@ export class UNetEncoder extends Module<[Tensor], Tensor[]> {
   readonly stem: StackedConvBlocks | null;
   readonly stages: Sequential;
 
+  /** Built from the network's layer settings; the parameter names are nnU-Net's. */
   constructor(s: LayerSettings, c: UNetConfig) {
     super();
     this.stem = c.residual

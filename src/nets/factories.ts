@@ -122,6 +122,10 @@ export interface ActivationOptions {
   negativeSlope?: number;
 }
 
+/**
+ * ReLU or leaky ReLU.
+ * @throws OptionError naming `activation` for another type
+ */
 export function activationLayer(type: ActivationType, options: ActivationOptions = {}): TensorModule {
   switch (type) {
     case 'relu':
@@ -140,6 +144,10 @@ export function poolLayer(type: 'max' | 'avg', dims: SpatialDims, stride: Size):
   return dims === 2 ? new AvgPool2d(s) : new AvgPool3d(s);
 }
 
+/**
+ * Dropout with probability p, or null for p = 0.
+ * @throws OptionError naming `dropout` for p outside [0, 1)
+ */
 export function dropoutLayer(p: number): TensorModule | null {
   if (!(p >= 0 && p < 1)) throw new OptionError('dropout', `must lie in [0, 1), got ${p}`);
   return p === 0 ? null : new Dropout(p);

@@ -30,6 +30,19 @@ export interface PairedTestOptions {
  *   approximation with tie correction while scipy 1.10's "auto" mode uses the exact distribution
  *   as if untied, so the p-values differ there (scipy's own method="approx" matches ours).
  *   The statistic is T+, the rank sum of the positive differences (scipy reports min(T+, T−)).
+ *
+ * @param a per-case values of method A
+ * @param b per-case values of method B, in the same case order
+ * @param options `test` ('t' by default or 'wilcoxon') and `alternative`
+ * @returns the statistic, p-value, number of pairs and mean difference a − b
+ * @throws OptionError naming `pairedTest` for samples of different lengths, fewer than 2 pairs,
+ *   non-finite values, or (Wilcoxon) all differences zero
+ *
+ * @example
+ * ```ts
+ * import { pairedTest } from 'vesalius/stats';
+ * const { pValue } = pairedTest(diceOfA, diceOfB, { test: 'wilcoxon' });
+ * ```
  */
 export function pairedTest(
   a: ArrayLike<number>,

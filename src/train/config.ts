@@ -534,7 +534,18 @@ export function formatIssues(error: z.ZodError, input: unknown): string[] {
   return lines;
 }
 
-/** Validates a parsed config object; `source` names the file in errors. */
+/**
+ * Validates a parsed config object and fills in the defaults (docs/config.md).
+ * @param input the parsed YAML/JSON
+ * @param source names the file in errors
+ * @throws OptionError naming `source` with one `key.path: problem` per invalid or unknown key
+ *
+ * @example
+ * ```ts
+ * const config = parseConfig({ dataset: { layout: 'msd', root: 'Task04_Hippocampus' }, epochs: 50 });
+ * console.log(config.optimizer.lr); // 0.01, nnU-Net's default
+ * ```
+ */
 export function parseConfig(input: unknown, source = 'config'): TrainingConfig {
   const result = configSchema.safeParse(input ?? {});
   if (!result.success) {
@@ -544,7 +555,19 @@ export function parseConfig(input: unknown, source = 'config'): TrainingConfig {
   return result.data;
 }
 
-/** Reads, parses (JSON or YAML by extension; YAML also reads JSON) and validates a config file, resolving relative paths. */
+/**
+ * Reads, parses (JSON or YAML by extension; YAML also reads JSON) and validates a config file, resolving
+ * relative paths (`dataset.root`, `output`) against the file's folder.
+ * @throws FileFormatError naming the file when it cannot be read or parsed; OptionError naming the file
+ *   and each invalid key
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from 'vesalius/train';
+ * const config = loadConfig('examples/drive.yaml');
+ * console.log(config.dataset.root, config.epochs);
+ * ```
+ */
 export function loadConfig(path: string): TrainingConfig {
   let text: string;
   try {

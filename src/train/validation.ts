@@ -57,6 +57,10 @@ export interface ValidationOptions {
   excludeBothEmpty?: boolean;
 }
 
+/**
+ * Predicts every validation case with sliding windows and scores Dice per class (this file's comment).
+ * @returns Dice per case and class, the per-class and overall means, and the time taken
+ */
 export async function validate(
   model: WindowModel & { train(mode?: boolean): unknown; training: boolean },
   cases: readonly PreprocessedCase[],

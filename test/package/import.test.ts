@@ -18,7 +18,8 @@ function run(command: string, args: string[], cwd: string) {
 }
 
 test('a scratch project installs the repository and uses vesalius/io, /metrics and /engine by name', () => {
-  // The package is what `npm run build` compiled; build it (when a source is newer) so the test sees the current sources.
+  // The package is what `npm run build` compiled; build it (when a source is newer) so the test sees
+  // the current sources.
   ensureBuilt();
   const app = tempDir('vesalius-app-');
   writeFileSync(
