@@ -105,12 +105,7 @@ export interface CpuCacheStats {
 
 /** Live tensor handles, bytes reported to V8, and the caching CPU allocator's and malloc's usage. */
 export function memoryStats(): MemoryStats {
-  const s = native.stats() as {
-    liveTensors: number;
-    liveBytes: number;
-    mallocInUse?: number;
-    cpuCache?: CpuCacheStats;
-  };
+  const s = native.stats();
   const out: MemoryStats = { liveTensors: s.liveTensors, liveBytes: s.liveBytes, openScopes: scopes.length };
   if (s.mallocInUse !== undefined) out.mallocInUse = s.mallocInUse;
   if (s.cpuCache !== undefined) out.cpuCache = s.cpuCache;
@@ -122,5 +117,5 @@ export function memoryStats(): MemoryStats {
  * the CPU) and returns the bytes released. Tensors in use are untouched; the next allocations map afresh.
  */
 export function emptyCache(): number {
-  return native.emptyCache() as number;
+  return native.emptyCache();
 }

@@ -8,7 +8,7 @@ export function setNumThreads(n: number): void {
 }
 
 /** libtorch's intra-op thread count (torch.get_num_threads). */
-export const getNumThreads = (): number => native.getNumThreads() as number;
+export const getNumThreads = (): number => native.getNumThreads();
 
 // libtorch starts with one thread here; use every core unless told otherwise.
 const fromEnv = Number(process.env.VESALIUS_NUM_THREADS);

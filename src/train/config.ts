@@ -237,7 +237,78 @@ export const augmentationSchema = z.strictObject({
   rot90: aug(0, 'Quarter turns in a plane of two spatial axes, exact (off by default).', {}),
 });
 
+/** Optimizer, schedule and early stopping: the same keys for every task. */
+export const optimizerSchema = z
+  .strictObject({
+    name: z
+      .enum(['sgd', 'adam', 'adamw'])
+      .default('sgd')
+      .describe('The optimizer; nnU-Net: SGD with Nesterov momentum.'),
+    lr: z.number().positive().default(1e-2).describe('Initial learning rate.'),
+    momentum: z.number().min(0).max(1).default(0.99).describe("Momentum of 'sgd'."),
+    nesterov: z.boolean().default(true).describe("Nesterov momentum for 'sgd' (when momentum > 0)."),
+    weight_decay: z
+      .number()
+      .nonnegative()
+      .default(3e-5)
+      .describe("L2 penalty ('sgd', 'adam') or decoupled weight decay ('adamw')."),
+    betas: z
+      .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
+      .default([0.9, 0.999])
+      .describe("Moment decay rates (β1, β2) of 'adam' and 'adamw'."),
+    eps: z.number().positive().default(1e-8).describe("Denominator term of 'adam' and 'adamw'."),
+  })
+  .prefault({})
+  .describe('The optimizer.');
+
+export const scheduleSchema = z
+  .strictObject({
+    name: z
+      .enum(['poly', 'cosine', 'constant', 'step'])
+      .default('poly')
+      .describe("Learning-rate schedule over all steps (epochs × iterations_per_epoch); nnU-Net: 'poly'."),
+    power: z.number().positive().default(0.9).describe("Exponent of 'poly': lr · (1 − step/steps)^power."),
+    warmup_epochs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe('Epochs of linear warm-up before the schedule starts.'),
+    min_lr: z.number().nonnegative().default(0).describe("Final learning rate of 'cosine'."),
+    milestones: z
+      .array(positiveInt)
+      .default([])
+      .describe("'step': epochs after which the rate is multiplied by `gamma` (MedMNIST: 50 and 75 of 100)."),
+    gamma: z.number().positive().max(1).default(0.1).describe("'step': the factor applied at each milestone."),
+  })
+  .prefault({})
+  .describe('The learning-rate schedule; it advances once per optimizer step.');
+
+export const earlyStoppingSchema = z
+  .strictObject({
+    patience: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe('Validations without improvement before training stops; 0: never stop early.'),
+    min_delta: z
+      .number()
+      .nonnegative()
+      .default(0)
+      .describe('An improvement must exceed the best validation metric by more than this.'),
+  })
+  .prefault({})
+  .describe('Stopping when the validation metric stops improving.');
+
+export const deviceSchema = z
+  .string()
+  .regex(/^(auto|cpu|cuda(:\d+)?)$/, "must be 'auto', 'cpu', 'cuda' or 'cuda:N'")
+  .default('auto')
+  .describe("Where to train: 'auto' (a GPU when the addon has one, else the CPU), 'cpu', 'cuda' or 'cuda:N'.");
+
 export const configSchema = z.strictObject({
+  task: z.literal('segmentation').optional().describe('The training task; segmentation when left out.'),
   dataset: datasetSchema.describe('Where the cases are and what their labels mean.'),
   plan: planOverridesSchema
     .prefault({})
@@ -316,45 +387,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('The training loss (wrapped for deep supervision when the network has it).'),
-  optimizer: z
-    .strictObject({
-      name: z
-        .enum(['sgd', 'adam', 'adamw'])
-        .default('sgd')
-        .describe('The optimizer; nnU-Net: SGD with Nesterov momentum.'),
-      lr: z.number().positive().default(1e-2).describe('Initial learning rate.'),
-      momentum: z.number().min(0).max(1).default(0.99).describe("Momentum of 'sgd'."),
-      nesterov: z.boolean().default(true).describe("Nesterov momentum for 'sgd' (when momentum > 0)."),
-      weight_decay: z
-        .number()
-        .nonnegative()
-        .default(3e-5)
-        .describe("L2 penalty ('sgd', 'adam') or decoupled weight decay ('adamw')."),
-      betas: z
-        .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
-        .default([0.9, 0.999])
-        .describe("Moment decay rates (β1, β2) of 'adam' and 'adamw'."),
-      eps: z.number().positive().default(1e-8).describe("Denominator term of 'adam' and 'adamw'."),
-    })
-    .prefault({})
-    .describe('The optimizer.'),
-  schedule: z
-    .strictObject({
-      name: z
-        .enum(['poly', 'cosine', 'constant'])
-        .default('poly')
-        .describe("Learning-rate schedule over all steps (epochs × iterations_per_epoch); nnU-Net: 'poly'."),
-      power: z.number().positive().default(0.9).describe("Exponent of 'poly': lr · (1 − step/steps)^power."),
-      warmup_epochs: z
-        .number()
-        .int()
-        .nonnegative()
-        .default(0)
-        .describe('Epochs of linear warm-up before the schedule starts.'),
-      min_lr: z.number().nonnegative().default(0).describe("Final learning rate of 'cosine'."),
-    })
-    .prefault({})
-    .describe('The learning-rate schedule; it advances once per optimizer step.'),
+  optimizer: optimizerSchema,
+  schedule: scheduleSchema,
   epochs: positiveInt.default(1000).describe('Training epochs (nnU-Net: 1000).'),
   iterations_per_epoch: positiveInt.default(250).describe('Optimizer steps per epoch (nnU-Net: 250).'),
   batch_size: positiveInt
@@ -410,22 +444,7 @@ export const configSchema = z.strictObject({
     .describe(
       'Validation during training: the split, and how often the held-out cases are predicted and scored (mean Dice picks the best checkpoint).',
     ),
-  early_stopping: z
-    .strictObject({
-      patience: z
-        .number()
-        .int()
-        .nonnegative()
-        .default(0)
-        .describe('Validations without improvement before training stops; 0: never stop early.'),
-      min_delta: z
-        .number()
-        .nonnegative()
-        .default(0)
-        .describe('An improvement must exceed the best mean Dice by more than this.'),
-    })
-    .prefault({})
-    .describe('Stopping when the validation Dice stops improving.'),
+  early_stopping: earlyStoppingSchema,
   inference: z
     .strictObject({
       overlap: z
@@ -457,11 +476,7 @@ export const configSchema = z.strictObject({
       'Sliding-window inference during validation, and the post-processing `vesalius predict` applies with this run unless `--postprocess` is given.',
     ),
   seed: z.number().int().nonnegative().default(0).describe('Seed of initialisation, sampling and augmentation.'),
-  device: z
-    .string()
-    .regex(/^(auto|cpu|cuda(:\d+)?)$/, "must be 'auto', 'cpu', 'cuda' or 'cuda:N'")
-    .default('auto')
-    .describe("Where to train: 'auto' (a GPU when the addon has one, else the CPU), 'cpu', 'cuda' or 'cuda:N'."),
+  device: deviceSchema,
   threads: positiveInt
     .nullable()
     .default(null)
@@ -535,7 +550,7 @@ export function formatIssues(error: z.ZodError, input: unknown): string[] {
 }
 
 /**
- * Validates a parsed config object and fills in the defaults (docs/config.md).
+ * Validates a parsed segmentation config object and fills in the defaults (docs/config.md).
  * @param input the parsed YAML/JSON
  * @param source names the file in errors
  * @throws OptionError naming `source` with one `key.path: problem` per invalid or unknown key
@@ -555,20 +570,8 @@ export function parseConfig(input: unknown, source = 'config'): TrainingConfig {
   return result.data;
 }
 
-/**
- * Reads, parses (JSON or YAML by extension; YAML also reads JSON) and validates a config file, resolving
- * relative paths (`dataset.root`, `output`) against the file's folder.
- * @throws FileFormatError naming the file when it cannot be read or parsed; OptionError naming the file
- *   and each invalid key
- *
- * @example
- * ```ts
- * import { loadConfig } from 'vesalius/train';
- * const config = loadConfig('examples/drive.yaml');
- * console.log(config.dataset.root, config.epochs);
- * ```
- */
-export function loadConfig(path: string): TrainingConfig {
+/** Reads and parses a config file (JSON or YAML by extension; YAML also reads JSON) into a plain object. */
+export function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -590,8 +593,28 @@ export function loadConfig(path: string): TrainingConfig {
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new FileFormatError(path, 'the config must be a mapping of keys to values');
   }
-  const config = parseConfig(raw, path);
-  const base = dirname(resolve(path));
+  return (raw ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * Reads, parses (JSON or YAML by extension; YAML also reads JSON) and validates a segmentation config
+ * file, resolving relative paths (`dataset.root`, `output`) against the file's folder.
+ * @throws FileFormatError naming the file when it cannot be read or parsed; OptionError naming the file
+ *   and each invalid key
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from 'vesalius/train';
+ * const config = loadConfig('examples/drive.yaml');
+ * console.log(config.dataset.root, config.epochs);
+ * ```
+ */
+export function loadConfig(path: string): TrainingConfig {
+  return resolveConfigPaths(parseConfig(readConfigFile(path), path), dirname(resolve(path)));
+}
+
+/** The config with dataset.root and output resolved against `base` (the config file's folder). */
+export function resolveConfigPaths(config: TrainingConfig, base: string): TrainingConfig {
   config.dataset.root = resolve(base, config.dataset.root);
   config.output = resolve(base, config.output);
   return config;

@@ -5,16 +5,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { CONFIG_DOC_PATH, configReference } from '../../scripts/config-docs.js';
+import { CONFIG_DOC_PATH, configReference, trainingConfigReference } from '../../scripts/config-docs.js';
 
-test('docs/config.md is what `npm run docs:config` generates from src/train/config.ts', () => {
-  const expected = configReference();
+test("docs/config.md is what `npm run docs:config` generates from the training tasks' schemas", () => {
+  const expected = trainingConfigReference();
   const actual = readFileSync(CONFIG_DOC_PATH, 'utf8');
   assert.ok(actual === expected, 'docs/config.md is out of date: run `npm run docs:config` and commit the result');
 });
 
 test('every training config key is in the page with its type, default and meaning', () => {
-  const page = configReference();
+  const page = trainingConfigReference();
+  assert.match(page, /## Task `segmentation` \(the default\)/);
   assert.match(page, /\| `lr` \| number > 0 \| `0\.01` \| Initial learning rate\. \|/);
   assert.match(page, /\| `fold` \| integer ≥ 0 or `"all"` \| `0` \|/);
   assert.match(page, /\| `dataset` \| object, see \[dataset\]\(#dataset\) \| \*\*required\*\* \|/);
@@ -74,4 +75,27 @@ test('a key without a description is an error naming it', () => {
 test('a zod type the generator does not know is an error, not a wrong page', () => {
   const schema = z.strictObject({ when: z.date().describe('A date.') });
   assert.throws(() => configReference(schema), /when: zod type 'date' is not handled/);
+});
+
+test('several tasks: each has its section, a schema they share is documented once and linked', () => {
+  const shared = z
+    .strictObject({ lr: z.number().default(0.1).describe('Rate.') })
+    .prefault({})
+    .describe('Optimizer.');
+  const a = z.strictObject({ optimizer: shared, depth: z.number().default(3).describe('Depth.') });
+  const b = z.strictObject({
+    task: z.literal('b').describe('Task b.'),
+    optimizer: shared,
+    dataset: z.strictObject({ csv: z.string().describe('Table.') }).describe('Data.'),
+  });
+  const page = trainingConfigReference({ a: { schema: a }, b: { schema: b } });
+  assert.match(page, /## Task `a` \(the default\)/);
+  assert.match(page, /## Task `b`\n/);
+  assert.equal(page.match(/\| `lr` \|/g)?.length, 1, 'the shared optimizer is documented once');
+  assert.match(page, /### b: dataset/);
+  assert.match(
+    page,
+    /\| `optimizer` \| object, see \[optimizer\]\(#optimizer\) \| each key’s default \| Optimizer\. \|/,
+  );
+  assert.throws(() => trainingConfigReference({ c: {} }), /task 'c' has no schema/);
 });
