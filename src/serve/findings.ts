@@ -38,6 +38,8 @@ export interface FindingsSummary {
 }
 
 /**
+ * Findings of a label map: connected components per class, largest first.
+ *
  * @param labels - class per voxel on the input grid
  * @param probabilities - [i, j, k, K] probabilities (for each finding's mean probability)
  * @param names - class names by index (0 = background)
@@ -46,6 +48,7 @@ export function summarizeFindings(
   labels: Image,
   probabilities: Image,
   names: readonly string[],
+  /** The most findings listed. */
   limit = 50,
 ): FindingsSummary {
   const shape = labels.shape.slice(0, 3) as [number, number, number];

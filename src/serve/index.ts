@@ -5,6 +5,9 @@
  * active-learning ranking.
  */
 export { createServer, viewerFiles, type ServeOptions, type VesaliusServer } from './server.js';
+export type { ServeContext, RouteAccess } from './context.js';
+export { CancelFlags, type QueueJobData, type QueueSettings } from './queue.js';
+export { createMetrics, type ServeMetrics } from './metrics.js';
 export { startWorker, type RunningWorker, type WorkerOptions } from './worker.js';
 export { startLocalRedis, type LocalRedis } from './redis.js';
 export {
@@ -16,12 +19,19 @@ export {
   parseScopes,
   readKeyFile,
   SCOPES,
+  type KeyFile,
   type KeyRecord,
   type Principal,
   type Scope,
 } from './keys.js';
-export { JobStore, type JobRecord, type JobInput } from './job-store.js';
-export { DEFAULT_UPLOAD_LIMITS, UploadError, checkUploadedFile, type UploadLimits } from './upload-check.js';
+export { JobStore, type JobRecord, type JobInput, type JobOptions, type InputKind } from './job-store.js';
+export {
+  DEFAULT_UPLOAD_LIMITS,
+  UploadError,
+  checkUploadedFile,
+  type CheckedFile,
+  type UploadLimits,
+} from './upload-check.js';
 export {
   predictWithUncertainty,
   hasDropout,
@@ -29,7 +39,7 @@ export {
   type UncertaintySummary,
   type UncertainPrediction,
 } from './uncertainty.js';
-export { summarizeFindings, type Finding, type FindingsSummary } from './findings.js';
+export { summarizeFindings, type ClassSummary, type Finding, type FindingsSummary } from './findings.js';
 export { registerResultExtension, type ResultExtension, type ResultContext } from './extensions.js';
 export {
   rankCases,
@@ -41,9 +51,16 @@ export {
   type RankOptions,
   type RankStrategy,
 } from './rank.js';
-export { driftReport, formatDrift, DRIFT_ALPHA, type DriftReport, type DriftRow } from './monitor/drift.js';
+export {
+  driftReport,
+  formatDrift,
+  DRIFT_ALPHA,
+  type DriftOptions,
+  type DriftReport,
+  type DriftRow,
+} from './monitor/drift.js';
 export { caseFeatures, trainingFeatures, type Features } from './monitor/features.js';
 export { outOfDistribution, expectedModality, type OodWarning } from './monitor/ood.js';
 export { readRecords, type MonitoringRecord } from './monitor/store.js';
-export { listModels, modelInfo, readFingerprint, type ModelInfo } from './models.js';
-export { runJob, type JobResult } from './run-job.js';
+export { listModels, modelInfo, readFingerprint, ModelCache, type ModelInfo } from './models.js';
+export { runJob, type JobResult, type Progress } from './run-job.js';

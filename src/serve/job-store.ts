@@ -48,7 +48,13 @@ export interface JobRecord {
   worklistCase?: string;
 }
 
+/** Paths and records of the jobs in a data folder (see the module comment). */
 export class JobStore {
+  /**
+   * Opens a data folder.
+   *
+   * @param root - the data folder (its sub-folders are created)
+   */
   constructor(readonly root: string) {
     for (const dir of ['uploads', 'jobs', 'corrections', 'monitoring'])
       mkdirSync(inside(root, dir), { recursive: true });
@@ -59,36 +65,44 @@ export class JobStore {
     return id;
   }
 
+  /** The job's folder (throws for a string that is not a job id). */
   jobDir(id: string): string {
     return inside(this.root, 'jobs', this.check(id));
   }
 
+  /** The job's checked inputs. */
   inputDir(id: string): string {
     return inside(this.jobDir(id), 'input');
   }
 
+  /** The job's published result. */
   resultDir(id: string): string {
     return inside(this.jobDir(id), 'result');
   }
 
+  /** The job's corrected label. */
   correctionDir(id: string): string {
     return inside(this.jobDir(id), 'correction');
   }
 
+  /** Where uploads are staged while they are checked. */
   uploadsDir(): string {
     return inside(this.root, 'uploads');
   }
 
+  /** The monitoring records of a model. */
   monitoringDir(model: string): string {
     if (!isModelName(model)) throw new VesaliusError(`not a model name: ${JSON.stringify(model.slice(0, 40))}`);
     return inside(this.root, 'monitoring', model);
   }
 
+  /** The corrections dataset (MSD layout) of a model. */
   correctionsDataset(model: string): string {
     if (!isModelName(model)) throw new VesaliusError(`not a model name: ${JSON.stringify(model.slice(0, 40))}`);
     return inside(this.root, 'corrections', model);
   }
 
+  /** Writes the job's record atomically. */
   write(record: JobRecord): void {
     writeFileAtomic(inside(this.jobDir(record.id), 'job.json'), `${JSON.stringify(record, null, 2)}\n`);
   }

@@ -35,10 +35,18 @@ export interface Principal {
   scopes: Scope[];
 }
 
+/** The stored form of a key: `sha256:<hex>`. */
 export function hashKey(key: string): string {
   return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
 }
 
+/**
+ * Scopes from a comma-separated list.
+ *
+ * @param text - e.g. "read,submit"
+ * @param option - the option named in errors
+ * @throws OptionError for an empty list or an unknown scope
+ */
 export function parseScopes(text: string, option = 'scopes'): Scope[] {
   const scopes = text
     .split(',')
@@ -62,6 +70,11 @@ export function createKey(name: string, scopes: Scope[]): { key: string; record:
   return { key, record: { id, name, hash: hashKey(key), scopes, created: new Date().toISOString() } };
 }
 
+/**
+ * Reads a key file (none: no keys).
+ *
+ * @throws FileFormatError when it is not a key file
+ */
 export function readKeyFile(path: string): KeyFile {
   if (!existsSync(path)) return { keys: [] };
   let parsed: unknown;
@@ -112,6 +125,12 @@ export class KeyStore {
   private mtime = -1;
   private readonly direct: KeyRecord[];
 
+  /**
+   * The keys of a file and of the command line.
+   *
+   * @param file - a key file (re-read when it changes), or undefined
+   * @param direct - keys given directly (for example on the command line)
+   */
   constructor(
     private readonly file?: string,
     direct: { key: string; scopes: Scope[]; name?: string }[] = [],

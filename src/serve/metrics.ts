@@ -25,6 +25,11 @@ export interface ServeMetrics {
   setDrift(reports: DriftReport[]): void;
 }
 
+/**
+ * The metrics of a server, in a registry of their own.
+ *
+ * @param sources - where the queue counts and drift reports come from at scrape time
+ */
 export function createMetrics(sources: {
   queueCounts: () => Promise<Record<string, number>>;
   driftReports: () => Promise<DriftReport[]>;

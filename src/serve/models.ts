@@ -55,6 +55,7 @@ export function modelDir(root: string, name: string): string | undefined {
   return existsSync(dir) && isRun(dir) ? dir : undefined;
 }
 
+/** What a client sees of a model: plan, classes, training metrics (undefined: no such model). */
 export function modelInfo(root: string, name: string): ModelInfo | undefined {
   const dir = modelDir(root, name);
   if (!dir) return undefined;
@@ -97,8 +98,18 @@ export function readFingerprint(runDir: string): DatasetFingerprint | undefined 
 export class ModelCache {
   private readonly runs = new Map<string, { run: LoadedRun; mtime: number }>();
 
+  /**
+   * A cache over a models folder.
+   *
+   * @param root - the models folder
+   */
   constructor(readonly root: string) {}
 
+  /**
+   * The loaded run of a model (loaded again when its checkpoint changed).
+   *
+   * @throws VesaliusError when there is no such model
+   */
   get(name: string): LoadedRun {
     const dir = modelDir(this.root, name);
     if (!dir) throw new VesaliusError(`no model named ${JSON.stringify(name)}`);

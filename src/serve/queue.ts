@@ -70,19 +70,27 @@ export async function enqueue(queue: Queue<QueueJobData>, data: QueueJobData, se
 export class CancelFlags {
   private readonly client: Redis;
 
+  /**
+   * A connection of its own to the queue's Redis.
+   *
+   * @param redis - redis://host:port or a Unix socket path
+   */
   constructor(redis: string) {
     this.client = new Redis({ ...redisOptions(redis), lazyConnect: false });
     this.client.on('error', () => {}); // reconnects by itself; callers see failed commands
   }
 
+  /** Asks the worker running job `id` to stop it (the request lasts an hour). */
   async request(id: string): Promise<void> {
     await this.client.set(`${CANCEL_PREFIX}${id}`, '1', 'EX', 3600);
   }
 
+  /** Whether job `id` was asked to stop. */
   async requested(id: string): Promise<boolean> {
     return (await this.client.exists(`${CANCEL_PREFIX}${id}`)) === 1;
   }
 
+  /** Closes the connection. */
   async close(): Promise<void> {
     this.client.disconnect();
   }

@@ -31,6 +31,7 @@ export interface RankOptions {
   /** MC-dropout samples (default 8; skipped for networks without dropout). */
   mcSamples?: number;
   seed?: number;
+  /** Called before each case is predicted. */
   onCase?: (id: string, index: number, total: number) => void;
 }
 
@@ -228,6 +229,7 @@ export async function rankCases(
   };
 }
 
+/** Writes a ranking as JSON (atomically): the file `serve --worklist` offers in the viewer. */
 export function writeRanking(path: string, ranking: Ranking): void {
   writeFileAtomic(path, `${JSON.stringify(ranking, null, 2)}\n`);
 }

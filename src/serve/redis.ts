@@ -17,6 +17,7 @@ export interface LocalRedis {
   /** The socket path (what --redis takes). */
   socket: string;
   process: ChildProcess;
+  /** Stops redis-server (SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
 }
 

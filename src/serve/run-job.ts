@@ -46,8 +46,18 @@ export interface JobResult {
   finishedAt: string;
 }
 
+/** Progress of a job: its stage and the fraction done (0..1). */
 export type Progress = (stage: string, fraction: number) => void;
 
+/**
+ * Runs one job: predicts, writes the result folder atomically, adds a monitoring record.
+ *
+ * @param store - the data folder
+ * @param models - loaded models
+ * @param record - the job
+ * @param progress - called with the stage and the fraction done
+ * @returns the job's result (also in result/result.json)
+ */
 export async function runJob(
   store: JobStore,
   models: ModelCache,

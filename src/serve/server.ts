@@ -63,6 +63,7 @@ export interface VesaliusServer {
   context: ServeContext;
   /** Removes expired jobs now (it also runs every sweepSeconds). */
   sweep(): Promise<void>;
+  /** Stops listening and closes the queue connections (the Redis and workers stay up). */
   close(): Promise<void>;
 }
 

@@ -20,6 +20,12 @@ import type { InputKind } from './job-store.js';
 /** A refused upload: the HTTP status (400 malformed, 413 too large) and a reason for the client. */
 export class UploadError extends VesaliusError {
   override name = 'UploadError';
+  /**
+   * A refused upload.
+   *
+   * @param status - 400 for malformed input, 413 for too large
+   * @param reason - what is wrong, for the client (never a server path)
+   */
   constructor(
     readonly status: 400 | 413,
     readonly reason: string,

@@ -29,9 +29,18 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   worker: Worker<QueueJobData>;
+  /** Finishes the running jobs, then stops taking new ones and ends the prediction threads. */
   close(): Promise<void>;
 }
 
+/**
+ * Starts a worker on the queue of `options.redis`.
+ *
+ * @param options - Redis, the shared data and models folders, concurrency, threads, lock timing, logger
+ * @returns the running worker (close() stops it)
+ * @example
+ * const worker = await startWorker({ redis: 'redis://10.0.0.5:6379', data: '/mnt/vesalius', models: '/srv/models', logger: pino() });
+ */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const concurrency = options.concurrency ?? 1;
   const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / concurrency));

@@ -17,6 +17,13 @@ export type Features = Record<string, number>;
 /** Features of the input only (no prediction needed): these decide whether an input is out of distribution. */
 export const INPUT_FEATURE = /^(spacing_|shape_|.+\.image_)/;
 
+/**
+ * The monitoring features of one case.
+ *
+ * @param c - a case fingerprint (fingerprintCase), with per-channel intensities
+ * @param channels - channel names (feature names use them)
+ * @param classes - class names by index
+ */
 export function caseFeatures(
   c: Pick<CaseFingerprint, 'spacing' | 'shape' | 'class_voxels' | 'intensity'>,
   channels: readonly string[],
