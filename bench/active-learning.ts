@@ -101,6 +101,7 @@ function subset(dir: string, cases: string[]): string {
 
 async function trainOn(name: string, cases: string[], seed: number): Promise<{ run: string; seconds: number }> {
   const dir = join(out, 'runs', name);
+  rmSync(join(dir, 'run'), { recursive: true, force: true }); // a run cut short by an earlier interruption
   const root = subset(join(dir, 'data'), cases);
   const config = join(dir, 'config.yaml');
   const epochs = 6;

@@ -2,7 +2,7 @@
 // corrects it), the foreground probability map, the findings table linked to the slices, and saving
 // the corrected label back to the server. Plain ES module, no bundler. The API key stays in this
 // tab's sessionStorage and goes only into Authorization headers; `#key=` in the URL sets it once.
-import { Niivue, NVImage } from './vendor/niivue.js';
+import { MULTIPLANAR_TYPE, NVImage, Niivue, SHOW_RENDER } from './vendor/niivue.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -43,9 +43,12 @@ const nv = new Niivue({
   logLevel: 'warn',
   dragAndDropEnabled: false,
   isColorbar: false,
+  // three planes and a 3D render, in a grid
+  multiplanarShowRender: SHOW_RENDER.ALWAYS,
 });
 await nv.attachToCanvas($('gl'));
 nv.setSliceType(nv.sliceTypeMultiplanar);
+nv.setMultiplanarLayout(MULTIPLANAR_TYPE.GRID);
 nv.setCrosshairColor([1, 1, 0, 0.5]);
 nv.setCrosshairWidth(0.5);
 

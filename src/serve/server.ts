@@ -128,14 +128,10 @@ export async function createServer(options: ServeOptions): Promise<VesaliusServe
     // a browser's CORS preflight never carries credentials; @fastify/cors answers it
     if (req.method === 'OPTIONS' && options.corsOrigins?.length) return;
     const access = (req.routeOptions.config ?? {}) as RouteAccess;
-    if (
-      access.public ||
-      req.url === '/health' ||
-      req.url.startsWith(`${PUBLIC_PREFIX}/`) ||
-      req.url === PUBLIC_PREFIX ||
-      req.url === '/'
-    )
-      return;
+    // public: routes marked so (/health, /) and the viewer's static files — the matched route decides,
+    // not the raw URL, so /viewer/%2e%2e/api/... is never taken for a viewer file
+    const route = req.routeOptions.url ?? '';
+    if (access.public || route.startsWith(`${PUBLIC_PREFIX}/`)) return;
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     const principal = match ? options.keys.verify(match[1]!) : undefined;

@@ -186,6 +186,15 @@ test(
     const end = Date.now() + 30_000;
     while ((await status(running)).state !== 'running' && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     assert.equal((await status(queued)).state, 'queued');
+    // the prediction runs in a worker thread: this process (server and worker) still answers at once
+    const latencies: number[] = [];
+    for (let n = 0; n < 5; n++) {
+      const t0 = performance.now();
+      assert.equal((await fetch(`${base}/health`)).status, 200);
+      latencies.push(performance.now() - t0);
+    }
+    assert.equal((await status(running)).state, 'running');
+    assert.ok(Math.max(...latencies) < 1000, `health answered in ${latencies.map((l) => l.toFixed(0)).join(', ')} ms`);
     const cancelQueued = await fetch(`${base}/api/jobs/${queued}/cancel`, { method: 'POST', headers: auth });
     assert.equal(cancelQueued.status, 202);
     const cancelled = Date.now();

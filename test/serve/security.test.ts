@@ -112,6 +112,18 @@ test(
         `${path}: not a bearer token`,
       );
     }
+    // the public prefixes do not open a way around the keys
+    for (const path of [
+      '/viewer/../api/models',
+      '/viewer/%2e%2e/api/models',
+      '/viewer/..%2fapi%2fmodels',
+      '/health/../api/jobs',
+      '/viewer/../../etc/passwd',
+    ]) {
+      const res = await fetch(`${base}${path}`);
+      assert.ok([400, 401, 403, 404].includes(res.status), `${path}: ${res.status}`);
+      assert.doesNotMatch(await res.text(), /"name":"disks"|root:/, path);
+    }
     assert.equal((await fetch(`${base}/api/models`, { headers: bearer('leaver') })).status, 200);
     assert.equal(revokeKey(keyFile, 'leaver'), 1);
     assert.equal((await fetch(`${base}/api/models`, { headers: bearer('leaver') })).status, 401, 'revoked at once');
