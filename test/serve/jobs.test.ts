@@ -22,6 +22,7 @@ import { createServer, type VesaliusServer } from '../../src/serve/server.js';
 import { type RunningWorker, startWorker } from '../../src/serve/worker.js';
 import { loadRun } from '../../src/train/run-folder.js';
 import { AXIAL, dicomBytes } from '../io/dicom/write-dicom.js';
+import { runCliAsync } from '../helpers/cli.js';
 import { diskImage, redisReference, testRedis, tinyModels } from '../helpers/serve.js';
 import { tempDir } from '../helpers/tmp.js';
 import { zipBytes } from '../helpers/zip.js';
@@ -289,5 +290,13 @@ test(
     assert.ok(value(/vesalius_job_seconds_count\{model="disks",phase="total"\} (\d+)/) >= 4);
     assert.match(text, /vesalius_queue_jobs\{state="waiting"\} 0/);
     assert.match(text, /vesalius_ood_inputs_total\{model="disks"\} [12]/);
+    // vesalius monitor against the server: the drift table of its model (its recent jobs vs training)
+    const cli = await runCliAsync(['monitor', base, '--key', key]);
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, /^model disks: last 50 jobs$/m);
+    assert.match(cli.stdout, /^MR\.image_median +training/m);
+    const denied = await runCliAsync(['monitor', base, '--key', 'wrong-key-0123456789']);
+    assert.equal(denied.status, 1);
+    assert.match(denied.stderr, /^vesalius: .*401 unknown or revoked API key\n$/);
   },
 );
