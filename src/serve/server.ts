@@ -29,6 +29,7 @@ import { CancelFlags, openQueue, QUEUE_NAME, redisOptions } from './queue.js';
 import { correctionRoutes } from './routes/corrections.js';
 import { deleteJob, jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
+import type { DriftReport } from './monitor/drift.js';
 import { driftSource, monitoringRoutes } from './routes/monitoring.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './upload-check.js';
@@ -92,12 +93,16 @@ export async function createServer(options: ServeOptions): Promise<VesaliusServe
   const store = new JobStore(options.data);
   const queue = openQueue(options.redis);
   const cancels = new CancelFlags(options.redis);
-  const ctxPartial = {
+  // the drift source needs the context, the context the metrics: the metrics read drift lazily
+  let drift: () => Promise<DriftReport[]> = async () => [];
+  const metrics = createMetrics({ queueCounts: () => queue.getJobCounts(), driftReports: () => drift() });
+  const context: ServeContext = {
     modelsRoot: options.models,
     store,
     queue,
     cancels,
     keys: options.keys,
+    metrics,
     limits,
     queueSettings: { attempts: options.attempts ?? 2, keepSeconds: options.jobTtlSeconds ?? 7 * 86400 },
     jobTtlSeconds: options.jobTtlSeconds ?? 7 * 86400,
@@ -105,12 +110,7 @@ export async function createServer(options: ServeOptions): Promise<VesaliusServe
     worklist: options.worklist,
     logger,
   };
-  let context: ServeContext;
-  const metrics = createMetrics({
-    queueCounts: () => queue.getJobCounts(),
-    driftReports: () => driftSource(context)(),
-  });
-  context = { ...ctxPartial, metrics };
+  drift = driftSource(context);
 
   const app = Fastify({
     loggerInstance: logger.child({ component: 'server' }),
