@@ -50,3 +50,21 @@ export { decodeFrame, decodeFrameSync, loadCodecs, type StoredArray } from './co
 export type { FrameInfo } from './pixel-module.js';
 export { transferSyntax, describeTransferSyntax, type TransferSyntax } from './transfer-syntax.js';
 export { parseDicomBytes, type ParsedDicom } from './parse.js';
+
+// Writing derived objects: segmentations (SEG) and structured reports (SR), and reading SEG back.
+export {
+  buildDicomSeg,
+  writeDicomSeg,
+  SEGMENTATION_STORAGE,
+  LABEL_MAP_SEGMENTATION_STORAGE,
+  type SegWriteOptions,
+  type SegResult,
+  type SegmentationType,
+} from './seg/write.js';
+export { readDicomSeg, readSegmentation, isSegmentation, type DicomSegmentation } from './seg/read.js';
+export { loadReferenceSeries, type ReferenceSeries, type ReferenceFrame } from './seg/reference.js';
+export { segmentsFromJson, resolveSegments, type Segment, type SegmentSpec } from './seg/segments.js';
+export { codesForName, codeItem, type Code } from './seg/codes.js';
+export { fitToGrid } from './seg/grid-match.js';
+export { encodePart10, decodePart10 } from './write/part10.js';
+export { newUid, derivedUid, isValidUid } from './write/uid.js';

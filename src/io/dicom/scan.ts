@@ -17,7 +17,8 @@ import {
 import { layoutStack } from './stack.js';
 import { describeTransferSyntax, transferSyntax } from './transfer-syntax.js';
 
-const SEGMENTATION_SOP = '1.2.840.10008.5.1.4.1.1.66.4';
+/** Segmentation Storage and Label Map Segmentation Storage (DICOM 2024). */
+const SEGMENTATION_SOPS = new Set(['1.2.840.10008.5.1.4.1.1.66.4', '1.2.840.10008.5.1.4.1.1.66.7']);
 const CONCURRENCY = 8;
 /** Skip reasons that are expected in a study folder (not images), as opposed to unreadable files. */
 const NOT_IMAGE = [/^DICOM SEG/, /^no pixel data/, /^not a DICOM file/];
@@ -99,7 +100,7 @@ export function describeFile(parsed: ParsedDicom, order: number): FileEntry | Sk
   const { path, dataSet: ds } = parsed;
   const sopClassUid = text(ds, 'x00080016') ?? text(ds, 'x00020002') ?? '';
   const modality = text(ds, 'x00080060') ?? '';
-  if (sopClassUid === SEGMENTATION_SOP)
+  if (SEGMENTATION_SOPS.has(sopClassUid))
     return { path, reason: 'DICOM SEG (segmentation object): not read as an image' };
   if (!ds.elements.x7fe00010) {
     if (ds.elements.x7fe00008 || ds.elements.x7fe00009)

@@ -1,0 +1,65 @@
+/**
+ * Part 10 files from dcmjs naturalised datasets (keyword → value JSON), and the reverse for headers.
+ * Strings are written as UTF-8 (Specific Character Set ISO_IR 192): dcmjs decodes what it reads
+ * with the file's own character set and always re-encodes as UTF-8.
+ */
+import dcmjs, { type NaturalizedDataset } from 'dcmjs';
+import { FileFormatError } from '../../../util/errors.js';
+import { EXPLICIT_VR_LITTLE_ENDIAN } from '../transfer-syntax.js';
+
+const { DicomDict, DicomMessage, DicomMetaDictionary } = dcmjs.data;
+
+/** Implementation Class UID of files Vesalius writes (a fixed 2.25 UUID) and its version name. */
+export const IMPLEMENTATION_CLASS_UID = '2.25.300424128930712350883516316473539371373';
+export const IMPLEMENTATION_VERSION_NAME = 'VESALIUS_0_1';
+
+let quiet = false;
+/** dcmjs logs warnings (unknown tags, long values) to the console: keep it to errors. */
+function silenceDcmjs(): void {
+  if (quiet) return;
+  dcmjs.log.setLevel('error');
+  quiet = true;
+}
+
+/**
+ * Encodes a naturalised dataset as a Part 10 file: preamble, meta header (SOP class and instance
+ * from the dataset) and the dataset in `transferSyntaxUid` (explicit VR little endian by default).
+ */
+export function encodePart10(
+  dataset: NaturalizedDataset,
+  transferSyntaxUid: string = EXPLICIT_VR_LITTLE_ENDIAN,
+): Uint8Array {
+  silenceDcmjs();
+  const meta = {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: dataset.SOPClassUID,
+    MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
+    TransferSyntaxUID: transferSyntaxUid,
+    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
+    ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
+  };
+  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = DicomMetaDictionary.denaturalizeDataset({ SpecificCharacterSet: 'ISO_IR 192', ...dataset });
+  return new Uint8Array(dict.write({ allowInvalidVRLength: false }));
+}
+
+/** Parses Part 10 bytes into a naturalised dataset (pixel data included unless `headerOnly`). */
+export function decodePart10(
+  path: string,
+  bytes: Uint8Array,
+  options: { headerOnly?: boolean } = {},
+): NaturalizedDataset {
+  silenceDcmjs();
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  try {
+    const dict = DicomMessage.readFile(buffer, {
+      ignoreErrors: true,
+      ...(options.headerOnly ? { untilTag: '7FE00010', includeUntilTagValue: false } : {}),
+    });
+    const natural = DicomMetaDictionary.naturalizeDataset(dict.dict);
+    natural._meta = DicomMetaDictionary.naturalizeDataset(dict.meta);
+    return natural;
+  } catch (e) {
+    throw new FileFormatError(path, `not a readable DICOM file (${(e as Error).message})`);
+  }
+}
