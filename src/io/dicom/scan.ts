@@ -98,7 +98,8 @@ export interface FileEntry {
 /** Reads the header of one file into frame references, or says why it is not an image. */
 export function describeFile(parsed: ParsedDicom, order: number): FileEntry | SkippedFile {
   const { path, dataSet: ds } = parsed;
-  const sopClassUid = text(ds, 'x00080016') ?? text(ds, 'x00020002') ?? '';
+  // some exports leave the dataset's SOP UIDs empty and keep them only in the meta header
+  const sopClassUid = text(ds, 'x00080016') || text(ds, 'x00020002') || '';
   const modality = text(ds, 'x00080060') ?? '';
   if (SEGMENTATION_SOPS.has(sopClassUid))
     return { path, reason: 'DICOM SEG (segmentation object): not read as an image' };
@@ -120,7 +121,7 @@ export function describeFile(parsed: ParsedDicom, order: number): FileEntry | Sk
     framesInFile: n,
     ...(mosaic ? { mosaic } : {}),
     transferSyntaxUid: parsed.transferSyntaxUid,
-    instanceUid: text(ds, 'x00080018') || `no-instance-uid:${path}`,
+    instanceUid: text(ds, 'x00080018') || text(ds, 'x00020003') || `no-instance-uid:${path}`,
     info,
     attributes: a,
     order: order * 100000 + f,

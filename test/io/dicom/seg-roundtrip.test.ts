@@ -9,10 +9,12 @@ import { readDicom } from '../../../src/io/dicom/index.js';
 import { readDicomSeg } from '../../../src/io/dicom/seg/read.js';
 import { writeDicomSeg } from '../../../src/io/dicom/seg/write.js';
 import { worldToIndex } from '../../../src/io/geometry.js';
-import { createImage, type Image, indexToWorld } from '../../../src/io/image.js';
+import { createImage, type Image } from '../../../src/io/image.js';
 import { type SeriesSpec, rotatedCosines, writeSeries } from '../../helpers/dicom-series.js';
-import { hasCommand, hasPythonModules, referenceTest, SYSTEM_PYTHON } from '../../helpers/reference.js';
+import { hasCommand, hasPythonModules, referenceTest } from '../../helpers/reference.js';
+import { pydicomSegFrames } from '../../helpers/seg-pydicom.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { assertSamePlaces } from '../../helpers/label-places.js';
 
 const base: SeriesSpec = {
   rows: 10,
@@ -56,26 +58,6 @@ const SEGMENTS = [
   { number: 2, label: 'left kidney' },
   { number: 3, label: 'nodule' },
 ];
-
-/** Every labelled voxel of `a` has the same label at the same patient position in `b`, and vice versa. */
-export function assertSamePlaces(a: Image, b: Image): void {
-  let count = 0;
-  const [ni, nj, nk] = a.shape as [number, number, number];
-  for (let k = 0; k < nk; k++)
-    for (let j = 0; j < nj; j++)
-      for (let i = 0; i < ni; i++) {
-        const value = a.data[i + ni * (j + nj * k)]!;
-        if (!value) continue;
-        count++;
-        const [x, y, z] = worldToIndex(b, indexToWorld(a, [i, j, k])).map((t) => Math.round(t * 1000) / 1000);
-        assert.ok([x, y, z].every(Number.isInteger), `voxel (${i},${j},${k}) lands between voxels: ${[x, y, z]}`);
-        const at = x! + b.shape[0]! * (y! + b.shape[1]! * z!);
-        assert.equal(b.data[at], value, `voxel (${i},${j},${k}) of value ${value}`);
-      }
-  let other = 0;
-  for (const v of b.data) if (v) other++;
-  assert.equal(other, count, 'the same number of labelled voxels');
-}
 
 for (const [name, change] of Object.entries(GEOMETRIES)) {
   test(`SEG round trip: ${name}`, async () => {
@@ -187,23 +169,6 @@ test('bad references and labels: clear errors, nothing written', async () => {
   assert.deepEqual(readdirSync(dir).sort(), ['segs', 'series', 'tilted']);
 });
 
-/** pydicom's view of a SEG: per frame the segment, the position and the set pixels. */
-const PYDICOM_FRAMES = `
-import json, sys, pydicom
-d = pydicom.dcmread(sys.argv[1])
-arr = d.pixel_array.reshape(int(d.NumberOfFrames), d.Rows, d.Columns)
-out = []
-for f, item in enumerate(d.PerFrameFunctionalGroupsSequence):
-    pos = [float(x) for x in item.PlanePositionSequence[0].ImagePositionPatient]
-    seg = int(item.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
-    src = item.DerivationImageSequence[0].SourceImageSequence[0]
-    out.append({'segment': seg, 'position': pos, 'source': src.ReferencedSOPInstanceUID,
-                'frame': int(src.ReferencedFrameNumber) if 'ReferencedFrameNumber' in src else None,
-                'pixels': [int(p) for p in arr[f].flatten().nonzero()[0]]})
-orientation = [float(x) for x in d.SharedFunctionalGroupsSequence[0].PlaneOrientationSequence[0].ImageOrientationPatient]
-print(json.dumps({'frames': out, 'orientation': orientation, 'rows': d.Rows, 'columns': d.Columns}))
-`;
-
 for (const name of ['oblique', 'enhanced multi-frame, oblique', 'sagittal']) {
   referenceTest(
     `pydicom reads the SEG frames at the label's positions, from the right source slice (${name})`,
@@ -215,14 +180,7 @@ for (const name of ['oblique', 'enhanced multi-frame, oblique', 'sagittal']) {
       const series = await readDicom(join(dir, 'series'));
       const label = labelOn(series);
       await writeDicomSeg(label, join(dir, 'series'), join(dir, 'seg.dcm'), { segments: SEGMENTS });
-      const r = spawnSync(SYSTEM_PYTHON, ['-c', PYDICOM_FRAMES, join(dir, 'seg.dcm')], { encoding: 'utf8' });
-      assert.equal(r.status, 0, r.stderr);
-      const py = JSON.parse(r.stdout) as {
-        frames: { segment: number; position: number[]; source: string; frame: number | null; pixels: number[] }[];
-        orientation: number[];
-        rows: number;
-        columns: number;
-      };
+      const py = pydicomSegFrames(join(dir, 'seg.dcm'));
       const d = label.direction;
       py.orientation.forEach((v, i) => assert.ok(Math.abs(v - [d[0], d[3], d[6], d[1], d[4], d[7]][i]!) < 1e-9));
       const [ni, nj] = label.shape as [number, number];

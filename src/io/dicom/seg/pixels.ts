@@ -17,6 +17,8 @@ export interface SegVoxels {
   slicesOf(segment: number): number[];
   /** Is voxel `index` (slice-major: k·slice + pixel) in segment s? */
   member(segment: number, index: number): boolean;
+  /** Writes slice k of segment s into `out` as 0/1 (length `slice`). */
+  sliceMask(segment: number, k: number, out: Uint8Array): void;
   /** The label map value at `index` (LABELMAP); throws for overlapping masks. */
   labelAt(index: number): number;
   overlapping: boolean;
@@ -51,6 +53,10 @@ export function segVoxels(label: Image): SegVoxels {
       counts,
       slicesOf: (s) => [...(present.get(s) ?? [])].sort((a, b) => a - b),
       member: (s, index) => data[index] === s,
+      sliceMask: (s, k, out) => {
+        const base = k * slice;
+        for (let p = 0; p < slice; p++) out[p] = data[base + p] === s ? 1 : 0;
+      },
       labelAt: (index) => data[index]!,
       overlapping: false,
     };
@@ -72,6 +78,10 @@ export function segVoxels(label: Image): SegVoxels {
     counts,
     slicesOf: (s) => [...(present.get(s) ?? [])].sort((a, b) => a - b),
     member: (s, index) => data[(s - 1) * n + index] !== 0,
+    sliceMask: (s, k, out) => {
+      const base = (s - 1) * n + k * slice;
+      for (let p = 0; p < slice; p++) out[p] = data[base + p] !== 0 ? 1 : 0;
+    },
     labelAt: (index) => {
       for (let c = 0; c < channels; c++) if (data[c * n + index] !== 0) return c + 1;
       return 0;
@@ -85,10 +95,26 @@ export function packBinaryFrames(voxels: SegVoxels, frames: readonly { segment: 
   const { slice } = voxels;
   const bytes = Math.ceil((frames.length * slice) / 8);
   const out = new Uint8Array(bytes + (bytes % 2));
+  const mask = new Uint8Array(slice);
   let bit = 0;
   for (const { segment, k } of frames) {
-    const base = k * slice;
-    for (let p = 0; p < slice; p++, bit++) if (voxels.member(segment, base + p)) out[bit >> 3]! |= 1 << (bit & 7);
+    voxels.sliceMask(segment, k, mask);
+    let p = 0;
+    // unaligned start: bit by bit up to a byte boundary, then whole bytes of 8 pixels
+    for (; p < slice && bit & 7; p++, bit++) if (mask[p]) out[bit >> 3]! |= 1 << (bit & 7);
+    let at = bit >> 3;
+    for (; p + 8 <= slice; p += 8, bit += 8, at++) {
+      out[at] =
+        mask[p]! |
+        (mask[p + 1]! << 1) |
+        (mask[p + 2]! << 2) |
+        (mask[p + 3]! << 3) |
+        (mask[p + 4]! << 4) |
+        (mask[p + 5]! << 5) |
+        (mask[p + 6]! << 6) |
+        (mask[p + 7]! << 7);
+    }
+    for (; p < slice; p++, bit++) if (mask[p]) out[bit >> 3]! |= 1 << (bit & 7);
   }
   return out;
 }

@@ -90,13 +90,21 @@ export async function loadReferenceSeries(
     );
   const first = series.volumes[0]![0]!;
   const hasPatientGeometry = series.volumes[0]!.every((f) => f.attributes.position && f.attributes.rowCosine);
+  const header = decodePart10(first.path, await readBytes(first.path), { headerOnly: true });
+  const sopClassUid = series.sopClassUid || header.SOPClassUID || header._meta?.MediaStorageSOPClassUID;
+  if (!sopClassUid) throw new FileFormatError(first.path, 'the source images have no SOP Class UID to reference');
+  const unnamed = series.volumes[0]!.find((f) => f.instanceUid.startsWith('no-instance-uid:'));
+  if (unnamed)
+    throw new FileFormatError(
+      unnamed.path,
+      'the source image has no SOP Instance UID: a derived object cannot reference it',
+    );
   const frames = series.volumes[0]!.map((f) => ({
-    sopClassUid: series.sopClassUid,
+    sopClassUid,
     sopInstanceUid: f.instanceUid,
     ...(f.framesInFile > 1 ? { frameNumber: f.frame + 1 } : {}),
     ...(f.attributes.position ? { position: f.attributes.position } : {}),
   }));
-  const header = decodePart10(first.path, await readBytes(first.path), { headerOnly: true });
   return {
     path,
     series,

@@ -104,18 +104,34 @@ export function segmentsFromJson(json: unknown): SegmentSpec[] {
   return Object.entries(root).map(([key, value]) => specFromEntry(checkNumber(key, key), value));
 }
 
+/** More segments than this in one SEG is a label map of something else (instance ids, intensities). */
+export const MAX_SEGMENTS = 1024;
+
 /**
  * The segments to write: every label value present (with its voxel count) and every specified one;
  * names map to SNOMED CT codes through the table, user codes win. `counts[v]` = voxels of value v.
+ * With `consecutive` (BINARY: segment numbers run 1, 2, 3 ... by PS3.3 C.8.20.4) every number up to
+ * the largest is a segment, the missing ones empty, so that segment number = label value always.
  */
-export function resolveSegments(counts: ReadonlyMap<number, number>, specs: readonly SegmentSpec[] = []): Segment[] {
+export function resolveSegments(
+  counts: ReadonlyMap<number, number>,
+  specs: readonly SegmentSpec[] = [],
+  options: { consecutive?: boolean } = {},
+): Segment[] {
   const byNumber = new Map<number, SegmentSpec>();
   for (const s of specs) {
     if (byNumber.has(s.number)) throw new OptionError('segments', `segment ${s.number} is described twice`);
     byNumber.set(s.number, s);
   }
-  const numbers = [...new Set([...counts.keys(), ...byNumber.keys()])].filter((n) => n !== 0).sort((a, b) => a - b);
+  let numbers = [...new Set([...counts.keys(), ...byNumber.keys()])].filter((n) => n !== 0).sort((a, b) => a - b);
   for (const n of numbers) checkNumber(n, `label value ${n}`);
+  const largest = numbers[numbers.length - 1] ?? 0;
+  if ((options.consecutive ? largest : numbers.length) > MAX_SEGMENTS)
+    throw new OptionError(
+      'segments',
+      `${options.consecutive ? `label values up to ${largest} would make` : `${numbers.length} label values make`} more than ${MAX_SEGMENTS} segments: is this a label map?`,
+    );
+  if (options.consecutive) numbers = Array.from({ length: largest }, (_, i) => i + 1);
   return numbers.map((number, index) => {
     const spec = byNumber.get(number) ?? { number };
     const label = spec.label ?? `Segment ${number}`;

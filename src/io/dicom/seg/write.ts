@@ -50,6 +50,8 @@ export interface SegWriteOptions extends EquipmentOptions {
 }
 
 export interface SegResult {
+  /** What the user should know: UIDs the source lacked and the SEG had to invent. */
+  warnings: string[];
   dataset: NaturalizedDataset;
   bytes: Uint8Array;
   segments: Segment[];
@@ -166,7 +168,7 @@ export async function buildDicomSeg(
   const voxels = segVoxels(fitted);
   if (type === 'LABELMAP' && voxels.overlapping)
     throw new ShapeError('overlapping masks cannot be a LABELMAP segmentation: write them as BINARY');
-  const segments = resolveSegments(voxels.counts, options.segments);
+  const segments = resolveSegments(voxels.counts, options.segments, { consecutive: type === 'BINARY' });
   if (segments.length === 0) throw new ShapeError('the label has no segment (no non-zero voxel and no segment named)');
   const maxNumber = Math.max(...segments.map((s) => s.number));
   const [ni, nj, nk] = [fitted.shape[0]!, fitted.shape[1]!, fitted.shape[2]!];
@@ -221,6 +223,19 @@ export async function buildDicomSeg(
       : [positionDimension];
 
   const header = ref.header;
+  const warnings: string[] = [];
+  const study = patientAndStudy(header);
+  if (!study.StudyInstanceUID) {
+    study.StudyInstanceUID = newUid();
+    warnings.push(`the source has no Study Instance UID: the SEG starts a new study ${study.StudyInstanceUID}`);
+  }
+  let sourceSeriesUid = header.SeriesInstanceUID as string | undefined;
+  if (!sourceSeriesUid) {
+    sourceSeriesUid = newUid();
+    warnings.push(
+      `the source has no Series Instance UID: the SEG refers to it as ${sourceSeriesUid}, which no archive knows`,
+    );
+  }
   const sliceThickness = Number(header.SliceThickness) > 0 ? Number(header.SliceThickness) : fitted.spacing[2];
   const pixelMeasures: NaturalizedDataset = {
     PixelSpacing: decimalStrings([fitted.spacing[1], fitted.spacing[0]]),
@@ -245,7 +260,7 @@ export async function buildDicomSeg(
   const seriesInstanceUid = options.seriesInstanceUid ?? newUid();
   const sourceSeriesNumber = Number(header.SeriesNumber);
   const dataset: NaturalizedDataset = {
-    ...patientAndStudy(header),
+    ...study,
     ...equipment(options),
     SOPClassUID: type === 'LABELMAP' ? LABEL_MAP_SEGMENTATION_STORAGE : SEGMENTATION_STORAGE,
     SOPInstanceUID: sopInstanceUid,
@@ -292,19 +307,18 @@ export async function buildDicomSeg(
     DimensionIndexSequence: dimensions,
     ReferencedSeriesSequence: [
       {
-        SeriesInstanceUID: ref.series.uid,
+        SeriesInstanceUID: sourceSeriesUid,
         ReferencedInstanceSequence: [...referencedInstances].map(([uid, cls]) => ({
           ReferencedSOPClassUID: cls,
           ReferencedSOPInstanceUID: uid,
         })),
       },
     ],
-    PixelData: pixelData.buffer.slice(pixelData.byteOffset, pixelData.byteOffset + pixelData.byteLength),
-    _vrMap: { PixelData: bits === 16 ? 'OW' : 'OB', PixelPaddingValue: 'US' },
+    _vrMap: { PixelPaddingValue: 'US' },
   };
   if (type === 'LABELMAP') dataset.PixelPaddingValue = 0;
-  const bytes = encodePart10(dataset);
-  return { dataset, bytes, segments, reference: ref, sopInstanceUid, seriesInstanceUid, label: fitted };
+  const bytes = encodePart10(dataset, { bytes: pixelData, vr: bits === 16 ? 'OW' : 'OB' });
+  return { warnings, dataset, bytes, segments, reference: ref, sopInstanceUid, seriesInstanceUid, label: fitted };
 }
 
 /** buildDicomSeg, then writes the file atomically. */

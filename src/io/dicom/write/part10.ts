@@ -21,26 +21,47 @@ function silenceDcmjs(): void {
   quiet = true;
 }
 
+/** The Pixel Data element (7FE0,0010) in explicit VR little endian: tag, VR, reserved, length, bytes. */
+function pixelDataElement(bytes: Uint8Array, vr: 'OB' | 'OW'): Uint8Array {
+  const head = new Uint8Array(12);
+  const view = new DataView(head.buffer);
+  view.setUint16(0, 0x7fe0, true);
+  view.setUint16(2, 0x0010, true);
+  head[4] = vr.charCodeAt(0);
+  head[5] = vr.charCodeAt(1);
+  view.setUint32(8, bytes.length, true);
+  const out = new Uint8Array(12 + bytes.length);
+  out.set(head);
+  out.set(bytes, 12);
+  return out;
+}
+
 /**
  * Encodes a naturalised dataset as a Part 10 file: preamble, meta header (SOP class and instance
- * from the dataset) and the dataset in `transferSyntaxUid` (explicit VR little endian by default).
+ * from the dataset) and the dataset in explicit VR little endian. Native pixel data given as
+ * `pixels` (even length) is appended as the last element without passing through dcmjs, which
+ * copies large values slowly.
  */
-export function encodePart10(
-  dataset: NaturalizedDataset,
-  transferSyntaxUid: string = EXPLICIT_VR_LITTLE_ENDIAN,
-): Uint8Array {
+export function encodePart10(dataset: NaturalizedDataset, pixels?: { bytes: Uint8Array; vr: 'OB' | 'OW' }): Uint8Array {
   silenceDcmjs();
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: dataset.SOPClassUID,
     MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
-    TransferSyntaxUID: transferSyntaxUid,
+    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
     ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
     ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
   };
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = DicomMetaDictionary.denaturalizeDataset({ SpecificCharacterSet: 'ISO_IR 192', ...dataset });
-  return new Uint8Array(dict.write({ allowInvalidVRLength: false }));
+  const head = new Uint8Array(dict.write({ allowInvalidVRLength: false }));
+  if (!pixels) return head;
+  if (pixels.bytes.length % 2) throw new RangeError('pixel data must have an even length');
+  const element = pixelDataElement(pixels.bytes, pixels.vr);
+  const out = new Uint8Array(head.length + element.length);
+  out.set(head);
+  out.set(element, head.length);
+  return out;
 }
 
 /** Parses Part 10 bytes into a naturalised dataset (pixel data included unless `headerOnly`). */
