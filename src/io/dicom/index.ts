@@ -64,7 +64,17 @@ export {
 export { readDicomSeg, readSegmentation, isSegmentation, type DicomSegmentation } from './seg/read.js';
 export { loadReferenceSeries, type ReferenceSeries, type ReferenceFrame } from './seg/reference.js';
 export { segmentsFromJson, resolveSegments, type Segment, type SegmentSpec } from './seg/segments.js';
+export { readSegmentSpecs } from './seg/specs-file.js';
 export { codesForName, codeItem, type Code } from './seg/codes.js';
 export { fitToGrid } from './seg/grid-match.js';
 export { encodePart10, decodePart10 } from './write/part10.js';
 export { newUid, derivedUid, isValidUid } from './write/uid.js';
+export {
+  buildMeasurementReport,
+  writeMeasurementReport,
+  COMPREHENSIVE_SR_STORAGE,
+  SR_CODES,
+  type MeasurementGroup,
+  type Measurement,
+  type ReportOptions,
+} from './sr/tid1500.js';
