@@ -16,6 +16,9 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 packages=(g++ make cmake)
 [ -n "${LIBTORCH:-}" ] || packages+=(libtorch-dev)
 references=(python3-torch python3-torchvision python3-nibabel python3-pydicom python3-numpy python3-scipy python3-pil python3-sklearn)
+# DICOM SEG/SR validation (dciodvfy), the PACS the DICOMweb tests run against (in a loopback-only network
+# namespace: iproute2), and pdftotext to read the findings report back
+references+=(dicom3tools orthanc orthanc-dicomweb iproute2 poppler-utils)
 case "${1:-}" in --references | --bench) packages+=("${references[@]}") ;; esac
 [ "${CI:-}" = "true" ] && packages+=("${references[@]}")
 

@@ -1,0 +1,2 @@
+/** Reports: structured findings from predictions (text, JSON, HTML, PDF, DICOM SR). */
+export * from './findings-index.js';
