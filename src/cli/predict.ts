@@ -13,6 +13,8 @@ import { setNumThreads } from '../engine/threads.js';
 import { groupInputs, OUTPUT_FORMATS, predictImages, type OutputFormat, type PredictionRun } from '../infer/predict.js';
 import type { PostprocessOptions } from '../infer/postprocess.js';
 import { loadRun, runPaths } from '../train/run-folder.js';
+import type { SegResult } from '../io/dicom/seg/write.js';
+import { writePredictionSr } from '../report/findings-sr.js';
 import { OptionError, VesaliusError } from '../util/errors.js';
 
 interface PredictFlags {
@@ -27,6 +29,8 @@ interface PredictFlags {
   format?: string;
   threads?: string;
   json?: boolean;
+  sr?: boolean;
+  segType?: string;
 }
 
 /** 'largest' | 'none' | 'min-size=N' | 'fill-holes', several joined by commas. */
@@ -95,6 +99,11 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
   if (flags.format !== undefined && !OUTPUT_FORMATS.includes(flags.format as OutputFormat)) {
     throw new OptionError('--format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${flags.format}"`);
   }
+  if (flags.sr && flags.format !== 'dicom-seg')
+    throw new OptionError('--sr', 'needs --format dicom-seg (the SR references the SEG)');
+  const segType = (flags.segType ?? 'binary').toUpperCase();
+  if (segType !== 'BINARY' && segType !== 'LABELMAP')
+    throw new OptionError('--seg-type', `must be binary or labelmap, got "${flags.segType}"`);
   const postprocess = parsePostprocess(flags.postprocess);
   if (flags.threads !== undefined)
     setNumThreads(
@@ -103,6 +112,7 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
   const runs = [model, ...(flags.ensemble ?? [])].map((path) => openRun(path, flags.checkpoint));
   const cases = groupInputs(inputs, runs[0]!.plan.channels.length);
   const started = performance.now();
+  const srWritten: string[] = [];
   const written = await withFlagNames({ format: '--format', overlap: '--overlap', ensemble: '--ensemble' }, () =>
     predictImages(runs, cases, {
       output: flags.output,
@@ -113,6 +123,20 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
       probabilities: flags.probabilities,
       postprocess: postprocess ?? inferencePostprocess(runs[0]!),
       onCase: (id, index, total) => process.stderr.write(`predict: case ${index + 1}/${total} ${id}\n`),
+      seg: {
+        type: segType,
+        algorithm: { name: `Vesalius ${basename(model)}`, version: '0.1.0' },
+        modelName: basename(model),
+      },
+      keepProbabilities: flags.sr,
+      onWritten: async ({ prediction, seg }) => {
+        for (const w of seg?.warnings ?? []) process.stderr.write(`predict: warning: ${w}\n`);
+        if (!flags.sr || !seg) return;
+        const path = srPathFor(seg, flags.output);
+        const sr = writePredictionSr(path, prediction, seg, { modelName: basename(model) });
+        srWritten.push(path);
+        process.stderr.write(`predict: wrote ${path} (${sr.findings.length} finding(s))\n`);
+      },
       onWindows: process.stderr.isTTY
         ? (done, total) => process.stderr.write(`\r  windows ${done}/${total}${done === total ? '\n' : ''}`)
         : undefined,
@@ -123,7 +147,16 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
   process.stderr.write(
     `predict: ${written.length} case(s) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );
-  if (flags.json) process.stdout.write(`${JSON.stringify(written)}\n`);
+  if (flags.json)
+    process.stdout.write(
+      `${JSON.stringify(flags.sr ? written.map((w, i) => ({ ...w, sr: srWritten[i] })) : written)}\n`,
+    );
+}
+
+/** The SR beside its SEG: CASE.seg.dcm → CASE.sr.dcm (or OUT.dcm → OUT.sr.dcm). */
+function srPathFor(seg: SegResult, output: string): string {
+  const segPath = seg.path ?? output;
+  return segPath.replace(/(\.seg)?\.dcm$/i, '.sr.dcm');
 }
 
 /** The run config's inference section decides post-processing unless --postprocess is given. */
@@ -174,6 +207,8 @@ export function register(program: Command): void {
       '--format <fmt>',
       `output format: ${OUTPUT_FORMATS.join(', ')} (default: png for 2D rasters, nrrd for NRRD, else nii.gz)`,
     )
+    .option('--sr', 'with --format dicom-seg: also a DICOM SR (TID 1500) of the findings, beside each SEG')
+    .option('--seg-type <binary|labelmap>', 'SEG type for --format dicom-seg', 'binary')
     .option('--threads <n>', 'CPU threads (default: every core)')
     .option('--json', 'print the files written as JSON on stdout')
     .action(runPredict);

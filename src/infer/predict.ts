@@ -21,6 +21,8 @@ import { readImage } from '../io/read.js';
 import { writeImage } from '../io/write.js';
 import { caseIdOf } from '../io/case-id.js';
 import { FileFormatError, OptionError, ShapeError } from '../util/errors.js';
+import type { SegmentSpec } from '../io/dicom/seg/segments.js';
+import { type SegResult, type SegWriteOptions, writeDicomSeg } from '../io/dicom/seg/write.js';
 import { argmaxChannels, postprocess, type PostprocessOptions } from './postprocess.js';
 import { slidingWindowInference } from './sliding-window.js';
 
@@ -28,11 +30,12 @@ import { slidingWindowInference } from './sliding-window.js';
 export interface PredictionRun {
   plan: Plan;
   model: AnyModule;
-  datasetInfo: { channels: string[]; numClasses: number };
+  datasetInfo: { channels: string[]; numClasses: number; labels?: { name: string; value: number }[] };
 }
 
-export type OutputFormat = 'nii.gz' | 'nrrd' | 'png';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['nii.gz', 'nrrd', 'png'];
+/** Label image formats, and `dicom-seg`: a DICOM SEG referencing the input series (DICOM inputs only). */
+export type OutputFormat = 'nii.gz' | 'nrrd' | 'png' | 'dicom-seg';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['nii.gz', 'nrrd', 'png', 'dicom-seg'];
 
 export interface PredictOptions {
   /** Mirroring test-time augmentation over every spatial axis (default true). */
@@ -53,6 +56,8 @@ export interface PredictOptions {
 export interface CasePrediction {
   /** Class index per voxel on the input's grid, with its geometry. */
   labels: Image;
+  /** The (first channel's) input image as read. */
+  image: Image;
   /** [i, j, k, classes] float32 on the input's grid, when asked for. */
   probabilities?: Image;
 }
@@ -185,6 +190,7 @@ export async function predictCase(
   };
   return {
     labels: createImage(labels, shape, geometry),
+    image: first,
     probabilities: options.probabilities ? createImage(mean, [...shape, K], geometry) : undefined,
   };
 }
@@ -195,10 +201,10 @@ export function outputPaths(
   id: string,
   format: OutputFormat,
 ): { labels: string; probabilities: string } {
-  // PNG holds 8/16-bit integers only: probability maps of PNG predictions are written as NIfTI.
-  const probFormat = format === 'png' ? 'nii.gz' : format;
+  // PNG holds 8/16-bit integers only: probability maps of PNG (and SEG) predictions are written as NIfTI.
+  const probFormat = format === 'png' || format === 'dicom-seg' ? 'nii.gz' : format;
   return {
-    labels: join(outDir, `${id}.${format}`),
+    labels: join(outDir, format === 'dicom-seg' ? `${id}.seg.dcm` : `${id}.${format}`),
     probabilities: join(outDir, 'probabilities', `${id}.${probFormat}`),
   };
 }
@@ -261,6 +267,26 @@ export interface PredictImagesOptions extends PredictOptions {
   /** Output format (default: from the first input: png for rasters, nrrd for NRRD, else nii.gz). */
   format?: OutputFormat;
   onCase?: (id: string, index: number, total: number) => void;
+  /** For `dicom-seg`: SEG options (type, algorithm, descriptions); segment names default to the run's classes. */
+  seg?: SegWriteOptions;
+  /** Keep the probabilities in memory for `onWritten` without writing them (unless `probabilities`). */
+  keepProbabilities?: boolean;
+  /** Called after a case's files are written, with the prediction (and the SEG written, for dicom-seg). */
+  onWritten?: (written: {
+    id: string;
+    input: PredictionInput;
+    prediction: CasePrediction;
+    seg?: SegResult;
+  }) => Promise<void> | void;
+}
+
+/** Segment names for a run's classes: every foreground class, so that a class never predicted stays an (empty) segment. */
+function runSegments(run: PredictionRun): SegmentSpec[] {
+  const names = new Map((run.datasetInfo.labels ?? []).map((l) => [l.value, l.name]));
+  return Array.from({ length: run.datasetInfo.numClasses - 1 }, (_, c) => ({
+    number: c + 1,
+    label: names.get(c + 1) ?? `class ${c + 1}`,
+  }));
 }
 
 /** Predicts every input and writes label maps (and probability maps); returns the files written per case. */
@@ -273,29 +299,50 @@ export async function predictImages(
   const format = options.format ?? defaultFormat(inputs[0]!.files[0]!);
   if (!OUTPUT_FORMATS.includes(format))
     throw new OptionError('format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
+  if (format === 'dicom-seg') {
+    const notDicom = inputs.find((c) => c.files.length !== 1 || detectFormat(c.files[0]!) !== 'dicom');
+    if (notDicom)
+      throw new OptionError(
+        'format',
+        `dicom-seg needs one DICOM series (folder or file) per case, got ${notDicom.files.join(', ')}`,
+      );
+  }
   const singleFile =
-    inputs.length === 1 && /\.(nii\.gz|nii|nrrd|png)$/i.test(options.output) && !isDirectory(options.output);
+    inputs.length === 1 &&
+    (format === 'dicom-seg' ? /\.dcm$/i : /\.(nii\.gz|nii|nrrd|png)$/i).test(options.output) &&
+    !isDirectory(options.output);
+  const firstRun = (Array.isArray(runs) ? runs[0] : runs) as PredictionRun;
   const written: Array<{ id: string; labels: string; probabilities?: string }> = [];
   for (const [index, input] of inputs.entries()) {
     options.onCase?.(input.id, index, inputs.length);
-    const prediction = await predictCase(runs, input, options);
+    const prediction = await predictCase(runs, input, {
+      ...options,
+      probabilities: options.probabilities || options.keepProbabilities,
+    });
     const paths = singleFile
       ? {
           labels: options.output,
           probabilities: options.output.replace(
-            /(\.nii\.gz|\.nii|\.nrrd|\.png)$/i,
-            (ext) => `_probabilities${ext.toLowerCase() === '.png' ? '.nii.gz' : ext}`,
+            /(\.seg\.dcm|\.dcm|\.nii\.gz|\.nii|\.nrrd|\.png)$/i,
+            (ext) => `_probabilities${/\.(png|dcm)$/i.test(ext) ? '.nii.gz' : ext}`,
           ),
         }
       : outputPaths(options.output, input.id, format);
     mkdirSync(dirname(paths.labels), { recursive: true });
-    await writeImage(prediction.labels, paths.labels);
+    let seg: SegResult | undefined;
+    if (format === 'dicom-seg') {
+      seg = await writeDicomSeg(prediction.labels, input.files[0]!, paths.labels, {
+        segments: runSegments(firstRun),
+        ...options.seg,
+      });
+    } else await writeImage(prediction.labels, paths.labels);
     const entry: { id: string; labels: string; probabilities?: string } = { id: input.id, labels: paths.labels };
-    if (prediction.probabilities) {
+    if (prediction.probabilities && options.probabilities) {
       mkdirSync(dirname(paths.probabilities), { recursive: true });
       await writeImage(prediction.probabilities, paths.probabilities);
       entry.probabilities = paths.probabilities;
     }
+    await options.onWritten?.({ id: input.id, input, prediction, ...(seg ? { seg } : {}) });
     written.push(entry);
   }
   return written;

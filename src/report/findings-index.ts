@@ -18,6 +18,6 @@ export {
   type FindingsReport,
   type ReportContext,
 } from './findings-report.js';
-export { findingGroups, writeFindingsSr, type FindingsSrOptions } from './findings-sr.js';
+export { findingGroups, writeFindingsSr, writePredictionSr, type FindingsSrOptions } from './findings-sr.js';
 export { findingsFromFiles, REPORT_FORMATS, type ReportFormat, type FindingsFilesOptions } from './findings-files.js';
 export { textPdf, type PdfLine } from './findings-pdf.js';

@@ -10,7 +10,9 @@ import { codesForName, LATERALITY } from '../io/dicom/seg/codes.js';
 import type { SegResult } from '../io/dicom/seg/write.js';
 import { type MeasurementGroup, SR_CODES, writeMeasurementReport } from '../io/dicom/sr/tid1500.js';
 import { newUid } from '../io/dicom/write/uid.js';
-import type { Finding } from './findings.js';
+import { fitToGrid } from '../io/dicom/seg/grid-match.js';
+import type { Image } from '../io/image.js';
+import { type Finding, findFindings } from './findings.js';
 
 const AREA = { value: '42798000', scheme: 'SCT', meaning: 'Area' };
 const SQUARE_MILLIMETRE = { value: 'mm2', scheme: 'UCUM', meaning: 'square millimeter' };
@@ -83,4 +85,26 @@ export function writeFindingsSr(
     seriesInstanceUid: report.dataset.SeriesInstanceUID,
     bytes: report.bytes,
   };
+}
+
+/**
+ * The SR of a fresh prediction: findings of its labels (with the input image's intensities and the
+ * model's probabilities when given), measured and written next to the SEG written from the same labels.
+ */
+export function writePredictionSr(
+  path: string,
+  prediction: { labels: Image; image?: Image; probabilities?: Image },
+  seg: SegResult,
+  options: { classNames?: ReadonlyMap<number, string>; modelName?: string } = {},
+): { findings: Finding[]; sopInstanceUid: string; seriesInstanceUid: string; bytes: Uint8Array } {
+  // measure on the grid the SEG was written on (the reference series' own voxel order)
+  const labels = seg.label;
+  const onGrid = (image: Image | undefined) => (image ? fitToGrid(image, labels, { what: 'image' }) : undefined);
+  const findings = findFindings(labels, {
+    image: onGrid(prediction.image),
+    probabilities: onGrid(prediction.probabilities),
+    classNames: options.classNames ?? new Map(seg.segments.map((s) => [s.number, s.label])),
+  });
+  const written = writeFindingsSr(path, { findings, seg, modelName: options.modelName });
+  return { findings, ...written };
 }

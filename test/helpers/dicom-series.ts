@@ -32,6 +32,8 @@ export interface SeriesSpec {
   seed?: number;
   patientName?: string;
   patientId?: string;
+  /** Stored value of (column c, row r, slice k) (default syntheticValue). */
+  pixel?: (c: number, r: number, k: number) => number;
 }
 
 export interface WrittenSeries {
@@ -92,8 +94,9 @@ export function syntheticValue(c: number, r: number, k: number): number {
 
 function pixels(spec: SeriesSpec, k: number): ArrayBuffer {
   const values = new Int16Array(spec.rows * spec.columns);
+  const value = spec.pixel ?? syntheticValue;
   for (let r = 0; r < spec.rows; r++)
-    for (let c = 0; c < spec.columns; c++) values[r * spec.columns + c] = syntheticValue(c, r, k);
+    for (let c = 0; c < spec.columns; c++) values[r * spec.columns + c] = value(c, r, k);
   return values.buffer;
 }
 

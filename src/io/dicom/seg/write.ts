@@ -60,6 +60,8 @@ export interface SegResult {
   seriesInstanceUid: string;
   /** The label as written: on the reference grid. */
   label: Image;
+  /** Where writeDicomSeg wrote it. */
+  path?: string;
 }
 
 const SEGMENTATION_DERIVATION = { value: '113076', scheme: 'DCM', meaning: 'Segmentation' };
@@ -330,5 +332,5 @@ export async function writeDicomSeg(
 ): Promise<SegResult> {
   const result = await buildDicomSeg(label, reference, options);
   writeFileAtomic(path, result.bytes);
-  return result;
+  return { ...result, path };
 }
