@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as convert } from './convert.js';
 import { register as demo } from './demo.js';
+import { register as deid } from './deid.js';
 import { register as evaluate } from './evaluate.js';
 import { register as findings } from './findings.js';
 import { register as info } from './info.js';
@@ -17,5 +18,6 @@ export const subcommands: Array<(program: Command) => void> = [
   predict,
   evaluate,
   findings,
+  deid,
   demo,
 ];
