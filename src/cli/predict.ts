@@ -6,16 +6,14 @@
  */
 import { withFlagNames } from './flags.js';
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import { loadModule } from '../engine/safetensors.js';
+import { basename } from 'node:path';
 import { setNumThreads } from '../engine/threads.js';
-import { groupInputs, OUTPUT_FORMATS, predictImages, type OutputFormat, type PredictionRun } from '../infer/predict.js';
+import { groupInputs, OUTPUT_FORMATS, predictImages, type OutputFormat } from '../infer/predict.js';
 import type { PostprocessOptions } from '../infer/postprocess.js';
-import { loadRun, runPaths } from '../train/run-folder.js';
+import { inferencePostprocess, openRun } from '../train/open-run.js';
 import type { SegResult } from '../io/dicom/seg/write.js';
 import { writePredictionSr } from '../report/findings-sr.js';
-import { OptionError, VesaliusError } from '../util/errors.js';
+import { OptionError } from '../util/errors.js';
 
 interface PredictFlags {
   output: string;
@@ -55,38 +53,6 @@ export function parsePostprocess(spec: string | undefined): PostprocessOptions |
   return out;
 }
 
-/**
- * A run folder, or a checkpoint file inside one (RUN/checkpoints/NAME.safetensors): the model of the
- * run with that file's weights. Without --checkpoint a run gives its best checkpoint, or its last
- * when it never validated (trained on every case).
- */
-export function openRun(path: string, checkpoint: string | undefined): PredictionRun {
-  if (!existsSync(path)) throw new VesaliusError(`${path}: no such run folder or model file`);
-  if (statSync(path).isFile()) {
-    if (!/\.safetensors$/i.test(path) || basename(dirname(path)) !== 'checkpoints') {
-      throw new VesaliusError(
-        `${path}: a model file must be a checkpoint inside a run folder (RUN/checkpoints/*.safetensors)`,
-      );
-    }
-    // the run's own weights come first (loadRun needs one), then the named file's replace them
-    const runDir = dirname(dirname(path));
-    const run = loadRun(runDir, { checkpoint: pickCheckpoint(runDir, undefined) });
-    loadModule(run.model, path);
-    return run;
-  }
-  return loadRun(path, { checkpoint: pickCheckpoint(path, checkpoint) });
-}
-
-function pickCheckpoint(runDir: string, checkpoint: string | undefined): 'best' | 'last' {
-  if (checkpoint !== undefined) {
-    if (checkpoint !== 'best' && checkpoint !== 'last')
-      throw new OptionError('--checkpoint', `must be best or last, got "${checkpoint}"`);
-    return checkpoint;
-  }
-  const p = runPaths(runDir);
-  return !existsSync(p.best) && existsSync(p.last) ? 'last' : 'best';
-}
-
 function number(value: string, option: string, check: (n: number) => boolean, what: string): number {
   const n = Number(value);
   if (!check(n)) throw new OptionError(option, `${what}, got "${value}"`);
@@ -109,7 +75,9 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
     setNumThreads(
       number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
     );
-  const runs = [model, ...(flags.ensemble ?? [])].map((path) => openRun(path, flags.checkpoint));
+  const runs = await withFlagNames({ checkpoint: '--checkpoint' }, async () =>
+    [model, ...(flags.ensemble ?? [])].map((path) => openRun(path, flags.checkpoint)),
+  );
   const cases = groupInputs(inputs, runs[0]!.plan.channels.length);
   const started = performance.now();
   const srWritten: string[] = [];
@@ -157,19 +125,6 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
 function srPathFor(seg: SegResult, output: string): string {
   const segPath = seg.path ?? output;
   return segPath.replace(/(\.seg)?\.dcm$/i, '.sr.dcm');
-}
-
-/** The run config's inference section decides post-processing unless --postprocess is given. */
-function inferencePostprocess(run: PredictionRun & { config?: unknown }): PostprocessOptions | undefined {
-  const inference = (
-    run.config as { inference?: { keep_largest?: boolean; remove_small?: number; fill_holes?: boolean } } | undefined
-  )?.inference;
-  if (!inference) return undefined;
-  return {
-    keepLargest: inference.keep_largest,
-    removeSmaller: inference.remove_small,
-    fillHoles: inference.fill_holes,
-  };
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
