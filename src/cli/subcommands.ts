@@ -4,6 +4,7 @@ import { register as demo } from './demo.js';
 import { register as deid } from './deid.js';
 import { register as evaluate } from './evaluate.js';
 import { register as findings } from './findings.js';
+import { register as pacs } from './pacs.js';
 import { register as info } from './info.js';
 import { register as plan } from './plan.js';
 import { register as predict } from './predict.js';
@@ -19,5 +20,6 @@ export const subcommands: Array<(program: Command) => void> = [
   evaluate,
   findings,
   deid,
+  pacs,
   demo,
 ];
