@@ -21,6 +21,10 @@ export * as train from './train/index.js';
 export * as infer from './infer/index.js';
 export * as metrics from './metrics/index.js';
 export * as stats from './stats/index.js';
+export * as dicom from './io/dicom/index.js';
+export * as report from './report/index.js';
+export * as deid from './deid/index.js';
+export * as pacs from './pacs/index.js';
 
 export { readImage, writeImage, type Image } from './io/index.js';
 export { loadConfig, parseConfig, type TrainingConfig } from './train/index.js';

@@ -3,7 +3,7 @@
  * by position along the normal), the instance (and frame, for multi-frame sources) at each slice, and
  * the header whose patient, study and frame-of-reference attributes the derived object copies.
  */
-import type { NaturalizedDataset } from 'dcmjs';
+import type { DicomDataset } from '../write/dataset.js';
 import { FileFormatError } from '../../../util/errors.js';
 import type { Mat3, Vec3 } from '../../image.js';
 import type { Grid } from '../../resample.js';
@@ -26,7 +26,7 @@ export interface ReferenceSeries {
   path: string;
   series: DicomSeriesInfo;
   /** Header of the series' first file (naturalised): patient, study, frame of reference. */
-  header: NaturalizedDataset;
+  header: DicomDataset;
   /** The grid the reader assembles: [columns, rows, slices], spacing, origin, direction (LPS). */
   grid: Grid;
   /** frames[k]: the source of slice k of the grid. */

@@ -6,7 +6,7 @@
  * and slice where the segment has voxels (overlap allowed); a segment with no voxel keeps one empty
  * frame and says so in its description. LABELMAP writes one frame per slice of segment numbers.
  */
-import type { NaturalizedDataset } from 'dcmjs';
+import type { DicomDataset } from '../write/dataset.js';
 import { writeFileAtomic } from '../../../util/atomic.js';
 import { FileFormatError, OptionError, ShapeError } from '../../../util/errors.js';
 import { indexToWorld, type Image, type Vec3 } from '../../image.js';
@@ -52,7 +52,7 @@ export interface SegWriteOptions extends EquipmentOptions {
 export interface SegResult {
   /** What the user should know: UIDs the source lacked and the SEG had to invent. */
   warnings: string[];
-  dataset: NaturalizedDataset;
+  dataset: DicomDataset;
   bytes: Uint8Array;
   segments: Segment[];
   reference: ReferenceSeries;
@@ -92,13 +92,13 @@ function framesFor(
   });
 }
 
-function segmentItem(s: Segment, options: SegWriteOptions): NaturalizedDataset {
-  const type: NaturalizedDataset = { ...codeSequence(s.type)[0] };
+function segmentItem(s: Segment, options: SegWriteOptions): DicomDataset {
+  const type: DicomDataset = { ...codeSequence(s.type)[0] };
   if (s.typeModifier) type.SegmentedPropertyTypeModifierCodeSequence = codeSequence(s.typeModifier);
   const description = [s.description, s.empty ? 'empty: no voxel in this segment' : undefined]
     .filter(Boolean)
     .join('; ');
-  const item: NaturalizedDataset = {
+  const item: DicomDataset = {
     SegmentNumber: s.number,
     SegmentLabel: longString(s.label),
     SegmentedPropertyCategoryCodeSequence: codeSequence(s.category),
@@ -184,14 +184,14 @@ export async function buildDicomSeg(
   const orientation = decimalStrings([d[0], d[3], d[6], d[1], d[4], d[7]]);
   const perFrame = frames.map(({ segment, k }) => {
     const source = ref.frames[k]!;
-    const sourceItem: NaturalizedDataset = {
+    const sourceItem: DicomDataset = {
       ReferencedSOPClassUID: source.sopClassUid,
       ReferencedSOPInstanceUID: source.sopInstanceUid,
       PurposeOfReferenceCodeSequence: codeSequence(SOURCE_PURPOSE),
       SpatialLocationsPreserved: 'YES',
     };
     if (source.frameNumber !== undefined) sourceItem.ReferencedFrameNumber = source.frameNumber;
-    const item: NaturalizedDataset = {
+    const item: DicomDataset = {
       DerivationImageSequence: [
         { SourceImageSequence: [sourceItem], DerivationCodeSequence: codeSequence(SEGMENTATION_DERIVATION) },
       ],
@@ -239,7 +239,7 @@ export async function buildDicomSeg(
     );
   }
   const sliceThickness = Number(header.SliceThickness) > 0 ? Number(header.SliceThickness) : fitted.spacing[2];
-  const pixelMeasures: NaturalizedDataset = {
+  const pixelMeasures: DicomDataset = {
     PixelSpacing: decimalStrings([fitted.spacing[1], fitted.spacing[0]]),
     SliceThickness: decimalString(sliceThickness),
   };
@@ -261,7 +261,7 @@ export async function buildDicomSeg(
   const sopInstanceUid = options.sopInstanceUid ?? newUid();
   const seriesInstanceUid = options.seriesInstanceUid ?? newUid();
   const sourceSeriesNumber = Number(header.SeriesNumber);
-  const dataset: NaturalizedDataset = {
+  const dataset: DicomDataset = {
     ...study,
     ...equipment(options),
     SOPClassUID: type === 'LABELMAP' ? LABEL_MAP_SEGMENTATION_STORAGE : SEGMENTATION_STORAGE,

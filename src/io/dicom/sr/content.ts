@@ -2,13 +2,13 @@
  * SR content items (PS3.3 C.17.3) as naturalised dataset items: containers, codes, text, UID
  * references, numbers with units, image references. The relationship type is the one from the parent.
  */
-import type { NaturalizedDataset } from 'dcmjs';
+import type { DicomDataset } from '../write/dataset.js';
 import { type Code, codeSequence } from '../seg/codes.js';
 import { decimalString } from '../write/values.js';
 
 export type Relationship = 'CONTAINS' | 'HAS CONCEPT MOD' | 'HAS OBS CONTEXT' | 'HAS PROPERTIES' | 'INFERRED FROM';
 
-export type ContentItem = NaturalizedDataset;
+export type ContentItem = DicomDataset;
 
 function base(relationship: Relationship | undefined, valueType: string, concept: Code | undefined): ContentItem {
   const item: ContentItem = {};
@@ -72,7 +72,7 @@ export interface ImageReference {
 
 export function imageItem(relationship: Relationship, concept: Code | undefined, ref: ImageReference): ContentItem {
   const item = base(relationship, 'IMAGE', concept);
-  const sop: NaturalizedDataset = {
+  const sop: DicomDataset = {
     ReferencedSOPClassUID: ref.sopClassUid,
     ReferencedSOPInstanceUID: ref.sopInstanceUid,
   };

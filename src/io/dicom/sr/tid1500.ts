@@ -5,7 +5,7 @@
  * Source series for segmentation) with its tracking identifier and UID, the finding and its site,
  * and numeric measurements with UCUM units.
  */
-import type { NaturalizedDataset } from 'dcmjs';
+import type { DicomDataset } from '../write/dataset.js';
 import { writeFileAtomic } from '../../../util/atomic.js';
 import { OptionError } from '../../../util/errors.js';
 import type { Code } from '../seg/codes.js';
@@ -106,7 +106,7 @@ function group(g: MeasurementGroup, options: ReportOptions): ContentItem {
 }
 
 /** Evidence: every instance referenced, by study and series. */
-function evidence(options: ReportOptions): NaturalizedDataset[] {
+function evidence(options: ReportOptions): DicomDataset[] {
   const ref = options.reference;
   const source = new Map<string, string>();
   for (const f of ref.frames) source.set(f.sopInstanceUid, f.sopClassUid);
@@ -141,7 +141,7 @@ function evidence(options: ReportOptions): NaturalizedDataset[] {
  *
  * @throws OptionError when the reference lacks the UIDs a report must name.
  */
-export function buildMeasurementReport(options: ReportOptions): { dataset: NaturalizedDataset; bytes: Uint8Array } {
+export function buildMeasurementReport(options: ReportOptions): { dataset: DicomDataset; bytes: Uint8Array } {
   const ref = options.reference;
   if (!ref.header.StudyInstanceUID || !ref.header.SeriesInstanceUID)
     throw new OptionError(
@@ -175,7 +175,7 @@ export function buildMeasurementReport(options: ReportOptions): { dataset: Natur
     ),
   ];
   const sourceSeriesNumber = Number(ref.header.SeriesNumber);
-  const dataset: NaturalizedDataset = {
+  const dataset: DicomDataset = {
     ...patientAndStudy(ref.header),
     ...device,
     SOPClassUID: COMPREHENSIVE_SR_STORAGE,
@@ -203,7 +203,7 @@ export function buildMeasurementReport(options: ReportOptions): { dataset: Natur
 export function writeMeasurementReport(
   path: string,
   options: ReportOptions,
-): { dataset: NaturalizedDataset; bytes: Uint8Array } {
+): { dataset: DicomDataset; bytes: Uint8Array } {
   const report = buildMeasurementReport(options);
   writeFileAtomic(path, report.bytes);
   return report;

@@ -3,7 +3,7 @@
  * and study (PS3.3 C.7.1.1 Patient, C.7.2.1 General Study, C.7.2.2 Patient Study, C.7.1.3 / C.7.2.3
  * Clinical Trial Subject / Study), and the equipment that made it.
  */
-import type { NaturalizedDataset } from 'dcmjs';
+import type { DicomDataset } from './dataset.js';
 
 const PATIENT = [
   'PatientName',
@@ -53,8 +53,8 @@ const REQUIRED_EMPTY = [
 ];
 
 /** Patient, study and clinical-trial attributes of `source`, type 2 ones present even when empty. */
-export function patientAndStudy(source: NaturalizedDataset): NaturalizedDataset {
-  const out: NaturalizedDataset = {};
+export function patientAndStudy(source: DicomDataset): DicomDataset {
+  const out: DicomDataset = {};
   for (const key of [...PATIENT, ...STUDY, ...PATIENT_STUDY, ...CLINICAL_TRIAL]) {
     const value = source[key];
     if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)) out[key] = value;
@@ -76,7 +76,7 @@ export interface EquipmentOptions {
 export const VESALIUS_VERSION = '0.1.0';
 
 /** General and Enhanced General Equipment modules (PS3.3 C.7.5.1, C.7.5.2). */
-export function equipment(options: EquipmentOptions = {}): NaturalizedDataset {
+export function equipment(options: EquipmentOptions = {}): DicomDataset {
   return {
     Manufacturer: 'Vesalius',
     ManufacturerModelName: (options.modelName ?? 'Vesalius').slice(0, 64),

@@ -3,7 +3,8 @@
  * Strings are written as UTF-8 (Specific Character Set ISO_IR 192): dcmjs decodes what it reads
  * with the file's own character set and always re-encodes as UTF-8.
  */
-import dcmjs, { type NaturalizedDataset } from 'dcmjs';
+import dcmjs from 'dcmjs';
+import type { DicomDataset } from './dataset.js';
 import { FileFormatError } from '../../../util/errors.js';
 import { EXPLICIT_VR_LITTLE_ENDIAN } from '../transfer-syntax.js';
 
@@ -42,7 +43,7 @@ function pixelDataElement(bytes: Uint8Array, vr: 'OB' | 'OW'): Uint8Array {
  * `pixels` (even length) is appended as the last element without passing through dcmjs, which
  * copies large values slowly.
  */
-export function encodePart10(dataset: NaturalizedDataset, pixels?: { bytes: Uint8Array; vr: 'OB' | 'OW' }): Uint8Array {
+export function encodePart10(dataset: DicomDataset, pixels?: { bytes: Uint8Array; vr: 'OB' | 'OW' }): Uint8Array {
   silenceDcmjs();
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
@@ -65,11 +66,7 @@ export function encodePart10(dataset: NaturalizedDataset, pixels?: { bytes: Uint
 }
 
 /** Parses Part 10 bytes into a naturalised dataset (pixel data included unless `headerOnly`). */
-export function decodePart10(
-  path: string,
-  bytes: Uint8Array,
-  options: { headerOnly?: boolean } = {},
-): NaturalizedDataset {
+export function decodePart10(path: string, bytes: Uint8Array, options: { headerOnly?: boolean } = {}): DicomDataset {
   silenceDcmjs();
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   try {
