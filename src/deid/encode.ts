@@ -1,5 +1,8 @@
 /** Encoding elements for the de-identified output, in the dataset's own transfer syntax. */
+import { concat } from '../io/dicom/frames.js';
 import type { Syntax } from './elements.js';
+
+export { concat };
 import { textBytes } from './values.js';
 
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
@@ -33,16 +36,6 @@ export function itemTag(element: number, length: number, syntax: Syntax): Uint8A
   view.setUint16(0, 0xfffe, syntax.little);
   view.setUint16(2, element, syntax.little);
   view.setUint32(4, length, syntax.little);
-  return out;
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 
