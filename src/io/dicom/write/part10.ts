@@ -6,6 +6,7 @@
 import dcmjs from 'dcmjs';
 import type { DicomDataset } from './dataset.js';
 import { FileFormatError } from '../../../util/errors.js';
+import { parseDicomBytes } from '../parse.js';
 import { EXPLICIT_VR_LITTLE_ENDIAN } from '../transfer-syntax.js';
 
 const { DicomDict, DicomMessage, DicomMetaDictionary } = dcmjs.data;
@@ -65,10 +66,38 @@ export function encodePart10(dataset: DicomDataset, pixels?: { bytes: Uint8Array
   return out;
 }
 
-/** Parses Part 10 bytes into a naturalised dataset (pixel data included unless `headerOnly`). */
+/**
+ * A raw dataset (no preamble or meta header: legacy files) as Part 10 bytes: a preamble and a meta
+ * header naming the transfer syntax the reader recognised, in front of the dataset.
+ */
+function asPart10(path: string, bytes: Uint8Array): Uint8Array {
+  const parsed = parseDicomBytes(path, bytes, { headerOnly: true });
+  const meta = new DicomDict(
+    DicomMetaDictionary.denaturalizeDataset({
+      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+      MediaStorageSOPClassUID: parsed.dataSet.string('x00080016') ?? '',
+      MediaStorageSOPInstanceUID: parsed.dataSet.string('x00080018') ?? '',
+      TransferSyntaxUID: parsed.transferSyntaxUid,
+      ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
+    }),
+  );
+  meta.dict = {};
+  const head = new Uint8Array(meta.write());
+  // the writer ends the meta group and starts an empty dataset: the raw dataset follows it
+  const out = new Uint8Array(head.length + parsed.bytes.length);
+  out.set(head);
+  out.set(parsed.bytes, head.length);
+  return out;
+}
+
+const hasPreamble = (b: Uint8Array) =>
+  b.length >= 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
+
+/** Parses Part 10 bytes (or a raw dataset) into a naturalised dataset (pixel data included unless `headerOnly`). */
 export function decodePart10(path: string, bytes: Uint8Array, options: { headerOnly?: boolean } = {}): DicomDataset {
   silenceDcmjs();
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const part10 = hasPreamble(bytes) ? bytes : asPart10(path, bytes);
+  const buffer = part10.buffer.slice(part10.byteOffset, part10.byteOffset + part10.byteLength) as ArrayBuffer;
   try {
     const dict = DicomMessage.readFile(buffer, {
       ignoreErrors: true,
