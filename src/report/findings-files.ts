@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fitToGrid } from '../io/dicom/seg/grid-match.js';
 import { readSegmentSpecs } from '../io/dicom/seg/specs-file.js';
 import { orientationCode } from '../io/geometry.js';
 import type { Image } from '../io/image.js';
@@ -60,8 +61,11 @@ export async function findingsFromFiles(
   prediction: string,
   options: FindingsFilesOptions = {},
 ): Promise<{ findings: Finding[]; report: FindingsReport; written: string[] }> {
-  const labels = await readImage(prediction);
+  let labels = await readImage(prediction);
   const image = options.image ? await readImage(options.image) : undefined;
+  // a SEG spans only the slices its frames cover: put it on the image's grid
+  if (image && labels.meta.format === 'dicom-seg')
+    labels = { ...fitToGrid(labels, image, { resample: true }), meta: labels.meta };
   const probabilities = options.probabilities ? await readImage(options.probabilities) : undefined;
   const atlas = options.atlas ? await readImage(options.atlas) : undefined;
   const classNames = options.names

@@ -326,3 +326,22 @@ test(
     }
   },
 );
+
+test(
+  'a real series de-identified reads back as the same image (voxels and geometry), with new UIDs',
+  skipUnlessData('dicom-samples', 'series'),
+  async () => {
+    const { readDicom } = await import('../../src/io/dicom/index.js');
+    const series = join(sharedData('dicom-samples', 'series')!, 'papaya-ge-mr-pd-oblique-20slices');
+    const out = join(tempDir(), 'anon');
+    const summary = await deidentify(series, out, { secret: SECRET });
+    assert.equal(summary.written.length, 20);
+    const [before, after] = [await readDicom(series), await readDicom(out)];
+    assert.deepEqual(after.shape, before.shape);
+    assert.deepEqual(after.direction, before.direction);
+    assert.deepEqual(after.origin, before.origin);
+    assert.deepEqual(after.data, before.data);
+    assert.notEqual(after.meta.seriesInstanceUid, before.meta.seriesInstanceUid);
+    assert.equal(after.meta.seriesInstanceUid, derivedUid(SECRET, String(before.meta.seriesInstanceUid)));
+  },
+);

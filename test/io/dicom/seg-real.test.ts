@@ -109,14 +109,22 @@ for (const file of [
   });
 }
 
-test('a legacy file without preamble or meta header (one stray byte first) can be a SEG reference', skipUnlessData('dicom-samples'), async () => {
-  const path = join(sharedData('dicom-samples')!, 'transfer-syntax', 'pydicom-misc', 'no_meta.dcm');
-  const { readDicom } = await import('../../../src/io/dicom/index.js');
-  const { createImage } = await import('../../../src/io/image.js');
-  const ct = await readDicom(path);
-  const label = createImage(Uint8Array.from(ct.data, (v) => (v > 1100 ? 1 : 0)), ct.shape, ct);
-  const out = join(tempDir(), 'seg.dcm');
-  const written = await writeDicomSeg(label, path, out, { segments: [{ number: 1, label: 'bone' }] });
-  assert.equal(written.dataset.PatientName[0].Alphabetic, 'CompressedSamples^CT1');
-  assert.deepEqual((await readDicomSeg(out, { reference: ct })).image.data, label.data);
-});
+test(
+  'a legacy file without preamble or meta header (one stray byte first) can be a SEG reference',
+  skipUnlessData('dicom-samples'),
+  async () => {
+    const path = join(sharedData('dicom-samples')!, 'transfer-syntax', 'pydicom-misc', 'no_meta.dcm');
+    const { readDicom } = await import('../../../src/io/dicom/index.js');
+    const { createImage } = await import('../../../src/io/image.js');
+    const ct = await readDicom(path);
+    const label = createImage(
+      Uint8Array.from(ct.data, (v) => (v > 1100 ? 1 : 0)),
+      ct.shape,
+      ct,
+    );
+    const out = join(tempDir(), 'seg.dcm');
+    const written = await writeDicomSeg(label, path, out, { segments: [{ number: 1, label: 'bone' }] });
+    assert.equal(written.dataset.PatientName[0].Alphabetic, 'CompressedSamples^CT1');
+    assert.deepEqual((await readDicomSeg(out, { reference: ct })).image.data, label.data);
+  },
+);
