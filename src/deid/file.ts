@@ -94,6 +94,11 @@ export function pseudonym(secret: string, patientId: string): string {
   return `ANON-${createHmac('sha256', secret).update(`patient:${patientId}`).digest('hex').slice(0, 12).toUpperCase()}`;
 }
 
+/**
+ * De-identifies one file's bytes (see the module comment).
+ *
+ * @throws FileFormatError for bytes that are not a readable DICOM dataset
+ */
 export function deidentifyBytes(path: string, input: Uint8Array, policy: FilePolicy): FileResult {
   const { meta, datasetStart } = readMeta(path, input);
   const metaText = (tag: number) => text(input, find(meta, tag));

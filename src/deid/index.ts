@@ -9,4 +9,5 @@ export { activeOptions, BASIC_PROFILE, type DeidOptions } from './options.js';
 export { ROWS, rowFor, resolveAction, PRIVATE_ROW, type Action, type OptionKey, type Row } from './table.js';
 export { isSafePrivate } from './safe-private.js';
 export { burnedInReason } from './burned-in.js';
-export { parseDataset, type Element, type Syntax } from './elements.js';
+export { parseDataset, type Element, type Item, type Syntax } from './elements.js';
+export type { Tally } from './dataset.js';

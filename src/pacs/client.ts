@@ -39,6 +39,10 @@ export class DicomWebClient {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
+  /**
+   * @param url - the DICOMweb root, e.g. http://pacs:8042/dicom-web
+   * @throws PacsError for a URL that is not http(s)
+   */
   constructor(url: string, options: DicomWebOptions = {}) {
     let parsed: URL;
     try {
@@ -104,10 +108,12 @@ export class DicomWebClient {
     return this.search('/studies', query);
   }
 
+  /** QIDO-RS series of a study. */
   searchSeries(study: string, query: Record<string, string> = {}): Promise<DicomJson[]> {
     return this.search(`/studies/${encodeURIComponent(study)}/series`, query);
   }
 
+  /** QIDO-RS instances of a study, or of one of its series. */
   searchInstances(study: string, series?: string, query: Record<string, string> = {}): Promise<DicomJson[]> {
     const path = series
       ? `/studies/${encodeURIComponent(study)}/series/${encodeURIComponent(series)}/instances`

@@ -11,6 +11,7 @@ export interface InstanceHeader {
   modality: string;
 }
 
+/** The UIDs and modality of a file's header; a file without them is a FileFormatError. */
 export function instanceHeader(path: string, bytes: Uint8Array): InstanceHeader {
   const { dataSet: ds } = parseDicomBytes(path, bytes, { headerOnly: true });
   const header = {

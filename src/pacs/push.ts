@@ -15,6 +15,12 @@ export interface PushFile {
   bytes?: Uint8Array;
 }
 
+/**
+ * Stores files over STOW-RS (see the module comment).
+ *
+ * @throws PacsError when the server cannot be reached, refuses, or refuses an instance; FileFormatError
+ *   for a file that is not DICOM (before anything is sent)
+ */
 export async function pushFiles(
   client: DicomWebClient,
   files: readonly (string | PushFile)[],

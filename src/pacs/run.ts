@@ -40,6 +40,7 @@ export interface PacsRunOptions extends StudyQuery {
   push?: boolean;
   segType?: SegmentationType;
   tta?: boolean;
+  /** Progress lines (the CLI prints them on stderr). */
   onProgress?: (line: string) => void;
 }
 
@@ -108,6 +109,12 @@ export async function chooseSeries(
   );
 }
 
+/**
+ * The round trip (see the module comment).
+ *
+ * @example
+ * await pacsRun(new DicomWebClient('http://pacs:8042/dicom-web'), { run: 'runs/lesions', accession: 'A123', output: 'work' });
+ */
 export async function pacsRun(client: DicomWebClient, options: PacsRunOptions): Promise<PacsRunResult> {
   const say = options.onProgress ?? (() => {});
   // the model first: a bad run folder fails before anything is retrieved

@@ -57,6 +57,13 @@ function namesFromRun(run: string): Map<number, string> {
   return new Map((info.labels ?? []).filter((l) => l.value !== 0).map((l) => [l.value, l.name]));
 }
 
+/**
+ * Findings of a prediction file, with the optional image, probabilities and atlas, and the report
+ * written as BASE.txt/.json/.html/.pdf when `output` is given.
+ *
+ * @example
+ * const { report } = await findingsFromFiles('pred.nii.gz', { image: 'ct.nii.gz', output: 'out/findings' });
+ */
 export async function findingsFromFiles(
   prediction: string,
   options: FindingsFilesOptions = {},

@@ -8,7 +8,8 @@
  */
 import { indexToWorld, type Image, type Vec3 } from '../io/image.js';
 
-type Point = [number, number];
+/** A point in a plane (index space of one slice). */
+export type Point = [number, number];
 
 /** Andrew's monotone chain: the convex hull's vertices, counter-clockwise, without collinear points. */
 export function convexHull(points: Point[]): Point[] {

@@ -7,7 +7,7 @@ export {
   type Side,
   type Plane,
 } from './findings.js';
-export { convexHull, diameters, type Diameters } from './findings-geometry.js';
+export { convexHull, diameters, type Diameters, type Point } from './findings-geometry.js';
 export {
   buildFindingsReport,
   findingSentence,

@@ -62,6 +62,7 @@ export function findingSentence(f: Finding): string {
   return `Finding ${f.id}: ${parts.join(', ')}`;
 }
 
+/** The method lines: how findings, sizes, sides and probabilities were computed. */
 export function methodLines(findings: Finding[], context: ReportContext): string[] {
   const is2D = findings[0]?.is2D ?? context.shape[2] === 1;
   const plane = findings[0]?.plane ?? 'image';
@@ -80,6 +81,7 @@ export function methodLines(findings: Finding[], context: ReportContext): string
   ];
 }
 
+/** The report of `findings` with its context (inputs, grid, model), method lines and disclaimer. */
 export function buildFindingsReport(findings: Finding[], context: ReportContext): FindingsReport {
   const counts = new Map<string, number>();
   for (const f of findings) counts.set(f.className, (counts.get(f.className) ?? 0) + 1);
@@ -116,6 +118,7 @@ function headerLines(r: FindingsReport): string[] {
   ];
 }
 
+/** The report as plain text. */
 export function reportText(r: FindingsReport): string {
   return [
     r.title.toUpperCase(),
@@ -138,6 +141,7 @@ export function reportText(r: FindingsReport): string {
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** The report as a small self-contained HTML page (all text escaped). */
 export function reportHtml(r: FindingsReport): string {
   const rows = r.findings
     .map((f) => {
@@ -175,6 +179,7 @@ ${rows}
 `;
 }
 
+/** The report as a PDF (A4, text). */
 export function reportPdf(r: FindingsReport): Uint8Array {
   const lines: PdfLine[] = [
     { text: r.title, size: 16 },

@@ -52,10 +52,19 @@
 export { readDicom, readDicomFolder, readDicomSeries, type ReadDicomOptions } from './read.js';
 export { scanDicomFolder, scanDicomFolderWithSkipped } from './scan.js';
 export type { DicomSeriesInfo, DicomFrameRef, DicomScan, SkippedFile } from './series-info.js';
-export { decodeFrame, decodeFrameSync, loadCodecs, type StoredArray } from './codecs.js';
+export {
+  decodeFrame,
+  decodeFrameSync,
+  loadCodecs,
+  type StoredArray,
+  type DecodeFrameOptions,
+} from './codecs.js';
 export type { FrameInfo } from './pixel-module.js';
-export { transferSyntax, describeTransferSyntax, type TransferSyntax } from './transfer-syntax.js';
-export { parseDicomBytes, type ParsedDicom } from './parse.js';
+export { transferSyntax, describeTransferSyntax, type TransferSyntax, type FrameCodec } from './transfer-syntax.js';
+export { parseDicomBytes, type ParsedDicom, type ParseOptions } from './parse.js';
+export type { FrameAttributes } from './frame-geometry.js';
+export type { Mosaic } from './mosaic.js';
+export type { DicomDataset } from './write/dataset.js';
 
 // Writing derived objects: segmentations (SEG) and structured reports (SR), and reading SEG back.
 export {

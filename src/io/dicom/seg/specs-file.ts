@@ -3,6 +3,13 @@ import { readFileSync } from 'node:fs';
 import { FileFormatError } from '../../../util/errors.js';
 import { segmentsFromJson, type SegmentSpec } from './segments.js';
 
+/**
+ * Reads segment names and codes from a JSON file.
+ *
+ * @param path - a `{"1": "liver"}` map, a list of specs, or a dataset.json
+ * @returns the segment specifications
+ * @throws FileFormatError for an unreadable or non-JSON file; OptionError for bad entries
+ */
 export function readSegmentSpecs(path: string): SegmentSpec[] {
   let text: string;
   try {
