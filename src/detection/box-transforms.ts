@@ -52,7 +52,7 @@ export function rot90Boxes(
   const ai = dims - 1 - ti,
     aj = dims - 1 - tj;
   const turns = ((k % 4) + 4) % 4;
-  let out = Float64Array.from(boxes);
+  let out: Float64Array = Float64Array.from(boxes);
   const sz = [...size];
   for (let t = 0; t < turns; t++) {
     const si = sz[ti]!;
@@ -121,7 +121,7 @@ export function boxesThroughRecord(
   sourceSize: readonly number[],
   record: TransformRecord,
 ): { boxes: Float64Array; size: number[] } {
-  let out = Float64Array.from(boxes);
+  let out: Float64Array = Float64Array.from(boxes);
   let size = [...sourceSize];
   const steps = record.name === 'Compose' ? (record.params.transforms as TransformRecord[]) : [record];
   for (const step of steps) {
