@@ -58,7 +58,12 @@ function bbox(label: ve.Tensor): number[] {
   return [...lo, ...hi];
 }
 
-const near = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string) => {
+const near = (
+  a: ArrayLike<number> & Iterable<number>,
+  b: ArrayLike<number> & Iterable<number>,
+  tol: number,
+  what: string,
+) => {
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= tol, `${what}: [${[...a]}] vs [${[...b]}]`);
 };
 
