@@ -41,7 +41,6 @@ export interface HeadOutput {
 export function flattenLevel(x: Tensor, perPosition: number): Tensor {
   const [n, ac, ...s] = x.shape;
   const c = ac! / perPosition;
-  const d = s.length;
   const perm = [0, ...s.map((_, i) => 3 + i), 1, 2];
   return ve.tidy(() =>
     x
