@@ -13,6 +13,8 @@ import { setNumThreads } from '../engine/threads.js';
 import { groupInputs, OUTPUT_FORMATS, predictImages, type OutputFormat, type PredictionRun } from '../infer/predict.js';
 import type { PostprocessOptions } from '../infer/postprocess.js';
 import { loadRun, runPaths } from '../train/run-folder.js';
+import { isDetectionRun, loadDetectionRun } from '../train/detection-run.js';
+import { predictDetectionFiles } from '../infer/detect-files.js';
 import { OptionError, VesaliusError } from '../util/errors.js';
 
 interface PredictFlags {
@@ -91,6 +93,7 @@ function number(value: string, option: string, check: (n: number) => boolean, wh
 
 export async function runPredict(model: string, inputs: string[], flags: PredictFlags): Promise<void> {
   const overlap = number(flags.overlap, '--overlap', (n) => n >= 0 && n < 1, 'must be in [0, 1)');
+  if (existsSync(model) && isDetectionRun(model)) return runPredictDetection(model, inputs, flags, overlap);
   const batchSize = number(flags.batch, '--batch', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer');
   if (flags.format !== undefined && !OUTPUT_FORMATS.includes(flags.format as OutputFormat)) {
     throw new OptionError('--format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${flags.format}"`);
@@ -120,6 +123,49 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
   );
   for (const w of written)
     process.stderr.write(`predict: wrote ${w.labels}${w.probabilities ? ` and ${w.probabilities}` : ''}\n`);
+  process.stderr.write(
+    `predict: ${written.length} case(s) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+  if (flags.json) process.stdout.write(`${JSON.stringify(written)}\n`);
+}
+
+/** Detection runs: boxes per case as JSON and CSV (voxel and patient coordinates) and, for 2D, an overlay PNG. */
+async function runPredictDetection(
+  model: string,
+  inputs: string[],
+  flags: PredictFlags,
+  overlap: number,
+): Promise<void> {
+  if (flags.threads !== undefined)
+    setNumThreads(
+      number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
+    );
+  const checkpoint =
+    flags.checkpoint === undefined ? undefined : (pickCheckpoint(model, flags.checkpoint) as 'best' | 'last');
+  const run = loadDetectionRun(model, checkpoint);
+  const c = run.config;
+  const started = performance.now();
+  const written = await predictDetectionFiles(run.model, inputs, {
+    output: flags.output,
+    classes: run.classes,
+    prepare: {
+      dims: c.dataset.dims,
+      normalization: c.preprocess.normalization,
+      scale: c.preprocess.scale,
+      targetSpacing: c.preprocess.target_spacing ?? undefined,
+    },
+    detect: {
+      window: c.inference.window,
+      overlap,
+      mirror: c.inference.mirror && flags.tta,
+      merge: c.inference.merge,
+      mergeIou: c.inference.merge_iou,
+      scoreThreshold: c.inference.score_threshold,
+      nmsThreshold: c.inference.nms_threshold,
+      detectionsPerImage: c.inference.detections_per_image,
+    },
+    onCase: (id, index, total) => process.stderr.write(`predict: case ${index + 1}/${total} ${id}\n`),
+  });
   process.stderr.write(
     `predict: ${written.length} case(s) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );

@@ -31,3 +31,32 @@ export function bootstrapMeanCi(values: ArrayLike<number>, options: BootstrapOpt
   const tail = ((1 - level) / 2) * 100;
   return [percentileOfSorted(means, tail), percentileOfSorted(means, 100 - tail)];
 }
+
+/**
+ * Percentile bootstrap confidence interval of any statistic of n cases: each resample draws n cases
+ * with replacement and passes how often each was drawn (`weights`) to `statistic` — for metrics that
+ * are not means of per-case values (average precision, FROC). Resamples where the statistic is NaN
+ * (e.g. no lesion drawn) are left out.
+ */
+export function bootstrapStatisticCi(
+  n: number,
+  statistic: (weights: Uint32Array) => number,
+  options: BootstrapOptions = {},
+): [number, number] {
+  if (n === 0) return [NaN, NaN];
+  const resamples = options.resamples ?? 2000;
+  const level = options.level ?? 0.95;
+  const random = new Random(options.seed ?? 0);
+  const values: number[] = [];
+  const weights = new Uint32Array(n);
+  for (let r = 0; r < resamples; r++) {
+    weights.fill(0);
+    for (let i = 0; i < n; i++) weights[random.int(n)]!++;
+    const v = statistic(weights);
+    if (!Number.isNaN(v)) values.push(v);
+  }
+  if (values.length === 0) return [NaN, NaN];
+  const sorted = Float64Array.from(values).sort();
+  const tail = ((1 - level) / 2) * 100;
+  return [percentileOfSorted(sorted, tail), percentileOfSorted(sorted, 100 - tail)];
+}
