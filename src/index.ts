@@ -17,6 +17,7 @@ export * as data from './data/index.js';
 export * as transforms from './transforms/index.js';
 export * as nets from './nets/index.js';
 export * as losses from './losses/index.js';
+export * as detection from './detection/index.js';
 export * as train from './train/index.js';
 export * as infer from './infer/index.js';
 export * as metrics from './metrics/index.js';

@@ -31,6 +31,8 @@ export interface DetectorOptions {
   headNorm?: 'none' | 'group';
   anchors?: AnchorConfig;
   norm?: 'batch' | 'group' | 'instance';
+  /** ResNet stem: 'imagenet' (7×7/2 + max-pool: C2 at 1/4) or 'small' (3×3/1: C2 at full resolution). */
+  stem?: 'imagenet' | 'small';
 }
 
 /** torchvision's IntermediateLayerGetter over a ResNet: its stem and layers, without avgpool / fc. */
@@ -106,6 +108,7 @@ export class Detector extends Module<[Tensor], HeadOutput> {
       numClasses: 1,
       widths: o.widths,
       norm: o.norm ?? 'batch',
+      stem: o.stem ?? 'imagenet',
     });
     const channels = o.fpnChannels ?? 256;
     const extra = o.extra ?? 'p6p7';

@@ -44,6 +44,7 @@ export const detectionConfigSchema = z.strictObject({
   network: z
     .strictObject({
       head: z.enum(['retinanet', 'fcos']).default('retinanet'),
+      stem: z.enum(['imagenet', 'small']).default('imagenet'),
       depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101), z.literal(152)]).default(18),
       widths: z.tuple([positiveInt, positiveInt, positiveInt, positiveInt]).nullable().default(null),
       returned_layers: z.array(z.number().int().min(1).max(4)).min(1).default([2, 3, 4]),
@@ -97,6 +98,8 @@ export const detectionConfigSchema = z.strictObject({
       every: positiveInt.default(5),
       /** The metric that picks the best checkpoint. */
       metric: z.enum(['map50', 'map', 'cpm']).default('map50'),
+      /** FROC hit: IoU ≥ 0.1 (3D) / 0.5 (2D), the centre inside the box, or inside its inscribed ellipsoid (LUNA16). */
+      froc_hit: z.enum(['iou', 'centre_in_box', 'centre_in_ellipsoid']).default('iou'),
     })
     .prefault({}),
   inference: z

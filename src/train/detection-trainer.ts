@@ -48,6 +48,10 @@ export interface DetectionEpochLog {
   val_map50?: number;
   val_map?: number;
   val_cpm?: number;
+  /** Sensitivity at 1/8 … 8 false positives per image. */
+  val_froc?: number[];
+  /** 3D: AP@0.1 (nnDetection's). */
+  val_map10?: number;
   val_seconds?: number;
   best?: boolean;
 }
@@ -78,6 +82,7 @@ export function detectorOptions(config: DetectionConfig, inChannels: number, num
     headConvs: n.head_convs,
     headNorm: n.head_norm,
     norm: n.norm,
+    stem: n.stem,
     anchors: n.anchor_shapes
       ? { shapes: n.anchor_shapes }
       : n.anchor_sizes
@@ -159,12 +164,16 @@ export function validateDetector(
   model.train(true);
   const at50 = cocoAveragePrecision(pairs, { numClasses, iouThresholds: [0.5] });
   const all = cocoAveragePrecision(pairs, { numClasses });
-  const f = froc(pairs, { hit: 'iou', iouThreshold: config.dataset.dims === 3 ? 0.1 : 0.5 });
+  const at10 =
+    config.dataset.dims === 3 ? cocoAveragePrecision(pairs, { numClasses, iouThresholds: [0.1] }).meanAp : undefined;
+  const f = froc(pairs, { hit: config.validation.froc_hit, iouThreshold: config.dataset.dims === 3 ? 0.1 : 0.5 });
   return {
     ap50: at50.apPerClass,
     map50: at50.meanAp,
     map: all.meanAp,
     cpm: f.cpm,
+    froc: f,
+    map10: at10,
     seconds: (performance.now() - start) / 1000,
     pairs,
   };

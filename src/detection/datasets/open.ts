@@ -1,5 +1,5 @@
 /** Opens the training and validation sets of a detection config's dataset section, whatever its format. */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { caseIdOf } from '../../io/case-id.js';
 import { readImage } from '../../io/read.js';
@@ -38,10 +38,15 @@ const readers: Record<DetectionDatasetSpec['format'], Reader> = {
       badBoxes: s.badBoxes,
     }),
   luna16: (s) =>
-    readLuna16Dataset(join(s.root, s.split), join(s.root, s.images ?? '.'), (p) => readImage(p), {
-      classes: s.classes ?? undefined,
-      badBoxes: s.badBoxes,
-    }),
+    readLuna16Dataset(
+      join(s.root, s.split),
+      join(dirname(join(s.root, s.split)), s.images ?? '.'),
+      (p) => readImage(p),
+      {
+        classes: s.classes ?? undefined,
+        badBoxes: s.badBoxes,
+      },
+    ),
   labels: readLabelDataset,
 };
 

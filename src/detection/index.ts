@@ -1,0 +1,68 @@
+/**
+ * Lesion detection: boxes in 2D and 3D that live in patient space, datasets (Pascal VOC, COCO, CSV,
+ * LUNA16, boxes from label maps), RetinaNet and FCOS on a ResNet + feature pyramid with torchvision's
+ * names, anchors and matching (IoU, ATSS), losses, NMS and weighted box fusion, and the metrics of the
+ * field (COCO AP as pycocotools computes it, FROC and LUNA16's CPM).
+ *
+ * @example
+ * ```ts
+ * import { detection } from 'vesalius';
+ * const voc = detection.readVocDataset('BCCD', { split: 'val' });
+ * const { summary } = detection.evaluateDetections(pairs, { classes: voc.classes });
+ * console.log(summary.map50, summary.froc.cpm);
+ * ```
+ */
+export {
+  type BoxDims,
+  type BoxMode,
+  type BoxSet,
+  BOX_MODES,
+  boxCentre,
+  boxCount,
+  boxSizes,
+  clipBoxes,
+  concatBoxSets,
+  convertBoxMode,
+  emptyBoxSet,
+  selectBoxes,
+} from './boxes.js';
+export { boxIou, generalizedBoxIou, iouOf } from './box-iou.js';
+export { boxesFromWorld, boxesToWorld, type Geometry, sphereToVoxelBox, worldCentre } from './box-geometry.js';
+export {
+  boxesThroughCompose,
+  boxesThroughRecord,
+  flipBoxes,
+  keepInside,
+  resampleBoxes,
+  rot90Boxes,
+  spatialBoxes,
+  transformBoxes,
+} from './box-transforms.js';
+export { type AnchorConfig, cellAnchors, gridAnchors, type LevelAnchors } from './anchors.js';
+export { BBOX_XFORM_CLIP, decodeBoxes, decodeBoxesTensor, encodeBoxes } from './box-coder.js';
+export { BACKGROUND, IGNORE, matchByAtss, matchByIou } from './matching.js';
+export { FeaturePyramidNetwork, LastLevelP6P7 } from './fpn.js';
+export { FcosHead, type HeadOutput, RetinaNetHead } from './heads.js';
+export { Detector, type DetectorOptions } from './detector.js';
+export { buildTargets, detectionLoss, type LossOptions, matchAnchors } from './loss.js';
+export { generalizedIouLoss } from './giou-loss.js';
+export { nms, nmsIndices, weightedBoxFusion } from './nms.js';
+export { postprocessDetections, type PostprocessOptions } from './postprocess.js';
+export { prepareCase, prepareImage, type PreparedCase, scaleBoxes } from './prepare.js';
+export { DetectionBatchMaker } from './batches.js';
+export { type BadBoxPolicy, checkBoxes, type DetectionCase, type DetectionDataset } from './datasets/dataset.js';
+export { readVocDataset } from './datasets/voc.js';
+export { readCocoDataset } from './datasets/coco.js';
+export { readCsvDataset } from './datasets/csv.js';
+export { readLuna16Dataset } from './datasets/luna16.js';
+export { boxesFromLabels } from './datasets/from-labels.js';
+export { openDetectionDataset, type DetectionDatasetSpec } from './datasets/open.js';
+export {
+  COCO_IOU_THRESHOLDS,
+  COCO_RECALL_THRESHOLDS,
+  cocoAveragePrecision,
+  type CocoResult,
+  type DetectionPair,
+} from './metrics/coco.js';
+export { froc, FROC_RATES, type FrocOptions, type FrocResult, type HitCriterion } from './metrics/froc.js';
+export { evaluateDetections, type DetectionEvaluation, writeDetectionEvaluation } from './metrics/evaluate.js';
