@@ -17,7 +17,7 @@ import { indexToWorld } from '../src/io/geometry.js';
 import { createImage } from '../src/io/image.js';
 import { readImage } from '../src/io/read.js';
 import { writeImage } from '../src/io/write.js';
-import { trainDetection } from '../src/train/detection-trainer.js';
+import { type EpochLog, train } from '../src/train/trainer.js';
 import { Random } from '../src/util/random.js';
 
 const { values } = parseArgs({
@@ -129,16 +129,19 @@ config.network.anchor_sizes = [
 ];
 writeFileSync(join(root, 'config.json'), JSON.stringify(config, null, 2));
 const started = performance.now();
-const result = await trainDetection(join(root, 'config.json'), { progress: (l) => console.error(l) });
+const result = await train(join(root, 'config.json'), { progress: false });
+const log = result.log as Array<
+  EpochLog & { val_cpm?: number; val_froc?: number[]; val_map10?: number; val_map50?: number }
+>;
 const minutes = (performance.now() - started) / 60000;
-const best = result.log.filter((e) => e.val_cpm !== undefined).sort((a, b) => b.val_cpm! - a.val_cpm!)[0];
+const best = log.filter((e) => e.val_cpm !== undefined).sort((a, b) => b.val_cpm! - a.val_cpm!)[0];
 console.log(
   `\n3D spheres in CT: ${values.train} training scans (${trainLesions} lesions), ${values.test} test scans (${testLesions} lesions), ${minutes.toFixed(1)} min\n`,
 );
 console.log(
   '| epoch | sens. @ 1/8, 1/4, 1/2, 1, 2, 4, 8 FP/scan | CPM | AP@0.1 | AP@0.5 |\n| --- | --- | --- | --- | --- |',
 );
-for (const e of result.log.filter((x) => x.val_cpm !== undefined))
+for (const e of log.filter((x) => x.val_cpm !== undefined))
   console.log(
     `| ${e.epoch} | ${e.val_froc!.map((v) => v.toFixed(2)).join(', ')} | ${e.val_cpm!.toFixed(3)} | ${e.val_map10?.toFixed(3)} | ${e.val_map50!.toFixed(3)} |`,
   );

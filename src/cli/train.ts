@@ -1,9 +1,7 @@
-/** `vesalius train CONFIG [--resume] [--out RUN] [--json]`: trains a segmentation network into a run folder. */
+/** `vesalius train CONFIG [--resume] [--out RUN] [--json]`: trains the config's task (segmentation, classification, …) into a run folder. */
 import type { Command } from 'commander';
 import { OptionError } from '../util/errors.js';
 import { train } from '../train/trainer.js';
-import { isDetectionConfig, readRawConfig } from '../train/detection-config.js';
-import { trainDetection } from '../train/detection-trainer.js';
 
 interface TrainFlags {
   resume?: boolean;
@@ -22,7 +20,6 @@ function positiveInt(value: string | undefined, option: string): number | undefi
 }
 
 export async function runTrain(config: string, flags: TrainFlags): Promise<void> {
-  if (isDetectionConfig(readRawConfig(config))) return runTrainDetection(config, flags);
   const result = await train(config, {
     out: flags.out,
     resume: flags.resume,
@@ -33,7 +30,7 @@ export async function runTrain(config: string, flags: TrainFlags): Promise<void>
   const best =
     result.bestMetric === null
       ? 'no validation'
-      : `best mean val Dice ${result.bestMetric.toFixed(4)} at epoch ${result.bestEpoch}`;
+      : `best ${result.metricName} ${result.bestMetric.toFixed(4)} at epoch ${result.bestEpoch}`;
   process.stderr.write(
     `run folder ${result.runDir}: ${result.epochsDone} epoch(s), ${result.iterations} iterations, ${best}; ${result.trainSeconds.toFixed(1)} s training, ${result.dataWaitSeconds.toFixed(2)} s waiting for data${result.stoppedEarly ? ' (stopped early)' : ''}\n`,
   );
@@ -47,7 +44,7 @@ export function register(program: Command): void {
   program
     .command('train')
     .description(
-      'train a U-Net from a config (dataset, plan overrides, network, loss, optimizer, schedule, augmentation), or a detector (task: detection); writes a run folder with config, plan, checkpoints and log',
+      'train a network from a config (task: segmentation by default, or classification; dataset, network, loss, optimizer, schedule, augmentation); writes a run folder with config, checkpoints and log',
     )
     .argument('<config>', 'training config (YAML or JSON)')
     .option('--resume', 'continue the run in the run folder exactly where it stopped')
@@ -57,23 +54,4 @@ export function register(program: Command): void {
     .option('--stop-after <epoch>', 'stop after this epoch, resumable (time-boxed runs)')
     .option('--no-progress', 'no progress bar (epoch lines only)')
     .action(runTrain);
-}
-
-async function runTrainDetection(config: string, flags: TrainFlags): Promise<void> {
-  if (flags.resume) throw new OptionError('--resume', 'detection runs cannot be resumed yet; start a new run');
-  const result = await trainDetection(config, {
-    out: flags.out,
-    stopAfterEpoch: positiveInt(flags.stopAfter, '--stop-after'),
-  });
-  const best =
-    result.bestMetric === null
-      ? 'no validation'
-      : `best validation ${result.bestMetric.toFixed(4)} at epoch ${result.bestEpoch}`;
-  process.stderr.write(
-    `run folder ${result.runDir}: ${result.epochsDone} epoch(s), ${best}; ${result.trainSeconds.toFixed(1)} s training${result.warnings.length ? `; ${result.warnings.length} annotation warning(s)` : ''}\n`,
-  );
-  if (flags.json) {
-    const { log, ...summary } = result;
-    process.stdout.write(`${JSON.stringify({ ...summary, last: log.at(-1) ?? null })}\n`);
-  }
 }

@@ -15,8 +15,9 @@ import type { BoxDims, BoxSet } from './boxes.js';
 import type { PreparedCase } from './prepare.js';
 
 export interface DetectionBatch {
-  /** (N, C, ...patch) */
-  image: Tensor;
+  /** (N, C, ...patch), row-major */
+  image: Float32Array;
+  imageShape: number[];
   boxes: BoxSet[];
   cases: number[];
 }
@@ -77,7 +78,8 @@ export class DetectionBatchMaker {
         images.push(subject.image);
         chosen.push(i);
       }
-      return { image: ve.stack(images, 0), boxes, cases: chosen };
+      const stacked = ve.stack(images, 0);
+      return { image: stacked.toArray() as Float32Array, imageShape: stacked.shape, boxes, cases: chosen };
     });
   }
 

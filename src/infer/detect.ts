@@ -60,7 +60,7 @@ export function detectImage(model: Detector, image: Tensor, o: DetectOptions = {
   if (o.mirror)
     for (let m = 1; m < 1 << dims; m++)
       flipSets.push(Array.from({ length: dims }, (_, a) => a).filter((a) => (m >> a) & 1));
-  const window = o.window && o.window.some((w, t) => w < size[t]!) ? o.window : null;
+  const window = o.window?.some((w, t) => w < size[t]!) ? o.window : null;
   const sets: BoxSet[] = [];
   // a box is down-weighted when fewer mirrored passes than these found it (overlapping windows are not counted:
   // a spot near the border lies in fewer of them)

@@ -3,12 +3,17 @@
  * formats, how images are prepared, the detector, its matching and losses, and the sections it shares
  * with segmentation (optimizer, schedule, augmentation — the box-aware subset, validated strictly).
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { FileFormatError, OptionError } from '../util/errors.js';
-import { augmentationSchema, configSchema, formatIssues } from './config.js';
+import { OptionError } from '../util/errors.js';
+import {
+  augmentationSchema,
+  configSchema,
+  deviceSchema,
+  earlyStoppingSchema,
+  formatIssues,
+  optimizerSchema,
+  scheduleSchema,
+} from './config.js';
 
 const positiveInt = z.number().int().positive();
 const base = configSchema.shape;
@@ -77,8 +82,13 @@ export const detectionConfigSchema = z.strictObject({
       focal_gamma: z.number().nonnegative().default(2),
     })
     .prefault({}),
-  optimizer: base.optimizer,
-  schedule: base.schedule,
+  optimizer: optimizerSchema,
+  schedule: scheduleSchema,
+  early_stopping: earlyStoppingSchema,
+  precision: z
+    .enum(['float32', 'bfloat16'])
+    .default('float32')
+    .describe("'bfloat16': forward passes under CPU autocast."),
   epochs: positiveInt.default(50),
   iterations_per_epoch: positiveInt.default(100),
   batch_size: positiveInt.default(8),
@@ -115,16 +125,12 @@ export const detectionConfigSchema = z.strictObject({
     })
     .prefault({}),
   seed: base.seed,
-  device: base.device,
+  device: deviceSchema,
   threads: base.threads,
   output: base.output,
 });
 
 export type DetectionConfig = z.infer<typeof detectionConfigSchema>;
-
-/** Whether a parsed config object asks for detection. */
-export const isDetectionConfig = (raw: unknown): boolean =>
-  raw !== null && typeof raw === 'object' && (raw as { task?: unknown }).task === 'detection';
 
 export function parseDetectionConfig(input: unknown, source = 'config'): DetectionConfig {
   const result = detectionConfigSchema.safeParse(input ?? {});
@@ -137,33 +143,4 @@ export function parseDetectionConfig(input: unknown, source = 'config'): Detecti
       'augmentation.elastic / grid_distortion: boxes cannot follow deformations; set their p to 0',
     );
   return c;
-}
-
-/** Reads the raw config (JSON or YAML) of a file. */
-export function readRawConfig(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new FileFormatError(
-      path,
-      `cannot read the config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-  try {
-    return /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new FileFormatError(
-      path,
-      `not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
-    );
-  }
-}
-
-export function loadDetectionConfig(path: string): DetectionConfig {
-  const config = parseDetectionConfig(readRawConfig(path), path);
-  const dir = dirname(resolve(path));
-  config.dataset.root = resolve(dir, config.dataset.root);
-  config.output = resolve(dir, config.output);
-  return config;
 }

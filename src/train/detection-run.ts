@@ -4,7 +4,7 @@ import { loadModule } from '../engine/safetensors.js';
 import { Detector } from '../detection/detector.js';
 import { FileFormatError, VesaliusError } from '../util/errors.js';
 import { type DetectionConfig, parseDetectionConfig } from './detection-config.js';
-import { detectorOptions } from './detection-trainer.js';
+import { detectorOptions } from './detection-data.js';
 import { runPaths } from './run-folder.js';
 
 export interface DetectionRun {
