@@ -143,6 +143,6 @@ console.log(
 );
 for (const e of log.filter((x) => x.val_cpm !== undefined))
   console.log(
-    `| ${e.epoch} | ${e.val_froc!.map((v) => v.toFixed(2)).join(', ')} | ${e.val_cpm!.toFixed(3)} | ${e.val_map10?.toFixed(3)} | ${e.val_map50!.toFixed(3)} |`,
+    `| ${e.epoch} | ${(e.val_froc ?? []).map((v) => v.toFixed(2)).join(', ')} | ${e.val_cpm!.toFixed(3)} | ${e.val_map10?.toFixed(3)} | ${e.val_map50!.toFixed(3)} |`,
   );
 console.log(`\nbest CPM ${best?.val_cpm?.toFixed(3)} at epoch ${best?.epoch}`);

@@ -32,11 +32,13 @@ export interface BatchOptions {
   minVisibility?: number;
 }
 
+/** Makes augmented, box-aware training batches from prepared cases (batch i from (seed, i)). */
 export class DetectionBatchMaker {
   private readonly tensors: Tensor[];
   private readonly withBoxes: number[];
   private readonly empty: number[];
 
+  /** Keeps the prepared cases as tensors; draws samples per `o`. */
   constructor(
     private readonly cases: readonly PreparedCase[],
     private readonly augmentation: Augmentation,
@@ -47,6 +49,7 @@ export class DetectionBatchMaker {
     this.empty = cases.flatMap((c, i) => (c.boxes.labels.length === 0 ? [i] : []));
   }
 
+  /** Batch `index` of the stream. */
   make(index: number): DetectionBatch {
     const rng = new Random(batchSeed(this.o.seed, index));
     const images: Tensor[] = [];
@@ -83,6 +86,7 @@ export class DetectionBatchMaker {
     });
   }
 
+  /** Frees the cases' tensors. */
   dispose(): void {
     ve.dispose(this.tensors);
   }

@@ -36,7 +36,9 @@ export interface DetectorOptions {
 }
 
 /** torchvision's IntermediateLayerGetter over a ResNet: its stem and layers, without avgpool / fc. */
-class ResNetBody extends Module<[Tensor], Tensor[]> {
+/** Part of the detector, named as in torchvision. */
+export class ResNetBody extends Module<[Tensor], Tensor[]> {
+  /** Builds the part from the detector's options. */
   constructor(readonly resnet: ResNet) {
     super();
     for (const [name, m] of resnet.namedChildren())
@@ -48,9 +50,11 @@ class ResNetBody extends Module<[Tensor], Tensor[]> {
   }
 }
 
-class BackboneWithFpn extends Module<[Tensor], Tensor[]> {
+/** Part of the detector, named as in torchvision. */
+export class BackboneWithFpn extends Module<[Tensor], Tensor[]> {
   readonly body: ResNetBody;
   readonly fpn: FeaturePyramidNetwork;
+  /** Builds the part from the detector's options. */
   constructor(
     resnet: ResNet,
     readonly returnedLayers: number[],
@@ -86,6 +90,7 @@ export class Detector extends Module<[Tensor], HeadOutput> {
   readonly cells: number[][][];
   readonly #anchorCache = new Map<string, LevelAnchors>();
 
+  /** Builds backbone, pyramid and head from the options. */
   constructor(readonly options: DetectorOptions) {
     super();
     const o = options;

@@ -18,6 +18,7 @@ export class LastLevelP6P7 extends Module<[Tensor, Tensor], Tensor[]> {
   readonly p6: Conv;
   readonly p7: Conv;
   readonly useP5: boolean;
+  /** The two extra levels, from `inChannels` to `outChannels`. */
   constructor(dims: SpatialDims, inChannels: number, outChannels: number) {
     super();
     this.p6 = this.registerModule('p6', convLayer(dims, inChannels, outChannels, 3, { stride: 2 }));
@@ -37,6 +38,7 @@ export class FeaturePyramidNetwork extends Module<[Tensor[]], Tensor[]> {
   readonly layerBlocks: ModuleList<Sequential>;
   readonly extraBlocks: LastLevelP6P7 | null;
 
+  /** A pyramid over backbone maps of `inChannels` channels, `outChannels` each. */
   constructor(
     readonly dims: SpatialDims,
     inChannels: readonly number[],

@@ -5,6 +5,7 @@
 import * as ve from '../engine/index.js';
 import type { Tensor } from '../engine/tensor.js';
 
+/** 1 − GIoU per row of predicted and target boxes (M, 2·dims). */
 export function generalizedIouLoss(pred: Tensor, target: Tensor, dims: 2 | 3, eps = 1e-7): Tensor {
   return ve.tidy(() => {
     const lo = (t: Tensor) => ve.slice(t, 1, 0, dims),

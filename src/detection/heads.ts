@@ -71,9 +71,11 @@ function convBlocks(o: HeadOptions, norm: 'none' | 'group'): Sequential {
   return blocks;
 }
 
-class RetinaNetClassificationHead extends Module<[Tensor[]], Tensor> {
+/** Part of the detector, named as in torchvision. */
+export class RetinaNetClassificationHead extends Module<[Tensor[]], Tensor> {
   readonly conv: Sequential;
   readonly clsLogits: Conv;
+  /** Builds the part from the detector's options. */
   constructor(private readonly o: HeadOptions) {
     super();
     this.conv = this.registerModule('conv', convBlocks(o, o.norm ?? 'none'));
@@ -95,9 +97,11 @@ class RetinaNetClassificationHead extends Module<[Tensor[]], Tensor> {
   }
 }
 
-class RetinaNetRegressionHead extends Module<[Tensor[]], Tensor> {
+/** Part of the detector, named as in torchvision. */
+export class RetinaNetRegressionHead extends Module<[Tensor[]], Tensor> {
   readonly conv: Sequential;
   readonly bboxReg: Conv;
+  /** Builds the part from the detector's options. */
   constructor(private readonly o: HeadOptions) {
     super();
     this.conv = this.registerModule('conv', convBlocks(o, o.norm ?? 'none'));
@@ -117,6 +121,7 @@ class RetinaNetRegressionHead extends Module<[Tensor[]], Tensor> {
 export class RetinaNetHead extends Module<[Tensor[]], HeadOutput> {
   readonly classificationHead: RetinaNetClassificationHead;
   readonly regressionHead: RetinaNetRegressionHead;
+  /** Both RetinaNet heads for the given channels, anchors and classes. */
   constructor(o: HeadOptions) {
     super();
     this.classificationHead = this.registerModule('classification_head', new RetinaNetClassificationHead(o));
@@ -138,9 +143,11 @@ function fcosTower(o: HeadOptions): Sequential {
   return s;
 }
 
-class FcosClassificationHead extends Module<[Tensor[]], Tensor> {
+/** Part of the detector, named as in torchvision. */
+export class FcosClassificationHead extends Module<[Tensor[]], Tensor> {
   readonly conv: Sequential;
   readonly clsLogits: Conv;
+  /** Builds the part from the detector's options. */
   constructor(private readonly o: HeadOptions) {
     super();
     this.conv = this.registerModule('conv', fcosTower(o));
@@ -162,10 +169,12 @@ class FcosClassificationHead extends Module<[Tensor[]], Tensor> {
   }
 }
 
-class FcosRegressionHead extends Module<[Tensor[]], { reg: Tensor; ctr: Tensor }> {
+/** Part of the detector, named as in torchvision. */
+export class FcosRegressionHead extends Module<[Tensor[]], { reg: Tensor; ctr: Tensor }> {
   readonly conv: Sequential;
   readonly bboxReg: Conv;
   readonly bboxCtrness: Conv;
+  /** Builds the part from the detector's options. */
   constructor(private readonly o: HeadOptions) {
     super();
     this.conv = this.registerModule('conv', fcosTower(o));
@@ -190,6 +199,7 @@ class FcosRegressionHead extends Module<[Tensor[]], { reg: Tensor; ctr: Tensor }
 export class FcosHead extends Module<[Tensor[]], HeadOutput> {
   readonly classificationHead: FcosClassificationHead;
   readonly regressionHead: FcosRegressionHead;
+  /** Both FCOS heads for the given channels and classes. */
   constructor(o: HeadOptions) {
     super();
     this.classificationHead = this.registerModule('classification_head', new FcosClassificationHead(o));

@@ -37,21 +37,47 @@ export {
   rot90Boxes,
   spatialBoxes,
   transformBoxes,
+  type KeepInsideOptions,
 } from './box-transforms.js';
 export { type AnchorConfig, cellAnchors, gridAnchors, type LevelAnchors } from './anchors.js';
 export { BBOX_XFORM_CLIP, decodeBoxes, decodeBoxesTensor, encodeBoxes } from './box-coder.js';
-export { BACKGROUND, IGNORE, matchByAtss, matchByIou } from './matching.js';
-export { FeaturePyramidNetwork, LastLevelP6P7 } from './fpn.js';
-export { FcosHead, type HeadOutput, RetinaNetHead } from './heads.js';
-export { Detector, type DetectorOptions } from './detector.js';
-export { buildTargets, detectionLoss, type LossOptions, matchAnchors } from './loss.js';
+export { BACKGROUND, IGNORE, type IouMatcherOptions, matchByAtss, matchByIou } from './matching.js';
+export { type ExtraLevels, FeaturePyramidNetwork, LastLevelP6P7 } from './fpn.js';
+export {
+  FcosClassificationHead,
+  FcosHead,
+  FcosRegressionHead,
+  type HeadOptions,
+  type HeadOutput,
+  RetinaNetClassificationHead,
+  RetinaNetHead,
+  RetinaNetRegressionHead,
+} from './heads.js';
+export { BackboneWithFpn, Detector, type DetectorOptions, ResNetBody } from './detector.js';
+export {
+  type BatchTargets,
+  type BoxLossName,
+  buildTargets,
+  detectionLoss,
+  type LossOptions,
+  type LossParts,
+  type MatcherName,
+  matchAnchors,
+} from './loss.js';
 export { generalizedIouLoss } from './giou-loss.js';
-export { nms, nmsIndices, weightedBoxFusion } from './nms.js';
+export { type FusionOptions, nms, nmsIndices, weightedBoxFusion } from './nms.js';
 export { postprocessDetections, type PostprocessOptions } from './postprocess.js';
-export { prepareCase, prepareImage, type PreparedCase, scaleBoxes } from './prepare.js';
-export { DetectionBatchMaker } from './batches.js';
+export {
+  prepareCase,
+  prepareImage,
+  type PreparedCase,
+  type PreparedImage,
+  type PrepareOptions,
+  scaleBoxes,
+} from './prepare.js';
+export { type BatchOptions, type DetectionBatch, DetectionBatchMaker } from './batches.js';
 export { type BadBoxPolicy, checkBoxes, type DetectionCase, type DetectionDataset } from './datasets/dataset.js';
-export { readVocDataset } from './datasets/voc.js';
+export { readVocDataset, type VocOptions } from './datasets/voc.js';
 export { readCocoDataset } from './datasets/coco.js';
 export { readCsvDataset } from './datasets/csv.js';
 export { readLuna16Dataset } from './datasets/luna16.js';
@@ -61,8 +87,16 @@ export {
   COCO_IOU_THRESHOLDS,
   COCO_RECALL_THRESHOLDS,
   cocoAveragePrecision,
+  type CocoOptions,
   type CocoResult,
   type DetectionPair,
 } from './metrics/coco.js';
 export { froc, FROC_RATES, type FrocOptions, type FrocResult, type HitCriterion } from './metrics/froc.js';
-export { evaluateDetections, type DetectionEvaluation, writeDetectionEvaluation } from './metrics/evaluate.js';
+export {
+  type DetectionEvaluation,
+  type DetectionEvaluationOptions,
+  type DetectionSummary,
+  evaluateDetections,
+  type PerCaseRow,
+  writeDetectionEvaluation,
+} from './metrics/evaluate.js';

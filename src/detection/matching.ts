@@ -45,6 +45,7 @@ function iouMatrix(
   return m;
 }
 
+/** Matches anchors to boxes by IoU thresholds (torchvision Matcher with low-quality matches); see the file comment. */
 export function matchByIou(
   gt: ArrayLike<number>,
   anchors: ArrayLike<number>,
@@ -84,6 +85,7 @@ export function matchByIou(
   return out;
 }
 
+/** Matches anchors to boxes by ATSS (adaptive IoU threshold per box); see the file comment. */
 export function matchByAtss(
   gt: ArrayLike<number>,
   anchors: LevelAnchors,

@@ -52,6 +52,7 @@ function layout(image: Image, dims: BoxDims, path: string): { spatial: number[];
   return { spatial: dims === 2 ? [ni, nj] : [ni, nj, nk], channels };
 }
 
+/** Normalises and resizes one image; returns the prepared voxels and both geometries. */
 export function prepareImage(image: Image, path: string, o: PrepareOptions): PreparedImage {
   const { spatial, channels } = layout(image, o.dims, path);
   const per = spatial.reduce((a, b) => a * b, 1);
@@ -105,6 +106,7 @@ export function scaleBoxes(boxes: ArrayLike<number>, dims: BoxDims, factor: read
   return out;
 }
 
+/** Reads and prepares one annotated case, its boxes scaled with the image. */
 export async function prepareCase(
   c: DetectionCase,
   read: (path: string) => Promise<Image>,

@@ -15,6 +15,7 @@ interface CocoFile {
   categories?: Array<{ id: number | string; name: string }>;
 }
 
+/** Reads a COCO JSON file with its images in `imagesDir`. */
 export function readCocoDataset(
   file: string,
   imagesDir: string,

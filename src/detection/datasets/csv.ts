@@ -12,6 +12,7 @@ import { FileFormatError } from '../../util/errors.js';
 import { convertBoxMode } from '../boxes.js';
 import { type BadBoxPolicy, checkBoxes, classIndex, type DetectionDataset, requireImage } from './dataset.js';
 
+/** Reads a CSV of boxes (2D or 3D) with its images. */
 export async function readCsvDataset(
   file: string,
   read: (path: string) => Promise<Image>,

@@ -7,6 +7,7 @@ import type { Image } from '../../io/image.js';
 import { componentsWhere, type Connectivity } from '../../util/components.js';
 import type { BoxDims, BoxSet } from '../boxes.js';
 
+/** One box per connected component of each label value of a label map. */
 export function boxesFromLabels(
   label: Image,
   dims: BoxDims,

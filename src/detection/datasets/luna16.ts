@@ -14,6 +14,7 @@ import { FileFormatError } from '../../util/errors.js';
 import { sphereToVoxelBox } from '../box-geometry.js';
 import { type BadBoxPolicy, checkBoxes, type DetectionCase, type DetectionDataset } from './dataset.js';
 
+/** Reads LUNA16 annotations (world centres and diameters) through each image's geometry. */
 export async function readLuna16Dataset(
   annotations: string,
   imagesDir: string,

@@ -84,6 +84,7 @@ async function readLabelDataset(s: DetectionDatasetSpec): Promise<DetectionDatas
   return { name: s.root, dims: s.dims, classes: s.classes, cases, warnings };
 }
 
+/** Opens a detection dataset of any supported format. */
 export async function openDetectionDataset(spec: DetectionDatasetSpec): Promise<DetectionDataset> {
   const reader = readers[spec.format];
   if (!reader) throw new OptionError('dataset.format', `no reader for '${spec.format}'`);

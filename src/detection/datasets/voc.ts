@@ -47,6 +47,7 @@ function readXml(path: string): { filename?: string; width: number; height: numb
   };
 }
 
+/** Reads a Pascal VOC folder (a split, or every annotation). */
 export function readVocDataset(root: string, options: VocOptions = {}): DetectionDataset {
   const annotations = join(root, 'Annotations');
   let ids: string[];

@@ -58,6 +58,7 @@ const nullable = (v: number) => (Number.isNaN(v) ? null : v);
 const byClass = (classes: string[], values: number[]) =>
   Object.fromEntries(classes.map((c, i) => [c, nullable(values[i]!)]));
 
+/** Scores predictions against ground truth: AP, FROC, per-case table, bootstrap intervals. */
 export function evaluateDetections(
   pairs: readonly DetectionPair[],
   o: DetectionEvaluationOptions,
