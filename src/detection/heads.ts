@@ -50,6 +50,11 @@ export function flattenLevel(x: Tensor, perPosition: number): Tensor {
   );
 }
 
+/** A tower and its output convolution on every level, flattened and concatenated (N, positions·A, C). */
+function levelOutputs(features: Tensor[], tower: Sequential, last: Conv, perPosition: number): Tensor {
+  return ve.tidy(() => ve.cat(features.map((f) => flattenLevel(last.forward(tower.forward(f)), perPosition)), 1));
+}
+
 function initConvs(m: Module<never, unknown>, std: number): void {
   noGrad(() => {
     for (const layer of m.modules()) {
@@ -88,12 +93,7 @@ export class RetinaNetClassificationHead extends Module<[Tensor[]], Tensor> {
     noGrad(() => constant_(this.clsLogits.bias!, -Math.log((1 - p) / p)));
   }
   forward(features: Tensor[]): Tensor {
-    return ve.tidy(() =>
-      ve.cat(
-        features.map((f) => flattenLevel(this.clsLogits.forward(this.conv.forward(f)), this.o.anchorsPerPosition)),
-        1,
-      ),
-    );
+    return levelOutputs(features, this.conv, this.clsLogits, this.o.anchorsPerPosition);
   }
 }
 
@@ -109,12 +109,7 @@ export class RetinaNetRegressionHead extends Module<[Tensor[]], Tensor> {
     initConvs(this, 0.01);
   }
   forward(features: Tensor[]): Tensor {
-    return ve.tidy(() =>
-      ve.cat(
-        features.map((f) => flattenLevel(this.bboxReg.forward(this.conv.forward(f)), this.o.anchorsPerPosition)),
-        1,
-      ),
-    );
+    return levelOutputs(features, this.conv, this.bboxReg, this.o.anchorsPerPosition);
   }
 }
 
@@ -160,12 +155,7 @@ export class FcosClassificationHead extends Module<[Tensor[]], Tensor> {
     noGrad(() => constant_(this.clsLogits.bias!, -Math.log((1 - p) / p)));
   }
   forward(features: Tensor[]): Tensor {
-    return ve.tidy(() =>
-      ve.cat(
-        features.map((f) => flattenLevel(this.clsLogits.forward(this.conv.forward(f)), this.o.anchorsPerPosition)),
-        1,
-      ),
-    );
+    return levelOutputs(features, this.conv, this.clsLogits, this.o.anchorsPerPosition);
   }
 }
 
