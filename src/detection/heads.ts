@@ -52,7 +52,12 @@ export function flattenLevel(x: Tensor, perPosition: number): Tensor {
 
 /** A tower and its output convolution on every level, flattened and concatenated (N, positions·A, C). */
 function levelOutputs(features: Tensor[], tower: Sequential, last: Conv, perPosition: number): Tensor {
-  return ve.tidy(() => ve.cat(features.map((f) => flattenLevel(last.forward(tower.forward(f)), perPosition)), 1));
+  return ve.tidy(() =>
+    ve.cat(
+      features.map((f) => flattenLevel(last.forward(tower.forward(f)), perPosition)),
+      1,
+    ),
+  );
 }
 
 function initConvs(m: Module<never, unknown>, std: number): void {
