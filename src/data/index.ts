@@ -72,3 +72,26 @@ export {
   type BatchLoaderOptions,
   type LoaderCase,
 } from './loader.js';
+export {
+  openClassificationDataset,
+  loadSampleImage,
+  type ClassificationDataset,
+  type ClassificationSample,
+  type DatasetSpec as ClassificationDatasetSpec,
+  type SplitName,
+} from './classification/dataset.js';
+export {
+  prepareInput,
+  channelsOf,
+  type InputSpec,
+  type PreparedInput,
+  type ChannelMode,
+  type IntensityMode,
+} from './classification/preprocess.js';
+export {
+  ClassificationBatches,
+  normalizeByChannel,
+  type ClassificationBatch,
+  type PreparedSample,
+} from './classification/batches.js';
+export { ClassificationAugmentation, type ClassificationAugmentationConfig } from './classification/augment.js';

@@ -36,3 +36,4 @@ export {
   type ResNetStem,
 } from './resnet.js';
 export { BasicBlock, Bottleneck } from './resnet-blocks.js';
+export { buildClassifier, CLASSIFIERS, type ClassifierName, type ClassifierSpec } from './classifiers.js';

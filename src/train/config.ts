@@ -98,29 +98,27 @@ export const augmentationSchema = z.strictObject({
 });
 
 /** Optimizer, schedule and early stopping: the same keys for every task. */
-export const optimizerSchema = z
-  .strictObject({
-    name: z.enum(['sgd', 'adam', 'adamw']).default('sgd'),
-    lr: z.number().positive().default(1e-2),
-    momentum: z.number().min(0).max(1).default(0.99),
-    nesterov: z.boolean().default(true),
-    weight_decay: z.number().nonnegative().default(3e-5),
-    betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.999]),
-    eps: z.number().positive().default(1e-8),
-  })
-  .prefault({});
+export const optimizerObject = z.strictObject({
+  name: z.enum(['sgd', 'adam', 'adamw']).default('sgd'),
+  lr: z.number().positive().default(1e-2),
+  momentum: z.number().min(0).max(1).default(0.99),
+  nesterov: z.boolean().default(true),
+  weight_decay: z.number().nonnegative().default(3e-5),
+  betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.999]),
+  eps: z.number().positive().default(1e-8),
+});
+export const optimizerSchema = optimizerObject.prefault({});
 
-export const scheduleSchema = z
-  .strictObject({
-    name: z.enum(['poly', 'cosine', 'constant', 'step']).default('poly'),
-    power: z.number().positive().default(0.9),
-    warmup_epochs: z.number().int().nonnegative().default(0),
-    min_lr: z.number().nonnegative().default(0),
-    /** 'step': epochs after which the rate is multiplied by gamma (MedMNIST: 50 and 75 of 100). */
-    milestones: z.array(positiveInt).default([]),
-    gamma: z.number().positive().max(1).default(0.1),
-  })
-  .prefault({});
+export const scheduleObject = z.strictObject({
+  name: z.enum(['poly', 'cosine', 'constant', 'step']).default('poly'),
+  power: z.number().positive().default(0.9),
+  warmup_epochs: z.number().int().nonnegative().default(0),
+  min_lr: z.number().nonnegative().default(0),
+  /** 'step': epochs after which the rate is multiplied by gamma (MedMNIST: 50 and 75 of 100). */
+  milestones: z.array(positiveInt).default([]),
+  gamma: z.number().positive().max(1).default(0.1),
+});
+export const scheduleSchema = scheduleObject.prefault({});
 
 export const earlyStoppingSchema = z
   .strictObject({
