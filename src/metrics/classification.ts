@@ -43,7 +43,8 @@ export function rocCurve(scores: ArrayLike<number>, truth: ArrayLike<number>): R
 export function youdenThreshold(curve: RocCurve): { threshold: number; j: number; tpr: number; fpr: number } {
   let best = 0;
   for (let k = 1; k < curve.tpr.length; k++)
-    if (curve.tpr[k]! - curve.fpr[k]! > curve.tpr[best]! - curve.fpr[best]!) best = k;
+    // (a margin, so that J values equal up to rounding count as ties)
+    if (curve.tpr[k]! - curve.fpr[k]! > curve.tpr[best]! - curve.fpr[best]! + 1e-12) best = k;
   return {
     threshold: curve.thresholds[best]!,
     j: curve.tpr[best]! - curve.fpr[best]!,
