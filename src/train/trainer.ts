@@ -74,6 +74,25 @@ export interface TrainResult {
   log: EpochLog[];
 }
 
+/**
+ * Trains the network a config describes, writing a run folder that `predict` and `--resume` use
+ * (this file's comment has the steps; docs/architecture.md the data flow).
+ *
+ * @param configPath a YAML or JSON training config (every key: docs/config.md)
+ * @param options the run folder (default: the config's `output`), `resume`, progress output, loader workers
+ * @returns the run folder, epochs and iterations done, the best validation Dice and epoch, timings and the log
+ * @throws OptionError naming the config key for an invalid config; FileFormatError or ShapeError naming the
+ *   case for unreadable or inconsistent data; VesaliusError when the folder already holds a run (without
+ *   `resume`), has nothing to resume, or was made by another config
+ *
+ * @example
+ * ```ts
+ * import { loadRun, train } from 'vesalius/train';
+ * const result = await train('examples/drive.yaml', { out: 'runs/drive' });
+ * console.log(result.bestMetric, result.log.at(-1)?.train_loss);
+ * const run = loadRun(result.runDir); // for predictImages
+ * ```
+ */
 export async function train(configPath: string, options: TrainOptions = {}): Promise<TrainResult> {
   // the config alone first: its errors (unknown keys, ...) come before anything is read
   const { task, config } = loadTaskConfig(configPath);
