@@ -103,6 +103,11 @@ export {
   ClassificationBatches,
   normalizeByChannel,
   type ClassificationBatch,
+  type ClassificationBatchOptions,
   type PreparedSample,
 } from './classification/batches.js';
-export { ClassificationAugmentation, type ClassificationAugmentationConfig } from './classification/augment.js';
+export {
+  ClassificationAugmentation,
+  type ClassificationAugmentationConfig,
+  type Range as AugmentationRange,
+} from './classification/augment.js';

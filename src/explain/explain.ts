@@ -54,6 +54,12 @@ function classOf(run: ClassificationRun, value: number | string | undefined): nu
   );
 }
 
+/**
+ * Explains a classification run's decision for each input: heatmap (NIfTI, the input's geometry),
+ * PNG overlay and optional pseudo-mask in `options.output`.
+ * @example
+ * await explainImages(loadClassificationRun('runs/pneumonia'), ['xray.png'], { method: 'gradcam', output: 'cams' });
+ */
 export async function explainImages(
   run: ClassificationRun,
   inputs: readonly string[],

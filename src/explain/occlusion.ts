@@ -37,6 +37,10 @@ const perAxis = (v: number | number[] | undefined, size: number[], fallback: (n:
     Math.max(1, Math.min(n, Math.round(v === undefined ? fallback(n) : typeof v === 'number' ? v : (v[a] ?? 1)))),
   );
 
+/**
+ * Occlusion sensitivity map of one input (1, C, ...spatial) for a class.
+ * @returns the map at the input's size, the class and its unoccluded probability
+ */
 export function occlusionSensitivity(model: AnyModule, input: Tensor, o: OcclusionOptions = {}): OcclusionResult {
   if (input.shape[0] !== 1) throw new ShapeError(`explain one input at a time, got a batch of ${input.shape[0]}`);
   const size = input.shape.slice(2);

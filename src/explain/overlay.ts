@@ -45,6 +45,7 @@ export function overlayImage(image: Image, heat: Image, k = hottestSlice(heat), 
   return createImage(rgb, [ni, nj, 1, 3]);
 }
 
+/** Writes the overlay of `heat` on `image` as a PNG. */
 export async function writeOverlay(image: Image, heat: Image, path: string): Promise<void> {
   await writePng(overlayImage(image, heat), path);
 }

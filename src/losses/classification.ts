@@ -31,6 +31,7 @@ export function balancedClassWeights(targets: readonly number[][], numClasses: n
   return counts.map((k) => (k === 0 ? 0 : n / (numClasses * k)));
 }
 
+/** A classification loss: logits (N, K) and targets in, a scalar out. */
 export type ClassificationLoss = (logits: Tensor, target: Tensor) => Tensor;
 
 /** The loss of logits (N, K) against targets: class indices (N) int64, or (N, K) 0/1 for multi-label. */

@@ -24,6 +24,7 @@ function labelText(values: readonly number[], classes: string[], multiLabel: boo
   return multiLabel ? classes.filter((_, c) => values[c]! >= 0.5).join('|') : classes[values[0]!]!;
 }
 
+/** The predictions CSV text (header id, path, truth, prediction, p_<class>…). */
 export function predictionsCsv(predictions: readonly Prediction[], classes: string[], multiLabel: boolean): string {
   const lines = [['id', 'path', 'truth', 'prediction', ...classes.map((c) => `p_${c}`)].map(csvField).join(',')];
   for (const p of predictions) {

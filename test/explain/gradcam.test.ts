@@ -142,11 +142,12 @@ function trainBlobNet(dims: 2 | 3, size: number, steps: number): ResNet {
   const opt = new ve.optim.Adam(net.parameters(), { lr: 0.01 });
   const rng = new Random(2);
   for (let step = 0; step < steps; step++) {
-    const { x, y } = blobData(16, size, dims, rng);
+    const { x, y } = blobData(dims === 3 ? 8 : 16, size, dims, rng);
     ve.tidy(() => {
       opt.zeroGrad();
-      const logits = net.forward(ve.Tensor.from(x, [16, 1, ...new Array<number>(dims).fill(size)]));
-      const loss = ve.crossEntropy(logits, ve.Tensor.from(y, [16], { dtype: 'int64' }));
+      const n = y.length;
+      const logits = net.forward(ve.Tensor.from(x, [n, 1, ...new Array<number>(dims).fill(size)]));
+      const loss = ve.crossEntropy(logits, ve.Tensor.from(y, [n], { dtype: 'int64' }));
       loss.backward();
       opt.step();
     });
@@ -175,7 +176,8 @@ test('2D: the heatmaps of a network trained on "blob in the top-left quadrant" p
     positives++;
     const input = ve.Tensor.from(x.subarray(s * 256, (s + 1) * 256), [1, 1, 16, 16]);
     for (const method of ['gradcam', 'gradcam++'] as const) {
-      const r = gradCam(net, input, { layer: 'layer3', method, classIndex: 1 });
+      // layer4 is 2×2 at 16²: one cell per quadrant
+      const r = gradCam(net, input, { layer: 'layer4', method, classIndex: 1 });
       assert.deepEqual(r.shape, [16, 16]);
       if (regionOfMax(r.map, 16, 2) === 0) hits[method]++;
     }
@@ -192,18 +194,18 @@ test('2D: the heatmaps of a network trained on "blob in the top-left quadrant" p
 });
 
 test('3D: the heatmap of a network trained on "blob in the first octant" peaks in that octant', () => {
-  const net = trainBlobNet(3, 12, 50);
-  const { x, y } = blobData(6, 12, 3, new Random(98));
+  const net = trainBlobNet(3, 16, 40);
+  const { x, y } = blobData(6, 16, 3, new Random(98));
   let hits = 0,
     positives = 0;
   for (let s = 0; s < 6; s++) {
     if (y[s] !== 1) continue;
     positives++;
-    const input = ve.Tensor.from(x.subarray(s * 1728, (s + 1) * 1728), [1, 1, 12, 12, 12]);
-    // layer2 (6³ here): layer3's 3³ cells would straddle the octants
-    const r = gradCam(net, input, { layer: 'layer2', classIndex: 1 });
-    assert.deepEqual(r.shape, [12, 12, 12]);
-    if (regionOfMax(r.map, 12, 3) === 0) hits++;
+    const input = ve.Tensor.from(x.subarray(s * 4096, (s + 1) * 4096), [1, 1, 16, 16, 16]);
+    // layer4 is 2³ at 16³: one cell per octant
+    const r = gradCam(net, input, { layer: 'layer4', classIndex: 1 });
+    assert.deepEqual(r.shape, [16, 16, 16]);
+    if (regionOfMax(r.map, 16, 3) === 0) hits++;
   }
   assert.equal(hits, positives);
 });

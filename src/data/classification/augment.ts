@@ -16,7 +16,9 @@ import { RandomGaussianNoise } from '../../transforms/intensity/noise.js';
 import { RandomSpatial } from '../../transforms/spatial.js';
 import type { Random } from '../../util/random.js';
 
-type Range = [number, number];
+/** A [low, high] range. */
+export type Range = [number, number];
+/** The augmentation section of a classification config. */
 export interface ClassificationAugmentationConfig {
   enabled: boolean;
   flip: { p: number; axes: number[] | null };
@@ -29,9 +31,15 @@ export interface ClassificationAugmentationConfig {
   gaussian_blur: { p: number; sigma: Range };
 }
 
+/** Draws and applies one sample's augmentation (a seeded Random in, the augmented sample out). */
 export class ClassificationAugmentation {
   private readonly pipeline: Augmentation;
 
+  /**
+   * The pipeline for inputs of `size`.
+   * @param size the input size (tensor order)
+   * @param config the augmentation section
+   */
   constructor(
     readonly size: number[],
     readonly config: ClassificationAugmentationConfig,

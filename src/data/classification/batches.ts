@@ -26,6 +26,7 @@ export interface ClassificationBatch {
   samples: number[];
 }
 
+/** What a classification batch stream draws from and how. */
 export interface ClassificationBatchOptions {
   samples: PreparedSample[];
   channels: number;
@@ -56,12 +57,17 @@ export function normalizeByChannel(
   }
 }
 
+/** The training batches of a classification run (a resumable BatchStream). */
 export class ClassificationBatches {
   private next_: number;
   private order: { epoch: number; indices: number[] } | null = null;
   readonly batchesPerEpoch: number;
   private readonly byClass: number[][];
 
+  /**
+   * A stream starting at batch `o.startBatch` (default 0).
+   * @param o samples, batch size, seed, sampling, augmentation and normalisation
+   */
   constructor(private readonly o: ClassificationBatchOptions) {
     this.next_ = o.startBatch ?? 0;
     this.batchesPerEpoch = Math.ceil(o.samples.length / o.batchSize);
@@ -77,10 +83,12 @@ export class ClassificationBatches {
     return this.next_;
   }
 
+  /** The next batch in order. */
   async next(): Promise<ClassificationBatch> {
     return this.make(this.next_++);
   }
 
+  /** Nothing to release (batches are made on the calling thread). */
   async close(): Promise<void> {}
 
   private indicesOf(index: number, rng: Random): number[] {

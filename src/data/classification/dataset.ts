@@ -54,6 +54,7 @@ export interface DatasetSpec {
   split_column?: string | null;
 }
 
+/** A sample's image: the one in memory, a file, or several files stacked as channels (same grid). */
 export async function loadSampleImage(sample: ClassificationSample): Promise<Image> {
   if (sample.image) return sample.image;
   const paths = sample.paths ?? [];
@@ -77,6 +78,12 @@ export async function loadSampleImage(sample: ClassificationSample): Promise<Ima
   return { ...first, data, shape: [...first.shape.slice(0, 3), data.length / n] };
 }
 
+/**
+ * Opens a classification dataset and checks every sample's label.
+ * @throws VesaliusError naming the folder, row or array of bad input
+ * @example
+ * const ds = openClassificationDataset({ format: 'medmnist', path: 'pneumoniamnist.npz' });
+ */
 export function openClassificationDataset(spec: DatasetSpec): ClassificationDataset {
   if (!existsSync(spec.path)) throw new FileFormatError(spec.path, 'not found (dataset.path)');
   switch (spec.format) {

@@ -33,6 +33,10 @@ function readJson(path: string, what: string): unknown {
   }
 }
 
+/**
+ * Reads a classification run folder and builds its network with the best (or last) checkpoint.
+ * @throws VesaliusError when the folder is not a run or lacks the checkpoint
+ */
 export function loadClassificationRun(runDir: string, checkpoint: 'best' | 'last' = 'best'): ClassificationRun {
   const p = runPaths(runDir);
   if (!existsSync(p.config)) throw new VesaliusError(`${runDir}: not a run folder (no config.json)`);
@@ -66,6 +70,7 @@ export function samplesOfSplit(run: ClassificationRun, split: SplitName): Classi
   return samples;
 }
 
+/** Class probabilities of samples under a run's network, with the run's input preparation. */
 export async function predictSamples(
   run: ClassificationRun,
   samples: readonly ClassificationSample[],

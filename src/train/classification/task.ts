@@ -17,7 +17,12 @@ import { accuracy, balancedAccuracy, confusionMatrix } from '../../metrics/confu
 import { writeFileAtomic } from '../../util/atomic.js';
 import { runPaths } from '../run-folder.js';
 import type { TrainingTask } from '../task.js';
-import { type ClassificationConfig, parseClassificationConfig, resolveClassificationPaths } from './config.js';
+import {
+  type ClassificationConfig,
+  classificationConfigSchema,
+  parseClassificationConfig,
+  resolveClassificationPaths,
+} from './config.js';
 import { classify } from './inference.js';
 import { buildClassificationNetwork, freeze, loadPretrained } from './model.js';
 import { inputSpec, openDataset, prepareSamples, splitSamples } from './samples.js';
@@ -34,6 +39,7 @@ export interface ClassificationInfo {
 
 export const classificationTask: TrainingTask<ClassificationConfig> = {
   name: 'classification',
+  schema: classificationConfigSchema,
 
   parseConfig(raw, source, base) {
     const c = parseClassificationConfig(raw, source);
