@@ -118,7 +118,10 @@ test('bad input is one line: empty class folder, unknown label, npz without arra
   const oneLine = (r: { status: number | null; stderr: string }, pattern: RegExp) => {
     assert.equal(r.status, 1, r.stderr);
     // progress lines may come first; the error is one line, the last
-    const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('vesalius:'));
+    const errors = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('vesalius:'));
     assert.equal(errors.length, 1, r.stderr);
     assert.match(errors[0]!, pattern);
     assert.equal(r.stderr.trim().split('\n').at(-1), errors[0]);
