@@ -38,14 +38,14 @@ export function bootstrapMeanCi(values: ArrayLike<number>, options: BootstrapOpt
 }
 
 /**
- * Percentile bootstrap confidence interval of any statistic of n cases: each resample draws n cases
- * with replacement and passes how often each was drawn (`weights`) to `statistic` — for metrics that
- * are not means of per-case values (average precision, FROC). Resamples where the statistic is NaN
- * (e.g. no lesion drawn) are left out.
+ * Percentile bootstrap confidence interval of any statistic of n cases: the statistic of `resamples`
+ * resamples of the case indices (with replacement), and the (1−level)/2 and (1+level)/2 percentiles of
+ * the finite values among them (a resample where the statistic is undefined, e.g. an AUC drawn without
+ * a positive, is left out). [NaN, NaN] when no resample gives a value.
  */
-export function bootstrapStatisticCi(
+export function bootstrapCi(
   n: number,
-  statistic: (weights: Uint32Array) => number,
+  statistic: (indices: Uint32Array) => number | null,
   options: BootstrapOptions = {},
 ): [number, number] {
   if (n === 0) return [NaN, NaN];
@@ -53,12 +53,11 @@ export function bootstrapStatisticCi(
   const level = options.level ?? 0.95;
   const random = new Random(options.seed ?? 0);
   const values: number[] = [];
-  const weights = new Uint32Array(n);
+  const indices = new Uint32Array(n);
   for (let r = 0; r < resamples; r++) {
-    weights.fill(0);
-    for (let i = 0; i < n; i++) weights[random.int(n)]!++;
-    const v = statistic(weights);
-    if (!Number.isNaN(v)) values.push(v);
+    for (let i = 0; i < n; i++) indices[i] = random.int(n);
+    const v = statistic(indices);
+    if (v !== null && Number.isFinite(v)) values.push(v);
   }
   if (values.length === 0) return [NaN, NaN];
   const sorted = Float64Array.from(values).sort();

@@ -58,6 +58,8 @@ export const detectionTask: TrainingTask<DetectionConfig> = {
             ? 'val mAP'
             : 'val mAP@0.5',
       iterationsPerEpoch: config.iterations_per_epoch,
+      // batches are made on the main thread, between steps: the step gets every core
+      loaderWorkers: 0,
       hasValidation: valCases.length > 0,
       createModel: () => new Detector(detectorOptions(config, channels, numClasses)),
       trainableParameters: (model) => model.parameters(),

@@ -19,3 +19,16 @@ export { buildModel, modelOptions, patchSizeOf, type ModelConfig } from './model
 export { buildOptimizer, buildScheduler, totalSteps } from './optimization.js';
 export { loadRun, runPaths, readLog, type DatasetInfo, type LoadedRun } from './run-folder.js';
 export { progressBar, quietProgress, type ProgressPayload, type TrainingProgress } from './progress.js';
+export { classificationTask, type ClassificationInfo } from './classification/task.js';
+export {
+  classificationConfigSchema,
+  parseClassificationConfig,
+  type ClassificationConfig,
+} from './classification/config.js';
+export {
+  loadClassificationRun,
+  predictSamples,
+  samplesFromPaths,
+  samplesOfSplit,
+  type ClassificationRun,
+} from './classification/run.js';

@@ -5,7 +5,7 @@
  * bootstrap confidence intervals over cases (src/stats) for mAP@0.5, mAP and CPM.
  */
 import { join } from 'node:path';
-import { bootstrapStatisticCi, type BootstrapOptions } from '../../stats/bootstrap.js';
+import { bootstrapCi, type BootstrapOptions } from '../../stats/bootstrap.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { type BoxSet, selectBoxes } from '../boxes.js';
 import { COCO_IOU_THRESHOLDS, type DetectionPair, matchAll, matchImageClass, summarizeMatches } from './coco.js';
@@ -76,13 +76,19 @@ export function evaluateDetections(
   const candidates = pairs.map((p) => frocCandidates(p, frocOptions));
   const f = frocFromCandidates(candidates, frocOptions.rates ?? FROC_RATES);
   const boot = o.bootstrap ?? {};
+  // a resample of case indices → how often each case was drawn (the metrics take case weights)
+  const w = (indices: Uint32Array) => {
+    const counts = new Uint32Array(pairs.length);
+    for (const i of indices) counts[i]!++;
+    return counts;
+  };
   const ci95 = {
-    map50: bootstrapStatisticCi(pairs.length, (w) => summarizeMatches(m50, [0.5], w).meanAp, boot),
-    map: bootstrapStatisticCi(pairs.length, (w) => summarizeMatches(mAll, COCO_IOU_THRESHOLDS, w).meanAp, {
+    map50: bootstrapCi(pairs.length, (i) => summarizeMatches(m50, [0.5], w(i)).meanAp, boot),
+    map: bootstrapCi(pairs.length, (i) => summarizeMatches(mAll, COCO_IOU_THRESHOLDS, w(i)).meanAp, {
       ...boot,
       resamples: Math.min(boot.resamples ?? 2000, 500),
     }),
-    cpm: bootstrapStatisticCi(pairs.length, (w) => frocFromCandidates(candidates, f.rates, w).cpm, boot),
+    cpm: bootstrapCi(pairs.length, (i) => frocFromCandidates(candidates, f.rates, w(i)).cpm, boot),
   };
   const summary: DetectionSummary = {
     classes: o.classes,
