@@ -13,6 +13,8 @@ import { setNumThreads } from '../engine/threads.js';
 import { groupInputs, OUTPUT_FORMATS, predictImages, type OutputFormat, type PredictionRun } from '../infer/predict.js';
 import type { PostprocessOptions } from '../infer/postprocess.js';
 import { loadRun, runPaths } from '../train/run-folder.js';
+import { openCvRuns } from '../train/cv/open.js';
+import { isCvFolder, openTrainedRun } from '../train/open-run.js';
 import { OptionError, VesaliusError } from '../util/errors.js';
 
 interface PredictFlags {
@@ -57,7 +59,27 @@ export function parsePostprocess(spec: string | undefined): PostprocessOptions |
  * when it never validated (trained on every case).
  */
 export function openRun(path: string, checkpoint: string | undefined): PredictionRun {
+  return openRuns(path, checkpoint)[0]!;
+}
+
+/**
+ * Like `openRun`, but a cross-validation folder gives every fold's reported model (its final
+ * checkpoint, or the best on its inner split), predicted as an ensemble.
+ */
+export function openRuns(path: string, checkpoint: string | undefined): PredictionRun[] {
   if (!existsSync(path)) throw new VesaliusError(`${path}: no such run folder or model file`);
+  if (statSync(path).isDirectory() && isCvFolder(path)) {
+    if (checkpoint !== undefined)
+      throw new OptionError(
+        '--checkpoint',
+        'does not apply to a cross-validation folder (each fold gives its reported model)',
+      );
+    return openCvRuns(path);
+  }
+  return [openSingleRun(path, checkpoint)];
+}
+
+function openSingleRun(path: string, checkpoint: string | undefined): PredictionRun {
   if (statSync(path).isFile()) {
     if (!/\.safetensors$/i.test(path) || basename(dirname(path)) !== 'checkpoints') {
       throw new VesaliusError(
@@ -70,7 +92,7 @@ export function openRun(path: string, checkpoint: string | undefined): Predictio
     loadModule(run.model, path);
     return run;
   }
-  return loadRun(path, { checkpoint: pickCheckpoint(path, checkpoint) });
+  return openTrainedRun(path, { checkpoint: pickCheckpoint(path, checkpoint) });
 }
 
 function pickCheckpoint(runDir: string, checkpoint: string | undefined): 'best' | 'last' {
@@ -100,7 +122,7 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
     setNumThreads(
       number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
     );
-  const runs = [model, ...(flags.ensemble ?? [])].map((path) => openRun(path, flags.checkpoint));
+  const runs = [model, ...(flags.ensemble ?? [])].flatMap((path) => openRuns(path, flags.checkpoint));
   const cases = groupInputs(inputs, runs[0]!.plan.channels.length);
   const started = performance.now();
   const written = await withFlagNames({ format: '--format', overlap: '--overlap', ensemble: '--ensemble' }, () =>
@@ -147,7 +169,10 @@ export function register(program: Command): void {
     .description(
       "segment images with a trained run: the run's preprocessing, sliding window (Gaussian, mirroring TTA), ensemble averaging, post-processing; outputs keep each input's geometry",
     )
-    .argument('<model>', 'run folder (or RUN/checkpoints/NAME.safetensors)')
+    .argument(
+      '<model>',
+      'run folder, cross-validation folder (its fold models as an ensemble), or RUN/checkpoints/NAME.safetensors',
+    )
     .argument(
       '<inputs...>',
       "images or DICOM folders; a case's channel files joined by commas (a.nii.gz,b.nii.gz) or named CASE_0000, CASE_0001, ...",

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as convert } from './convert.js';
+import { register as cv } from './cv.js';
 import { register as demo } from './demo.js';
 import { register as evaluate } from './evaluate.js';
 import { register as info } from './info.js';
@@ -8,4 +9,4 @@ import { register as predict } from './predict.js';
 import { register as train } from './train.js';
 
 /** Every subcommand registers itself here; one file per subcommand under src/cli/. */
-export const subcommands: Array<(program: Command) => void> = [info, convert, plan, train, predict, evaluate, demo];
+export const subcommands: Array<(program: Command) => void> = [info, convert, plan, train, predict, evaluate, cv, demo];

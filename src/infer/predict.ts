@@ -24,10 +24,25 @@ import { FileFormatError, OptionError, ShapeError } from '../util/errors.js';
 import { argmaxChannels, postprocess, type PostprocessOptions } from './postprocess.js';
 import { slidingWindowInference } from './sliding-window.js';
 
+/**
+ * A model that takes a whole preprocessed image at once (a classical baseline, src/baselines) instead
+ * of sliding windows: class probabilities [K, k, j, i] flat on the preprocessed grid.
+ */
+export interface WholeImageModel {
+  predict(image: {
+    data: Float32Array;
+    channels: number;
+    shape: [number, number, number];
+    spacing: readonly number[];
+  }): Float32Array | Promise<Float32Array>;
+}
+
 /** What prediction needs from a loaded run (src/train/run-folder.ts `loadRun` returns a superset). */
 export interface PredictionRun {
   plan: Plan;
-  model: AnyModule;
+  /** A network, run by sliding windows; or, instead, `wholeImage`. */
+  model?: AnyModule;
+  wholeImage?: WholeImageModel;
   datasetInfo: { channels: string[]; numClasses: number };
 }
 
@@ -119,7 +134,19 @@ async function runProbabilities(
     onProgress: options.onWindows,
   };
   const onGrid = new Float32Array(K * ni * nj * nk);
-  if (run.plan.dimension === '3d') {
+  if (run.wholeImage) {
+    const probs = await run.wholeImage.predict({
+      data: pre.data,
+      channels: pre.channels,
+      shape: pre.shape,
+      spacing: pre.properties.grid.spacing,
+    });
+    if (probs.length !== onGrid.length)
+      throw new ShapeError(`${id}: the model gave ${probs.length} probabilities, expected ${K}×${ni * nj * nk}`);
+    onGrid.set(probs);
+  } else if (!run.model) {
+    throw new OptionError('run', 'has neither a network nor a whole-image model');
+  } else if (run.plan.dimension === '3d') {
     if (patch.length !== 3)
       throw new OptionError('patch_size', `a 3D plan needs 3 values, got [${patchImageOrder.join(', ')}]`);
     const input = ve.Tensor.from(pre.data, [1, pre.channels, nk, nj, ni]);

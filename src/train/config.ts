@@ -97,8 +97,72 @@ export const augmentationSchema = z.strictObject({
   rot90: aug(0, {}),
 });
 
+const featureBank = z.strictObject({
+  /** Gaussian scales in mm (in voxels where the spacing is 1). */
+  sigmas: z.array(z.number().positive()).min(1).default([1, 2, 4]),
+  /** Image channels the features are computed on; null = every channel. */
+  channels: z.array(z.number().int().nonnegative()).min(1).nullable().default(null),
+  intensity: z.boolean().default(true),
+  gaussian: z.boolean().default(true),
+  gradient: z.boolean().default(true),
+  laplacian: z.boolean().default(true),
+  hessian: z.boolean().default(true),
+  frangi: z.boolean().default(true),
+});
+
+export const methodSchema = z.strictObject({
+  name: z.enum(['network', 'otsu', 'threshold', 'random_forest', 'svm']).default('network'),
+  /** otsu/threshold: the channel thresholded; null = the mean of the channels. */
+  channel: z.number().int().nonnegative().nullable().default(null),
+  /** otsu/threshold: whether the foreground is above ('bright') or below ('dark') the level; 'auto' = the better on the training cases. */
+  polarity: z.enum(['auto', 'bright', 'dark']).default('auto'),
+  /** threshold: a fixed level in preprocessed (normalised) intensity; null = tuned on the training cases (best mean Dice). */
+  level: z.number().nullable().default(null),
+  features: featureBank.prefault({}),
+  /** random_forest/svm: training pixels, drawn class-balanced from the training cases (inside their ROI). */
+  samples: positiveInt.default(100000),
+  trees: positiveInt.default(50),
+  max_depth: positiveInt.default(16),
+  min_samples_leaf: positiveInt.default(5),
+  /** Features tried per split; null = √(number of features). */
+  max_features: positiveInt.nullable().default(null),
+  kernel: z.enum(['linear', 'rbf']).default('rbf'),
+  /** SVM: soft-margin C. */
+  c: z.number().positive().default(1),
+  /** RBF: γ on standardised features; null = 1 / number of features (scikit-learn's 'scale'). */
+  gamma: z.number().positive().nullable().default(null),
+  /** RBF: random Fourier features approximating the kernel. */
+  rff_components: positiveInt.default(512),
+  svm_epochs: positiveInt.default(20),
+});
+
+export const cvSchema = z.strictObject({
+  folds: z.number().int().min(2).default(5),
+  seed: z.number().int().nonnegative().default(12345),
+  /** A CSV with a `case` column and any others (subject, site, grade ...), for grouping and stratification. */
+  metadata: z.string().min(1).nullable().default(null),
+  /** A metadata column naming each case's subject: no subject is split across folds. */
+  group_by: z.string().min(1).nullable().default(null),
+  /** Or a regular expression on the case id whose first group is the subject. */
+  group_pattern: z.string().min(1).nullable().default(null),
+  /** A metadata column whose values are balanced across folds. */
+  stratify_by: z.string().min(1).nullable().default(null),
+  /**
+   * 'final': each fold reports its last checkpoint (the held-out fold is validated on for the curves
+   * only); 'inner': the best checkpoint on an inner validation split of the training folds.
+   */
+  checkpoint: z.enum(['final', 'inner']).default('final'),
+  inner_val_fraction: z.number().gt(0).lt(1).default(0.2),
+  /** Write out-of-fold probability maps (ROC curves, AUC). */
+  probabilities: z.boolean().default(true),
+});
+
 export const configSchema = z.strictObject({
   dataset: datasetSchema,
+  /** What is trained: the network (default) or a classical baseline (src/baselines). */
+  method: methodSchema.prefault({}),
+  /** Cross-validation (`vesalius cv`): folds, grouping, stratification, which checkpoint is reported. */
+  cv: cvSchema.prefault({}),
   plan: planOverridesSchema.prefault({}),
   network: z
     .strictObject({
@@ -178,6 +242,11 @@ export const configSchema = z.strictObject({
       /** Explicit validation case ids (the rest train); overrides folds/fold. */
       val_cases: z.array(z.string().min(1)).min(1).nullable().default(null),
       /**
+       * Explicit training case ids (with val_cases): cases in neither list are left out, as a
+       * cross-validation fold leaves out its held-out cases while it validates on an inner split.
+       */
+      train_cases: z.array(z.string().min(1)).min(1).nullable().default(null),
+      /**
        * Leave a case out of a class's validation Dice mean when the class is absent from both its label
        * and its prediction (nnU-Net's online validation); false counts such cases as Dice 1, as `evaluate` does.
        */
@@ -214,6 +283,8 @@ export const configSchema = z.strictObject({
 export type TrainingConfig = z.infer<typeof configSchema>;
 export type DatasetConfig = z.infer<typeof datasetSchema>;
 export type PlanOverrides = z.infer<typeof planOverridesSchema>;
+export type MethodConfig = z.infer<typeof methodSchema>;
+export type CvConfig = z.infer<typeof cvSchema>;
 export type FolderSpecConfig = z.infer<typeof folderSpec>;
 
 function describe(value: unknown): string {
@@ -307,5 +378,6 @@ export function loadConfig(path: string): TrainingConfig {
   const base = dirname(resolve(path));
   config.dataset.root = resolve(base, config.dataset.root);
   config.output = resolve(base, config.output);
+  if (config.cv.metadata !== null) config.cv.metadata = resolve(base, config.cv.metadata);
   return config;
 }

@@ -16,11 +16,12 @@ import { setNumThreads } from '../engine/threads.js';
 import { BatchLoader } from '../data/loader.js';
 import { loadPlan } from '../data/plan.js';
 import { VesaliusError } from '../util/errors.js';
+import { trainBaseline } from './baseline-run.js';
 import { prepareTrainingData, loaderCase } from './data.js';
 import { openPlanSource } from './plan-source.js';
 import { afterValidation } from './early-stopping.js';
 import { trainEpoch } from './epoch.js';
-import { trainingLoss } from './loss.js';
+import { segmentationLoss, trainingLoss } from './loss.js';
 import { buildModel, patchSizeOf } from './model.js';
 import { buildOptimizer, buildScheduler, totalSteps } from './optimization.js';
 import { progressBar, quietProgress, type TrainingProgress } from './progress.js';
@@ -46,6 +47,8 @@ export interface TrainOptions {
   workers?: number;
   /** Stop after this epoch as an interruption would (the run can then be resumed); for tests and time-boxed runs. */
   stopAfterEpoch?: number;
+  /** Preprocessed-case cache (default RUN/preprocessed); cross-validation shares one between its folds. */
+  cacheDir?: string;
 }
 
 export interface EpochLog {
@@ -58,6 +61,8 @@ export interface EpochLog {
   images_per_second: number;
   val_dice?: number[];
   val_mean_dice?: number;
+  /** Mean loss of the whole-image validation predictions (the training loss without deep supervision). */
+  val_loss?: number;
   val_seconds?: number;
   best?: boolean;
 }
@@ -77,6 +82,7 @@ export interface TrainResult {
 export async function train(configPath: string, options: TrainOptions = {}): Promise<TrainResult> {
   // the config alone first: its errors (unknown keys, ...) come before anything is read
   const config0 = openPlanSource(configPath).config!;
+  if (config0.method.name !== 'network') return trainBaseline(configPath, options);
   const runDir = resolve(options.out ?? config0.output);
   const paths = runPaths(runDir);
   const resuming = !!options.resume;
@@ -100,7 +106,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
 
   const data = await prepareTrainingData(configPath, {
     plan: resuming ? loadPlan(paths.plan) : undefined,
-    cacheDir: join(runDir, 'preprocessed'),
+    cacheDir: options.cacheDir ?? join(runDir, 'preprocessed'),
     onStage: say,
   });
   const { config, plan } = data;
@@ -117,6 +123,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   const optimizer = buildOptimizer(config, model.parameters());
   const scheduler = buildScheduler(config, optimizer);
   const lossFn = trainingLoss(config);
+  const valLoss = segmentationLoss(config);
   if (!resuming) writeRunSetup(runDir, { config, plan, datasetInfo: data.datasetInfo, splits: data.folds });
   let loop: LoopState = {
     epoch: 0,
@@ -212,6 +219,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
           mirror: false,
           batchSize: plan.batch_size,
           excludeBothEmpty: config.validation.exclude_both_empty,
+          loss: (logits, target) => valLoss.forward(logits, target),
         });
         const next = afterValidation(loop, v.meanDice, epoch, {
           patience: config.early_stopping.patience,
@@ -227,6 +235,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
         Object.assign(entry, {
           val_dice: v.dicePerClass,
           val_mean_dice: v.meanDice,
+          val_loss: v.meanLoss,
           val_seconds: v.seconds,
           best: next.improved,
         });
@@ -240,7 +249,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
       saveTrainingState(runDir, model, optimizer, scheduler, loop);
       writeLog(runDir, log);
       bar.log(
-        `epoch ${epoch}/${config.epochs}: loss ${entry.train_loss.toFixed(4)}, lr ${entry.lr.toExponential(2)}, ${entry.images_per_second.toFixed(1)} img/s, waited ${entry.data_wait_seconds.toFixed(2)} s for data${entry.val_mean_dice !== undefined ? `, val Dice ${entry.val_mean_dice.toFixed(4)}${entry.best ? ' (best)' : ''}` : ''}`,
+        `epoch ${epoch}/${config.epochs}: loss ${entry.train_loss.toFixed(4)}, lr ${entry.lr.toExponential(2)}, ${entry.images_per_second.toFixed(1)} img/s, waited ${entry.data_wait_seconds.toFixed(2)} s for data${entry.val_mean_dice !== undefined ? `, val loss ${entry.val_loss?.toFixed(4)}, val Dice ${entry.val_mean_dice.toFixed(4)}${entry.best ? ' (best)' : ''}` : ''}`,
       );
       if (loop.stopped)
         bar.log(
