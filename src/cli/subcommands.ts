@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as compare } from './compare.js';
 import { register as convert } from './convert.js';
 import { register as cv } from './cv.js';
 import { register as demo } from './demo.js';
@@ -9,4 +10,4 @@ import { register as predict } from './predict.js';
 import { register as train } from './train.js';
 
 /** Every subcommand registers itself here; one file per subcommand under src/cli/. */
-export const subcommands: Array<(program: Command) => void> = [info, convert, plan, train, predict, evaluate, cv, demo];
+export const subcommands: Array<(program: Command) => void> = [info, convert, plan, train, predict, evaluate, cv, compare, demo];
