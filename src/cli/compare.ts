@@ -29,7 +29,9 @@ export function tablePath(path: string): string {
   if (statSync(path).isFile()) return path;
   for (const candidate of [join(path, 'per_case.csv'), join(path, 'evaluation', 'per_case.csv')])
     if (existsSync(candidate)) return candidate;
-  throw new VesaliusError(`${path}: no per_case.csv in this folder (or its evaluation/); has the CV or evaluation finished?`);
+  throw new VesaliusError(
+    `${path}: no per_case.csv in this folder (or its evaluation/); has the CV or evaluation finished?`,
+  );
 }
 
 /** A method's name from its table's place: runs/cv/drive/unet/per_case.csv → unet. */
@@ -77,7 +79,10 @@ export function register(program: Command): void {
     .description(
       'paired statistics between per-case tables matched by case (and class): paired t and Wilcoxon tests (as scipy), mean difference with t and bootstrap 95% CIs, Cohen’s d_z, Holm correction',
     )
-    .argument('<tables...>', 'per_case.csv files of evaluate or cv, or the folders holding them; the first is the reference')
+    .argument(
+      '<tables...>',
+      'per_case.csv files of evaluate or cv, or the folders holding them; the first is the reference',
+    )
     .option('--names <list>', 'method names, comma-separated (default: each table’s folder name)')
     .option('--metrics <list>', 'metric columns compared (default: dice,iou)')
     .option('--all-pairs', 'compare every pair of tables, not only the first against each other')
