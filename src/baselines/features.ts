@@ -37,6 +37,8 @@ export interface FeatureImage {
   channels: number;
   shape: [number, number, number];
   spacing: readonly number[];
+  /** Region of interest (non-zero inside), when known: Otsu's level is computed inside it. */
+  roi?: Uint8Array;
 }
 
 export interface FeatureStack {

@@ -1,7 +1,8 @@
 /**
  * Separable Gaussian derivative filters on Float32Array volumes (i fastest, then j, then k), with
  * scipy.ndimage's 'reflect' border (d c b a | a b c d) and its kernels: radius round(4σ), the Gaussian
- * normalised to sum 1, its first derivative −x/σ²·g and second (x²/σ⁴ − 1/σ²)·g.
+ * normalised to sum 1, its first derivative −x/σ²·g and second (x²/σ⁴ − 1/σ²)·g (applied as
+ * convolutions, as scipy.ndimage.gaussian_filter does).
  */
 
 /** Gaussian (order 0), first (1) or second (2) derivative kernel for σ in voxels. */
@@ -14,7 +15,8 @@ export function gaussianDerivativeKernel(sigma: number, order: 0 | 1 | 2): Float
   const s2 = sigma * sigma;
   for (let x = -radius; x <= radius; x++) {
     const v = g[x + radius]! / total;
-    k[x + radius] = order === 0 ? v : order === 1 ? (-x / s2) * v : ((x * x) / (s2 * s2) - 1 / s2) * v;
+    // a correlation kernel: the derivative at the centre weighs the sample at offset x by g'(−x) = (x/σ²)·g
+    k[x + radius] = order === 0 ? v : order === 1 ? (x / s2) * v : ((x * x) / (s2 * s2) - 1 / s2) * v;
   }
   return k;
 }

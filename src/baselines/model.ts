@@ -85,7 +85,8 @@ function sliceWise(image: FeatureImage, dims: 2 | 3, K: number, one: (im: Featur
     const data = new Float32Array(image.channels * plane);
     for (let c = 0; c < image.channels; c++)
       data.set(image.data.subarray(c * n + k * plane, c * n + (k + 1) * plane), c * plane);
-    const p = one({ ...image, data, shape: [ni, nj, 1] });
+    const roi = image.roi?.subarray(k * plane, (k + 1) * plane);
+    const p = one({ ...image, data, shape: [ni, nj, 1], roi });
     for (let c = 0; c < K; c++) out.set(p.subarray(c * plane, (c + 1) * plane), c * n + k * plane);
   }
   return out;
@@ -195,7 +196,7 @@ function thresholdModel(state: ThresholdState, dims: 2 | 3): BaselineModel {
     predict: (image) =>
       sliceWise(image, dims, 2, (im) => {
         const values = intensityOf(im, state.channel);
-        const level = state.level ?? otsuLevel(values);
+        const level = state.level ?? otsuLevel(values, im.roi);
         return thresholdProbabilities(values, level, state.polarity, state.scale);
       }),
     save: (path) => saveModel(path, { method: state.kind, dims, numClasses: 2, state }, {}),

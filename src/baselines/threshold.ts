@@ -111,7 +111,7 @@ export function meanDiceAt(
 
 /**
  * The level (and polarity) with the best mean Dice over the cases: candidates are the 1st…99th
- * percentiles of the pooled intensities; each case's Dice at every candidate comes from cumulative
+ * percentiles of the pooled intensities and the midpoints between them; each case's Dice at every candidate comes from cumulative
  * per-bin counts, so the search is linear in the voxels.
  */
 export function tuneLevel(
@@ -121,9 +121,11 @@ export function tuneLevel(
   const pooled: number[] = [];
   for (const c of cases) for (let v = 0; v < c.values.length; v += 7) if (!c.roi || c.roi[v]) pooled.push(c.values[v]!);
   pooled.sort((a, b) => a - b);
-  const levels = [
+  const percentiles = [
     ...new Set(Array.from({ length: 99 }, (_, i) => pooled[Math.floor(((i + 1) / 100) * (pooled.length - 1))]!)),
   ];
+  // and the midpoints between them, so a gap between two intensity modes has a candidate in it
+  const levels = percentiles.flatMap((p, i) => (i + 1 < percentiles.length ? [p, (p + percentiles[i + 1]!) / 2] : [p]));
   const L = levels.length;
   // per case: foreground/background counts with values <= level[l] (cumulative over l)
   const diceSum = { bright: new Float64Array(L), dark: new Float64Array(L) };

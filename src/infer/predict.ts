@@ -18,6 +18,7 @@ import { preprocessCase, restoreToOriginal } from '../data/preprocess.js';
 import { createImage, type Image } from '../io/image.js';
 import { detectFormat } from '../io/format.js';
 import { readImage } from '../io/read.js';
+import { LABEL_MAP } from '../io/read-options.js';
 import { writeImage } from '../io/write.js';
 import { caseIdOf } from '../io/case-id.js';
 import { FileFormatError, OptionError, ShapeError } from '../util/errors.js';
@@ -34,6 +35,8 @@ export interface WholeImageModel {
     channels: number;
     shape: [number, number, number];
     spacing: readonly number[];
+    /** The case's region of interest on the same grid, when the input names one. */
+    roi?: Uint8Array;
   }): Float32Array | Promise<Float32Array>;
 }
 
@@ -76,6 +79,8 @@ export interface CasePrediction {
 export interface PredictionInput {
   id: string;
   files: string[];
+  /** A region-of-interest mask on the image's grid (e.g. DRIVE's field of view), for models that use one. */
+  roi?: string;
 }
 
 function spatialOf(image: Image): [number, number, number] {
@@ -114,10 +119,11 @@ async function runProbabilities(
   image: Image,
   channels: ArrayLike<number>[],
   options: PredictOptions,
+  roi?: ArrayLike<number>,
 ): Promise<Float32Array> {
   const shape = spatialOf(image);
   const pre = preprocessCase(
-    { id, shape, spacing: [...image.spacing], channels },
+    { id, shape, spacing: [...image.spacing], channels, roi },
     { spacing: image.spacing, origin: image.origin, direction: image.direction },
     run.plan,
   );
@@ -140,6 +146,7 @@ async function runProbabilities(
       channels: pre.channels,
       shape: pre.shape,
       spacing: pre.properties.grid.spacing,
+      roi: pre.roi,
     });
     if (probs.length !== onGrid.length)
       throw new ShapeError(`${id}: the model gave ${probs.length} probabilities, expected ${K}×${ni * nj * nk}`);
@@ -194,12 +201,18 @@ export async function predictCase(
         `members predict different numbers of classes (${K} and ${r.datasetInfo.numClasses})`,
       );
   const { first, channels } = await readCase(input, members, options.reader);
+  let roi: ArrayLike<number> | undefined;
+  if (input.roi) {
+    const mask = await (options.reader ?? readImage)(input.roi, LABEL_MAP);
+    checkSameGrid(first, mask, input.files[0]!, input.roi);
+    roi = mask.data;
+  }
   const shape = spatialOf(first);
   const n = shape[0] * shape[1] * shape[2];
   const mean = new Float32Array(K * n);
   for (const [m, run] of members.entries()) {
     options.onProgress?.(members.length > 1 ? `model ${m + 1}/${members.length}` : 'model');
-    const p = await runProbabilities(run, input.id, first, channels, options);
+    const p = await runProbabilities(run, input.id, first, channels, options, roi);
     for (let v = 0; v < p.length; v++) mean[v]! += p[v]!;
   }
   if (members.length > 1) for (let v = 0; v < mean.length; v++) mean[v]! /= members.length;

@@ -61,7 +61,7 @@ export async function evaluateFold(
     say(`fold ${fold}: predicting held-out case ${i + 1}/${cases.length} ${c.id}`);
     const prediction = await predictCase(
       run,
-      { id: c.id, files: c.images },
+      { id: c.id, files: c.images, roi: c.roi },
       {
         tta: inference.mirror,
         overlap: inference.overlap,
