@@ -1,7 +1,8 @@
 /**
  * Support vector machines for pixel classification, trained on the engine (libtorch): a linear
  * L2-regularised squared-hinge SVM (liblinear's L2-loss SVC objective, ½‖w‖² + C·Σ max(0, 1 − y·f)²),
- * one-vs-rest for more than two classes, minimised by Adam on mini-batches; and an RBF kernel
+ * one-vs-rest for more than two classes, minimised by Adam (lr 0.05) on mini-batches of 1024 for
+ * `epochs` passes (and at least 200 steps); and an RBF kernel
  * through random Fourier features (Rahimi & Recht 2007), φ(x) = √(2/D)·cos(Wx + b) with W ~ N(0, 2γ),
  * whose inner products approximate exp(−γ‖x − x'‖²). Exact kernel SVMs (libsvm) are O(n²) in the
  * samples and took minutes at 3·10⁴ samples (bench/classifiers.ts); this is linear in them.
@@ -36,7 +37,9 @@ export interface SvmModel {
   numClasses: number;
 }
 
-const BATCH = 4096;
+const BATCH = 1024;
+/** At least this many optimizer steps, however few the samples. */
+const MIN_STEPS = 200;
 
 function standardisation(x: Float32Array, n: number, F: number): { mean: Float32Array; std: Float32Array } {
   const mean = new Float64Array(F),
@@ -94,12 +97,13 @@ export function trainSvm(x: Float32Array, y: Uint8Array, numClasses: number, opt
     for (let m = 0; m < M; m++) targets[i * M + m] = (M === 1 ? y[i] === 1 : y[i] === m) ? 1 : -1;
   const w = ve.zeros([D, M], { requiresGrad: true });
   const b = ve.zeros([1, M], { requiresGrad: true });
-  const optimizer = new Adam([w, b], { lr: 0.01 });
+  const optimizer = new Adam([w, b], { lr: 0.05 });
   // ½‖w‖² + C·Σ hinge² = n·C·(mean hinge² + ‖w‖²/(2nC)): the mean form keeps Adam's step scale
   const lambda = 1 / (2 * n * options.c);
   const order = Int32Array.from({ length: n }, (_, i) => i);
   try {
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const epochs = Math.max(options.epochs, Math.ceil(MIN_STEPS / Math.ceil(n / BATCH)));
+    for (let epoch = 0; epoch < epochs; epoch++) {
       for (let i = n - 1; i > 0; i--) {
         const j = random.int(i + 1);
         const t = order[i]!;

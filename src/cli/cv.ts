@@ -35,14 +35,13 @@ export async function runCv(config: string, flags: CvFlags): Promise<void> {
     }),
   );
   const { summary, state } = result;
-  if (!state.finished) {
+  if (!state.finished)
     process.stderr.write(
       `cv: ${state.foldStatus.filter((f) => f.done).length}/${state.folds} fold(s) done in ${result.cvDir}; continue with --resume\n`,
     );
-    return;
-  }
+  if (summary.caseCount === 0) return;
   process.stderr.write(
-    `cv: ${state.method}, ${state.folds} folds, ${summary.caseCount} out-of-fold cases, ${state.wallSeconds.toFixed(0)} s (CPU ${state.cpuSeconds.toFixed(0)} s)\n`,
+    `cv: ${state.method}, ${state.finished ? state.folds : `${summary.foldsDone.length} of ${state.folds}`} folds, ${summary.caseCount} out-of-fold cases, ${state.wallSeconds.toFixed(0)} s (CPU ${state.cpuSeconds.toFixed(0)} s)\n`,
   );
   process.stderr.write(
     `${'class'.padEnd(12)}${'Dice over cases'.padStart(18)}${'Dice over folds'.padStart(18)}${'IoU over cases'.padStart(18)}\n`,

@@ -7,7 +7,8 @@
  *   CV/fold_<f>/               the fold's run folder (train's layout; fold_config.json is its config)
  *   CV/fold_<f>/cv_fold.json   the fold's per-case rows and ROC histograms, once predicted
  *   CV/predictions/            out-of-fold predictions of every case (+ probabilities/)
- *   CV/per_case.csv            one row per case × class, with its fold
+ *   CV/per_case.csv            one row per case × class, with its fold (the finished folds' cases while
+ *                              the CV is unfinished; summary.json then lists the folds it holds)
  *   CV/summary.json            aggregates over cases, per fold, and over folds
  *   CV/roc.json                pooled ROC histograms
  *
@@ -272,12 +273,13 @@ export async function crossValidate(configPath: string, options: CvOptions = {})
   }
   const rows = results.flatMap((r) => r.rows).sort((a, b) => (a.case < b.case ? -1 : a.case > b.case ? 1 : 0));
   const summary = summarizeCv(rows, K, config.seed);
-  if (results.length === K) {
+  // written after every session, so an unfinished CV can be looked at (its summary says which folds are in)
+  if (results.length > 0) {
     writeFileAtomic(paths.perCase, cvCsv(rows));
     writeFileAtomic(paths.summary, json(summary));
     writeFileAtomic(paths.roc, json(mergeRoc(results.map((r) => r.roc))));
-    state.finished = new Date().toISOString();
   }
+  if (results.length === K) state.finished = new Date().toISOString();
   saveState();
   return { cvDir, summary, state: JSON.parse(readFileSync(paths.state, 'utf8')) as CvState };
 }

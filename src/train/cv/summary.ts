@@ -29,6 +29,8 @@ export interface CvSummary {
   emptyMaskPolicy: string;
   caseCount: number;
   folds: number;
+  /** The folds whose held-out cases are in the tables (all of them once the CV has finished). */
+  foldsDone: number[];
   /** Over all out-of-fold cases. */
   classes: Record<string, ClassAggregate>;
   perFold: Array<{ fold: number; cases: string[]; classes: Record<string, ClassAggregate> }>;
@@ -37,7 +39,8 @@ export interface CvSummary {
 }
 
 export function summarizeCv(rows: readonly FoldRow[], folds: number, bootstrapSeed = 0): CvSummary {
-  const perFold = Array.from({ length: folds }, (_, f) => {
+  const foldsDone = [...new Set(rows.map((r) => r.fold))].sort((a, b) => a - b);
+  const perFold = foldsDone.map((f) => {
     const mine = rows.filter((r) => r.fold === f);
     return {
       fold: f,
@@ -62,6 +65,7 @@ export function summarizeCv(rows: readonly FoldRow[], folds: number, bootstrapSe
     emptyMaskPolicy: EMPTY_MASK_POLICY,
     caseCount: new Set(rows.map((r) => r.case)).size,
     folds,
+    foldsDone,
     classes,
     perFold,
     overFolds,
