@@ -124,6 +124,7 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
     );
   const runs = [model, ...(flags.ensemble ?? [])].flatMap((path) => openRuns(path, flags.checkpoint));
   const cases = groupInputs(inputs, runs[0]!.plan.channels.length);
+  if (runs.length > 1) process.stderr.write(`predict: an ensemble of ${runs.length} models (probabilities averaged)\n`);
   const started = performance.now();
   const written = await withFlagNames({ format: '--format', overlap: '--overlap', ensemble: '--ensemble' }, () =>
     predictImages(runs, cases, {

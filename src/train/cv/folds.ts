@@ -56,8 +56,8 @@ export function cvFolds(ids: readonly string[], cv: CvConfig, folds: number, spl
     const loaded = loadSplits(splitsFile);
     // a train list may be left out (then it is every other case)
     const full = loaded.map((f) => ({
-      val: f.val,
       train: f.train.length ? f.train : ids.filter((id) => !f.val.includes(id)),
+      val: f.val,
     }));
     return checkFolds(full, ids, splitsFile);
   }
