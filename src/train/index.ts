@@ -13,3 +13,20 @@ export { buildModel, modelOptions, patchSizeOf, type ModelConfig } from './model
 export { buildOptimizer, buildScheduler, totalSteps } from './optimization.js';
 export { loadRun, runPaths, readLog, type LoadedRun } from './run-folder.js';
 export { progressBar, quietProgress, type TrainingProgress } from './progress.js';
+export {
+  crossValidate,
+  cvPaths,
+  foldConfig,
+  openCvRuns,
+  readCvState,
+  summarizeCv,
+  cvCsv,
+  rocCurve,
+  type CvOptions,
+  type CvResult,
+  type CvState,
+  type CvSummary,
+  type RocHistogram,
+} from './cv/index.js';
+export { trainBaseline, baselinePath, validateBaseline } from './baseline-run.js';
+export { openTrainedRun, isCvFolder, type OpenedRun } from './open-run.js';
