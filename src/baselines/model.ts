@@ -5,14 +5,17 @@
  * does a network's. Saved as one safetensors file (arrays + a JSON description in its metadata).
  */
 import { readFileSync } from 'node:fs';
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  rawTensor,
-  typedArrayOf,
-  type RawTensor,
-} from '../engine/safetensors-bytes.js';
+import { decodeSafetensors, encodeSafetensors, typedArrayOf, type RawTensor } from '../engine/safetensors-bytes.js';
 import { writeFileAtomic } from '../util/atomic.js';
+
+/** A one-dimensional safetensors entry holding a copy of `data`. */
+function rawTensor(dtype: 'I32' | 'F32', _shape: number[], data: Int32Array | Float32Array): RawTensor {
+  return {
+    dtype,
+    shape: [data.length],
+    bytes: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
+  };
+}
 import { FileFormatError, OptionError } from '../util/errors.js';
 import { featureBank, featureNames, type FeatureBankOptions, type FeatureImage } from './features.js';
 import { predictForest, trainForest, type Tree } from './random-forest.js';

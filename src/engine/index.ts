@@ -1,7 +1,7 @@
 /** The engine: libtorch tensors with autograd for TypeScript. `import * as ve from '../engine/index.js'`. */
 export * from './dtype.js';
 export { EngineError } from './errors.js';
-export { Tensor, type Operand, type MemoryFormat, type FromOptions } from './tensor.js';
+export { Tensor, type Operand, type MemoryFormat, type FromOptions, type Nested } from './tensor.js';
 export * from './creation.js';
 export * from './ops.js';
 export * from './autograd.js';
@@ -13,3 +13,4 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradch
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * from './safetensors.js';
+export { SAFETENSORS_DTYPES, type RawTensor, type RawTypedArray, type SafetensorsDType } from './safetensors-bytes.js';

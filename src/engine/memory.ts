@@ -22,6 +22,11 @@ export function track(t: Tensor): void {
  * Runs `fn` and disposes every tensor created during it, except tensors reachable from its result
  * (through arrays, plain objects and Maps) and tensors passed to `keep`. Returned tensors move to the
  * enclosing scope. `fn` must be synchronous (a scope cannot follow an await).
+ *
+ * @example
+ * ```ts
+ * const loss = tidy(() => mseLoss(linear(x, w), y)); // the intermediate result is freed, loss is kept
+ * ```
  */
 export function tidy<T>(fn: () => T): T {
   const scope: Tensor[] = [];
@@ -98,13 +103,9 @@ export interface CpuCacheStats {
   evictions: number;
 }
 
+/** Live tensor handles, bytes reported to V8, and the caching CPU allocator's and malloc's usage. */
 export function memoryStats(): MemoryStats {
-  const s = native.stats() as {
-    liveTensors: number;
-    liveBytes: number;
-    mallocInUse?: number;
-    cpuCache?: CpuCacheStats;
-  };
+  const s = native.stats();
   const out: MemoryStats = { liveTensors: s.liveTensors, liveBytes: s.liveBytes, openScopes: scopes.length };
   if (s.mallocInUse !== undefined) out.mallocInUse = s.mallocInUse;
   if (s.cpuCache !== undefined) out.cpuCache = s.cpuCache;
@@ -116,5 +117,5 @@ export function memoryStats(): MemoryStats {
  * the CPU) and returns the bytes released. Tensors in use are untouched; the next allocations map afresh.
  */
 export function emptyCache(): number {
-  return native.emptyCache() as number;
+  return native.emptyCache();
 }

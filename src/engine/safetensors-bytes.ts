@@ -12,6 +12,7 @@
  * shape × dtype, data ending exactly at the end of the file) and reports a FileFormatError naming the file.
  */
 import { FileFormatError } from '../util/errors.js';
+import type { AnyTypedArray } from './dtype.js';
 
 /** Element types of the format, in the reference's order of increasing alignment. */
 export const SAFETENSORS_DTYPES = [
@@ -68,17 +69,7 @@ const REFERENCE_ORDER: Record<SafetensorsDType, number> = {
 export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Typed-array view for each dtype; F16/BF16 are raw 16-bit patterns, BOOL is one byte 0/1. */
-export type RawTypedArray =
-  | Uint8Array
-  | Int8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+export type RawTypedArray = Exclude<AnyTypedArray, Uint8ClampedArray>;
 
 export interface RawTensor {
   dtype: SafetensorsDType;
@@ -92,10 +83,6 @@ export interface SafetensorsContent {
   metadata: Record<string, string>;
 }
 
-export function elementBytes(dtype: SafetensorsDType): number {
-  return ELEMENT_BYTES[dtype];
-}
-
 export function isSafetensorsDType(value: unknown): value is SafetensorsDType {
   return typeof value === 'string' && Object.hasOwn(ELEMENT_BYTES, value);
 }
@@ -104,19 +91,6 @@ function numelOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
-}
-
-/** A RawTensor from a typed array (copied), checking that its length matches the shape. */
-export function rawTensor(dtype: SafetensorsDType, shape: readonly number[], data: RawTypedArray): RawTensor {
-  const expected = numelOf(shape) * ELEMENT_BYTES[dtype];
-  if (data.byteLength !== expected) {
-    throw new RangeError(
-      `${dtype} tensor of shape [${shape.join(', ')}] needs ${expected} bytes, got ${data.byteLength}`,
-    );
-  }
-  const bytes = new Uint8Array(data.byteLength);
-  bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  return { dtype, shape: [...shape], bytes };
 }
 
 /** The tensor's values as the natural typed array for its dtype (a copy, so always aligned). */

@@ -7,7 +7,8 @@ export function setNumThreads(n: number): void {
   native.setNumThreads(n);
 }
 
-export const getNumThreads = (): number => native.getNumThreads() as number;
+/** libtorch's intra-op thread count (torch.get_num_threads). */
+export const getNumThreads = (): number => native.getNumThreads();
 
 // libtorch starts with one thread here; use every core unless told otherwise.
 const fromEnv = Number(process.env.VESALIUS_NUM_THREADS);

@@ -10,6 +10,7 @@ export {
 } from './surface-distance.js';
 export { extractSurface, SURFACE_DEFINITION, type Surface } from './surface.js';
 export { distanceTransform, squaredDistanceTransform } from './distance-transform.js';
+export type { Grid } from './grid.js';
 export { volumeDifference, type VolumeDifference } from './volume.js';
 export {
   aggregateRows,

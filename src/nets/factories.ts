@@ -3,6 +3,8 @@
  * asks for "a convolution in `dims` dimensions" and never names Conv2d or Conv3d itself.
  */
 import {
+  AdaptiveAvgPool2d,
+  AdaptiveAvgPool3d,
   AvgPool2d,
   AvgPool3d,
   BatchNorm,
@@ -16,8 +18,9 @@ import {
   MaxPool3d,
   ReLU,
 } from '../engine/nn/index.js';
-import type { Module } from '../engine/nn/module.js';
-import type { Tensor } from '../engine/tensor.js';
+import type { TensorModule } from '../engine/nn/layers/containers.js';
+
+export type { TensorModule };
 import { OptionError } from '../util/errors.js';
 
 export type SpatialDims = 2 | 3;
@@ -25,8 +28,6 @@ export type NormType = 'instance' | 'batch' | 'group' | 'none';
 export type ActivationType = 'relu' | 'leakyrelu';
 /** A size given once for every axis, or per axis (anisotropic). */
 export type Size = number | readonly number[];
-
-export type TensorModule = Module<[Tensor], Tensor>;
 
 export const NORM_TYPES: readonly NormType[] = ['instance', 'batch', 'group', 'none'];
 export const ACTIVATION_TYPES: readonly ActivationType[] = ['relu', 'leakyrelu'];
@@ -125,6 +126,10 @@ export interface ActivationOptions {
   negativeSlope?: number;
 }
 
+/**
+ * ReLU or leaky ReLU.
+ * @throws OptionError naming `activation` for another type
+ */
 export function activationLayer(type: ActivationType, options: ActivationOptions = {}): TensorModule {
   switch (type) {
     case 'relu':
@@ -143,7 +148,25 @@ export function poolLayer(type: 'max' | 'avg', dims: SpatialDims, stride: Size):
   return dims === 2 ? new AvgPool2d(s) : new AvgPool3d(s);
 }
 
+/**
+ * Dropout with probability p, or null for p = 0.
+ * @throws OptionError naming `dropout` for p outside [0, 1)
+ */
 export function dropoutLayer(p: number): TensorModule | null {
   if (!(p >= 0 && p < 1)) throw new OptionError('dropout', `must lie in [0, 1), got ${p}`);
   return p === 0 ? null : new Dropout(p);
+}
+
+/** Max pooling with its own kernel, stride and zero padding (torchvision's 3×3/2 stem pool). */
+export function maxPoolLayer(dims: SpatialDims, kernel: Size, stride: Size, padding: Size = 0): TensorModule {
+  const k = perAxis(kernel, dims, 'kernelSizes');
+  const s = perAxis(stride, dims, 'strides');
+  const p = typeof padding === 'number' ? new Array<number>(dims).fill(padding) : [...padding];
+  return dims === 2 ? new MaxPool2d(k, { stride: s, padding: p }) : new MaxPool3d(k, { stride: s, padding: p });
+}
+
+/** Average pooling of each channel to `size` per axis (1: global average pooling). */
+export function adaptiveAvgPoolLayer(dims: SpatialDims, size: Size = 1): TensorModule {
+  const s = perAxis(size, dims, 'outputSize');
+  return dims === 2 ? new AdaptiveAvgPool2d(s) : new AdaptiveAvgPool3d(s);
 }

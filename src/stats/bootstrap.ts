@@ -14,6 +14,11 @@ export interface BootstrapOptions {
  * Percentile bootstrap confidence interval of the mean: resample the values with replacement
  * `resamples` times, take the mean of each, and report the (1−level)/2 and (1+level)/2 percentiles
  * of those means. [x, x] for one value; [NaN, NaN] for none.
+ *
+ * @example
+ * ```ts
+ * const [low, high] = bootstrapMeanCi([0.81, 0.84, 0.79, 0.88], { resamples: 2000, seed: 0 });
+ * ```
  */
 export function bootstrapMeanCi(values: ArrayLike<number>, options: BootstrapOptions = {}): [number, number] {
   const n = values.length;

@@ -21,12 +21,25 @@ export interface PairedTestOptions {
 }
 
 /**
- * Paired comparison of per-case values a[i] vs b[i], through @stdlib:
+ * Paired comparison of per-case values a[i] vs b[i], through `@stdlib`:
  * - 't': Student's paired t test; equals scipy.stats.ttest_rel (checked to 1e-12).
  * - 'wilcoxon': signed-rank test exactly as scipy.stats.wilcoxon with its defaults (./wilcoxon.ts):
  *   zero differences dropped, no continuity correction, the exact distribution for at most 50 pairs
  *   without zeros, else the tie-corrected normal approximation. The statistic is scipy's:
  *   min(T+, T−) two-sided, T+ one-sided.
+ *
+ * @param a per-case values of method A
+ * @param b per-case values of method B, in the same case order
+ * @param options `test` ('t' by default or 'wilcoxon') and `alternative`
+ * @returns the statistic, p-value, number of pairs and mean difference a − b
+ * @throws OptionError naming `pairedTest` for samples of different lengths, fewer than 2 pairs,
+ *   non-finite values, or (Wilcoxon) all differences zero
+ *
+ * @example
+ * ```ts
+ * import { pairedTest } from 'vesalius/stats';
+ * const { pValue } = pairedTest(diceOfA, diceOfB, { test: 'wilcoxon' });
+ * ```
  */
 export function pairedTest(
   a: ArrayLike<number>,

@@ -90,6 +90,8 @@ export async function trainBaseline(configPath: string, options: TrainOptions = 
 function finished(runDir: string, metric: number | null, seconds: number, log: EpochLog[]): TrainResult {
   return {
     runDir,
+    task: 'segmentation',
+    metricName: 'mean val Dice',
     epochsDone: 1,
     iterations: 0,
     bestMetric: metric,

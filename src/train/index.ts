@@ -1,6 +1,9 @@
 /** Training: the config schema, the trainer loop, validation, checkpoints and the run folder. */
 export {
   configSchema,
+  datasetSchema,
+  planOverridesSchema,
+  augmentationSchema,
   parseConfig,
   loadConfig,
   formatIssues,
@@ -8,11 +11,14 @@ export {
   type TrainingConfig,
 } from './config.js';
 export { train, type EpochLog, type TrainOptions, type TrainResult } from './trainer.js';
+export type { BatchStream, LoopConfig, LoopContext, PreparedTask, TrainingTask, ValidationOutcome } from './task.js';
+export { TASKS, taskOf, taskOfRun, loadTaskConfig } from './tasks.js';
+export { segmentationTask } from './segmentation-task.js';
 export { validate, dicePerClass, type ValidationOptions, type ValidationResult } from './validation.js';
 export { buildModel, modelOptions, patchSizeOf, type ModelConfig } from './model.js';
 export { buildOptimizer, buildScheduler, totalSteps } from './optimization.js';
-export { loadRun, runPaths, readLog, type LoadedRun } from './run-folder.js';
-export { progressBar, quietProgress, type TrainingProgress } from './progress.js';
+export { loadRun, runPaths, readLog, type DatasetInfo, type LoadedRun } from './run-folder.js';
+export { progressBar, quietProgress, type ProgressPayload, type TrainingProgress } from './progress.js';
 export {
   crossValidate,
   cvPaths,
