@@ -11,15 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { predictForest, trainForest } from '../src/baselines/random-forest.js';
 import { predictSvm, trainSvm } from '../src/baselines/svm.js';
 import { setNumThreads } from '../src/engine/threads.js';
+import { Random } from '../src/util/random.js';
 
 const F = 20;
 
 function data(n: number, seed = 1) {
-  let s = seed;
-  const rnd = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
+  const random = new Random(seed);
+  const rnd = () => random.next();
   const rows: number[][] = [];
   const y: number[] = [];
   for (let i = 0; i < n; i++) {

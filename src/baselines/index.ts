@@ -19,7 +19,7 @@ export {
 } from './features.js';
 export { gaussianDerivativeKernel, filterAxis, gaussianDerivatives } from './filters.js';
 export { eigenSym2, eigenSym3 } from './eigen.js';
-export { balancedSample } from './sampling.js';
+export { balancedSample, type LabelledImage } from './sampling.js';
 export { trainForest, predictForest, type ForestOptions, type Tree } from './random-forest.js';
 export { trainSvm, predictSvm, type SvmModel, type SvmOptions } from './svm.js';
-export { otsuLevel, tuneLevel, intensityOf, thresholdProbabilities } from './threshold.js';
+export { otsuLevel, tuneLevel, intensityOf, thresholdProbabilities, type ThresholdCase } from './threshold.js';

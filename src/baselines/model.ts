@@ -75,6 +75,7 @@ export interface BaselineModel {
   readonly summary: Record<string, unknown>;
   /** Class probabilities [K, k, j, i] flat of one preprocessed image (a 2D model goes slice by slice). */
   predict(image: FeatureImage): Float32Array;
+  /** Writes the model as one safetensors file (atomically). */
   save(path: string): void;
 }
 

@@ -5,12 +5,21 @@
  */
 import { Random } from '../util/random.js';
 
+/** A case's labels (and ROI) as sampling reads them. */
 export interface LabelledImage {
   label: Uint8Array;
   roi?: Uint8Array;
 }
 
-/** Per case, the voxel indices drawn (sorted). */
+/**
+ * Draws `total` training pixels, class-balanced, from the cases.
+ *
+ * @param cases labels (and ROI) of each case
+ * @param numClasses classes 0..numClasses−1
+ * @param total pixels wanted over all cases and classes
+ * @param seed seed of the draw
+ * @returns per case, the voxel indices drawn (sorted)
+ */
 export function balancedSample(
   cases: readonly LabelledImage[],
   numClasses: number,

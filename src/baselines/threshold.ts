@@ -78,6 +78,7 @@ export function thresholdProbabilities(
   return out;
 }
 
+/** One training case of the tuned threshold: intensities, labels, optional ROI. */
 export interface ThresholdCase {
   values: ArrayLike<number>;
   label: Uint8Array;

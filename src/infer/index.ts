@@ -25,6 +25,7 @@ export {
   type PredictImagesOptions,
   type PredictionInput,
   type PredictionRun,
+  type WholeImageModel,
   type PredictOptions,
 } from './predict.js';
 export {

@@ -30,6 +30,7 @@ import { slidingWindowInference } from './sliding-window.js';
  * of sliding windows: class probabilities [K, k, j, i] flat on the preprocessed grid.
  */
 export interface WholeImageModel {
+  /** Class probabilities [K, k, j, i] flat of one preprocessed image. */
   predict(image: {
     data: Float32Array;
     channels: number;

@@ -33,7 +33,8 @@ export interface OverlayInput {
   caption: string;
 }
 
-interface Plane {
+/** A plane of an overlay figure: its size in voxels, physical aspect, and the voxel behind each pixel. */
+export interface Plane {
   name: string;
   w: number;
   h: number;

@@ -35,6 +35,7 @@ export interface ReportOptions {
   /** Metrics compared and plotted (default dice, iou). */
   metrics?: string[];
   title?: string;
+  /** Receives each human progress line. */
   onStage?: (line: string) => void;
 }
 

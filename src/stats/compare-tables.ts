@@ -49,6 +49,21 @@ export interface CompareOptions extends PairedComparisonOptions {
   alpha?: number;
 }
 
+/**
+ * Compares per-case tables (see the module comment).
+ *
+ * @param tables the methods' tables; the first is the reference
+ * @param options metrics, pairs, alpha, bootstrap, Wilcoxon mode
+ * @returns every comparison with Holm-corrected p-values, and the cases left out
+ * @throws VesaliusError for fewer than two tables, tables without common cases, fewer than two pairs
+ *
+ * @example
+ * ```ts no-run
+ * import { compareTables, readPerCaseTable } from 'vesalius/stats';
+ * const c = compareTables([readPerCaseTable('unet/per_case.csv', 'unet'), readPerCaseTable('rf/per_case.csv', 'rf')]);
+ * console.log(c.rows[0]?.pT, c.rows[0]?.significantT);
+ * ```
+ */
 export function compareTables(tables: readonly PerCaseTable[], options: CompareOptions = {}): Comparison {
   if (tables.length < 2) throw new VesaliusError(`compare needs at least two tables, got ${tables.length}`);
   const names = tables.map((t) => t.name);

@@ -31,6 +31,10 @@ export const COMPARISON_COLUMNS = [
   'excluded_cases',
 ] as const;
 
+/**
+ * @param c a comparison
+ * @returns one CSV line per comparison, columns COMPARISON_COLUMNS
+ */
 export function comparisonCsv(c: Comparison): string {
   const lines = [COMPARISON_COLUMNS.join(',')];
   for (const r of c.rows) {

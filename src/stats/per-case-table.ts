@@ -50,6 +50,12 @@ export function parsePerCaseTable(text: string, source: string, name: string): P
   return { name, source, metrics, rows };
 }
 
+/**
+ * @param path a per_case.csv
+ * @param name the method's name in comparisons
+ * @returns the parsed table
+ * @throws FileFormatError naming the file when it cannot be read or is malformed
+ */
 export function readPerCaseTable(path: string, name: string): PerCaseTable {
   let text: string;
   try {

@@ -34,6 +34,16 @@ export function trainingImage(c: PreprocessedCase): TrainingImage {
   };
 }
 
+/**
+ * Fits the config's baseline on its training cases and writes a run folder (`train` calls it for a
+ * config whose method is not the network).
+ *
+ * @param configPath a training config whose `method.name` is a baseline
+ * @param options the run folder, progress, the preprocessing cache
+ * @returns the run folder, with the validation Dice as the metric when there are validation cases
+ * @throws VesaliusError when the folder already holds a fitted baseline; OptionError when the baseline
+ *   cannot do the dataset's task (e.g. Otsu with more than two classes)
+ */
 export async function trainBaseline(configPath: string, options: TrainOptions = {}): Promise<TrainResult> {
   const config0 = openPlanSource(configPath).config!;
   const runDir = resolve(options.out ?? config0.output);

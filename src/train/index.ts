@@ -29,10 +29,12 @@ export {
   cvCsv,
   rocCurve,
   type CvOptions,
+  type CvPaths,
   type CvResult,
   type CvState,
   type CvSummary,
   type RocHistogram,
+  type FoldRow,
 } from './cv/index.js';
 export { trainBaseline, baselinePath, validateBaseline } from './baseline-run.js';
 export { openTrainedRun, isCvFolder, type OpenedRun } from './open-run.js';

@@ -39,6 +39,23 @@ import { mergeRoc } from './roc.js';
 import { cvCsv, summarizeCv, type CvSummary } from './summary.js';
 import { baselinePath } from '../baseline-run.js';
 
+/** The files of a cross-validation folder. */
+export interface CvPaths {
+  state: string;
+  config: string;
+  splits: string;
+  predictions: string;
+  perCase: string;
+  summary: string;
+  roc: string;
+  /** Fold f's run folder. */
+  fold: (f: number) => string;
+  /** Fold f's per-case rows and ROC histograms, once it is predicted. */
+  foldResult: (f: number) => string;
+  /** The training config fold f was given. */
+  foldConfig: (f: number) => string;
+}
+
 export interface CvOptions {
   /** Number of folds (default: the config's cv.folds). */
   folds?: number;
@@ -54,6 +71,7 @@ export interface CvOptions {
   stopAfterFolds?: number;
   /** Passed to the fold's trainer: stop after this epoch as an interruption would. */
   stopAfterEpoch?: number;
+  /** Receives each human progress line (default: stderr). */
   onStage?: (line: string) => void;
 }
 
@@ -84,7 +102,8 @@ export interface CvResult {
   state: CvState;
 }
 
-export function cvPaths(cvDir: string) {
+/** Where a cross-validation folder keeps each of its files (see the module comment). */
+export function cvPaths(cvDir: string): CvPaths {
   return {
     state: join(cvDir, 'cv.json'),
     config: join(cvDir, 'config.json'),
@@ -141,7 +160,22 @@ function trainingFinished(runDir: string, config: TrainingConfig): boolean {
   return state.epoch >= config.epochs || state.stopped;
 }
 
-/** Runs (or resumes) a k-fold cross-validation of the config. */
+/**
+ * Runs (or resumes) a k-fold cross-validation of the config.
+ *
+ * @param configPath a training config (YAML or JSON), network or baseline
+ * @param options folds, CV folder, a splits file to reuse, resume, progress
+ * @returns the CV folder, its summary and state
+ * @throws OptionError for bad fold counts, groups or strata; VesaliusError for a folder that already holds
+ *   another CV (without resume) or a config that differs from the one it started with
+ *
+ * @example
+ * ```ts no-run
+ * import { crossValidate } from 'vesalius/train';
+ * const { summary } = await crossValidate('examples/cv/drive-unet.yaml', { folds: 5 });
+ * console.log(summary.classes['1']?.metrics.dice?.mean);
+ * ```
+ */
 export async function crossValidate(configPath: string, options: CvOptions = {}): Promise<CvResult> {
   const source = openPlanSource(configPath);
   const config = source.config!;

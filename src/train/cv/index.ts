@@ -1,4 +1,12 @@
-export { crossValidate, cvPaths, foldConfig, type CvOptions, type CvResult, type CvState } from './cross-validate.js';
+export {
+  crossValidate,
+  cvPaths,
+  foldConfig,
+  type CvOptions,
+  type CvPaths,
+  type CvResult,
+  type CvState,
+} from './cross-validate.js';
 export { cvFolds, checkFolds, metadataColumn } from './folds.js';
 export { openCvRuns, readCvState } from './open.js';
 export { cvCsv, summarizeCv, CV_CSV_COLUMNS, type CvSummary } from './summary.js';

@@ -4,6 +4,11 @@ import { FileFormatError, VesaliusError } from '../../util/errors.js';
 import { openTrainedRun, type OpenedRun } from '../open-run.js';
 import { cvPaths, type CvState } from './cross-validate.js';
 
+/**
+ * @param cvDir a cross-validation folder
+ * @returns its cv.json: method, folds, checkpoint rule, per-fold status and times
+ * @throws VesaliusError when the folder holds no cross-validation
+ */
 export function readCvState(cvDir: string): CvState {
   const p = cvPaths(cvDir);
   if (!existsSync(p.state)) throw new VesaliusError(`${cvDir}: not a cross-validation folder (no cv.json)`);

@@ -12,6 +12,10 @@ import type { FoldRow } from './fold-evaluation.js';
 
 export const CV_CSV_COLUMNS = ['case', 'fold', ...CSV_COLUMNS.slice(1)] as const;
 
+/**
+ * @param rows out-of-fold per-case rows
+ * @returns the per-case CSV: evaluate's columns with `fold` after `case`
+ */
 export function cvCsv(rows: readonly FoldRow[]): string {
   const lines = [CV_CSV_COLUMNS.join(',')];
   for (const row of rows) {
@@ -38,6 +42,14 @@ export interface CvSummary {
   overFolds: Record<string, Record<string, { mean: number; std: number; folds: number }>>;
 }
 
+/**
+ * Aggregates over all cases, per fold and over folds.
+ *
+ * @param rows out-of-fold per-case rows
+ * @param folds the number of folds of the CV
+ * @param bootstrapSeed seed of the bootstrap confidence intervals
+ * @returns the summary written to summary.json
+ */
 export function summarizeCv(rows: readonly FoldRow[], folds: number, bootstrapSeed = 0): CvSummary {
   const foldsDone = [...new Set(rows.map((r) => r.fold))].sort((a, b) => a - b);
   const perFold = foldsDone.map((f) => {
