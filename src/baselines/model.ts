@@ -21,7 +21,7 @@ import { featureBank, featureNames, type FeatureBankOptions, type FeatureImage }
 import { predictForest, trainForest, type Tree } from './random-forest.js';
 import { balancedSample } from './sampling.js';
 import { predictSvm, trainSvm, type SvmModel } from './svm.js';
-import { intensityOf, otsuLevel, thresholdProbabilities, tuneLevel } from './threshold.js';
+import { intensityOf, meanDiceAt, otsuLevel, thresholdProbabilities, tuneLevel } from './threshold.js';
 
 export type BaselineName = 'otsu' | 'threshold' | 'random_forest' | 'svm';
 export const BASELINES: readonly BaselineName[] = ['otsu', 'threshold', 'random_forest', 'svm'];
@@ -147,7 +147,7 @@ function fitThreshold(
   if (name === 'otsu') {
     const scores = polarities.map((p) => ({
       p,
-      dice: meanOtsuDice(prepared, p),
+      dice: meanDiceAt(prepared, (c) => otsuLevel(c.values, c.roi), p),
     }));
     const best = scores.reduce((a, b) => (b.dice > a.dice ? b : a));
     state = { kind: 'otsu', channel: options.channel, polarity: best.p, level: null, scale };
@@ -166,29 +166,6 @@ function fitThreshold(
     );
   }
   return thresholdModel(state, dims);
-}
-
-function meanOtsuDice(
-  cases: ReadonlyArray<{ values: Float32Array; label: Uint8Array; roi?: Uint8Array }>,
-  polarity: 'bright' | 'dark',
-): number {
-  let sum = 0;
-  for (const c of cases) {
-    const t = otsuLevel(c.values, c.roi);
-    let tp = 0,
-      fp = 0,
-      fn = 0;
-    for (let v = 0; v < c.values.length; v++) {
-      if (c.roi && !c.roi[v]) continue;
-      const p = polarity === 'bright' ? c.values[v]! > t : c.values[v]! <= t;
-      const g = c.label[v] === 1;
-      if (p && g) tp++;
-      else if (p) fp++;
-      else if (g) fn++;
-    }
-    sum += tp + fp + fn === 0 ? 1 : (2 * tp) / (2 * tp + fp + fn);
-  }
-  return sum / cases.length;
 }
 
 function thresholdModel(state: ThresholdState, dims: 2 | 3): BaselineModel {

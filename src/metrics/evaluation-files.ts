@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
+import { csvCell } from '../util/csv.js';
 import { EMPTY_MASK_POLICY } from './empty-policy.js';
 import type { FolderEvaluation } from './evaluate-folder.js';
 import { SURFACE_DEFINITION } from './surface.js';
@@ -68,8 +69,4 @@ export function writeEvaluation(outDir: string, evaluation: FolderEvaluation): {
   writeFileAtomic(csv, evaluationCsv(evaluation));
   writeFileAtomic(json, `${JSON.stringify(evaluationSummary(evaluation), null, 2)}\n`);
   return { csv, json };
-}
-
-function csvCell(text: string): string {
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -9,7 +9,8 @@ import { cvPaths, type CvState } from '../train/cv/cross-validate.js';
 import type { RocHistogram } from '../train/cv/roc.js';
 import type { CvSummary } from '../train/cv/summary.js';
 import { readLog, runPaths } from '../train/run-folder.js';
-import { FileFormatError, VesaliusError } from '../util/errors.js';
+import { VesaliusError } from '../util/errors.js';
+import { readJsonFile } from '../util/read-text.js';
 
 export interface FoldLog {
   fold: string;
@@ -29,17 +30,6 @@ export interface MethodResult {
   roc?: RocHistogram[];
 }
 
-function readJson<T>(path: string, what: string): T {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch (err) {
-    throw new FileFormatError(
-      path,
-      `cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-}
-
 const isCv = (dir: string) => existsSync(cvPaths(dir).state);
 const isRun = (dir: string) => existsSync(runPaths(dir).config);
 
@@ -47,7 +37,7 @@ const isRun = (dir: string) => existsSync(runPaths(dir).config);
 export function readMethod(dir: string, name = basename(resolve(dir))): MethodResult {
   if (isCv(dir)) {
     const p = cvPaths(dir);
-    const state = readJson<CvState>(p.state, 'cross-validation state');
+    const state = readJsonFile<CvState>(p.state, 'cross-validation state');
     if (!state.finished)
       throw new VesaliusError(`${dir}: the cross-validation has not finished (continue it with vesalius cv --resume)`);
     const logs = state.foldStatus.map((f) => ({ fold: `fold ${f.fold}`, entries: readLog(p.fold(f.fold)) }));
@@ -56,13 +46,13 @@ export function readMethod(dir: string, name = basename(resolve(dir))): MethodRe
       name,
       dir,
       kind: 'cv',
-      config: readJson(p.config, 'config'),
-      plan: existsSync(planPath) ? readJson(planPath, 'plan') : undefined,
+      config: readJsonFile(p.config, 'config'),
+      plan: existsSync(planPath) ? readJsonFile(planPath, 'plan') : undefined,
       logs,
       state,
-      summary: readJson<CvSummary>(p.summary, 'summary'),
+      summary: readJsonFile<CvSummary>(p.summary, 'summary'),
       perCaseCsv: readFileSync(p.perCase, 'utf8'),
-      roc: existsSync(p.roc) ? readJson<RocHistogram[]>(p.roc, 'ROC histograms') : undefined,
+      roc: existsSync(p.roc) ? readJsonFile<RocHistogram[]>(p.roc, 'ROC histograms') : undefined,
     };
   }
   if (isRun(dir)) {
@@ -71,8 +61,8 @@ export function readMethod(dir: string, name = basename(resolve(dir))): MethodRe
       name,
       dir,
       kind: 'run',
-      config: readJson(p.config, 'run config'),
-      plan: existsSync(p.plan) ? readJson(p.plan, 'plan') : undefined,
+      config: readJsonFile(p.config, 'run config'),
+      plan: existsSync(p.plan) ? readJsonFile(p.plan, 'plan') : undefined,
       logs: [{ fold: 'run', entries: readLog(dir) }],
     };
   }

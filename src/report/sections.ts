@@ -1,6 +1,6 @@
 /** The report's sections, each from the collected method results. */
 import type { Comparison } from '../stats/compare-tables.js';
-import { formatP } from '../stats/comparison-output.js';
+import { comparisonCells } from '../stats/comparison-output.js';
 import type { MethodResult } from './collect.js';
 import { details, escapeHtml, inlineSvg, section, table } from './html.js';
 import { lossCurves, type CurvePoint } from './plots.js';
@@ -86,38 +86,7 @@ export function metricsSection(methods: readonly MethodResult[]): string {
 }
 
 export function comparisonSection(c: Comparison): string {
-  const head = [
-    'A vs B',
-    'class',
-    'metric',
-    'n',
-    'mean A',
-    'mean B',
-    'difference [95% CI t]',
-    '95% CI bootstrap',
-    'd_z',
-    'p (t)',
-    'p (t, Holm)',
-    'p (Wilcoxon)',
-    'p (Wilcoxon, Holm)',
-    'verdict (t, Holm)',
-  ];
-  const rows = c.rows.map((r) => [
-    `${r.a} vs ${r.b}`,
-    r.class || '—',
-    r.metric,
-    String(r.n),
-    r.meanA.toFixed(4),
-    r.meanB.toFixed(4),
-    `${r.meanDifference.toFixed(4)} [${r.ciT[0].toFixed(4)}, ${r.ciT[1].toFixed(4)}]`,
-    `[${r.ciBootstrap[0].toFixed(4)}, ${r.ciBootstrap[1].toFixed(4)}]`,
-    Number.isNaN(r.dz) ? '—' : r.dz.toFixed(2),
-    formatP(r.pT),
-    formatP(r.pTHolm),
-    `${formatP(r.pWilcoxon)}${r.wilcoxonMode === 'approx' ? ' (normal approx.)' : ''}`,
-    formatP(r.pWilcoxonHolm),
-    r.significantT ? `significant (p < ${c.alpha})` : `not significant at ${c.alpha}`,
-  ]);
+  const { head, rows } = comparisonCells(c);
   const missing = c.missing
     .flatMap((m) => [
       ...(m.onlyInA.length ? [`only in ${m.a}: ${m.onlyInA.join(', ')}`] : []),
@@ -125,7 +94,7 @@ export function comparisonSection(c: Comparison): string {
     ])
     .map((l) => `<p class="note">${escapeHtml(l)} — left out of that comparison.</p>`)
     .join('');
-  const note = `<p class="note">Paired over the cases both methods predicted (matched by case and class): paired t test (scipy.stats.ttest_rel), Wilcoxon signed-rank test (scipy.stats.wilcoxon), Cohen’s d_z = mean difference / SD of the differences; Holm’s correction over the ${c.holmFamily} comparisons of each test.</p>`;
+  const note = `<p class="note">Paired over the cases both methods predicted (matched by case and class): paired t test (scipy.stats.ttest_rel), Wilcoxon signed-rank test (scipy.stats.wilcoxon), Cohen’s d_z = mean difference / SD of the differences; Holm’s correction over the ${c.holmFamily} comparisons of each test; ≈ marks Wilcoxon’s normal approximation (zero differences or more than 50 pairs).</p>`;
   return section('Statistical comparison', note + table(head, rows) + missing);
 }
 

@@ -78,8 +78,13 @@ export function formatP(p: number): string {
   return p.toPrecision(4);
 }
 
-/** A fixed-width table, one line per comparison, and the missing-case notes. */
-export function comparisonText(c: Comparison): string {
+/**
+ * The comparison as table cells, one row per comparison (the text table and the HTML report show the same).
+ *
+ * @param c a comparison
+ * @returns the header and the rows of cells
+ */
+export function comparisonCells(c: Comparison): { head: string[]; rows: string[][] } {
   const head = [
     'A vs B',
     'class',
@@ -87,13 +92,14 @@ export function comparisonText(c: Comparison): string {
     'n',
     'mean A',
     'mean B',
-    'diff [95% CI t]',
+    'difference [95% CI t]',
+    '95% CI bootstrap',
     'd_z',
     'p t (Holm)',
     'p Wilcoxon (Holm)',
-    '',
+    'verdict (t, Holm)',
   ];
-  const body = c.rows.map((r) => [
+  const rows = c.rows.map((r) => [
     `${r.a} vs ${r.b}`,
     r.class || '—',
     r.metric,
@@ -101,11 +107,18 @@ export function comparisonText(c: Comparison): string {
     r.meanA.toFixed(4),
     r.meanB.toFixed(4),
     `${r.meanDifference >= 0 ? '+' : ''}${r.meanDifference.toFixed(4)} [${r.ciT[0].toFixed(4)}, ${r.ciT[1].toFixed(4)}]`,
+    `[${r.ciBootstrap[0].toFixed(4)}, ${r.ciBootstrap[1].toFixed(4)}]`,
     Number.isNaN(r.dz) ? '—' : r.dz.toFixed(2),
     `${formatP(r.pT)} (${formatP(r.pTHolm)})`,
     `${formatP(r.pWilcoxon)} (${formatP(r.pWilcoxonHolm)})${r.wilcoxonMode === 'approx' ? ' ≈' : ''}`,
     r.significantT ? `significant at ${c.alpha}` : `not significant at ${c.alpha}`,
   ]);
+  return { head, rows };
+}
+
+/** A fixed-width table, one line per comparison, and the missing-case notes. */
+export function comparisonText(c: Comparison): string {
+  const { head, rows: body } = comparisonCells(c);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells

@@ -20,4 +20,4 @@ export {
   type CompareOptions,
   type MissingCases,
 } from './compare-tables.js';
-export { comparisonCsv, comparisonText, formatP, COMPARISON_COLUMNS } from './comparison-output.js';
+export { comparisonCells, comparisonCsv, comparisonText, formatP, COMPARISON_COLUMNS } from './comparison-output.js';

@@ -3,8 +3,8 @@
  * `class` column (one row per case × class), and numeric metric columns; other columns (fold, labels,
  * emptiness ...) are carried along. An empty cell is a missing value, never a zero.
  */
-import { readFileSync } from 'node:fs';
 import { parseCsv } from '../util/csv.js';
+import { readTextFile } from '../util/read-text.js';
 import { FileFormatError } from '../util/errors.js';
 
 export interface PerCaseTable {
@@ -57,14 +57,5 @@ export function parsePerCaseTable(text: string, source: string, name: string): P
  * @throws FileFormatError naming the file when it cannot be read or is malformed
  */
 export function readPerCaseTable(path: string, name: string): PerCaseTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new FileFormatError(
-      path,
-      `cannot read the table (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-  return parsePerCaseTable(text, path, name);
+  return parsePerCaseTable(readTextFile(path, 'table'), path, name);
 }

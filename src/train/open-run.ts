@@ -4,12 +4,13 @@
  * ensemble: the final checkpoint, or the one chosen on the inner split — never one chosen on the
  * held-out fold).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../data/plan.js';
 import { loadPlan } from '../data/plan.js';
 import type { PredictionRun } from '../infer/predict.js';
-import { FileFormatError, VesaliusError } from '../util/errors.js';
+import { VesaliusError } from '../util/errors.js';
+import { readJsonFile } from '../util/read-text.js';
 import { loadBaselineModel } from './baseline-run.js';
 import { parseConfig, type TrainingConfig } from './config.js';
 import { type DatasetInfo, loadRun, runPaths } from './run-folder.js';
@@ -23,29 +24,18 @@ export interface OpenedRun extends PredictionRun {
   checkpoint: string;
 }
 
-function readJson(path: string, what: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new FileFormatError(
-      path,
-      `cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-}
-
 /** A run folder, network or baseline, ready to predict. */
 export function openTrainedRun(runDir: string, options: { checkpoint?: 'best' | 'last' } = {}): OpenedRun {
   const p = runPaths(runDir);
   if (!existsSync(runDir)) throw new VesaliusError(`${runDir}: no such run folder`);
   if (!existsSync(p.config)) throw new VesaliusError(`${runDir}: not a run folder (no config.json)`);
-  const config = parseConfig(readJson(p.config, 'run config'), p.config);
+  const config = parseConfig(readJsonFile(p.config, 'run config'), p.config);
   if (config.method.name === 'network') {
     const run = loadRun(runDir, options);
     return { ...run, runDir };
   }
   const plan = loadPlan(p.plan);
-  const datasetInfo = readJson(p.dataset, 'dataset info') as DatasetInfo;
+  const datasetInfo = readJsonFile(p.dataset, 'dataset info') as DatasetInfo;
   const wholeImage = loadBaselineModel(runDir);
   return { config, plan, datasetInfo, wholeImage, runDir, checkpoint: join(p.checkpoints, 'baseline.safetensors') };
 }

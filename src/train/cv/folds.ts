@@ -3,23 +3,15 @@
  * reproduce a run), or made from the config's `cv` section — seeded k-fold over case ids (nnU-Net's
  * split), grouped by subject and stratified by a metadata column when asked.
  */
-import { readFileSync } from 'node:fs';
 import { groupedKFoldSplits, loadSplits, type Fold } from '../../data/splits.js';
 import { parseCsv } from '../../util/csv.js';
+import { readTextFile } from '../../util/read-text.js';
 import { FileFormatError, OptionError } from '../../util/errors.js';
 import type { CvConfig } from '../config.js';
 
 /** case id → value of `column` in the metadata CSV (which must have a `case` column). */
 export function metadataColumn(path: string, column: string, option: string): Map<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new FileFormatError(
-      path,
-      `cannot read the metadata (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
+  const text = readTextFile(path, 'metadata');
   const { columns, records } = parseCsv(text, path);
   if (!columns.includes('case')) throw new FileFormatError(path, `needs a "case" column (has ${columns.join(', ')})`);
   if (!columns.includes(column))
