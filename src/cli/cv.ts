@@ -31,7 +31,7 @@ export async function runCv(config: string, flags: CvFlags): Promise<void> {
       resume: flags.resume,
       workers: positiveInt(flags.workers, '--workers'),
       progress: flags.progress !== false,
-      stopAfterFolds: positiveInt(flags.stopAfterFolds, '--stop-after-folds'),
+      stopAfterFolds: positiveInt(flags.stopAfterFolds, '--stop-after-folds', 0),
     }),
   );
   const { summary, state } = result;
@@ -70,7 +70,10 @@ export function register(program: Command): void {
     .option('--splits <file>', 'use these folds (a splits.json of another CV, or nnU-Net’s splits_final.json)')
     .option('--resume', 'continue an interrupted CV at its fold and epoch')
     .option('--workers <n>', 'batch-loader worker threads (default: cores − 1)')
-    .option('--stop-after-folds <n>', 'stop after training this many folds (time-boxed runs; continue with --resume)')
+    .option(
+      '--stop-after-folds <n>',
+      'stop after training this many folds (time-boxed runs; continue with --resume); 0 with --resume only gathers the finished folds',
+    )
     .option('--no-progress', 'no progress bar (epoch lines only)')
     .option('--json', 'print the CV state and summary as JSON on stdout')
     .action(runCv);

@@ -38,9 +38,14 @@ export function readMethod(dir: string, name = basename(resolve(dir))): MethodRe
   if (isCv(dir)) {
     const p = cvPaths(dir);
     const state = readJsonFile<CvState>(p.state, 'cross-validation state');
-    if (!state.finished)
-      throw new VesaliusError(`${dir}: the cross-validation has not finished (continue it with vesalius cv --resume)`);
-    const logs = state.foldStatus.map((f) => ({ fold: `fold ${f.fold}`, entries: readLog(p.fold(f.fold)) }));
+    if (!existsSync(p.perCase))
+      throw new VesaliusError(
+        `${dir}: no fold of the cross-validation has finished yet (continue it with vesalius cv --resume)`,
+      );
+    // an unfinished CV shows its finished folds (the report says so)
+    const logs = state.foldStatus
+      .filter((f) => existsSync(runPaths(p.fold(f.fold)).log))
+      .map((f) => ({ fold: `fold ${f.fold}`, entries: readLog(p.fold(f.fold)) }));
     const planPath = runPaths(p.fold(0)).plan;
     return {
       name,

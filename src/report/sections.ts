@@ -12,10 +12,15 @@ export function configurationSection(methods: readonly MethodResult[]): string {
   const body = methods
     .map((m) => {
       const method = (m.config.method as { name?: string } | undefined)?.name ?? 'network';
+      const done = m.summary?.foldsDone?.length ?? m.state?.folds;
+      const partial =
+        m.state && done !== undefined && done < m.state.folds
+          ? ` — UNFINISHED: ${done} of ${m.state.folds} folds done; its tables and tests hold those folds' cases only`
+          : '';
       const cv = m.state
         ? `, ${m.state.folds}-fold cross-validation reporting the ${m.state.checkpoint === 'inner' ? 'best checkpoint on an inner validation split' : 'final checkpoint'} of each fold`
         : '';
-      return `<h3>${escapeHtml(m.name)}</h3><p class="note">${escapeHtml(`${method}${cv}; folder ${m.dir}`)}</p>${details('configuration', JSON.stringify(m.config, null, 2))}${m.plan ? details('plan', JSON.stringify(m.plan, null, 2)) : ''}`;
+      return `<h3>${escapeHtml(m.name)}</h3><p class="note">${escapeHtml(`${method}${cv}${partial}; folder ${m.dir}`)}</p>${details('configuration', JSON.stringify(m.config, null, 2))}${m.plan ? details('plan', JSON.stringify(m.plan, null, 2)) : ''}`;
     })
     .join('');
   return section('Configuration and plan', body);

@@ -115,8 +115,9 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   if (resuming && !existsSync(paths.lastState))
     throw new VesaliusError(`${runDir}: nothing to resume (no checkpoints/last.state.json)`);
   if (resuming) {
-    const saved = JSON.parse(readFileSync(paths.config, 'utf8')) as unknown;
-    if (!isDeepStrictEqual(saved, JSON.parse(JSON.stringify(config)))) {
+    // the saved config goes through today's schema too, so keys a later version added with defaults compare equal
+    const saved = task.parseConfig(JSON.parse(readFileSync(paths.config, 'utf8')) as unknown, paths.config);
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(saved)), JSON.parse(JSON.stringify(config)))) {
       throw new VesaliusError(
         `${configPath}: differs from the config the run in ${runDir} started with (config.json there); an exact resume needs the same config`,
       );

@@ -27,7 +27,7 @@ import { saveSplits } from '../../data/splits.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { OptionError, VesaliusError } from '../../util/errors.js';
 import { trainValSplit } from '../../data/splits.js';
-import type { TrainingConfig } from '../config.js';
+import { parseConfig, type TrainingConfig } from '../config.js';
 import { openTrainedRun } from '../open-run.js';
 import { openPlanSource } from '../plan-source.js';
 import type { TrainingProgress } from '../progress.js';
@@ -200,8 +200,9 @@ export async function crossValidate(configPath: string, options: CvOptions = {})
         `${cvDir} already holds a cross-validation; continue it with --resume or choose another folder with --out`,
       );
     state = JSON.parse(readFileSync(paths.state, 'utf8')) as CvState;
-    const savedConfig = JSON.parse(readFileSync(paths.config, 'utf8')) as unknown;
-    if (!isDeepStrictEqual(savedConfig, JSON.parse(JSON.stringify(resolved))))
+    // through today's schema, so keys a later version added with defaults compare equal
+    const savedConfig = parseConfig(JSON.parse(readFileSync(paths.config, 'utf8')) as unknown, paths.config);
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(savedConfig)), JSON.parse(JSON.stringify(resolved))))
       throw new VesaliusError(
         `${configPath}: differs from the config the cross-validation in ${cvDir} started with (config.json there)`,
       );
