@@ -23,6 +23,7 @@ export * as metrics from './metrics/index.js';
 export * as stats from './stats/index.js';
 export * as baselines from './baselines/index.js';
 export * as report from './report/index.js';
+export * as explain from './explain/index.js';
 
 export { readImage, writeImage, type Image } from './io/index.js';
 export { loadConfig, parseConfig, train as trainRun, crossValidate, type TrainingConfig } from './train/index.js';

@@ -15,6 +15,8 @@ import type { PostprocessOptions } from '../infer/postprocess.js';
 import { loadRun, runPaths } from '../train/run-folder.js';
 import { openCvRuns } from '../train/cv/open.js';
 import { isCvFolder, openTrainedRun } from '../train/open-run.js';
+import { taskOfRun } from '../train/tasks.js';
+import { runClassifyPredict } from './predict-classification.js';
 import { OptionError, VesaliusError } from '../util/errors.js';
 
 interface PredictFlags {
@@ -29,6 +31,7 @@ interface PredictFlags {
   format?: string;
   threads?: string;
   json?: boolean;
+  split?: string;
 }
 
 /** 'largest' | 'none' | 'min-size=N' | 'fill-holes', several joined by commas. */
@@ -112,6 +115,10 @@ function number(value: string, option: string, check: (n: number) => boolean, wh
 }
 
 export async function runPredict(model: string, inputs: string[], flags: PredictFlags): Promise<void> {
+  const runDir = existsSync(model) && statSync(model).isFile() ? dirname(dirname(model)) : model;
+  if (existsSync(runDir) && taskOfRun(runDir) === 'classification') return runClassifyPredict(runDir, inputs, flags);
+  if (flags.split !== undefined) throw new OptionError('--split', 'is for classification runs');
+  if (inputs.length === 0) throw new OptionError('inputs', 'give at least one image to segment');
   const overlap = number(flags.overlap, '--overlap', (n) => n >= 0 && n < 1, 'must be in [0, 1)');
   const batchSize = number(flags.batch, '--batch', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer');
   if (flags.format !== undefined && !OUTPUT_FORMATS.includes(flags.format as OutputFormat)) {
@@ -168,14 +175,14 @@ export function register(program: Command): void {
   program
     .command('predict')
     .description(
-      "segment images with a trained run: the run's preprocessing, sliding window (Gaussian, mirroring TTA), ensemble averaging, post-processing; outputs keep each input's geometry",
+      "segment images with a trained run (the run's preprocessing, sliding window with Gaussian weighting and mirroring TTA, ensemble averaging, post-processing; outputs keep each input's geometry), or classify them with a classification run (a predictions CSV)",
     )
     .argument(
       '<model>',
       'run folder, cross-validation folder (its fold models as an ensemble), or RUN/checkpoints/NAME.safetensors',
     )
     .argument(
-      '<inputs...>',
+      '[inputs...]',
       "images or DICOM folders; a case's channel files joined by commas (a.nii.gz,b.nii.gz) or named CASE_0000, CASE_0001, ...",
     )
     .requiredOption('-o, --output <out>', 'output folder (or, for one input, a file name)')
@@ -201,6 +208,7 @@ export function register(program: Command): void {
       `output format: ${OUTPUT_FORMATS.join(', ')} (default: png for 2D rasters, nrrd for NRRD, else nii.gz)`,
     )
     .option('--threads <n>', 'CPU threads (default: every core)')
+    .option('--split <name>', "classification: classify the run's own train, val or test split (e.g. MedMNIST's test)")
     .option('--json', 'print the files written as JSON on stdout')
     .action(runPredict);
 }

@@ -4,6 +4,7 @@ import { register as convert } from './convert.js';
 import { register as cv } from './cv.js';
 import { register as demo } from './demo.js';
 import { register as evaluate } from './evaluate.js';
+import { register as explain } from './explain.js';
 import { register as info } from './info.js';
 import { register as plan } from './plan.js';
 import { register as predict } from './predict.js';
@@ -21,5 +22,6 @@ export const subcommands: Array<(program: Command) => void> = [
   cv,
   compare,
   report,
+  explain,
   demo,
 ];

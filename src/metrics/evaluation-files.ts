@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
-import { csvCell } from '../util/csv.js';
+import { csvField } from '../util/csv.js';
 import { EMPTY_MASK_POLICY } from './empty-policy.js';
 import type { FolderEvaluation } from './evaluate-folder.js';
 import { SURFACE_DEFINITION } from './surface.js';
@@ -42,7 +42,7 @@ export function evaluationCsv(evaluation: FolderEvaluation): string {
       CSV_COLUMNS.map((column) => {
         const value = column === 'labels' ? row.labels.join(' ') : row[column];
         if (value === null || value === undefined) return '';
-        return csvCell(String(value));
+        return csvField(String(value));
       }).join(','),
     );
   }

@@ -39,3 +39,4 @@ export {
   type ResNetStem,
 } from './resnet.js';
 export { BasicBlock, Bottleneck, type BlockSettings } from './resnet-blocks.js';
+export { buildClassifier, CLASSIFIERS, type ClassifierName, type ClassifierSpec } from './classifiers.js';

@@ -1,5 +1,5 @@
 /** A comparison as a CSV table, and as the text table `vesalius compare` prints. */
-import { csvCell } from '../util/csv.js';
+import { csvField } from '../util/csv.js';
 import type { Comparison } from './compare-tables.js';
 
 export const COMPARISON_COLUMNS = [
@@ -66,7 +66,7 @@ export function comparisonCsv(c: Comparison): string {
       r.tiedDifferences,
       r.excluded.join(' '),
     ];
-    lines.push(cells.map((v) => (typeof v === 'number' && Number.isNaN(v) ? '' : csvCell(String(v)))).join(','));
+    lines.push(cells.map((v) => (typeof v === 'number' && Number.isNaN(v) ? '' : csvField(String(v)))).join(','));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
 /** Statistics over per-case results: summaries, bootstrap confidence intervals, paired tests, comparisons of methods. */
 export { summarize, type Summary } from './summary.js';
-export { bootstrapMeanCi, type BootstrapOptions } from './bootstrap.js';
+export { bootstrapCi, bootstrapMeanCi, type BootstrapOptions } from './bootstrap.js';
 export { pairedTest, type PairedTestName, type PairedTestOptions, type PairedTestResult } from './paired-test.js';
 export {
   wilcoxon,

@@ -3,7 +3,7 @@
  * `class` column (one row per case × class), and numeric metric columns; other columns (fold, labels,
  * emptiness ...) are carried along. An empty cell is a missing value, never a zero.
  */
-import { parseCsv } from '../util/csv.js';
+import { parseCsvTable } from '../util/csv.js';
 import { readTextFile } from '../util/read-text.js';
 import { FileFormatError } from '../util/errors.js';
 
@@ -31,7 +31,7 @@ const NOT_METRICS = new Set([
 
 /** Parses a per-case CSV; `name` labels the method. */
 export function parsePerCaseTable(text: string, source: string, name: string): PerCaseTable {
-  const { columns, records } = parseCsv(text, source);
+  const { columns, records } = parseCsvTable(text, source);
   if (!columns.includes('case')) throw new FileFormatError(source, `needs a "case" column (has ${columns.join(', ')})`);
   const numeric = (v: string) => v.trim() === '' || Number.isFinite(Number(v));
   const metrics = columns.filter(

@@ -238,49 +238,44 @@ export const augmentationSchema = z.strictObject({
 });
 
 /** Optimizer, schedule and early stopping: the same keys for every task. */
-export const optimizerSchema = z
-  .strictObject({
-    name: z
-      .enum(['sgd', 'adam', 'adamw'])
-      .default('sgd')
-      .describe('The optimizer; nnU-Net: SGD with Nesterov momentum.'),
-    lr: z.number().positive().default(1e-2).describe('Initial learning rate.'),
-    momentum: z.number().min(0).max(1).default(0.99).describe("Momentum of 'sgd'."),
-    nesterov: z.boolean().default(true).describe("Nesterov momentum for 'sgd' (when momentum > 0)."),
-    weight_decay: z
-      .number()
-      .nonnegative()
-      .default(3e-5)
-      .describe("L2 penalty ('sgd', 'adam') or decoupled weight decay ('adamw')."),
-    betas: z
-      .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
-      .default([0.9, 0.999])
-      .describe("Moment decay rates (β1, β2) of 'adam' and 'adamw'."),
-    eps: z.number().positive().default(1e-8).describe("Denominator term of 'adam' and 'adamw'."),
-  })
-  .prefault({})
-  .describe('The optimizer.');
+export const optimizerObject = z.strictObject({
+  name: z.enum(['sgd', 'adam', 'adamw']).default('sgd').describe('The optimizer; nnU-Net: SGD with Nesterov momentum.'),
+  lr: z.number().positive().default(1e-2).describe('Initial learning rate.'),
+  momentum: z.number().min(0).max(1).default(0.99).describe("Momentum of 'sgd'."),
+  nesterov: z.boolean().default(true).describe("Nesterov momentum for 'sgd' (when momentum > 0)."),
+  weight_decay: z
+    .number()
+    .nonnegative()
+    .default(3e-5)
+    .describe("L2 penalty ('sgd', 'adam') or decoupled weight decay ('adamw')."),
+  betas: z
+    .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
+    .default([0.9, 0.999])
+    .describe("Moment decay rates (β1, β2) of 'adam' and 'adamw'."),
+  eps: z.number().positive().default(1e-8).describe("Denominator term of 'adam' and 'adamw'."),
+});
+export const optimizerSchema = optimizerObject.prefault({}).describe('The optimizer.');
 
-export const scheduleSchema = z
-  .strictObject({
-    name: z
-      .enum(['poly', 'cosine', 'constant', 'step'])
-      .default('poly')
-      .describe("Learning-rate schedule over all steps (epochs × iterations_per_epoch); nnU-Net: 'poly'."),
-    power: z.number().positive().default(0.9).describe("Exponent of 'poly': lr · (1 − step/steps)^power."),
-    warmup_epochs: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(0)
-      .describe('Epochs of linear warm-up before the schedule starts.'),
-    min_lr: z.number().nonnegative().default(0).describe("Final learning rate of 'cosine'."),
-    milestones: z
-      .array(positiveInt)
-      .default([])
-      .describe("'step': epochs after which the rate is multiplied by `gamma` (MedMNIST: 50 and 75 of 100)."),
-    gamma: z.number().positive().max(1).default(0.1).describe("'step': the factor applied at each milestone."),
-  })
+export const scheduleObject = z.strictObject({
+  name: z
+    .enum(['poly', 'cosine', 'constant', 'step'])
+    .default('poly')
+    .describe("Learning-rate schedule over all steps (epochs × iterations_per_epoch); nnU-Net: 'poly'."),
+  power: z.number().positive().default(0.9).describe("Exponent of 'poly': lr · (1 − step/steps)^power."),
+  warmup_epochs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe('Epochs of linear warm-up before the schedule starts.'),
+  min_lr: z.number().nonnegative().default(0).describe("Final learning rate of 'cosine'."),
+  milestones: z
+    .array(positiveInt)
+    .default([])
+    .describe("'step': epochs after which the rate is multiplied by `gamma` (MedMNIST: 50 and 75 of 100)."),
+  gamma: z.number().positive().max(1).default(0.1).describe("'step': the factor applied at each milestone."),
+});
+export const scheduleSchema = scheduleObject
   .prefault({})
   .describe('The learning-rate schedule; it advances once per optimizer step.');
 

@@ -38,3 +38,16 @@ export {
 } from './cv/index.js';
 export { trainBaseline, baselinePath, validateBaseline } from './baseline-run.js';
 export { openTrainedRun, isCvFolder, type OpenedRun } from './open-run.js';
+export { classificationTask, type ClassificationInfo } from './classification/task.js';
+export {
+  classificationConfigSchema,
+  parseClassificationConfig,
+  type ClassificationConfig,
+} from './classification/config.js';
+export {
+  loadClassificationRun,
+  predictSamples,
+  samplesFromPaths,
+  samplesOfSplit,
+  type ClassificationRun,
+} from './classification/run.js';

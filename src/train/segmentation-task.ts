@@ -41,6 +41,7 @@ export const segmentationTask: TrainingTask<TrainingConfig> = {
     return {
       metricName: 'mean val Dice',
       iterationsPerEpoch: config.iterations_per_epoch,
+      loaderWorkers: ctx.workers,
       hasValidation: data.val.length > 0,
       createModel: () => buildModel(config, plan, plan.channels.length, numClasses),
       trainableParameters: (model) => model.parameters(),

@@ -64,6 +64,8 @@ export interface PreparedTask<B = unknown> {
   metricName: string;
   /** Steps per epoch (a config's iterations_per_epoch, or one pass over the training data). */
   iterationsPerEpoch: number;
+  /** Worker threads its batch stream keeps busy (the training step gets the other cores). */
+  loaderWorkers: number;
   /** Whether there are validation cases (without them the best checkpoint is the latest). */
   hasValidation: boolean;
   /** Builds the network (after the loop has seeded libtorch's generator). */

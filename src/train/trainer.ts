@@ -136,7 +136,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   });
   // the step's libtorch threads and the loader's workers share the cores: oversubscribing them makes
   // libtorch's thread pool wait on preempted threads (several times slower on a busy 2-core machine)
-  setNumThreads(config.threads ?? Math.max(1, availableParallelism() - workers));
+  setNumThreads(config.threads ?? Math.max(1, availableParallelism() - prepared.loaderWorkers));
   const device = config.device === 'auto' ? defaultDevice : config.device;
   const iterations = prepared.iterationsPerEpoch;
   manualSeed(config.seed);

@@ -1,57 +1,65 @@
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends. Small tables only (whole text in memory). */
+/** RFC 4180 CSV: quoted fields (with doubled quotes and line breaks inside), CRLF or LF rows. */
 import { FileFormatError } from './errors.js';
 
-/** Rows of cells; a trailing empty line is dropped. */
-export function parseCsvRows(text: string, source = 'CSV'): string[][] {
+export function parseCsv(text: string, where: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
-  let cell = '';
+  let field = '';
   let quoted = false;
-  let i = 0;
-  if (text.charCodeAt(0) === 0xfeff) i = 1; // byte-order mark
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   for (; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else cell += ch;
-    } else if (ch === '"' && cell === '') quoted = true;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === '') quoted = true;
     else if (ch === ',') {
-      row.push(cell);
-      cell = '';
+      row.push(field);
+      field = '';
     } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
+      row.push(field);
       rows.push(row);
       row = [];
-      cell = '';
-    } else cell += ch;
+      field = '';
+    } else field += ch;
   }
-  if (quoted) throw new FileFormatError(source, 'unterminated quoted field');
-  if (cell !== '' || row.length > 0) {
-    row.push(cell);
+  if (quoted) throw new FileFormatError(where, 'a quoted field is not closed');
+  if (field !== '' || row.length > 0) {
+    row.push(field);
     rows.push(row);
   }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+  return rows.map((r) => r.map((c) => c.trim()));
 }
 
-/** Header + records keyed by column name; every row must have the header's width. */
-export function parseCsv(text: string, source = 'CSV'): { columns: string[]; records: Array<Record<string, string>> } {
-  const rows = parseCsvRows(text, source);
-  if (rows.length === 0) throw new FileFormatError(source, 'empty table (no header line)');
-  const columns = rows[0]!.map((c) => c.trim());
+/** One CSV field: quoted when it holds a comma, quote or line break. */
+export function csvField(value: string | number | null | undefined): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * A table with a header line: the column names and one record per further row, keyed by column.
+ *
+ * @param text the CSV text
+ * @param where the file, for errors
+ * @returns the columns and the records (blank lines skipped)
+ * @throws FileFormatError naming the file when the header is missing or a row has another width
+ */
+export function parseCsvTable(
+  text: string,
+  where: string,
+): { columns: string[]; records: Array<Record<string, string>> } {
+  const rows = parseCsv(text, where).filter((r) => !(r.length === 1 && r[0] === ''));
+  if (rows.length === 0) throw new FileFormatError(where, 'empty table (no header line)');
+  const columns = rows[0]!;
   const records = rows.slice(1).map((r, i) => {
     if (r.length !== columns.length)
-      throw new FileFormatError(source, `line ${i + 2} has ${r.length} fields, the header has ${columns.length}`);
+      throw new FileFormatError(where, `line ${i + 2} has ${r.length} fields, the header has ${columns.length}`);
     return Object.fromEntries(columns.map((c, j) => [c, r[j]!]));
   });
   return { columns, records };
-}
-
-/** A CSV cell: quoted when it holds a comma, quote or line break. */
-export function csvCell(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { crossValidate, cvPaths } from '../../src/train/cv/cross-validate.js';
-import { parseCsv } from '../../src/util/csv.js';
+import { parseCsvTable } from '../../src/util/csv.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { configText, writeDiskDataset } from './fixture.js';
@@ -30,7 +30,7 @@ test('cv trains, predicts and evaluates every fold: each case out-of-fold once, 
   const p = cvPaths(r.cvDir);
   const folds = JSON.parse(readFileSync(p.splits, 'utf8')) as Array<{ train: string[]; val: string[] }>;
   assert.deepEqual(folds.flatMap((f) => f.val).sort(), ['case00', 'case01', 'case02', 'case03', 'case04', 'case05']);
-  const { columns, records } = parseCsv(readFileSync(p.perCase, 'utf8'));
+  const { columns, records } = parseCsvTable(readFileSync(p.perCase, 'utf8'), 'per_case.csv');
   assert.deepEqual(columns.slice(0, 3), ['case', 'fold', 'class']);
   assert.equal(records.length, 6);
   for (const row of records) {
@@ -67,7 +67,10 @@ test('baselines run through the same cv on the same folds (--splits), and compar
     assert.equal(out.status, 0, out.stderr);
     assert.deepEqual(readFileSync(cvPaths(join(dir, 'cv', name)).splits, 'utf8'), readFileSync(splits, 'utf8'));
   }
-  const rf = parseCsv(readFileSync(cvPaths(join(dir, 'cv', 'random_forest')).perCase, 'utf8')).records;
+  const rf = parseCsvTable(
+    readFileSync(cvPaths(join(dir, 'cv', 'random_forest')).perCase, 'utf8'),
+    'per_case.csv',
+  ).records;
   const mean = rf.reduce((a, r) => a + Number(r.dice), 0) / rf.length;
   assert.ok(mean > 0.8, `random forest on bright disks: mean Dice ${mean}`);
   const cmp = runCli([

@@ -4,7 +4,7 @@
  * split), grouped by subject and stratified by a metadata column when asked.
  */
 import { groupedKFoldSplits, loadSplits, type Fold } from '../../data/splits.js';
-import { parseCsv } from '../../util/csv.js';
+import { parseCsvTable } from '../../util/csv.js';
 import { readTextFile } from '../../util/read-text.js';
 import { FileFormatError, OptionError } from '../../util/errors.js';
 import type { CvConfig } from '../config.js';
@@ -12,7 +12,7 @@ import type { CvConfig } from '../config.js';
 /** case id → value of `column` in the metadata CSV (which must have a `case` column). */
 export function metadataColumn(path: string, column: string, option: string): Map<string, string> {
   const text = readTextFile(path, 'metadata');
-  const { columns, records } = parseCsv(text, path);
+  const { columns, records } = parseCsvTable(text, path);
   if (!columns.includes('case')) throw new FileFormatError(path, `needs a "case" column (has ${columns.join(', ')})`);
   if (!columns.includes(column))
     throw new OptionError(option, `"${column}" is not a column of ${path} (${columns.join(', ')})`);

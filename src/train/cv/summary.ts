@@ -7,7 +7,7 @@ import { AGGREGATED_METRICS, aggregateRows, type ClassAggregate } from '../../me
 import { EMPTY_MASK_POLICY } from '../../metrics/empty-policy.js';
 import { CSV_COLUMNS } from '../../metrics/evaluation-files.js';
 import { summarize } from '../../stats/summary.js';
-import { csvCell } from '../../util/csv.js';
+import { csvField } from '../../util/csv.js';
 import type { FoldRow } from './fold-evaluation.js';
 
 export const CV_CSV_COLUMNS = ['case', 'fold', ...CSV_COLUMNS.slice(1)] as const;
@@ -22,7 +22,7 @@ export function cvCsv(rows: readonly FoldRow[]): string {
     lines.push(
       CV_CSV_COLUMNS.map((column) => {
         const value = column === 'labels' ? row.labels.join(' ') : row[column as keyof FoldRow];
-        return value === null || value === undefined ? '' : csvCell(String(value));
+        return value === null || value === undefined ? '' : csvField(String(value));
       }).join(','),
     );
   }
