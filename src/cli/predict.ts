@@ -13,6 +13,7 @@ import { setNumThreads } from '../engine/threads.js';
 import { groupInputs, OUTPUT_FORMATS, predictImages, type OutputFormat, type PredictionRun } from '../infer/predict.js';
 import type { PostprocessOptions } from '../infer/postprocess.js';
 import { loadRun, runPaths } from '../train/run-folder.js';
+import { isInt8Run, loadInt8Run } from '../export/quantize-run.js';
 import { OptionError, VesaliusError } from '../util/errors.js';
 
 interface PredictFlags {
@@ -69,6 +70,11 @@ export function openRun(path: string, checkpoint: string | undefined): Predictio
     const run = loadRun(runDir, { checkpoint: pickCheckpoint(runDir, undefined) });
     loadModule(run.model, path);
     return run;
+  }
+  if (isInt8Run(path)) {
+    if (checkpoint !== undefined)
+      throw new OptionError('--checkpoint', `${path} is an int8 run: it holds one model (leave --checkpoint out)`);
+    return loadInt8Run(path);
   }
   return loadRun(path, { checkpoint: pickCheckpoint(path, checkpoint) });
 }

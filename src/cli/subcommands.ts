@@ -5,7 +5,17 @@ import { register as evaluate } from './evaluate.js';
 import { register as info } from './info.js';
 import { register as plan } from './plan.js';
 import { register as predict } from './predict.js';
+import { register as quantize } from './quantize.js';
 import { register as train } from './train.js';
 
 /** Every subcommand registers itself here; one file per subcommand under src/cli/. */
-export const subcommands: Array<(program: Command) => void> = [info, convert, plan, train, predict, evaluate, demo];
+export const subcommands: Array<(program: Command) => void> = [
+  info,
+  convert,
+  plan,
+  train,
+  predict,
+  evaluate,
+  quantize,
+  demo,
+];

@@ -13,3 +13,4 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradch
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * from './safetensors.js';
+export * from './quantized.js';

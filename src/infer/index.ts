@@ -8,6 +8,7 @@ export {
 export { slidingWindows, slidingWindowSteps, gaussianImportanceMap, WindowAccumulator } from './windows.js';
 export {
   predictImages,
+  networkInputs,
   predictCase,
   readCase,
   groupInputs,
