@@ -14,6 +14,8 @@ import { groupInputs, OUTPUT_FORMATS, predictImages, type OutputFormat, type Pre
 import type { PostprocessOptions } from '../infer/postprocess.js';
 import { loadRun, runPaths } from '../train/run-folder.js';
 import { isInt8Run, loadInt8Run } from '../export/quantize-run.js';
+import { exportToMemory, loadOnnxRun, onnxPredictionRun } from '../export/onnx/export-run.js';
+import { OnnxWindowModel } from '../infer/onnx-runtime.js';
 import { OptionError, VesaliusError } from '../util/errors.js';
 
 interface PredictFlags {
@@ -27,6 +29,7 @@ interface PredictFlags {
   postprocess?: string;
   format?: string;
   threads?: string;
+  runtime: string;
   json?: boolean;
 }
 
@@ -52,13 +55,40 @@ export function parsePostprocess(spec: string | undefined): PostprocessOptions |
   return out;
 }
 
+export type Runtime = 'engine' | 'onnx';
+
 /**
- * A run folder, or a checkpoint file inside one (RUN/checkpoints/NAME.safetensors): the model of the
- * run with that file's weights. Without --checkpoint a run gives its best checkpoint, or its last
- * when it never validated (trained on every case).
+ * A run folder, a checkpoint file inside one (RUN/checkpoints/NAME.safetensors: the model of the run
+ * with that file's weights), an int8 run (from quantize), or an exported model.onnx with its sidecar.
+ * Without --checkpoint a run gives its best checkpoint, or its last when it never validated (trained
+ * on every case). With runtime 'onnx' a run is exported in memory and run by ONNX Runtime.
  */
-export function openRun(path: string, checkpoint: string | undefined): PredictionRun {
+export async function openRun(
+  path: string,
+  checkpoint: string | undefined,
+  runtime: Runtime = 'engine',
+): Promise<PredictionRun> {
   if (!existsSync(path)) throw new VesaliusError(`${path}: no such run folder or model file`);
+  if (statSync(path).isFile() && /\.onnx$/i.test(path)) {
+    if (checkpoint !== undefined)
+      throw new OptionError('--checkpoint', `${path} is an exported model (leave --checkpoint out)`);
+    return loadOnnxRun(path);
+  }
+  if (runtime === 'onnx') {
+    if (statSync(path).isFile())
+      throw new OptionError('--runtime', 'onnx runs a run folder or a model.onnx, not a checkpoint file');
+    const run = loadRun(path, { checkpoint: pickCheckpoint(path, checkpoint) });
+    try {
+      const { bytes, sidecar } = await exportToMemory(path, { skipCheck: true }, run);
+      const onnxRun: PredictionRun & { config: unknown } = {
+        ...onnxPredictionRun(await OnnxWindowModel.create(bytes), sidecar),
+        config: run.config,
+      };
+      return onnxRun;
+    } finally {
+      run.model.dispose();
+    }
+  }
   if (statSync(path).isFile()) {
     if (!/\.safetensors$/i.test(path) || basename(dirname(path)) !== 'checkpoints') {
       throw new VesaliusError(
@@ -106,7 +136,11 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
     setNumThreads(
       number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
     );
-  const runs = [model, ...(flags.ensemble ?? [])].map((path) => openRun(path, flags.checkpoint));
+  if (flags.runtime !== 'engine' && flags.runtime !== 'onnx')
+    throw new OptionError('--runtime', `must be engine or onnx, got "${flags.runtime}"`);
+  const runs: PredictionRun[] = [];
+  for (const path of [model, ...(flags.ensemble ?? [])])
+    runs.push(await openRun(path, flags.checkpoint, flags.runtime));
   const cases = groupInputs(inputs, runs[0]!.plan.channels.length);
   const started = performance.now();
   const written = await withFlagNames({ format: '--format', overlap: '--overlap', ensemble: '--ensemble' }, () =>
@@ -153,7 +187,10 @@ export function register(program: Command): void {
     .description(
       "segment images with a trained run: the run's preprocessing, sliding window (Gaussian, mirroring TTA), ensemble averaging, post-processing; outputs keep each input's geometry",
     )
-    .argument('<model>', 'run folder (or RUN/checkpoints/NAME.safetensors)')
+    .argument(
+      '<model>',
+      'run folder, int8 run folder, RUN/checkpoints/NAME.safetensors, or an exported model.onnx (with its sidecar)',
+    )
     .argument(
       '<inputs...>',
       "images or DICOM folders; a case's channel files joined by commas (a.nii.gz,b.nii.gz) or named CASE_0000, CASE_0001, ...",
@@ -181,6 +218,11 @@ export function register(program: Command): void {
       `output format: ${OUTPUT_FORMATS.join(', ')} (default: png for 2D rasters, nrrd for NRRD, else nii.gz)`,
     )
     .option('--threads <n>', 'CPU threads (default: every core)')
+    .option(
+      '--runtime <engine|onnx>',
+      'engine (libtorch; int8 for an int8 run) or onnx (the run exported in memory and run by ONNX Runtime, through the same sliding window)',
+      'engine',
+    )
     .option('--json', 'print the files written as JSON on stdout')
     .action(runPredict);
 }

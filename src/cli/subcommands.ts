@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as convert } from './convert.js';
 import { register as demo } from './demo.js';
 import { register as evaluate } from './evaluate.js';
+import { register as exportCommand } from './export.js';
 import { register as info } from './info.js';
 import { register as plan } from './plan.js';
 import { register as predict } from './predict.js';
@@ -17,5 +18,6 @@ export const subcommands: Array<(program: Command) => void> = [
   predict,
   evaluate,
   quantize,
+  exportCommand,
   demo,
 ];

@@ -13,6 +13,7 @@ export {
   normLayer,
   perAxis,
   poolLayer,
+  resizeConvLayer,
   samePadding,
   upsamplingLayer,
   type ActivationType,

@@ -120,6 +120,8 @@ export const configSchema = z.strictObject({
       residual: z.boolean().default(false),
       deep_supervision: z.boolean().default(true),
       attention: z.boolean().default(false),
+      /** decoder up-sampling: transposed convolution, or nearest resize + convolution (browser-safe ONNX) */
+      upsampling: z.enum(['transposed', 'resize_conv']).default('transposed'),
       dropout: z.number().min(0).max(1).default(0),
     })
     .prefault({}),

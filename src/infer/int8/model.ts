@@ -165,7 +165,9 @@ export class Int8Model {
       if ((uses.get(prev.node.outputs[0]!)?.length ?? 0) !== 1 || this.#graph.outputs.includes(prev.node.outputs[0]!))
         continue;
       const out = params(p.node.outputs[0]!);
-      if (['Conv', 'Linear'].includes(prev.node.op) && p.node.op === 'Relu') prev.fusedRelu = true;
+      // oneDNN's fused ReLU clamps at integer 0: only right with a zero point of 0 (a ReLU's range starts at 0)
+      if (['Conv', 'Linear'].includes(prev.node.op) && p.node.op === 'Relu' && out?.zeroPoint === 0)
+        prev.fusedRelu = true;
       else if (['InstanceNormalization', 'GroupNorm'].includes(prev.node.op) && out !== undefined)
         prev.fusedActivation = {
           kind: p.node.op === 'Relu' ? 'relu' : 'leakyrelu',
