@@ -94,19 +94,12 @@ Napi::Value MatmulAsync(const Napi::CallbackInfo& info) {
   return Run(info.Env(), [=]() { return at::matmul(a, b); });
 }
 
-// cloneAsync(t) — a deep copy off-thread (large volumes)
-Napi::Value CloneAsync(const Napi::CallbackInfo& info) {
-  at::Tensor a = T(info, 0);
-  return Run(info.Env(), [=]() { return a.clone(); });
-}
-
 }  // namespace
 
 void RegisterAsync(Napi::Env env, Napi::Object e) {
   VES_DEF(e, "backwardAsync", BackwardAsync);
   VES_DEF(e, "convAsync", ConvAsync);
   VES_DEF(e, "matmulAsync", MatmulAsync);
-  VES_DEF(e, "cloneAsync", CloneAsync);
 }
 
 }  // namespace ves

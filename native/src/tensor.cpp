@@ -147,10 +147,6 @@ Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), T(info, 0).is_contiguous(fmt));
 }
 
-Napi::Value SameStorage(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), T(info, 0).is_alias_of(T(info, 1)));
-}
-
 Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
   c10::GradMode::set_enabled(Bool(info, 0));
   return info.Env().Undefined();
@@ -262,7 +258,6 @@ void RegisterTensor(Napi::Env env, Napi::Object e) {
   VES_DEF(e, "detach", Detach);
   VES_DEF(e, "contiguous", Contiguous);
   VES_DEF(e, "isContiguous", IsContiguous);
-  VES_DEF(e, "sameStorage", SameStorage);
   VES_DEF(e, "setGradEnabled", SetGradEnabled);
   VES_DEF(e, "isGradEnabled", IsGradEnabled);
   VES_DEF(e, "setNumThreads", SetNumThreads);

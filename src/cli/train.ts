@@ -1,4 +1,4 @@
-/** `vesalius train CONFIG [--resume] [--out RUN] [--json]`: trains a segmentation network into a run folder. */
+/** `vesalius train CONFIG [--resume] [--out RUN] [--json]`: trains the config's task (segmentation, classification, …) into a run folder. */
 import type { Command } from 'commander';
 import { OptionError } from '../util/errors.js';
 import { train } from '../train/trainer.js';
@@ -30,7 +30,7 @@ export async function runTrain(config: string, flags: TrainFlags): Promise<void>
   const best =
     result.bestMetric === null
       ? 'no validation'
-      : `best mean val Dice ${result.bestMetric.toFixed(4)} at epoch ${result.bestEpoch}`;
+      : `best ${result.metricName} ${result.bestMetric.toFixed(4)} at epoch ${result.bestEpoch}`;
   process.stderr.write(
     `run folder ${result.runDir}: ${result.epochsDone} epoch(s), ${result.iterations} iterations, ${best}; ${result.trainSeconds.toFixed(1)} s training, ${result.dataWaitSeconds.toFixed(2)} s waiting for data${result.stoppedEarly ? ' (stopped early)' : ''}\n`,
   );
@@ -44,7 +44,7 @@ export function register(program: Command): void {
   program
     .command('train')
     .description(
-      'train a U-Net from a config (dataset, plan overrides, network, loss, optimizer, schedule, augmentation); writes a run folder with config, plan, checkpoints and log',
+      'train a network from a config (task: segmentation by default, or classification; dataset, network, loss, optimizer, schedule, augmentation); writes a run folder with config, checkpoints and log',
     )
     .argument('<config>', 'training config (YAML or JSON)')
     .option('--resume', 'continue the run in the run folder exactly where it stopped')

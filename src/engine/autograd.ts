@@ -2,7 +2,7 @@ import { type DType, dtypeCode } from './dtype.js';
 import { native } from './native.js';
 
 function withGradMode<T>(enabled: boolean, fn: () => T): T {
-  const previous = native.isGradEnabled() as boolean;
+  const previous = native.isGradEnabled();
   native.setGradEnabled(enabled);
   try {
     const result = fn();
@@ -18,7 +18,7 @@ function withGradMode<T>(enabled: boolean, fn: () => T): T {
 export const noGrad = <T>(fn: () => T): T => withGradMode(false, fn);
 /** Runs fn with autograd recording, even inside noGrad. */
 export const enableGrad = <T>(fn: () => T): T => withGradMode(true, fn);
-export const isGradEnabled = (): boolean => native.isGradEnabled() as boolean;
+export const isGradEnabled = (): boolean => native.isGradEnabled();
 /** Sets the grad mode for the rest of the thread (prefer noGrad/enableGrad scopes). */
 export const setGradEnabled = (enabled: boolean): void => native.setGradEnabled(enabled);
 
@@ -27,7 +27,7 @@ export const setGradEnabled = (enabled: boolean): void => native.setGradEnabled(
  * default; fast on CPUs with AVX-512 BF16/AMX), numerically sensitive ops stay in float32.
  */
 export function autocast<T>(fn: () => T, options: { dtype?: DType } = {}): T {
-  const previous = native.isAutocast() as boolean;
+  const previous = native.isAutocast();
   native.setAutocast(true, dtypeCode(options.dtype ?? 'bfloat16'));
   try {
     return fn();

@@ -102,6 +102,20 @@ export type TypedArray =
   | Uint16Array
   | BigInt64Array;
 
+/** Every kind of typed array (what the engine copies bytes from; a DataView is not one). */
+export type AnyTypedArray =
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
+
 export function typedArrayFor(d: DType, buffer: ArrayBuffer): TypedArray {
   switch (d) {
     case 'float32':

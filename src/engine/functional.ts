@@ -306,8 +306,8 @@ export const pixelShuffle = (x: Tensor, upscale: number): Tensor => wrap(native.
 
 // ---- losses ----
 export type Reduction = 'none' | 'mean' | 'sum';
-const REDUCTIONS: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
-function reductionCode(r: Reduction | undefined): number {
+const REDUCTIONS = { none: 0, mean: 1, sum: 2 } as const satisfies Record<Reduction, number>;
+function reductionCode(r: Reduction | undefined): (typeof REDUCTIONS)[Reduction] {
   const c = REDUCTIONS[r ?? 'mean'];
   if (c === undefined) throw new TypeError(`unknown reduction '${r}'; expected none, mean or sum`);
   return c;

@@ -99,12 +99,7 @@ export interface CpuCacheStats {
 }
 
 export function memoryStats(): MemoryStats {
-  const s = native.stats() as {
-    liveTensors: number;
-    liveBytes: number;
-    mallocInUse?: number;
-    cpuCache?: CpuCacheStats;
-  };
+  const s = native.stats();
   const out: MemoryStats = { liveTensors: s.liveTensors, liveBytes: s.liveBytes, openScopes: scopes.length };
   if (s.mallocInUse !== undefined) out.mallocInUse = s.mallocInUse;
   if (s.cpuCache !== undefined) out.cpuCache = s.cpuCache;
@@ -116,5 +111,5 @@ export function memoryStats(): MemoryStats {
  * the CPU) and returns the bytes released. Tensors in use are untouched; the next allocations map afresh.
  */
 export function emptyCache(): number {
-  return native.emptyCache() as number;
+  return native.emptyCache();
 }

@@ -38,9 +38,24 @@ export const isfinite = (x: Tensor): Tensor => wrap(native.isfinite(x.handle));
 
 /** cond ? a : b, elementwise with broadcasting */
 export const where = (cond: Tensor, a: Operand, b: Operand): Tensor => wrap(native.where(cond.handle, h(a), h(b)));
-/** Limits values to [min, max]; null/undefined leaves that side open. */
-export const clamp = (x: Tensor, min?: Operand | null, max?: Operand | null): Tensor =>
-  wrap(native.clamp(x.handle, min == null ? null : h(min), max == null ? null : h(max)));
+/** Limits values to [min, max]; null/undefined leaves that side open. Each bound is a number or a tensor. */
+export function clamp(x: Tensor, min?: Operand | null, max?: Operand | null): Tensor {
+  const lo = min ?? null;
+  const hi = max ?? null;
+  if (lo instanceof Tensor || hi instanceof Tensor) {
+    if (typeof lo === 'number' || typeof hi === 'number') {
+      // libtorch takes both bounds as numbers or both as tensors: a mix is two one-sided clamps.
+      const lower = clamp(x, lo, null);
+      try {
+        return clamp(lower, null, hi);
+      } finally {
+        lower.dispose();
+      }
+    }
+    return wrap(native.clamp(x.handle, lo?.handle ?? null, hi?.handle ?? null));
+  }
+  return wrap(native.clamp(x.handle, lo, hi));
+}
 export const maskedFill = (x: Tensor, mask: Tensor, value: Operand): Tensor =>
   wrap(native.maskedFill(x.handle, mask.handle, h(value)));
 /** a + weight * (b - a) */
@@ -255,11 +270,11 @@ export const histc = (x: Tensor, bins: number, min = 0, max = 0): Tensor =>
   wrap(native.histc(x.handle, bins, min, max));
 /** |a − b| ≤ atol + rtol·|b| everywhere (same broadcasting as the arithmetic ops). */
 export const allclose = (a: Tensor, b: Tensor, o: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean =>
-  native.allclose(a.handle, b.handle, o.rtol ?? 1e-5, o.atol ?? 1e-8, !!o.equalNan) as boolean;
+  native.allclose(a.handle, b.handle, o.rtol ?? 1e-5, o.atol ?? 1e-8, !!o.equalNan);
 export const isclose = (a: Tensor, b: Tensor, o: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor =>
   wrap(native.isclose(a.handle, b.handle, o.rtol ?? 1e-5, o.atol ?? 1e-8, !!o.equalNan));
 /** Same shape and exactly the same values. */
-export const equal = (a: Tensor, b: Tensor): boolean => native.equal(a.handle, b.handle) as boolean;
+export const equal = (a: Tensor, b: Tensor): boolean => native.equal(a.handle, b.handle);
 export const bincount = (x: Tensor, weights?: Tensor, minlength = 0): Tensor =>
   wrap(native.bincount(x.handle, weights?.handle ?? null, minlength));
 
@@ -322,10 +337,9 @@ export const stack = (tensors: readonly Tensor[], dim = 0): Tensor =>
   );
 /** Splits into pieces of `size` (the last may be smaller), or of the given sizes. */
 export const split = (x: Tensor, sizeOrSizes: number | readonly number[], dim = 0): Tensor[] =>
-  (native.split(x.handle, sizeOrSizes, dim) as never[]).map(wrap);
-export const chunk = (x: Tensor, chunks: number, dim = 0): Tensor[] =>
-  (native.chunk(x.handle, chunks, dim) as never[]).map(wrap);
-export const unbind = (x: Tensor, dim = 0): Tensor[] => (native.unbind(x.handle, dim) as never[]).map(wrap);
+  native.split(x.handle, sizeOrSizes, dim).map(wrap);
+export const chunk = (x: Tensor, chunks: number, dim = 0): Tensor[] => native.chunk(x.handle, chunks, dim).map(wrap);
+export const unbind = (x: Tensor, dim = 0): Tensor[] => native.unbind(x.handle, dim).map(wrap);
 /** x[start:end:step] along `dim` (a view); negative or null bounds as in Python. */
 export const slice = (x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor =>
   wrap(native.slice(x.handle, dim, start ?? null, end ?? null, step));
@@ -352,7 +366,7 @@ export const roll = (x: Tensor, shifts: number | readonly number[], dims: number
 export const tril = (x: Tensor, diagonal = 0): Tensor => wrap(native.tril(x.handle, diagonal));
 export const triu = (x: Tensor, diagonal = 0): Tensor => wrap(native.triu(x.handle, diagonal));
 export const meshgrid = (tensors: readonly Tensor[]): Tensor[] =>
-  (native.meshgrid(tensors.map((t) => t.handle)) as never[]).map(wrap);
+  native.meshgrid(tensors.map((t) => t.handle)).map(wrap);
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 /**

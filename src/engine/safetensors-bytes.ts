@@ -12,6 +12,7 @@
  * shape × dtype, data ending exactly at the end of the file) and reports a FileFormatError naming the file.
  */
 import { FileFormatError } from '../util/errors.js';
+import type { AnyTypedArray } from './dtype.js';
 
 /** Element types of the format, in the reference's order of increasing alignment. */
 export const SAFETENSORS_DTYPES = [
@@ -68,17 +69,7 @@ const REFERENCE_ORDER: Record<SafetensorsDType, number> = {
 export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Typed-array view for each dtype; F16/BF16 are raw 16-bit patterns, BOOL is one byte 0/1. */
-export type RawTypedArray =
-  | Uint8Array
-  | Int8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+export type RawTypedArray = Exclude<AnyTypedArray, Uint8ClampedArray>;
 
 export interface RawTensor {
   dtype: SafetensorsDType;

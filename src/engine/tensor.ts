@@ -1,4 +1,5 @@
 import {
+  type AnyTypedArray,
   type DType,
   dtypeCode,
   dtypeFromCode,
@@ -14,7 +15,10 @@ import * as ops from './ops.js';
 
 export type Operand = Tensor | number;
 export type MemoryFormat = 'contiguous' | 'channelsLast' | 'channelsLast3d' | 'preserve';
-const FORMAT_CODES: Record<MemoryFormat, number> = { contiguous: 0, channelsLast: 1, channelsLast3d: 2, preserve: 3 };
+const FORMAT_CODES = { contiguous: 0, channelsLast: 1, channelsLast3d: 2, preserve: 3 } as const satisfies Record<
+  MemoryFormat,
+  number
+>;
 
 export interface FromOptions {
   dtype?: DType;
@@ -39,17 +43,13 @@ export class Tensor {
   }
 
   /** Copies `data` into a new tensor. `shape` defaults to the data's (nested arrays) or [length]. */
-  static from(
-    data: TypedArray | ArrayBufferView | Nested[],
-    shape?: readonly number[],
-    options: FromOptions = {},
-  ): Tensor {
-    let values: ArrayBufferView;
+  static from(data: AnyTypedArray | Nested[], shape?: readonly number[], options: FromOptions = {}): Tensor {
+    let values: AnyTypedArray;
     let inferred: number[];
     let dtype: DType;
     if (ArrayBuffer.isView(data)) {
       values = data;
-      inferred = [(data as TypedArray).length];
+      inferred = [data.length];
       const natural = dtypeOfTypedArray(data);
       if (natural === undefined) {
         if (data instanceof Uint16Array && (options.dtype === 'float16' || options.dtype === 'bfloat16'))
@@ -126,7 +126,7 @@ export class Tensor {
   }
 
   get shape(): number[] {
-    if (this.#shape === undefined) this.#shape = native.shape(this.handle) as number[];
+    if (this.#shape === undefined) this.#shape = native.shape(this.handle);
     return [...this.#shape];
   }
   get ndim(): number {
@@ -143,13 +143,13 @@ export class Tensor {
     return s[d]!;
   }
   get strides(): number[] {
-    return native.strides(this.handle) as number[];
+    return native.strides(this.handle);
   }
   get dtype(): DType {
     return dtypeFromCode(native.dtype(this.handle));
   }
   get device(): string {
-    return native.device(this.handle) as string;
+    return native.device(this.handle);
   }
 
   // ---- data out ----
@@ -181,7 +181,7 @@ export class Tensor {
   }
   /** The single value of a one-element tensor. */
   item(): number {
-    return native.item(this.handle) as number;
+    return native.item(this.handle);
   }
   toString(): string {
     return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;
@@ -206,7 +206,7 @@ export class Tensor {
     return new Tensor(native.contiguous(this.handle, FORMAT_CODES[format]));
   }
   isContiguous(format: MemoryFormat = 'contiguous'): boolean {
-    return native.isContiguous(this.handle, FORMAT_CODES[format]) as boolean;
+    return native.isContiguous(this.handle, FORMAT_CODES[format]);
   }
   /** Same data, cut from the autograd graph. */
   detach(): Tensor {
@@ -224,7 +224,7 @@ export class Tensor {
 
   // ---- autograd ----
   get requiresGrad(): boolean {
-    return native.requiresGrad(this.handle) as boolean;
+    return native.requiresGrad(this.handle);
   }
   set requiresGrad(v: boolean) {
     native.setRequiresGrad(this.handle, v);
@@ -234,7 +234,7 @@ export class Tensor {
     return this;
   }
   get isLeaf(): boolean {
-    return native.isLeaf(this.handle) as boolean;
+    return native.isLeaf(this.handle);
   }
   /** The accumulated gradient (a new handle on it each time; dispose it or read it inside tidy), or null. */
   get grad(): Tensor | null {
@@ -593,7 +593,7 @@ export function h(x: Operand): Handle | number {
   return typeof x === 'number' ? x : x.handle;
 }
 
-/** Wraps a native handle (null stays null). */
+/** Wraps a native handle in a Tensor (which then owns it). */
 export function wrap(handle: Handle): Tensor {
   return new Tensor(handle);
 }

@@ -7,7 +7,7 @@ export function setNumThreads(n: number): void {
   native.setNumThreads(n);
 }
 
-export const getNumThreads = (): number => native.getNumThreads() as number;
+export const getNumThreads = (): number => native.getNumThreads();
 
 // libtorch starts with one thread here; use every core unless told otherwise.
 const fromEnv = Number(process.env.VESALIUS_NUM_THREADS);

@@ -66,6 +66,23 @@ export function inflateWhole(
   return out;
 }
 
+/**
+ * Inflates a whole gzip stream whose size no header states (a gzip-compressed DICOM file). The output
+ * is capped at what the compressed size can expand to, and a stream cut short is a FileFormatError
+ * saying so.
+ */
+export function gunzipWhole(path: string, compressed: Uint8Array): Buffer {
+  const limit = Math.min(compressed.length * MAX_DEFLATE_RATIO + 1024, 2 ** 32);
+  try {
+    return gunzipSync(compressed, { maxOutputLength: limit });
+  } catch (err) {
+    const reason = zlibReason(err);
+    if ((err as NodeJS.ErrnoException).code === 'Z_BUF_ERROR')
+      throw new FileFormatError(path, `gzip-compressed file is truncated (${reason})`);
+    throw new FileFormatError(path, `corrupt gzip data (${reason})`);
+  }
+}
+
 function zlibReason(err: unknown): string {
   return err instanceof Error ? err.message.replace(/\s+/g, ' ') : String(err);
 }

@@ -32,6 +32,12 @@ function niftiSize(b: Buffer): boolean {
   return [le, be].some((s) => s === 348 || s === 540);
 }
 
+/** 'DICM' at byte 128, or (a file without the 128-byte preamble) an even group number at the start. */
+function dicomMagic(b: Buffer): boolean {
+  if (b.length >= 132 && b.toString('latin1', 128, 132) === 'DICM') return true;
+  return b.length >= 8 && (b.readUInt16LE(0) === 0x0008 || b.readUInt16LE(0) === 0x0002);
+}
+
 /** The format of `path`: a folder is DICOM; a file by its extension, else by its magic bytes. */
 export function detectFormat(path: string): ImageFormat {
   if (isDirectory(path)) return 'dicom';
@@ -49,12 +55,14 @@ export function detectFormat(path: string): ImageFormat {
   if (niftiSize(b)) return 'nifti';
   if (b[0] === 0x1f && b[1] === 0x8b) {
     try {
-      if (niftiSize(gunzipSync(b, { finishFlush: constants.Z_SYNC_FLUSH }))) return 'nifti';
+      const inside = gunzipSync(b, { finishFlush: constants.Z_SYNC_FLUSH });
+      if (niftiSize(inside)) return 'nifti';
+      if (dicomMagic(inside)) return 'dicom'; // a gzip-compressed DICOM file not named .dcm.gz
     } catch {
       // not a gzip stream we can read: fall through
     }
   }
-  // DICOM without the 128-byte preamble (common in old series): an even group number at the start.
-  if (b.length >= 8 && (b.readUInt16LE(0) === 0x0008 || b.readUInt16LE(0) === 0x0002)) return 'dicom';
+  // DICOM without the 128-byte preamble (common in old series)
+  if (dicomMagic(b)) return 'dicom';
   throw new FileFormatError(path, 'unknown image format (not NIfTI, NRRD, MetaImage, DICOM, PNG, JPEG, TIFF or GIF)');
 }

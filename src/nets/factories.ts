@@ -3,6 +3,8 @@
  * asks for "a convolution in `dims` dimensions" and never names Conv2d or Conv3d itself.
  */
 import {
+  AdaptiveAvgPool2d,
+  AdaptiveAvgPool3d,
   AvgPool2d,
   AvgPool3d,
   BatchNorm,
@@ -168,4 +170,18 @@ export function poolLayer(type: 'max' | 'avg', dims: SpatialDims, stride: Size):
 export function dropoutLayer(p: number): TensorModule | null {
   if (!(p >= 0 && p < 1)) throw new OptionError('dropout', `must lie in [0, 1), got ${p}`);
   return p === 0 ? null : new Dropout(p);
+}
+
+/** Max pooling with its own kernel, stride and zero padding (torchvision's 3×3/2 stem pool). */
+export function maxPoolLayer(dims: SpatialDims, kernel: Size, stride: Size, padding: Size = 0): TensorModule {
+  const k = perAxis(kernel, dims, 'kernelSizes');
+  const s = perAxis(stride, dims, 'strides');
+  const p = typeof padding === 'number' ? new Array<number>(dims).fill(padding) : [...padding];
+  return dims === 2 ? new MaxPool2d(k, { stride: s, padding: p }) : new MaxPool3d(k, { stride: s, padding: p });
+}
+
+/** Average pooling of each channel to `size` per axis (1: global average pooling). */
+export function adaptiveAvgPoolLayer(dims: SpatialDims, size: Size = 1): TensorModule {
+  const s = perAxis(size, dims, 'outputSize');
+  return dims === 2 ? new AdaptiveAvgPool2d(s) : new AdaptiveAvgPool3d(s);
 }

@@ -1,4 +1,4 @@
-/** Segmentation networks: one definition for 2D and 3D, built from layer factories. */
+/** Segmentation and classification networks: one definition for 2D and 3D, built from layer factories. */
 export { UNet } from './unet.js';
 export { AttentionUNet, classicUNet, classicUNetOptions, type ClassicUNetOptions } from './presets.js';
 export { defaultFeatures, inputDivisor, resolveUNetConfig, type UNetConfig, type UNetOptions } from './config.js';
@@ -8,8 +8,10 @@ export { AttentionGate } from './attention.js';
 export { ConvNormAct, ResidualBlock, StackedConvBlocks, StackedResidualBlocks, type LayerSettings } from './blocks.js';
 export {
   activationLayer,
+  adaptiveAvgPoolLayer,
   convLayer,
   dropoutLayer,
+  maxPoolLayer,
   normLayer,
   perAxis,
   poolLayer,
@@ -23,3 +25,15 @@ export {
 } from './factories.js';
 export { initHe } from './init.js';
 export { ARCHITECTURES, buildNetwork, type Architecture, type NetworkSpec } from './build.js';
+export { Classifier, classifierBasics, type ClassifierOptions } from './classifier.js';
+export {
+  ResNet,
+  resnet18,
+  resnet34,
+  resnet50,
+  RESNET_DEPTHS,
+  type ResNetDepth,
+  type ResNetOptions,
+  type ResNetStem,
+} from './resnet.js';
+export { BasicBlock, Bottleneck } from './resnet-blocks.js';

@@ -97,7 +97,47 @@ export const augmentationSchema = z.strictObject({
   rot90: aug(0, {}),
 });
 
+/** Optimizer, schedule and early stopping: the same keys for every task. */
+export const optimizerSchema = z
+  .strictObject({
+    name: z.enum(['sgd', 'adam', 'adamw']).default('sgd'),
+    lr: z.number().positive().default(1e-2),
+    momentum: z.number().min(0).max(1).default(0.99),
+    nesterov: z.boolean().default(true),
+    weight_decay: z.number().nonnegative().default(3e-5),
+    betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.999]),
+    eps: z.number().positive().default(1e-8),
+  })
+  .prefault({});
+
+export const scheduleSchema = z
+  .strictObject({
+    name: z.enum(['poly', 'cosine', 'constant', 'step']).default('poly'),
+    power: z.number().positive().default(0.9),
+    warmup_epochs: z.number().int().nonnegative().default(0),
+    min_lr: z.number().nonnegative().default(0),
+    /** 'step': epochs after which the rate is multiplied by gamma (MedMNIST: 50 and 75 of 100). */
+    milestones: z.array(positiveInt).default([]),
+    gamma: z.number().positive().max(1).default(0.1),
+  })
+  .prefault({});
+
+export const earlyStoppingSchema = z
+  .strictObject({
+    /** Validations without improvement before stopping; 0 = never stop early. */
+    patience: z.number().int().nonnegative().default(0),
+    min_delta: z.number().nonnegative().default(0),
+  })
+  .prefault({});
+
+export const deviceSchema = z
+  .string()
+  .regex(/^(auto|cpu|cuda(:\d+)?)$/, "must be 'auto', 'cpu', 'cuda' or 'cuda:N'")
+  .default('auto');
+
 export const configSchema = z.strictObject({
+  /** The task (default segmentation); other tasks have their own schemas (see tasks.ts). */
+  task: z.literal('segmentation').optional(),
   dataset: datasetSchema,
   plan: planOverridesSchema.prefault({}),
   network: z
@@ -139,25 +179,8 @@ export const configSchema = z.strictObject({
       tversky_beta: z.number().nonnegative().default(0.7),
     })
     .prefault({}),
-  optimizer: z
-    .strictObject({
-      name: z.enum(['sgd', 'adam', 'adamw']).default('sgd'),
-      lr: z.number().positive().default(1e-2),
-      momentum: z.number().min(0).max(1).default(0.99),
-      nesterov: z.boolean().default(true),
-      weight_decay: z.number().nonnegative().default(3e-5),
-      betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.999]),
-      eps: z.number().positive().default(1e-8),
-    })
-    .prefault({}),
-  schedule: z
-    .strictObject({
-      name: z.enum(['poly', 'cosine', 'constant']).default('poly'),
-      power: z.number().positive().default(0.9),
-      warmup_epochs: z.number().int().nonnegative().default(0),
-      min_lr: z.number().nonnegative().default(0),
-    })
-    .prefault({}),
+  optimizer: optimizerSchema,
+  schedule: scheduleSchema,
   epochs: positiveInt.default(1000),
   iterations_per_epoch: positiveInt.default(250),
   /** null = from the plan. */
@@ -186,13 +209,7 @@ export const configSchema = z.strictObject({
       exclude_both_empty: z.boolean().default(false),
     })
     .prefault({}),
-  early_stopping: z
-    .strictObject({
-      /** Validations without improvement before stopping; 0 = never stop early. */
-      patience: z.number().int().nonnegative().default(0),
-      min_delta: z.number().nonnegative().default(0),
-    })
-    .prefault({}),
+  early_stopping: earlyStoppingSchema,
   inference: z
     .strictObject({
       overlap: z.number().min(0).max(0.95).default(0.5),
@@ -204,10 +221,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   seed: z.number().int().nonnegative().default(0),
-  device: z
-    .string()
-    .regex(/^(auto|cpu|cuda(:\d+)?)$/, "must be 'auto', 'cpu', 'cuda' or 'cuda:N'")
-    .default('auto'),
+  device: deviceSchema,
   /** libtorch threads of the training step; null = the cores left after the batch loader's workers (at least 1). */
   threads: positiveInt.nullable().default(null),
   output: z.string().min(1).default('runs'),
@@ -282,8 +296,8 @@ export function parseConfig(input: unknown, source = 'config'): TrainingConfig {
   return result.data;
 }
 
-/** Reads, parses (JSON or YAML by extension; YAML also reads JSON) and validates a config file, resolving relative paths. */
-export function loadConfig(path: string): TrainingConfig {
+/** Reads and parses a config file (JSON or YAML by extension; YAML also reads JSON) into a plain object. */
+export function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -305,8 +319,16 @@ export function loadConfig(path: string): TrainingConfig {
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new FileFormatError(path, 'the config must be a mapping of keys to values');
   }
-  const config = parseConfig(raw, path);
-  const base = dirname(resolve(path));
+  return (raw ?? {}) as Record<string, unknown>;
+}
+
+/** Reads, parses and validates a segmentation config file, resolving relative paths. */
+export function loadConfig(path: string): TrainingConfig {
+  return resolveConfigPaths(parseConfig(readConfigFile(path), path), dirname(resolve(path)));
+}
+
+/** The config with dataset.root and output resolved against `base` (the config file's folder). */
+export function resolveConfigPaths(config: TrainingConfig, base: string): TrainingConfig {
   config.dataset.root = resolve(base, config.dataset.root);
   config.output = resolve(base, config.output);
   return config;

@@ -1,26 +1,31 @@
 /**
- * One training epoch: `iterations` steps, each taking the next batch from the loader (made ahead
- * of time in worker threads), forward, loss, backward, optimizer step, schedule step. Measures how
- * long the step waited for data, so a slow pipeline shows up in the log instead of hiding.
+ * One training epoch: `iterations` steps, each taking the next batch from the task's stream (made
+ * ahead of time in worker threads where the task has them), forward and loss (the task's), backward,
+ * optimizer step, schedule step. Measures how long the step waited for data, so a slow pipeline shows
+ * up in the log instead of hiding.
  */
+import { autocast } from '../engine/autograd.js';
 import { tidy } from '../engine/memory.js';
 import type { Module } from '../engine/nn/module.js';
 import type { Optimizer } from '../engine/optim/optimizer.js';
 import type { LrScheduler } from '../engine/optim/schedules.js';
 import type { Tensor } from '../engine/tensor.js';
-import { type BatchLoader, batchTensors } from '../data/loader.js';
 import { VesaliusError } from '../util/errors.js';
+import type { BatchStream } from './task.js';
 
-export interface EpochContext {
-  model: Module<[Tensor], Tensor | Tensor[]>;
+export interface EpochContext<B> {
+  model: Module<[Tensor], unknown>;
   optimizer: Optimizer<object>;
   scheduler: LrScheduler;
-  loss: (output: Tensor | Tensor[], target: Tensor) => Tensor;
-  loader: BatchLoader;
-  device: string;
+  /** Forward pass and loss of a batch. */
+  loss: (batch: B) => Tensor;
+  imagesIn: (batch: B) => number;
+  batches: BatchStream<B>;
   iterations: number;
-  /** Called after every step with the running mean loss of the epoch. */
-  onStep?: (meanLoss: number, lr: number, images: number) => void;
+  /** Forward passes under bf16 autocast. */
+  bfloat16?: boolean;
+  /** Called after every step with the running mean loss of the epoch, images and steps so far. */
+  onStep?: (meanLoss: number, lr: number, images: number, steps: number) => void;
 }
 
 export interface EpochStats {
@@ -31,7 +36,7 @@ export interface EpochStats {
   images: number;
 }
 
-export async function trainEpoch(ctx: EpochContext): Promise<EpochStats> {
+export async function trainEpoch<B>(ctx: EpochContext<B>): Promise<EpochStats> {
   const start = performance.now();
   let wait = 0,
     total = 0,
@@ -39,14 +44,13 @@ export async function trainEpoch(ctx: EpochContext): Promise<EpochStats> {
   ctx.model.train(true);
   for (let it = 0; it < ctx.iterations; it++) {
     const t0 = performance.now();
-    const batch = await ctx.loader.next();
+    const batch = await ctx.batches.next();
     wait += performance.now() - t0;
     const value = tidy(() => {
-      const { image, label } = batchTensors(batch, ctx.device);
       ctx.optimizer.zeroGrad();
       // The inner scope frees the activations' handles before backward, so autograd releases them as it
       // goes (as PyTorch's reference counting does) instead of all of them living until the step ends.
-      const l = tidy(() => ctx.loss(ctx.model.forward(image), label));
+      const l = tidy(() => (ctx.bfloat16 ? autocast(() => ctx.loss(batch)) : ctx.loss(batch)));
       l.backward();
       ctx.optimizer.step();
       return l.item() as number;
@@ -57,8 +61,8 @@ export async function trainEpoch(ctx: EpochContext): Promise<EpochStats> {
       );
     ctx.scheduler.step();
     total += value;
-    images += batch.imageShape[0]!;
-    ctx.onStep?.(total / (it + 1), ctx.scheduler.getLr()[0]!, images);
+    images += ctx.imagesIn(batch);
+    ctx.onStep?.(total / (it + 1), ctx.scheduler.getLr()[0]!, images, it + 1);
     // a prefetched batch resolves as a microtask: yield to the event loop so the progress timer
     // fires and the loader's worker messages are taken in as they come
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -8,6 +8,9 @@ export {
   type TrainingConfig,
 } from './config.js';
 export { train, type EpochLog, type TrainOptions, type TrainResult } from './trainer.js';
+export type { BatchStream, LoopConfig, LoopContext, PreparedTask, TrainingTask, ValidationOutcome } from './task.js';
+export { TASKS, taskOf, taskOfRun, loadTaskConfig } from './tasks.js';
+export { segmentationTask } from './segmentation-task.js';
 export { validate, dicePerClass, type ValidationOptions, type ValidationResult } from './validation.js';
 export { buildModel, modelOptions, patchSizeOf, type ModelConfig } from './model.js';
 export { buildOptimizer, buildScheduler, totalSteps } from './optimization.js';

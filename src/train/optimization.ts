@@ -1,11 +1,12 @@
 /**
  * Optimizer and learning-rate schedule from the config: SGD (Nesterov momentum, nnU-Net's default)
- * or Adam/AdamW; poly (nnU-Net), cosine or constant, each optionally after a linear warm-up. The
- * schedule advances once per optimizer step over epochs × iterations_per_epoch steps.
+ * or Adam/AdamW; poly (nnU-Net), cosine, constant or step decay at milestone epochs (MedMNIST's), each
+ * optionally after a linear warm-up. The schedule advances once per optimizer step over
+ * epochs × iterations_per_epoch steps.
  */
 import { Adam, AdamW } from '../engine/optim/adam.js';
 import type { Optimizer } from '../engine/optim/optimizer.js';
-import { CosineAnnealingLR, LinearWarmup, type LrScheduler, PolyLR } from '../engine/optim/schedules.js';
+import { CosineAnnealingLR, LinearWarmup, type LrScheduler, MultiStepLR, PolyLR } from '../engine/optim/schedules.js';
 import { SGD } from '../engine/optim/sgd.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { TrainingConfig } from './config.js';
@@ -53,7 +54,12 @@ export function buildScheduler(
       ? new PolyLR(optimizer, { totalSteps: steps, exponent: s.power })
       : s.name === 'cosine'
         ? new CosineAnnealingLR(optimizer, { totalSteps: steps, etaMin: s.min_lr })
-        : undefined;
+        : s.name === 'step' && s.milestones.length > 0
+          ? new MultiStepLR(optimizer, {
+              milestones: s.milestones.map((e) => Math.max(1, e * config.iterations_per_epoch - warmup)),
+              gamma: s.gamma,
+            })
+          : undefined;
   if (!main || warmup > 0) return new LinearWarmup(optimizer, { warmupSteps: warmup, after: main });
   return main;
 }

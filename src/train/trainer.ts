@@ -1,28 +1,24 @@
 /**
- * `vesalius train`: config → plan → preprocessed, cached cases → split → model, loss, optimizer,
- * schedule → epochs of steps on batches made off the main thread → validation on whole images every
- * N epochs → best/last checkpoints, JSONL log, early stopping — in a run folder (run-folder.ts) that
- * `--resume` continues exactly: weights, optimizer moments, schedule position, epoch, iteration, the
- * batch stream (batch i depends only on (seed, i)) and libtorch's CPU generator (dropout masks), so an
- * interrupted and resumed run ends with the weights an uninterrupted one has.
+ * `vesalius train`: the one training loop of every task (segmentation, classification, …; see
+ * task.ts). The config's `task` picks what reads the data, builds the network, computes the loss and
+ * validates; the loop owns the rest: the run folder, optimizer and schedule, epochs of steps on
+ * batches made off the main thread, validation every N epochs, best/last checkpoints, the JSONL log,
+ * early stopping — and `--resume`, which continues exactly: weights, optimizer moments, schedule
+ * position, epoch, iteration, the batch stream (batch i depends only on (seed, i)) and libtorch's CPU
+ * generator (dropout masks), so an interrupted and resumed run ends with the weights an uninterrupted
+ * one has.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { defaultDevice } from '../engine/device.js';
 import { manualSeed } from '../engine/random.js';
 import { setNumThreads } from '../engine/threads.js';
-import { BatchLoader } from '../data/loader.js';
-import { loadPlan } from '../data/plan.js';
 import { VesaliusError } from '../util/errors.js';
-import { prepareTrainingData, loaderCase } from './data.js';
-import { openPlanSource } from './plan-source.js';
 import { afterValidation } from './early-stopping.js';
 import { trainEpoch } from './epoch.js';
-import { trainingLoss } from './loss.js';
-import { buildModel, patchSizeOf } from './model.js';
-import { buildOptimizer, buildScheduler, totalSteps } from './optimization.js';
+import { buildOptimizer, buildScheduler } from './optimization.js';
 import { progressBar, quietProgress, type TrainingProgress } from './progress.js';
 import {
   type LoopState,
@@ -32,9 +28,8 @@ import {
   saveCheckpoint,
   saveTrainingState,
   writeLog,
-  writeRunSetup,
 } from './run-folder.js';
-import { validate } from './validation.js';
+import { loadTaskConfig } from './tasks.js';
 
 export interface TrainOptions {
   /** Run folder (default: the config's `output`). */
@@ -56,14 +51,19 @@ export interface EpochLog {
   epoch_seconds: number;
   data_wait_seconds: number;
   images_per_second: number;
+  /** Segmentation's validation entries (other tasks add their own, e.g. val_auc). */
   val_dice?: number[];
   val_mean_dice?: number;
   val_seconds?: number;
   best?: boolean;
+  [entry: string]: unknown;
 }
 
 export interface TrainResult {
   runDir: string;
+  task: string;
+  /** What bestMetric measures ("mean val Dice", "val AUC"). */
+  metricName: string;
   epochsDone: number;
   iterations: number;
   bestMetric: number | null;
@@ -76,8 +76,8 @@ export interface TrainResult {
 
 export async function train(configPath: string, options: TrainOptions = {}): Promise<TrainResult> {
   // the config alone first: its errors (unknown keys, ...) come before anything is read
-  const config0 = openPlanSource(configPath).config!;
-  const runDir = resolve(options.out ?? config0.output);
+  const { task, config } = loadTaskConfig(configPath);
+  const runDir = resolve(options.out ?? config.output);
   const paths = runPaths(runDir);
   const resuming = !!options.resume;
   if (!resuming && existsSync(paths.lastState)) {
@@ -89,7 +89,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
     throw new VesaliusError(`${runDir}: nothing to resume (no checkpoints/last.state.json)`);
   if (resuming) {
     const saved = JSON.parse(readFileSync(paths.config, 'utf8')) as unknown;
-    if (!isDeepStrictEqual(saved, JSON.parse(JSON.stringify(config0)))) {
+    if (!isDeepStrictEqual(saved, JSON.parse(JSON.stringify(config)))) {
       throw new VesaliusError(
         `${configPath}: differs from the config the run in ${runDir} started with (config.json there); an exact resume needs the same config`,
       );
@@ -97,27 +97,19 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   }
   const sink: TrainingProgress | null = typeof options.progress === 'object' ? options.progress : null;
   const say = (line: string) => (sink ? sink.log(line) : process.stderr.write(`${line}\n`));
-
-  const data = await prepareTrainingData(configPath, {
-    plan: resuming ? loadPlan(paths.plan) : undefined,
-    cacheDir: join(runDir, 'preprocessed'),
-    onStage: say,
-  });
-  const { config, plan } = data;
   const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
+  const prepared = await task.prepare(config, { configPath, runDir, resuming, workers, say });
   // the step's libtorch threads and the loader's workers share the cores: oversubscribing them makes
   // libtorch's thread pool wait on preempted threads (several times slower on a busy 2-core machine)
   setNumThreads(config.threads ?? Math.max(1, availableParallelism() - workers));
   const device = config.device === 'auto' ? defaultDevice : config.device;
-  const dims = plan.dimension === '2d' ? 2 : 3;
-  const numClasses = data.datasetInfo.numClasses;
+  const iterations = prepared.iterationsPerEpoch;
   manualSeed(config.seed);
-  const model = buildModel(config, plan, plan.channels.length, numClasses);
+  const model = prepared.createModel();
   if (device !== 'cpu') model.to(device);
-  const optimizer = buildOptimizer(config, model.parameters());
-  const scheduler = buildScheduler(config, optimizer);
-  const lossFn = trainingLoss(config);
-  if (!resuming) writeRunSetup(runDir, { config, plan, datasetInfo: data.datasetInfo, splits: data.folds });
+  const optimizer = buildOptimizer(config, prepared.trainableParameters(model));
+  const scheduler = buildScheduler({ ...config, iterations_per_epoch: iterations }, optimizer);
+  if (!resuming) prepared.writeSetup(runDir);
   let loop: LoopState = {
     epoch: 0,
     iteration: 0,
@@ -133,23 +125,10 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
     log = (readLog(runDir) as unknown as EpochLog[]).filter((e) => e.epoch <= loop.epoch);
     say(`resuming ${runDir} after epoch ${loop.epoch} (iteration ${loop.iteration})`);
   }
-  const patch = patchSizeOf(plan);
-  say(
-    `training ${data.fold.train.length} case(s), validating ${data.fold.val.length}; patch ${plan.patch_size.join('×')}, batch ${plan.batch_size}, ${model.numParameters()} parameters, ${config.epochs} epochs × ${config.iterations_per_epoch} iterations on ${device}`,
-  );
+  say(prepared.describe(model, device));
 
-  const loader = new BatchLoader({
-    cases: data.train.map((c) => loaderCase(c, dims)),
-    batchSize: plan.batch_size,
-    patchSize: patch,
-    numClasses,
-    foregroundFraction: config.sampling.foreground_fraction,
-    augmentation: config.augmentation,
-    seed: config.seed,
-    workers,
-    startBatch: loop.batchIndex,
-  });
-  const total = totalSteps(config);
+  const batches = prepared.batches(loop.batchIndex, device);
+  const total = config.epochs * iterations;
   const bar =
     sink ??
     (options.progress === false
@@ -157,13 +136,11 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
       : progressBar(total, loop.iteration));
   let trainSeconds = 0,
     waitSeconds = 0;
-  if (data.val.length > 0) {
-    bar.log(
-      config.validation.exclude_both_empty
-        ? 'validation Dice: a class absent from both label and prediction is left out of its mean (validation.exclude_both_empty)'
-        : 'validation Dice: a class absent from both label and prediction counts as 1, as in evaluate (validation.exclude_both_empty=false)',
-    );
-  }
+  for (const note of prepared.notes ?? []) bar.log(note);
+  const checkpoint = (path: string, meta: { epoch: number; metric?: number | null }) => {
+    saveCheckpoint(path, model, meta);
+    prepared.afterCheckpoint?.(path, model);
+  };
   try {
     while (loop.epoch < config.epochs && !loop.stopped) {
       const epoch = loop.epoch + 1;
@@ -172,13 +149,13 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
         model,
         optimizer,
         scheduler,
-        loss: lossFn,
-        loader,
-        device,
-        iterations: config.iterations_per_epoch,
-        onStep: (meanLoss, lr, images) => {
-          const it = loop.iteration + Math.round(images / plan.batch_size);
-          bar.update(it, {
+        loss: (batch) => prepared.loss(model, batch, device),
+        imagesIn: (batch) => prepared.imagesIn(batch),
+        batches,
+        iterations,
+        bfloat16: config.precision === 'bfloat16',
+        onStep: (meanLoss, lr, images, steps) => {
+          bar.update(loop.iteration + steps, {
             epoch,
             epochs: config.epochs,
             loss: meanLoss,
@@ -189,8 +166,8 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
       });
       trainSeconds += stats.seconds;
       waitSeconds += stats.dataWaitSeconds;
-      loop.iteration += config.iterations_per_epoch;
-      loop.batchIndex = loader.position;
+      loop.iteration += iterations;
+      loop.batchIndex = batches.position;
       const entry: EpochLog = {
         epoch,
         iteration: loop.iteration,
@@ -200,20 +177,13 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
         data_wait_seconds: stats.dataWaitSeconds,
         images_per_second: stats.images / stats.seconds,
       };
-      const validateNow = data.val.length > 0 && (epoch % config.validation.every === 0 || epoch === config.epochs);
+      let valText = '';
+      const validateNow = prepared.hasValidation && (epoch % config.validation.every === 0 || epoch === config.epochs);
       if (validateNow) {
-        const v = await validate(model, data.val, {
-          patchSize: patch,
-          numClasses,
-          dims,
-          device,
-          overlap: config.inference.overlap,
-          gaussian: config.inference.gaussian,
-          mirror: false,
-          batchSize: plan.batch_size,
-          excludeBothEmpty: config.validation.exclude_both_empty,
-        });
-        const next = afterValidation(loop, v.meanDice, epoch, {
+        const wasTraining = model.training;
+        model.train(false);
+        const v = await prepared.validate(model, device).finally(() => model.train(wasTraining));
+        const next = afterValidation(loop, v.metric, epoch, {
           patience: config.early_stopping.patience,
           minDelta: config.early_stopping.min_delta,
         });
@@ -224,23 +194,20 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
           sinceBest: next.sinceBest,
           stopped: next.stop,
         };
-        Object.assign(entry, {
-          val_dice: v.dicePerClass,
-          val_mean_dice: v.meanDice,
-          val_seconds: v.seconds,
-          best: next.improved,
-        });
-        if (next.improved) saveCheckpoint(paths.best, model, { epoch, metric: v.meanDice });
-      } else if (data.val.length === 0) {
+        Object.assign(entry, v.log, { best: next.improved });
+        valText = `, ${v.text}${next.improved ? ' (best)' : ''}`;
+        if (next.improved) checkpoint(paths.best, { epoch, metric: v.metric });
+      } else if (!prepared.hasValidation) {
         // no validation cases (fold 'all'): the best checkpoint is the latest
-        saveCheckpoint(paths.best, model, { epoch });
+        checkpoint(paths.best, { epoch });
       }
       loop.epoch = epoch;
       log.push(entry);
       saveTrainingState(runDir, model, optimizer, scheduler, loop);
+      prepared.afterCheckpoint?.(paths.last, model);
       writeLog(runDir, log);
       bar.log(
-        `epoch ${epoch}/${config.epochs}: loss ${entry.train_loss.toFixed(4)}, lr ${entry.lr.toExponential(2)}, ${entry.images_per_second.toFixed(1)} img/s, waited ${entry.data_wait_seconds.toFixed(2)} s for data${entry.val_mean_dice !== undefined ? `, val Dice ${entry.val_mean_dice.toFixed(4)}${entry.best ? ' (best)' : ''}` : ''}`,
+        `epoch ${epoch}/${config.epochs}: loss ${entry.train_loss.toFixed(4)}, lr ${entry.lr.toExponential(2)}, ${entry.images_per_second.toFixed(1)} img/s, waited ${entry.data_wait_seconds.toFixed(2)} s for data${valText}`,
       );
       if (loop.stopped)
         bar.log(
@@ -250,12 +217,14 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
     }
   } finally {
     bar.stop();
-    await loader.close();
+    await batches.close();
     optimizer.dispose();
     model.dispose();
   }
   return {
     runDir,
+    task: task.name,
+    metricName: prepared.metricName,
     epochsDone: loop.epoch,
     iterations: loop.iteration,
     bestMetric: loop.bestMetric,

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 
 test('vesalius demo trains and the loss falls', () => {
-  const r = runCli(['demo', '--steps', '120', '--json']);
+  // 10 s on a quiet 2-core machine; the generous limit is for loaded machines.
+  const r = runCli(['demo', '--steps', '120', '--json'], { timeoutMs: 900_000 });
   assert.equal(r.status, 0, r.stderr);
   const summary = JSON.parse(r.stdout) as {
     steps: number;

@@ -303,3 +303,10 @@ test('quantile, median, histc, einsum, cdist, allclose', () => {
   assert.equal(ve.equal(a, a.clone()), true);
   assert.deepEqual(nums(ve.isclose(f([1, 2]), f([1, 3]))), [1, 0]);
 });
+
+test('clamp takes a number for one bound and a tensor for the other', () => {
+  const x = ve.Tensor.from([-2, 0.5, 3]);
+  const hi = ve.Tensor.from([1, 0, 2]);
+  assert.deepEqual(nums(ve.clamp(x, 0, hi)), [0, 0, 2]);
+  assert.deepEqual(nums(ve.clamp(x, hi, 2.5)), [1, 0.5, 2.5]);
+});

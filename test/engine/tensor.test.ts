@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 
 test('typed arrays copy in and out for every dtype', () => {
-  const cases: [ve.DType, ArrayBufferView][] = [
+  const cases: [ve.DType, ve.TypedArray][] = [
     ['float32', new Float32Array([1.5, -2, 3.25, 0])],
     ['float64', new Float64Array([1e-300, -2, Math.PI, 0])],
     ['int64', new BigInt64Array([1n, -2n, 9007199254740993n, 0n])],

@@ -20,6 +20,11 @@ export function stepLr(lr0: number, t: number, stepSize: number, gamma = 0.1): n
   return lr0 * gamma ** Math.floor(t / stepSize);
 }
 
+/** Decay at milestones (torch's MultiStepLR): lr0 · gamma^(number of milestones ≤ t). */
+export function multiStepLr(lr0: number, t: number, milestones: readonly number[], gamma = 0.1): number {
+  return lr0 * gamma ** milestones.filter((m) => m <= t).length;
+}
+
 /** Linear warm-up factor, as torch's LinearLR: from startFactor at t=0 to 1 at t=warmupSteps. */
 export function linearWarmupFactor(t: number, warmupSteps: number, startFactor: number): number {
   if (warmupSteps <= 0) return 1;
@@ -125,6 +130,21 @@ export class StepLR extends LrScheduler {
   }
   lrAt(base: number, t: number): number {
     return stepLr(base, t, this.options.stepSize, this.options.gamma ?? 0.1);
+  }
+}
+
+export class MultiStepLR extends LrScheduler {
+  constructor(
+    optimizer: HasParamGroups,
+    readonly options: { milestones: readonly number[]; gamma?: number },
+  ) {
+    super(optimizer);
+    if (!options.milestones.every((m) => Number.isInteger(m) && m > 0))
+      throw new RangeError(`milestones must be positive integers, got [${options.milestones.join(', ')}]`);
+    this.apply();
+  }
+  lrAt(base: number, t: number): number {
+    return multiStepLr(base, t, this.options.milestones, this.options.gamma ?? 0.1);
   }
 }
 

@@ -4,7 +4,15 @@ import type { FrameInfo } from './pixel-module.js';
 import { describeTransferSyntax, transferSyntax, type FrameCodec } from './transfer-syntax.js';
 
 /** Stored pixel values of one frame, samples interleaved (RGB for colour), before rescale. */
-export type StoredArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
+export type StoredArray =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array;
 
 /** A frame that cannot be decoded; the caller adds the file name. */
 export class FrameDecodeError extends Error {
@@ -135,6 +143,23 @@ function wordsFromBytes(
   return width === 2 ? new Uint16Array(copy.buffer, 0, count) : new Uint32Array(copy.buffer, 0, count);
 }
 
+/** IEEE floats of either byte order → a Float32Array or Float64Array of their own (a copy). */
+function floatsFromBytes(
+  bytes: Uint8Array,
+  bits: 32 | 64,
+  count: number,
+  littleEndian: boolean,
+): Float32Array | Float64Array {
+  const width = bits / 8;
+  if (bytes.length < count * width)
+    throw new FrameDecodeError(`frame has ${bytes.length} bytes, expected ${count * width}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, count * width);
+  const out = bits === 32 ? new Float32Array(count) : new Float64Array(count);
+  if (bits === 32) for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, littleEndian);
+  else for (let i = 0; i < count; i++) out[i] = view.getFloat64(8 * i, littleEndian);
+  return out;
+}
+
 function unpackBits(bytes: Uint8Array, bitOffset: number, count: number): Uint8Array {
   if (bytes.length * 8 < bitOffset + count)
     throw new FrameDecodeError(`1-bit frame needs ${Math.ceil((bitOffset + count) / 8)} bytes, has ${bytes.length}`);
@@ -226,6 +251,10 @@ export function decodeFrameSync(
   if (!ts) throw new FrameDecodeError(`unsupported transfer syntax ${describeTransferSyntax(transferSyntaxUid)}`);
   // PALETTE COLOR frames decode to their stored indices; the caller maps them through the palette
   const pi = info.photometricInterpretation;
+  if (info.floatBits) {
+    if (ts.codec) throw new FrameDecodeError(`float pixel data cannot be encapsulated (${ts.name})`);
+    return floatsFromBytes(frameBytes, info.floatBits, info.rows * info.columns, ts.littleEndian);
+  }
   if (!ts.codec) {
     if (info.bitsAllocated === 1) {
       return unpackBits(frameBytes, options.bitOffset ?? 0, info.rows * info.columns * info.samplesPerPixel);

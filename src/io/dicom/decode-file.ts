@@ -1,6 +1,6 @@
 import { FileFormatError } from '../../util/errors.js';
 import { decodeFrameSync, FrameDecodeError, type StoredArray } from './codecs.js';
-import { encapsulatedFrames, nativeFrame } from './frames.js';
+import { encapsulatedFrames, nativeFrame, pixelDataElement } from './frames.js';
 import { cropTile } from './mosaic.js';
 import { applyPalette, readPalette } from './palette.js';
 import type { ParsedDicom } from './parse.js';
@@ -18,8 +18,7 @@ export function decodeFramesOf<F extends FrameToDecode>(parsed: ParsedDicom, wan
   const out = new Map<F, StoredArray>();
   const first = wanted[0]!;
   const ts = transferSyntax(parsed.transferSyntaxUid)!;
-  const pixelData = parsed.dataSet.elements.x7fe00010;
-  if (!pixelData) throw new FileFormatError(parsed.path, 'no Pixel Data (7FE0,0010)');
+  if (!pixelDataElement(parsed)) throw new FileFormatError(parsed.path, 'no Pixel Data (7FE0,0010)');
   const codestreams = ts.codec ? encapsulatedFrames(parsed, first.framesInFile, ts.codec) : undefined;
   const pixels = first.info.rows * first.info.columns * first.info.samplesPerPixel;
   const decodeOne = (frame: number): StoredArray => {

@@ -2,6 +2,7 @@ import type { Vec3 } from '../image.js';
 import { item, number, numbers, text, uint, vec3 } from './attributes.js';
 import type { Mosaic } from './mosaic.js';
 import type { DataSet } from './parse.js';
+import { type RealWorldMap, realWorldMap, usesRealWorldMap } from './real-world.js';
 
 /** What one frame says about where it is and how to scale it. */
 export interface FrameAttributes {
@@ -18,6 +19,8 @@ export interface FrameAttributes {
   spacingBetweenSlices?: number;
   slope: number;
   intercept: number;
+  /** A Real World Value LUT that replaces slope and intercept (parametric maps): value = values[s − first]. */
+  valueLut?: { first: number; values: Float64Array };
   /** Ordering hints for frames at the same position (time points, echoes, stacks). */
   temporalIndex?: number;
   echo?: number;
@@ -52,9 +55,39 @@ function imageComponent(ds: DataSet): string | undefined {
   return value && COMPONENTS.has(value) ? value : undefined;
 }
 
+const CENTIMETRE = 3;
+
+/**
+ * Ultrasound pixel spacing in mm from the US Region Calibration (PS3.3 C.8.5.5): the physical deltas
+ * of the regions measured in cm, when they all agree (GDCM reports the first region's deltas as they
+ * are, in cm; here they are converted to mm like every other spacing).
+ */
+function ultrasoundSpacing(ds: DataSet): [number, number] | undefined {
+  const regions = ds.elements.x00186011?.items ?? [];
+  let found: [number, number] | undefined;
+  for (const { dataSet: r } of regions) {
+    if (!r || r.uint16('x00186024') !== CENTIMETRE || r.uint16('x00186026') !== CENTIMETRE) continue;
+    const dx = r.double('x0018602c');
+    const dy = r.double('x0018602e');
+    if (!(dx !== undefined && dy !== undefined && dx > 0 && dy > 0)) continue;
+    const mm: [number, number] = [dy * 10, dx * 10];
+    if (found && (Math.abs(found[0] - mm[0]) > 1e-9 * mm[0] || Math.abs(found[1] - mm[1]) > 1e-9 * mm[1]))
+      return undefined; // regions at different scales: no one spacing for the image
+    found = mm;
+  }
+  return found;
+}
+
 /** A rescale slope of 0 would erase the image; some writers store it for "no rescale". */
 function validSlope(slope: number | undefined): number | undefined {
   return slope === 0 ? undefined : slope;
+}
+
+/** A Real World Value Mapping, where it applies, replaces the modality rescale of a frame. */
+function withRealWorldMap(a: FrameAttributes, map: RealWorldMap | undefined): FrameAttributes {
+  if (!map) return a;
+  if (map.kind === 'lut') return { ...a, slope: 1, intercept: 0, valueLut: { first: map.first, values: map.values } };
+  return { ...a, slope: map.slope, intercept: map.intercept };
 }
 
 export function isEnhanced(ds: DataSet): boolean {
@@ -69,6 +102,10 @@ function classicAttributes(ds: DataSet): FrameAttributes {
   if (!pixelSpacing) {
     pixelSpacing = spacing(numbers(ds, 'x00181164'));
     if (pixelSpacing) pixelSpacingSource = 'ImagerPixelSpacing';
+  }
+  if (!pixelSpacing) {
+    pixelSpacing = ultrasoundSpacing(ds);
+    if (pixelSpacing) pixelSpacingSource = 'SequenceOfUltrasoundRegions';
   }
   return {
     position: vec3(numbers(ds, 'x00200032')),
@@ -100,7 +137,7 @@ function enhancedAttributes(ds: DataSet, index: number): FrameAttributes {
   const transform = macro(perFrame, shared, 'x00289145');
   const content = item(perFrame, 'x00209111');
   const echoMacro = macro(perFrame, shared, 'x00189114');
-  return {
+  const attributes: FrameAttributes = {
     position: vec3(numbers(plane, 'x00200032')) ?? top.position,
     rowCosine: orient.row ?? top.rowCosine,
     columnCosine: orient.column ?? top.columnCosine,
@@ -116,6 +153,7 @@ function enhancedAttributes(ds: DataSet, index: number): FrameAttributes {
     acquisition: uint(content, 'x00209156'),
     instance: index + 1,
   };
+  return usesRealWorldMap(ds) ? withRealWorldMap(attributes, realWorldMap(ds, shared, perFrame)) : attributes;
 }
 
 /**
@@ -126,7 +164,8 @@ function enhancedAttributes(ds: DataSet, index: number): FrameAttributes {
  */
 export function frameAttributes(ds: DataSet, frames: number): FrameAttributes[] {
   if (isEnhanced(ds)) return Array.from({ length: frames }, (_, f) => enhancedAttributes(ds, f));
-  const base = classicAttributes(ds);
+  const classic = classicAttributes(ds);
+  const base = usesRealWorldMap(ds) ? withRealWorldMap(classic, realWorldMap(ds, undefined, undefined)) : classic;
   if (frames === 1) return [base];
   const grid = numbers(ds, 'x3004000c');
   const step = base.spacingBetweenSlices;

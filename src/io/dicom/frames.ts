@@ -10,14 +10,24 @@ export interface StoredFrame {
   bitOffset: number;
 }
 
+/** Pixel Data (7FE0,0010), else Float (7FE0,0008) or Double Float Pixel Data (7FE0,0009). */
 export function pixelDataElement(parsed: ParsedDicom): Element | undefined {
-  return parsed.dataSet.elements.x7fe00010;
+  const { elements } = parsed.dataSet;
+  return elements.x7fe00010 ?? elements.x7fe00008 ?? elements.x7fe00009;
 }
 
 /** Native frame `index`: a view into the file, checked against the file length (truncation). */
 export function nativeFrame(parsed: ParsedDicom, info: FrameInfo, frames: number, index: number): StoredFrame {
   const el = pixelDataElement(parsed)!;
   const bytes = parsed.bytes;
+  if (info.floatBits && el.length !== nativeFrameBytes(info) * frames) {
+    // floats fill the grid exactly (no odd-length padding): any other length is a broken file
+    const name = info.floatBits === 32 ? 'Float Pixel Data' : 'Double Float Pixel Data';
+    throw new FileFormatError(
+      parsed.path,
+      `${name} holds ${el.length} bytes, but ${frames} frame(s) of ${info.rows}x${info.columns} float${info.floatBits} need ${nativeFrameBytes(info) * frames}`,
+    );
+  }
   const available = Math.min(el.length, bytes.length - el.dataOffset);
   if (info.bitsAllocated === 1) {
     const bits = info.rows * info.columns * info.samplesPerPixel;

@@ -1,5 +1,7 @@
 /**
- * DICOM reading: files (Part 10 or raw datasets) and series (folder scans) as `Image`s in LPS.
+ * DICOM reading: files (Part 10, also with the meta group at byte 0 and no preamble; raw datasets;
+ * either gzip-compressed, `*.dcm.gz` or found by its magic bytes) and series (folder scans) as `Image`s
+ * in LPS.
  *
  * API
  * - `readDicom(path, options?)`: a file → all its frames as one image; a folder → the single image
@@ -26,8 +28,12 @@
  * writes: checked on a MONOCHROME1 radiograph, it does not invert). Rescale slope/intercept (per frame; RT Dose
  * DoseGridScaling) are always applied: slope 1 intercept 0 keeps the stored dtype; integer slope and
  * intercept give an integer dtype at least as wide as the stored one that holds the values (CT → int16
- * HU); anything else float32. PALETTE COLOR is mapped to RGB through its tables (segmented tables and
- * float pixel data are not supported: named error).
+ * HU); anything else float32. PALETTE COLOR is mapped to RGB through its tables, segmented ones
+ * expanded as pydicom's apply_color_lut expands them. Float and Double Float Pixel Data (parametric
+ * maps) read as float32/float64; for them and for Parametric Map storage the Real World Value Mapping
+ * (highdicom's choice: the first one at the top level, in the shared, then in the frame's functional
+ * groups; slope/intercept or a LUT) replaces the modality rescale. Ultrasound without PixelSpacing
+ * takes its spacing from the US regions measured in cm (converted to mm; GDCM reports them in cm).
  *
  * Geometry: i runs along a row (ImageOrientationPatient row cosine, spacing PixelSpacing[1]), j down
  * the columns (column cosine, PixelSpacing[0]), k along the slice normal row × column; origin = the

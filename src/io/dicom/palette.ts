@@ -1,6 +1,8 @@
+import dicomParser from 'dicom-parser';
 import { FileFormatError } from '../../util/errors.js';
 import type { StoredArray } from './codecs.js';
 import type { DataSet } from './parse.js';
+import { expandSegmentedLut, SegmentedLutError } from './segmented-lut.js';
 
 /** A PALETTE COLOR lookup table (PS3.3 C.7.6.3.1.5-6): index → (red, green, blue). */
 export interface Palette {
@@ -31,8 +33,39 @@ function lutData(path: string, ds: DataSet, tag: string, entries: number, bits: 
   return out;
 }
 
+const tagName = (tag: string) => `(${tag.slice(1, 5)},${tag.slice(5)})`;
+
+/** A Segmented Palette Color Lookup Table Data element (PS3.3 C.7.9.2), expanded to `entries` values. */
+function segmentedLutData(path: string, ds: DataSet, tag: string, entries: number, bits: number): Uint16Array {
+  const el = ds.elements[tag];
+  if (!el) throw new FileFormatError(path, `PALETTE COLOR without segmented lookup table data ${tagName(tag)}`);
+  const bytes = (ds.byteArray as Uint8Array).subarray(el.dataOffset, el.dataOffset + el.length);
+  const littleEndian = ds.byteArrayParser === dicomParser.littleEndianByteArrayParser;
+  let data: ArrayLike<number> = bytes;
+  if (bits !== 8) {
+    const words = new Uint16Array(bytes.length >> 1);
+    for (let i = 0; i < words.length; i++) words[i] = ds.byteArrayParser.readUint16(bytes, 2 * i);
+    data = words;
+  }
+  let lut: number[];
+  try {
+    lut = expandSegmentedLut(data, bits === 8, littleEndian);
+  } catch (e) {
+    if (e instanceof SegmentedLutError)
+      throw new FileFormatError(path, `segmented palette lookup table ${tagName(tag)}: ${e.message}`);
+    throw e;
+  }
+  if (lut.length < entries)
+    throw new FileFormatError(
+      path,
+      `segmented palette lookup table ${tagName(tag)} expands to ${lut.length} entries, its descriptor gives ${entries}`,
+    );
+  return Uint16Array.from(lut.slice(0, entries));
+}
+
 export function readPalette(path: string, ds: DataSet): Palette {
-  if (ds.elements.x00281221) throw new FileFormatError(path, 'segmented PALETTE COLOR lookup tables are not supported');
+  const segmented = !ds.elements.x00281201 && !!ds.elements.x00281221;
+  const table = segmented ? segmentedLutData : lutData;
   const entriesRaw = ds.uint16('x00281101', 0);
   if (entriesRaw === undefined)
     throw new FileFormatError(path, 'PALETTE COLOR without a lookup table descriptor (0028,1101)');
@@ -40,9 +73,9 @@ export function readPalette(path: string, ds: DataSet): Palette {
   const first = ds.uint16('x00281101', 1) ?? 0;
   const bits = ds.uint16('x00281101', 2) === 8 ? 8 : 16;
   return {
-    red: lutData(path, ds, 'x00281201', entries, bits),
-    green: lutData(path, ds, 'x00281202', entries, bits),
-    blue: lutData(path, ds, 'x00281203', entries, bits),
+    red: table(path, ds, segmented ? 'x00281221' : 'x00281201', entries, bits),
+    green: table(path, ds, segmented ? 'x00281222' : 'x00281202', entries, bits),
+    blue: table(path, ds, segmented ? 'x00281223' : 'x00281203', entries, bits),
     first,
     bits,
   };

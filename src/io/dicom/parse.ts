@@ -1,6 +1,7 @@
 import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import { FileFormatError } from '../../util/errors.js';
+import { gunzipPrefix, gunzipWhole, isGzip } from '../compression.js';
 import {
   DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
   EXPLICIT_VR_BIG_ENDIAN,
@@ -16,7 +17,8 @@ export interface ParsedDicom {
   dataSet: DataSet;
   /** Transfer syntax UID of the dataset (from the meta header, or inferred for a raw dataset). */
   transferSyntaxUid: string;
-  /** The whole file (or the inflated dataset for deflated files), which the element offsets index. */
+  /** The bytes the element offsets index: the file (inflated when gzip-compressed, given back the preamble it
+   * lacked), or the inflated dataset of a deflated transfer syntax. */
   bytes: Uint8Array;
 }
 
@@ -24,13 +26,22 @@ const VALID_VRS = new Set(
   'AE AS AT CS DA DS DT FL FD IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '),
 );
 
+interface RawStart {
+  /** Where the first element starts (after stray bytes). */
+  offset: number;
+  uid: string;
+  /** The first group is the file meta group (0002): a Part 10 file without its preamble and 'DICM'. */
+  meta: boolean;
+}
+
 /**
- * A raw dataset (no preamble, no meta header) is recognised by its first two elements: a plausible
- * first group (0002..0008, even), for explicit VR a valid VR, and a second element of the same group
- * with a higher element number right after the first. Up to 3 leading stray bytes are skipped (seen in
- * legacy files written with a bad offset).
+ * A dataset without the 128-byte preamble and 'DICM' is recognised by its first two elements: a
+ * plausible first group (0002..0008, even), for explicit VR a valid VR, and a second element of the
+ * same group with a higher element number right after the first. Group 0002 in explicit VR little
+ * endian is a file meta group (a Part 10 file whose preamble was left out); anything else is a raw
+ * dataset. Up to 3 leading stray bytes are skipped (seen in legacy files written with a bad offset).
  */
-function guessRawSyntax(bytes: Uint8Array): { offset: number; uid: string } | undefined {
+function guessRawSyntax(bytes: Uint8Array): RawStart | undefined {
   const u16 = (at: number, le: boolean) =>
     le ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!;
   const u32 = (at: number, le: boolean) =>
@@ -60,7 +71,8 @@ function guessRawSyntax(bytes: Uint8Array): { offset: number; uid: string } | un
         next = offset + 8 + u32(offset + 4, c.le);
       }
       if (next + 4 > bytes.length) continue;
-      if (u16(next, c.le) === group && u16(next + 2, c.le) > element) return { offset, uid: c.uid };
+      if (u16(next, c.le) === group && u16(next + 2, c.le) > element)
+        return { offset, uid: c.uid, meta: group === 0x0002 && c.uid === EXPLICIT_VR_LITTLE_ENDIAN };
     }
   }
   return undefined;
@@ -72,6 +84,35 @@ function hasPart10Preamble(bytes: Uint8Array): boolean {
   );
 }
 
+/** A Part 10 file whose meta group starts at byte 0, given the preamble and 'DICM' it left out. */
+function withPreamble(part10: Uint8Array): Uint8Array {
+  const out = new Uint8Array(132 + part10.length);
+  out.set([0x44, 0x49, 0x43, 0x4d], 128);
+  out.set(part10, 132);
+  return out;
+}
+
+function looksLikeDicom(bytes: Uint8Array): boolean {
+  return hasPart10Preamble(bytes) || guessRawSyntax(bytes) !== undefined;
+}
+
+/**
+ * The DICOM file inside a gzip stream (`*.dcm.gz`). Its first bytes are inflated first, so that a
+ * folder scan does not inflate whole a compressed file of another kind (a .nii.gz beside the series).
+ */
+function gunzipDicom(path: string, bytes: Uint8Array): Uint8Array {
+  let prefix: Uint8Array;
+  try {
+    prefix = gunzipPrefix(path, bytes);
+  } catch {
+    throw new FileFormatError(path, 'not a DICOM file (a gzip stream that cannot be inflated)');
+  }
+  if (prefix.length >= 1024 && !looksLikeDicom(prefix))
+    throw new FileFormatError(path, 'not a DICOM file (gzip-compressed, and no DICOM dataset inside)');
+  const whole = gunzipWhole(path, bytes);
+  return new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
+}
+
 function describeParserError(e: unknown): string {
   const inner = e && typeof e === 'object' && 'exception' in e ? (e as { exception: unknown }).exception : e;
   const text = inner instanceof Error ? inner.message : String(inner);
@@ -80,13 +121,18 @@ function describeParserError(e: unknown): string {
   return `not a readable DICOM dataset (${text.replace(/^dicomParser\.[\w.]+: /, '')})`;
 }
 
-/** Does everything before Pixel Data parse? Tells a cut pixel data from a cut header. */
+/** The pixel data elements: (Float, Double Float) Pixel Data, in the order they appear in a file. */
+export const PIXEL_DATA_TAGS = ['x7fe00008', 'x7fe00009', 'x7fe00010'] as const;
+
+/** Does everything before the pixel data parse? Tells a cut pixel data from a cut header. */
 function headerParses(data: Uint8Array, options: dicomParser.ParseDicomOptions): boolean {
-  try {
-    return !!dicomParser.parseDicom(data, { ...options, untilTag: 'x7fe00010' }).elements.x7fe00010;
-  } catch {
-    return false;
-  }
+  return PIXEL_DATA_TAGS.some((untilTag) => {
+    try {
+      return !!dicomParser.parseDicom(data, { ...options, untilTag }).elements[untilTag];
+    } catch {
+      return false;
+    }
+  });
 }
 
 export interface ParseOptions {
@@ -94,16 +140,24 @@ export interface ParseOptions {
   headerOnly?: boolean;
 }
 
-/** Parses DICOM bytes (Part 10 or a raw dataset). Throws FileFormatError naming `path` and the reason. */
+/**
+ * Parses DICOM bytes: a Part 10 file (also one whose meta group starts at byte 0, without preamble), a
+ * raw dataset, or either inside a gzip stream. Throws FileFormatError naming `path` and the reason.
+ */
 export function parseDicomBytes(path: string, bytes: Uint8Array, options: ParseOptions = {}): ParsedDicom {
-  let data = bytes;
+  let data = isGzip(bytes) ? gunzipDicom(path, bytes) : bytes;
   let rawUid: string | undefined;
-  if (!hasPart10Preamble(bytes)) {
-    const raw = guessRawSyntax(bytes);
+  if (!hasPart10Preamble(data)) {
+    const raw = guessRawSyntax(data);
     if (!raw)
       throw new FileFormatError(path, 'not a DICOM file (no DICM marker at byte 128 and no recognisable dataset)');
-    data = raw.offset ? bytes.subarray(raw.offset) : bytes;
-    rawUid = raw.uid;
+    const start = raw.offset ? data.subarray(raw.offset) : data;
+    // the meta group says how the dataset after it is encoded: parse it as the Part 10 file it is
+    if (raw.meta) data = withPreamble(start);
+    else {
+      data = start;
+      rawUid = raw.uid;
+    }
   }
   let inflated: Uint8Array | undefined;
   const parseOptions: dicomParser.ParseDicomOptions = {

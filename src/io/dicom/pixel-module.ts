@@ -14,6 +14,8 @@ export interface FrameInfo {
   photometricInterpretation: string;
   /** 0 interleaved (R1 G1 B1 R2 ...), 1 planar (R1 R2 ... G1 G2 ... B1 B2 ...). */
   planarConfiguration: number;
+  /** Float Pixel Data (7FE0,0008): 32; Double Float Pixel Data (7FE0,0009): 64. Absent for integers. */
+  floatBits?: 32 | 64;
 }
 
 const SUPPORTED_PHOTOMETRIC = new Set([
@@ -27,11 +29,45 @@ const SUPPORTED_PHOTOMETRIC = new Set([
   'PALETTE COLOR',
 ]);
 
-/** Reads and validates the Image Pixel module of a dataset. */
+/**
+ * The Floating Point Image Pixel module (PS3.3 C.7.6.24, C.7.6.25): one MONOCHROME2 sample of
+ * IEEE float32 (Float Pixel Data) or float64 (Double Float Pixel Data), no BitsStored or sign.
+ */
+function floatFrameInfo(path: string, ds: DataSet, rows: number, columns: number, bits: 32 | 64): FrameInfo {
+  const name = bits === 32 ? 'Float Pixel Data' : 'Double Float Pixel Data';
+  const bitsAllocated = ds.uint16('x00280100') ?? bits;
+  if (bitsAllocated !== bits)
+    throw new FileFormatError(path, `${name} with Bits Allocated ${bitsAllocated} (expected ${bits})`);
+  const samplesPerPixel = ds.uint16('x00280002') ?? 1;
+  const photometricInterpretation = (ds.string('x00280004') ?? 'MONOCHROME2').trim().toUpperCase();
+  if (samplesPerPixel !== 1 || photometricInterpretation !== 'MONOCHROME2')
+    throw new FileFormatError(
+      path,
+      `${name} must be one MONOCHROME2 sample per pixel, not ${samplesPerPixel} ${photometricInterpretation}`,
+    );
+  return {
+    rows,
+    columns,
+    samplesPerPixel,
+    bitsAllocated,
+    bitsStored: bits,
+    highBit: bits - 1,
+    pixelRepresentation: 0,
+    photometricInterpretation,
+    planarConfiguration: 0,
+    floatBits: bits,
+  };
+}
+
+/** Reads and validates the Image Pixel module of a dataset (or its floating point variant). */
 export function readFrameInfo(path: string, ds: DataSet): FrameInfo {
   const rows = ds.uint16('x00280010');
   const columns = ds.uint16('x00280011');
   if (!rows || !columns) throw new FileFormatError(path, 'image has no Rows/Columns (0028,0010/0011)');
+  if (!ds.elements.x7fe00010) {
+    if (ds.elements.x7fe00008) return floatFrameInfo(path, ds, rows, columns, 32);
+    if (ds.elements.x7fe00009) return floatFrameInfo(path, ds, rows, columns, 64);
+  }
   const bitsAllocated = ds.uint16('x00280100') ?? 0;
   if (![1, 8, 16, 32].includes(bitsAllocated)) {
     throw new FileFormatError(path, `unsupported Bits Allocated ${bitsAllocated} (expected 1, 8, 16 or 32)`);

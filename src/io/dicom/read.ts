@@ -12,6 +12,7 @@ import {
   outputType,
   storedRange,
   typeHolding,
+  writeLut,
   writeRescaled,
   type OutputCtor,
   type RescaleFrame,
@@ -116,12 +117,24 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
       slope: colour ? 1 : ref.attributes.slope,
       intercept: colour ? 0 : ref.attributes.intercept,
       invert: invert ? rangeOf(ref) : undefined,
+      lut: colour ? undefined : ref.attributes.valueLut,
     },
     headerRange: rangeOf(ref),
   }));
+  const floatBits = f0.info.floatBits;
+  if (floatBits && f0.attributes.valueLut)
+    throw new FileFormatError(f0.path, 'a Real World Value LUT cannot map float pixel data (only slope and intercept)');
   // palette colour: the table's entry width, not the indices', sets the storage
   const palette = f0.info.photometricInterpretation === 'PALETTE COLOR';
-  const storage = palette ? (decoded.get(f0) instanceof Uint16Array ? Uint16Array : Uint8Array) : storageType(all);
+  const storage = floatBits
+    ? floatBits === 64
+      ? Float64Array
+      : Float32Array
+    : palette
+      ? decoded.get(f0) instanceof Uint16Array
+        ? Uint16Array
+        : Uint8Array
+      : storageType(all);
   const choice = outputType(frames, storage);
   const fill = (Output: OutputCtor): { data: VoxelArray; lo: number; hi: number } => {
     const data = new Output(sliceLength * nk * nt * samplesPerPixel);
@@ -137,8 +150,18 @@ export async function readDicomSeries(series: DicomSeriesInfo, options: ReadDico
           }
           return;
         }
-        const { a, b } = linearMap(frames[t * nk + k]!.transform);
+        const transform = frames[t * nk + k]!.transform;
         const offset = (t * nk + k) * sliceLength;
+        if (transform.lut) {
+          const outside = writeLut(data, offset, values, transform.lut);
+          if (outside !== undefined)
+            throw new FileFormatError(
+              ref.path,
+              `stored value ${outside} is outside the Real World Value LUT (first value mapped ${transform.lut.first}, ${transform.lut.values.length} entries)`,
+            );
+          return;
+        }
+        const { a, b } = linearMap(transform);
         const [min, max] = writeRescaled(data, offset, values, a, b, !!choice.fallback);
         lo = Math.min(lo, min);
         hi = Math.max(hi, max);

@@ -7,6 +7,8 @@ export interface FrameTransform {
   intercept: number;
   /** MONOCHROME1: stored s becomes (lo + hi) − s before rescale, [lo, hi] the BitsStored range. */
   invert?: [number, number];
+  /** A Real World Value LUT instead of slope and intercept: value = values[s − first]. */
+  lut?: { first: number; values: Float64Array };
 }
 
 /** The transform as one linear map v = a·s + b (inversion folded in: slope·(L − s) + b). */
@@ -73,6 +75,7 @@ export interface RescaleFrame {
 
 /**
  * The output array type for Modality LUT rescale (and MONOCHROME1 inversion). Policy:
+ * - float pixel data: its own float32 or float64; a Real World Value LUT: float32;
  * - slope 1, intercept 0, no inversion anywhere: `storage` itself (values are copied unchanged);
  * - every slope and intercept an integer: an integer type at least as wide as the stored one. When
  *   the rescaled BitsStored range fits that width, the smallest such type (CT stored as 12 bits with
@@ -82,7 +85,10 @@ export interface RescaleFrame {
  * - otherwise float32.
  */
 export function outputType(frames: RescaleFrame[], storage: OutputCtor): { type: OutputCtor; fallback?: OutputCtor } {
+  // float pixel data keeps its precision through any linear map
+  if (storage === Float32Array || storage === Float64Array) return { type: storage };
   const transforms = frames.map((f) => f.transform);
+  if (transforms.some((t) => t.lut)) return { type: Float32Array };
   if (transforms.every((t) => t.slope === 1 && t.intercept === 0 && !t.invert)) return { type: storage };
   if (!transforms.every((t) => Number.isInteger(t.slope) && Number.isInteger(t.intercept)))
     return { type: Float32Array };
@@ -159,4 +165,23 @@ export function writeRescaled(
     rescaleLoops.set(key, loop);
   }
   return loop(out, offset, values, a, b);
+}
+
+/**
+ * Writes lut.values[s − lut.first] for each stored value s into out[offset ...]. Returns the first
+ * stored value the table does not cover (the caller reports it), else undefined.
+ */
+export function writeLut(
+  out: VoxelArray,
+  offset: number,
+  values: StoredArray,
+  lut: { first: number; values: Float64Array },
+): number | undefined {
+  const n = lut.values.length;
+  for (let i = 0; i < values.length; i++) {
+    const e = values[i]! - lut.first;
+    if (!(e >= 0 && e < n)) return values[i];
+    out[offset + i] = lut.values[e]!;
+  }
+  return undefined;
 }

@@ -1,8 +1,10 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FileFormatError, VesaliusError } from '../../util/errors.js';
+import { isGzip } from '../compression.js';
 import { number, text } from './attributes.js';
 import { frameAttributes, mosaicAttributes } from './frame-geometry.js';
+import { pixelDataElement } from './frames.js';
 import { readMosaic } from './mosaic.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
 import { frameCount, readFrameInfo } from './pixel-module.js';
@@ -101,15 +103,13 @@ export function describeFile(parsed: ParsedDicom, order: number): FileEntry | Sk
   const modality = text(ds, 'x00080060') ?? '';
   if (sopClassUid === SEGMENTATION_SOP)
     return { path, reason: 'DICOM SEG (segmentation object): not read as an image' };
-  if (!ds.elements.x7fe00010) {
-    if (ds.elements.x7fe00008 || ds.elements.x7fe00009)
-      return { path, reason: 'float pixel data (parametric map) is not supported' };
-    return { path, reason: `no pixel data (${modality || 'non-image'} object)` };
-  }
+  if (!pixelDataElement(parsed)) return { path, reason: `no pixel data (${modality || 'non-image'} object)` };
   const ts = transferSyntax(parsed.transferSyntaxUid);
   if (!ts)
     throw new FileFormatError(path, `unsupported transfer syntax: ${describeTransferSyntax(parsed.transferSyntaxUid)}`);
   const info = readFrameInfo(path, ds);
+  if (info.floatBits && ts.codec)
+    throw new FileFormatError(path, `float pixel data cannot be encapsulated (transfer syntax ${ts.name})`);
   const n = frameCount(ds);
   const mosaic = n === 1 && info.samplesPerPixel === 1 ? readMosaic(ds, info.rows, info.columns) : undefined;
   const attributes = mosaic ? mosaicAttributes(ds, mosaic, info.rows, info.columns) : frameAttributes(ds, n);
@@ -144,7 +144,9 @@ const round = (v: number) => Math.round(v * 1e4) / 1e4;
 function splitKey(f: DicomFrameRef): string {
   const a = f.attributes;
   const { rows, columns } = frameSize(f);
-  return [rows, columns, isColour(f), a.echo ?? '', a.stackId ?? '', a.component ?? ''].join('|');
+  return [rows, columns, isColour(f), f.info.floatBits ?? '', a.echo ?? '', a.stackId ?? '', a.component ?? ''].join(
+    '|',
+  );
 }
 
 /** Same orientation: every direction cosine within 1e-3 (about 0.06 degree; header values carry noise). */
@@ -250,11 +252,14 @@ export async function scanFiles(
         // scanning needs only the header: read the head of the file, the whole file only when the
         // header is longer than that (large enhanced multi-frame headers) or the head is no dataset
         const head = await readHead(path);
+        // the head of a gzip-compressed file is no stream that inflates: take the whole file
+        const bytes = isGzip(head.bytes) && !head.whole ? await readBytes(path) : head.bytes;
+        const whole = head.whole || bytes !== head.bytes;
         try {
-          parsed = parseDicomBytes(path, head.bytes, { headerOnly: true });
-          if (!head.whole && !parsed.dataSet.elements.x7fe00010) throw new Error('header longer than the head');
+          parsed = parseDicomBytes(path, bytes, { headerOnly: true });
+          if (!whole && !pixelDataElement(parsed)) throw new Error('header longer than the head');
         } catch (e) {
-          if (head.whole || (e instanceof FileFormatError && e.reason.startsWith('not a DICOM file'))) throw e;
+          if (whole || (e instanceof FileFormatError && e.reason.startsWith('not a DICOM file'))) throw e;
           parsed = parseDicomBytes(path, await readBytes(path), { headerOnly: true });
         }
       }

@@ -4,21 +4,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import { tempDir } from '../../helpers/tmp.js';
+import { oneLineError } from './one-line-error.js';
 import { readDicom, scanDicomFolder } from '../../../src/io/dicom/index.js';
 import { FileFormatError } from '../../../src/util/errors.js';
 import { sharedData, skipUnlessData } from '../../helpers/data.js';
 import { AXIAL, dicomBytes } from './write-dicom.js';
-
-/** A rejection that is a one-line FileFormatError naming `path` and matching `reason`. */
-function oneLineError(path: string, reason: RegExp) {
-  return (e: unknown) => {
-    assert.ok(e instanceof FileFormatError, `expected FileFormatError, got ${e}`);
-    assert.ok(e.message.startsWith(path), e.message);
-    assert.match(e.message, reason);
-    assert.doesNotMatch(e.message, /\n/);
-    return true;
-  };
-}
 
 const image = () =>
   dicomBytes({ rows: 8, columns: 8, values: new Array(64).fill(7), position: [0, 0, 0], orientation: AXIAL });

@@ -4,36 +4,7 @@ import { test } from 'node:test';
 import { tempDir } from '../../helpers/tmp.js';
 import { readDicom } from '../../../src/io/dicom/index.js';
 import { readCsaHeader } from '../../../src/io/dicom/mosaic.js';
-import { writeDicom } from './write-dicom.js';
-
-/** A CSA2 ("SV10") header holding the given tags, laid out as Siemens writes it. */
-function csaHeader(tags: Record<string, string[]>): Uint8Array {
-  const parts: number[] = [];
-  const u32 = (v: number) => parts.push(v & 255, (v >> 8) & 255, (v >> 16) & 255, (v >>> 24) & 255);
-  parts.push(...'SV10'.split('').map((c) => c.charCodeAt(0)), 4, 3, 2, 1);
-  u32(Object.keys(tags).length);
-  u32(77);
-  for (const [name, items] of Object.entries(tags)) {
-    const nameBytes = new Array(64).fill(0);
-    name.split('').forEach((c, i) => (nameBytes[i] = c.charCodeAt(0)));
-    parts.push(...nameBytes);
-    u32(items.length); // vm
-    parts.push(68, 83, 0, 0); // "DS"
-    u32(3); // syngodt
-    u32(items.length);
-    u32(77);
-    for (const item of items) {
-      const bytes = [...item.split('').map((c) => c.charCodeAt(0)), 0];
-      u32(bytes.length);
-      u32(bytes.length);
-      u32(77);
-      u32(bytes.length);
-      parts.push(...bytes);
-      while (parts.length % 4) parts.push(0);
-    }
-  }
-  return new Uint8Array(parts);
-}
+import { csaHeader, writeDicom } from './write-dicom.js';
 
 test('the CSA2 header reader returns every tag with its items', () => {
   const csa = readCsaHeader(csaHeader({ NumberOfImagesInMosaic: ['3'], SliceNormalVector: ['0', '0.6', '-0.8'] }));

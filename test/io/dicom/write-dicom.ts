@@ -42,6 +42,9 @@ export interface SliceSpec {
   raw?: Record<string, { vr: string; Value: unknown[] }>;
   /** Raw stored words instead of `values` (for garbage in unused high bits). */
   rawWords?: Uint16Array | Uint8Array;
+  /** Float (float32) or Double Float (float64) Pixel Data instead of integer Pixel Data. */
+  floatPixels?: Float32Array | Float64Array;
+  sopClassUid?: string;
 }
 
 function pixelBytes(spec: SliceSpec): ArrayBuffer {
@@ -61,7 +64,8 @@ function pixelBytes(spec: SliceSpec): ArrayBuffer {
 /** Builds the bytes of a Part 10 file for one image (or one multi-frame image via `extra`). */
 export function dicomBytes(spec: SliceSpec): Uint8Array {
   const bits = spec.bitsAllocated ?? 16;
-  const sop = '1.2.840.10008.5.1.4.1.1.4';
+  const raw = { ...spec.raw };
+  const sop = spec.sopClassUid ?? '1.2.840.10008.5.1.4.1.1.4';
   const instanceUid = spec.instanceUid ?? uid();
   const dataset: Record<string, unknown> = {
     SOPClassUID: sop,
@@ -83,6 +87,17 @@ export function dicomBytes(spec: SliceSpec): Uint8Array {
     PixelData: pixelBytes(spec),
     _vrMap: { PixelData: bits === 8 ? 'OB' : 'OW' },
   };
+  if (spec.floatPixels) {
+    // the Floating Point Image Pixel module: no BitsStored, HighBit or PixelRepresentation
+    const double = spec.floatPixels instanceof Float64Array;
+    delete dataset.PixelData;
+    delete dataset.BitsStored;
+    delete dataset.HighBit;
+    delete dataset.PixelRepresentation;
+    dataset.BitsAllocated = double ? 64 : 32;
+    dataset._vrMap = {};
+    raw[double ? '7FE00009' : '7FE00008'] = { vr: double ? 'OD' : 'OF', Value: [spec.floatPixels.slice().buffer] };
+  }
   if ((spec.samplesPerPixel ?? 1) > 1) dataset.PlanarConfiguration = spec.planarConfiguration ?? 0;
   if (spec.position) dataset.ImagePositionPatient = spec.position;
   if (spec.orientation) dataset.ImageOrientationPatient = spec.orientation;
@@ -100,7 +115,7 @@ export function dicomBytes(spec: SliceSpec): Uint8Array {
     ImplementationClassUID: '1.2.826.0.1.3680043.8.498.1',
   };
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = { ...DicomMetaDictionary.denaturalizeDataset(dataset), ...(spec.raw ?? {}) };
+  dict.dict = { ...DicomMetaDictionary.denaturalizeDataset(dataset), ...raw };
   return new Uint8Array(dict.write());
 }
 
@@ -109,3 +124,32 @@ export function writeDicom(path: string, spec: SliceSpec): void {
 }
 
 export const AXIAL: [number, number, number, number, number, number] = [1, 0, 0, 0, 1, 0];
+
+/** A CSA2 ("SV10") header holding the given tags, laid out as Siemens writes it. */
+export function csaHeader(tags: Record<string, string[]>): Uint8Array {
+  const parts: number[] = [];
+  const u32 = (v: number) => parts.push(v & 255, (v >> 8) & 255, (v >> 16) & 255, (v >>> 24) & 255);
+  parts.push(...'SV10'.split('').map((c) => c.charCodeAt(0)), 4, 3, 2, 1);
+  u32(Object.keys(tags).length);
+  u32(77);
+  for (const [name, items] of Object.entries(tags)) {
+    const nameBytes = new Array(64).fill(0);
+    name.split('').forEach((c, i) => (nameBytes[i] = c.charCodeAt(0)));
+    parts.push(...nameBytes);
+    u32(items.length); // vm
+    parts.push(68, 83, 0, 0); // "DS"
+    u32(3); // syngodt
+    u32(items.length);
+    u32(77);
+    for (const item of items) {
+      const bytes = [...item.split('').map((c) => c.charCodeAt(0)), 0];
+      u32(bytes.length);
+      u32(bytes.length);
+      u32(77);
+      u32(bytes.length);
+      parts.push(...bytes);
+      while (parts.length % 4) parts.push(0);
+    }
+  }
+  return new Uint8Array(parts);
+}
