@@ -164,16 +164,15 @@ void ReduceInBuckets(const c10::intrusive_ptr<c10d::ProcessGroupGloo>& pg, std::
 }
 
 // allReduceGradients(group, params[], bucketBytes) → Promise: every parameter's gradient becomes the
-// mean over the ranks (a parameter without a gradient contributes zeros, so buckets line up).
+// mean over the ranks. A parameter the forward pass did not use has no gradient on any rank (the ranks
+// run the same network) and is left out, so the optimizer skips it as in one process.
 Napi::Value AllReduceGradients(const Napi::CallbackInfo& info) {
   Group* g = GroupOf(info, 0);
   std::vector<at::Tensor> params = TList(info, 1);
   int64_t bucketBytes = Int(info, 2);
   std::vector<at::Tensor> grads;
-  for (auto& p : params) {
-    if (!p.mutable_grad().defined()) p.mutable_grad() = at::zeros_like(p);
-    grads.push_back(p.mutable_grad());
-  }
+  for (auto& p : params)
+    if (p.grad().defined()) grads.push_back(p.mutable_grad());
   auto pg = g->pg;
   double world = g->world;
   return Run(info.Env(), [=]() { ReduceInBuckets(pg, grads, bucketBytes, world); });

@@ -14,3 +14,4 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * from './safetensors.js';
 export * from './quantized.js';
+export { ProcessGroup, DEFAULT_BUCKET_BYTES, type ProcessGroupOptions } from './distributed.js';

@@ -56,7 +56,8 @@ export async function calibrate(
     } finally {
       x.dispose();
     }
-    options.onProgress?.('ranges', ++count);
+    count++;
+    options.onProgress?.('ranges', count);
   }
   if (count === 0) throw new OptionError('calibration', 'the calibration images gave no windows');
 
@@ -82,7 +83,8 @@ export async function calibrate(
       } finally {
         x.dispose();
       }
-      options.onProgress?.('sensitivity', ++seen);
+      seen++;
+      options.onProgress?.('sensitivity', seen);
     }
   } finally {
     probe.dispose();

@@ -4,6 +4,7 @@ import type { Graph } from './ir.js';
 import { type LowerOptions, lowerModel, type RuleEntry } from './lower.js';
 import { layerRules } from './rules-layers.js';
 import { netRules } from './rules-nets.js';
+import { classifierRules } from './rules-classifiers.js';
 
 export { consumers, disposeGraph, type Attribute, type Graph, type GraphInput, type GraphNode } from './ir.js';
 export {
@@ -16,7 +17,7 @@ export {
 export { runFloatNode, runGraph, useCounts, type ValueObserver } from './execute.js';
 
 /** Every lowering rule: the networks' blocks first, then the engine's layers. */
-export const RULES: readonly RuleEntry[] = [...netRules, ...layerRules];
+export const RULES: readonly RuleEntry[] = [...netRules, ...classifierRules, ...layerRules];
 
 /**
  * The graph of `model` (in eval mode). Throws UnsupportedLayerError naming the first layer that has no
