@@ -96,7 +96,7 @@ test('a bucketed gradient all-reduce averages over the ranks; unused parameters 
   const [a, b] = await Promise.all(
     [0, 1].map((rank) => ProcessGroup.init({ rank, worldSize: 2, host: '127.0.0.1', port, timeoutMs: 20_000 })),
   );
-  const params = [0, 1].map((rank) => [ve.zeros([3, 2]), ve.zeros([5]), ve.zeros([2])].map((t) => parameter(t, true)));
+  const params = [0, 1].map(() => [ve.zeros([3, 2]), ve.zeros([5]), ve.zeros([2])].map((t) => parameter(t, true)));
   params.forEach((ps, rank) => {
     ps[0]!.grad = ve.full([3, 2], rank + 1);
     ps[1]!.grad = ve

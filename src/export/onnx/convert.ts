@@ -61,7 +61,7 @@ export function emitGraph(graph: Graph, b: OnnxBuilder, qdq?: QdqOptions): void 
   // QDQ: the quantized view of each activation, made once
   const fakeQuant = new Map<string, string>();
   const activation = (value: string): string => {
-    if (!qdq || !qdq.ranges[value]) return value;
+    if (!qdq?.ranges[value]) return value;
     let dq = fakeQuant.get(value);
     if (dq === undefined) {
       const p = activationParams(qdq.ranges[value]!);
