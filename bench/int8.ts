@@ -59,18 +59,20 @@ const median = (xs: number[]) => {
 };
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** A float network run in bfloat16 (weights and activations), logits back in float32. */
+/**
+ * A float network under bf16 autocast (convolutions and matrix products in bfloat16, the rest in float,
+ * as the trainer's precision: bfloat16 runs): libtorch 1.13's bf16 transposed convolution on the CPU is
+ * broken (it checks the weight as a forward convolution's), and autocast keeps those in float32.
+ */
 class Bf16Model implements WindowModel {
   training = false;
-  constructor(private readonly model: WindowModel & { to(d: string): unknown }) {
-    model.to('bfloat16');
-  }
+  constructor(private readonly model: WindowModel) {}
   train(): this {
     return this;
   }
   forward(x: Tensor): Tensor {
     return ve.tidy(() => {
-      const out = this.model.forward(x.to('bfloat16'));
+      const out = ve.autocast(() => this.model.forward(x));
       return (Array.isArray(out) ? out[0]! : out).to('float32');
     });
   }

@@ -16,6 +16,7 @@ interface QuantizeFlags {
   windows: string;
   minSqnr: string;
   check?: string[];
+  observer: string;
   threads?: string;
   json?: boolean;
 }
@@ -36,6 +37,8 @@ export async function runQuantize(run: string, flags: QuantizeFlags): Promise<vo
   const minSqnrDb = number(flags.minSqnr, '--min-sqnr', Number.isFinite, 'must be a number (dB)');
   if (flags.checkpoint !== undefined && flags.checkpoint !== 'best' && flags.checkpoint !== 'last')
     throw new OptionError('--checkpoint', `must be best or last, got "${flags.checkpoint}"`);
+  if (flags.observer !== 'histogram' && flags.observer !== 'minmax')
+    throw new OptionError('--observer', `must be histogram or minmax, got "${flags.observer}"`);
   if (flags.threads !== undefined)
     setNumThreads(
       number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
@@ -50,6 +53,7 @@ export async function runQuantize(run: string, flags: QuantizeFlags): Promise<vo
         windowsPerImage,
         minSqnrDb,
         check: flags.check,
+        observer: flags.observer as 'histogram' | 'minmax',
         onProgress: (line) => process.stderr.write(`quantize: ${line}\n`),
       }),
   );
@@ -81,6 +85,7 @@ export function register(program: Command): void {
       '--check <images...>',
       'images to measure the agreement with the float model on (default: the calibration images)',
     )
+    .option('--observer <kind>', 'activation ranges: histogram (least quantization error, clips rare outliers) or minmax', 'histogram')
     .option('--threads <n>', 'CPU threads (default: every core)')
     .option('--json', 'print the quantization summary as JSON on stdout')
     .action(runQuantize);

@@ -12,11 +12,19 @@ import { type Graph, runGraph } from '../infer/graph/index.js';
 import { type Int8Spec, Int8Model } from '../infer/int8/model.js';
 import type { ValueRange } from '../infer/int8/qparams.js';
 import { OptionError } from '../util/errors.js';
+import { bestRange, HISTOGRAM_BINS, type Observer } from './observers.js';
 
 export interface CalibrateOptions {
   /** Nodes whose SQNR is below this stay in float (default 20 dB). */
   minSqnrDb?: number;
-  onProgress?: (pass: 'ranges' | 'sensitivity', windows: number) => void;
+  /** How activation ranges are chosen (default 'histogram'; see observers.ts). */
+  observer?: Observer;
+  /**
+   * The nodes that make the graph's outputs run in float (default true): the logits decide every
+   * argmax, and a segmentation head (a 1×1 convolution to a few classes) costs little.
+   */
+  floatOutputs?: boolean;
+  onProgress?: (pass: 'ranges' | 'histograms' | 'sensitivity', windows: number) => void;
 }
 
 export interface NodeReport {
@@ -33,6 +41,36 @@ export interface CalibrationResult {
   spec: Int8Spec;
   nodes: NodeReport[];
   windows: number;
+}
+
+/** Replaces each min/max range by the histogram observer's choice (a second pass over the windows). */
+async function refineRanges(
+  graph: Graph,
+  windows: () => AsyncIterable<Tensor>,
+  ranges: Record<string, ValueRange>,
+  options: CalibrateOptions,
+): Promise<void> {
+  const histograms = new Map<string, Float64Array>();
+  const collect = (name: string, t: Tensor) => {
+    const r = ranges[name]!;
+    if (!(r.max > r.min)) return;
+    const counts = ve.tidy(() => ve.histc(t.to('float32'), HISTOGRAM_BINS, r.min, r.max).toArray() as Float32Array);
+    const h = histograms.get(name) ?? new Float64Array(HISTOGRAM_BINS);
+    for (let i = 0; i < HISTOGRAM_BINS; i++) h[i]! += counts[i]!;
+    histograms.set(name, h);
+  };
+  let seen = 0;
+  for await (const x of windows()) {
+    try {
+      collect(graph.input.name, x);
+      ve.dispose(runGraph(graph, x, collect));
+    } finally {
+      x.dispose();
+    }
+    seen++;
+    options.onProgress?.('histograms', seen);
+  }
+  for (const [name, counts] of histograms) ranges[name] = bestRange(counts, ranges[name]!);
 }
 
 /** `windows()` is called once per pass and must yield the same windows each time. */
@@ -60,6 +98,7 @@ export async function calibrate(
     options.onProgress?.('ranges', count);
   }
   if (count === 0) throw new OptionError('calibration', 'the calibration images gave no windows');
+  if ((options.observer ?? 'histogram') === 'histogram') await refineRanges(graph, windows, ranges, options);
 
   const probe = new Int8Model(graph, { ranges, floatNodes: {} }, { fuse: false });
   const signal = new Map<string, number>();
@@ -97,9 +136,12 @@ export async function calibrate(
     return n === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10(s / n);
   };
   for (const node of graph.nodes) {
-    const sqnr = sqnrOf(node.outputs[0]!);
+    const out = node.outputs[0]!;
+    const sqnr = sqnrOf(out);
     if (sqnr !== null && sqnr < minSqnr)
-      floatNodes[node.outputs[0]!] = `SQNR ${sqnr.toFixed(1)} dB below ${minSqnr} dB on the calibration windows`;
+      floatNodes[out] = `SQNR ${sqnr.toFixed(1)} dB below ${minSqnr} dB on the calibration windows`;
+    else if ((options.floatOutputs ?? true) && graph.outputs.includes(out))
+      floatNodes[out] = 'it makes the output (logits), kept in float';
   }
   const spec: Int8Spec = { ranges, floatNodes };
   const final = new Int8Model(graph, spec);

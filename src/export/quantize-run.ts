@@ -21,6 +21,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { FileFormatError, OptionError, VesaliusError } from '../util/errors.js';
 import { calibrate, type NodeReport } from './calibrate.js';
 import { calibrationWindows } from './calibration-data.js';
+import type { Observer } from './observers.js';
 
 export const QUANTIZATION_FILE = 'quantization.json';
 
@@ -34,6 +35,8 @@ export interface QuantizeOptions {
   windowsPerImage?: number;
   /** Nodes below this SQNR stay in float (default 20 dB). */
   minSqnrDb?: number;
+  /** Activation range observer (default 'histogram'). */
+  observer?: Observer;
   /** Images on which agreement with the float model is measured (default: the calibration images). */
   check?: string[];
   onProgress?: (line: string) => void;
@@ -61,7 +64,7 @@ export interface QuantizationFile extends Int8Spec {
     images: string[];
     windows: number;
     windows_per_image: number;
-    observer: 'minmax';
+    observer: Observer;
     min_sqnr_db: number;
     seconds: number;
   };
@@ -105,8 +108,10 @@ export async function quantizeRun(runDir: string, options: QuantizeOptions): Pro
   try {
     const started = performance.now();
     say(`calibrating on ${calibrationInputs.length} image(s), ${windowsPerImage} window(s) each`);
+    const observer = options.observer ?? 'histogram';
     const result = await calibrate(graph, () => calibrationWindows(run, calibrationInputs, { windowsPerImage }), {
       minSqnrDb,
+      observer,
       onProgress: (pass, n) => {
         if (n % 50 === 0) say(`  ${pass}: ${n} windows`);
       },
@@ -130,7 +135,7 @@ export async function quantizeRun(runDir: string, options: QuantizeOptions): Pro
         images: calibrationInputs.map((c) => c.files.join(',')),
         windows: result.windows,
         windows_per_image: windowsPerImage,
-        observer: 'minmax',
+        observer,
         min_sqnr_db: minSqnrDb,
         seconds,
       },

@@ -6,7 +6,11 @@ import * as ve from '../../src/engine/index.js';
 import type { AnyModule } from '../../src/engine/nn/module.js';
 import type { Tensor } from '../../src/engine/tensor.js';
 import { decodeModel } from '../../src/export/onnx/builder.js';
+import { exportRun } from '../../src/export/onnx/export-run.js';
 import { graphToOnnx } from '../../src/export/onnx/model.js';
+import { quantizeRun } from '../../src/export/quantize-run.js';
+import { predictCase } from '../../src/infer/predict.js';
+import { loadRun } from '../../src/train/run-folder.js';
 import { disposeGraph, toGraph, UnsupportedLayerError } from '../../src/infer/graph/index.js';
 import { OnnxWindowModel } from '../../src/infer/onnx-runtime.js';
 import { readImage } from '../../src/io/read.js';
@@ -143,32 +147,36 @@ test('vesalius export: model + sidecar; predict model.onnx and predict --runtime
   assert.deepEqual(dimsOf, ['batch', 1, 'height', 'width']);
   assert.ok(decoded.graph!.initializer!.some((t) => t.name === 'encoder.stages.0.0.convs.0.conv.weight'));
 
-  const predict = (from: string, out: string, ...extra: string[]) => {
-    const p = runCli(['predict', from, image, '-o', join(dir, out), '--no-tta', '--probabilities', ...extra]);
+  const run = loadRun(runDir);
+  const engine = (await predictCase(run, { id: 'scan', files: [image] }, { tta: true, probabilities: true }))
+    .probabilities!;
+  run.model.dispose();
+  for (const [out, from, extra] of [
+    ['file', model, []],
+    ['runtime', runDir, ['--runtime', 'onnx']],
+  ] as Array<[string, string, string[]]>) {
+    const p = runCli(['predict', from, image, '-o', join(dir, out), '--probabilities', ...extra]);
     assert.equal(p.status, 0, p.stderr);
-    return readImage(join(dir, out, 'probabilities', 'scan.nii.gz'));
-  };
-  const engine = await predict(runDir, 'engine');
-  for (const other of [await predict(model, 'file'), await predict(runDir, 'runtime', '--runtime', 'onnx')]) {
+    const other = await readImage(join(dir, out, 'probabilities', 'scan.nii.gz'));
     let worst = 0;
     for (let v = 0; v < engine.data.length; v++) worst = Math.max(worst, Math.abs(engine.data[v]! - other.data[v]!));
-    assert.ok(worst < 1e-4, `probabilities differ by ${worst}`);
+    assert.ok(worst < 1e-4, `${out}: probabilities differ by ${worst}`);
   }
 
   const int8 = join(dir, 'int8');
-  const q = runCli(['quantize', runDir, '--calibration', image, '-o', int8, '--windows', '2']);
-  assert.equal(q.status, 0, q.stderr);
+  await quantizeRun(runDir, { calibration: [image], out: int8, windowsPerImage: 2 });
   const qdqPath = join(dir, 'model.int8.onnx');
-  const e = runCli(['export', int8, '-o', qdqPath, '--json']);
-  assert.equal(e.status, 0, e.stderr);
-  const qdq = JSON.parse(e.stdout);
+  const qdq = (await exportRun(int8, qdqPath)).sidecarData;
   assert.equal(qdq.precision, 'int8-qdq');
-  const ops = new Set(decodeModel(readFileSync(qdqPath)).graph!.node!.map((n) => n.opType));
+  const graph = decodeModel(readFileSync(qdqPath)).graph!;
+  const ops = new Set(graph.node!.map((n) => n.opType));
   assert.ok(ops.has('QuantizeLinear') && ops.has('DequantizeLinear'));
-  const names = decodeModel(readFileSync(qdqPath)).graph!.initializer!.map((t) => t.name);
-  assert.ok(names.includes('encoder.stages.0.0.convs.0.conv.weight.int8'), 'int8 weights');
+  assert.ok(
+    graph.initializer!.some((t) => t.name === 'encoder.stages.0.0.convs.0.conv.weight.int8'),
+    'int8 weights',
+  );
   // ONNX Runtime's int8 kernels and libtorch's round differently: close, not equal
-  assert.ok(qdq.parity.max_abs_difference < 0.5 * qdq.parity.max_abs_logit, JSON.stringify(qdq.parity));
+  assert.ok(qdq.parity!.max_abs_difference < 0.5 * qdq.parity!.max_abs_logit, JSON.stringify(qdq.parity));
 });
 
 test('export names what it cannot express: a layer without a form, and 3-D transposed convolution when browser-safe', async () => {
