@@ -54,7 +54,17 @@ try {
       const started = performance.now();
       const result = spawnSync(
         process.execPath,
-        ['--import', 'tsx', join(here, '..', 'src', 'cli', 'main.ts'), 'train', configPath, '--out', out, '--no-progress', ...(p > 1 ? ['--nproc', String(p)] : [])],
+        [
+          '--import',
+          'tsx',
+          join(here, '..', 'src', 'cli', 'main.ts'),
+          'train',
+          configPath,
+          '--out',
+          out,
+          '--no-progress',
+          ...(p > 1 ? ['--nproc', String(p)] : []),
+        ],
         { encoding: 'utf8' },
       );
       if (result.status !== 0) throw new Error(`train with ${p} process(es) failed:\n${result.stderr}`);
@@ -62,22 +72,29 @@ try {
       const log = readLog(out);
       imagesPerSecond.get(p)!.push(log.at(-1)!.images_per_second as number);
       finals.set(p, join(out, 'checkpoints', 'last.safetensors'));
-      process.stderr.write(`round ${r + 1}, ${p} process(es): ${(log.at(-1)!.images_per_second as number).toFixed(1)} img/s\n`);
+      process.stderr.write(
+        `round ${r + 1}, ${p} process(es): ${(log.at(-1)!.images_per_second as number).toFixed(1)} img/s\n`,
+      );
     }
   }
   const reference = readSafetensorsFile(finals.get(procs[0]!)!).tensors;
   console.log(
     `\nData-parallel training on this machine (${availableParallelism()} cores, shared with other work), ${args.config}: ${args.epochs} epochs × ${args.iterations} iterations, global batch from the config, ${args.repeats} round(s)\n`,
   );
-  console.log('| processes | images / s (last epoch, median) | speed-up | wall s (median, incl. start-up and preprocessing) | max |Δw| vs 1 process |');
+  console.log(
+    '| processes | images / s (last epoch, median) | speed-up | wall s (median, incl. start-up and preprocessing) | max |Δw| vs 1 process |',
+  );
   console.log('|---|---|---|---|---|');
   const base = median(imagesPerSecond.get(procs[0]!)!);
   for (const p of procs) {
     const other = readSafetensorsFile(finals.get(p)!).tensors;
     let worst = 0;
-    for (const [name, t] of Object.entries(reference)) worst = Math.max(worst, t.sub(other[name]!).abs().max().item() as number);
+    for (const [name, t] of Object.entries(reference))
+      worst = Math.max(worst, t.sub(other[name]!).abs().max().item() as number);
     const ips = median(imagesPerSecond.get(p)!);
-    console.log(`| ${p} | ${ips.toFixed(1)} | ${(ips / base).toFixed(2)}× | ${median(wall.get(p)!).toFixed(1)} | ${worst.toExponential(2)} |`);
+    console.log(
+      `| ${p} | ${ips.toFixed(1)} | ${(ips / base).toFixed(2)}× | ${median(wall.get(p)!).toFixed(1)} | ${worst.toExponential(2)} |`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /**
- * The engine benchmark (issue 2): the reference 2D U-Net (16-32-64, batch 8 of 1×128×128,
+ * The engine benchmark: the reference 2D U-Net (16-32-64, batch 8 of 1×128×128,
  * BCE-with-logits, Adam 1e-3) trained and run in Vesalius and in PyTorch (Debian's python3-torch,
  * the same libtorch) with the same thread count, in the same run. Each side runs in its own child
  * process so that its peak RSS is its own.

@@ -1,5 +1,5 @@
 /**
- * Sliding-window inference benchmark (issue 4): a 3D U-Net (nnU-Net's plain U-Net, instance norm,
+ * Sliding-window inference benchmark: a 3D U-Net (nnU-Net's plain U-Net, instance norm,
  * leaky ReLU) over a random volume, Gaussian weighting, overlap 0.5, with and without mirroring TTA,
  * in Vesalius (src/infer/sliding-window.ts) and in PyTorch (bench/infer_torch.py: the same network
  * definition loading the same safetensors weights by name, the same windows and Gaussian map), with the

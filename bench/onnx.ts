@@ -85,14 +85,19 @@ async function drive(): Promise<void> {
   };
   const tta = !args['no-tta'];
   const ids = Array.from({ length: 20 }, (_, i) => String(i + 1).padStart(2, '0')).slice(0, Number(args.images));
-  const stats = Object.fromEntries(RUNTIMES.map((r) => [r, { seconds: [] as number[], dice: [] as number[], auc: [] as number[], dp: 0 }])) as Record<
-    Runtime,
-    { seconds: number[]; dice: number[]; auc: number[]; dp: number }
-  >;
+  const stats = Object.fromEntries(
+    RUNTIMES.map((r) => [r, { seconds: [] as number[], dice: [] as number[], auc: [] as number[], dp: 0 }]),
+  ) as Record<Runtime, { seconds: number[]; dice: number[]; auc: number[]; dp: number }>;
   for (const [index, id] of ids.entries()) {
     const image = join(args.data, 'testing', 'images', `${id}_test.tif`);
-    const gt = Uint8Array.from((await readImage(join(args.data, 'testing', '1st_manual', `${id}_manual1.gif`))).data as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
-    const roi = Uint8Array.from((await readImage(join(args.data, 'testing', 'mask', `${id}_test_mask.gif`))).data as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
+    const gt = Uint8Array.from(
+      (await readImage(join(args.data, 'testing', '1st_manual', `${id}_manual1.gif`))).data as ArrayLike<number>,
+      (v) => (v > 0 ? 1 : 0),
+    );
+    const roi = Uint8Array.from(
+      (await readImage(join(args.data, 'testing', 'mask', `${id}_test_mask.gif`))).data as ArrayLike<number>,
+      (v) => (v > 0 ? 1 : 0),
+    );
     const order = RUNTIMES.map((_, k) => RUNTIMES[(k + index) % RUNTIMES.length]!);
     const probabilities: Partial<Record<Runtime, Float32Array>> = {};
     for (const r of order) {
@@ -110,12 +115,21 @@ async function drive(): Promise<void> {
       const p = probabilities[r]!;
       for (let v = 0; v < p.length; v++) stats[r].dp = Math.max(stats[r].dp, Math.abs(p[v]! - ref[v]!));
     }
-    process.stderr.write(`image ${id}: ${RUNTIMES.map((r) => `${r} ${stats[r].seconds.at(-1)!.toFixed(2)} s`).join(', ')}\n`);
+    process.stderr.write(
+      `image ${id}: ${RUNTIMES.map((r) => `${r} ${stats[r].seconds.at(-1)!.toFixed(2)} s`).join(', ')}\n`,
+    );
   }
   const base = stats['engine fp32'];
   table(
     `DRIVE test set (${ids.length} images, ${tta ? 'mirroring TTA' : 'no TTA'}, ${threads} thread(s) for the engine and ONNX Runtime alike)`,
-    ['runtime', 'median s / image', 'speed vs engine fp32 (median of per-image ratios)', 'Dice', 'AUC', 'max |Δp| vs engine fp32'],
+    [
+      'runtime',
+      'median s / image',
+      'speed vs engine fp32 (median of per-image ratios)',
+      'Dice',
+      'AUC',
+      'max |Δp| vs engine fp32',
+    ],
     RUNTIMES.map((r) => {
       const s = stats[r];
       return [
@@ -144,7 +158,13 @@ async function threeD(): Promise<void> {
   const shape = [...list(args.volume)].reverse();
   const patch = [...list(args.patch)].reverse();
   ve.manualSeed(0);
-  const net = new UNet({ spatialDims: 3, inChannels: 1, numClasses: 3, features: list(args.features), deepSupervision: false }).eval();
+  const net = new UNet({
+    spatialDims: 3,
+    inChannels: 1,
+    numClasses: 3,
+    features: list(args.features),
+    deepSupervision: false,
+  }).eval();
   const floatGraph = toGraph(net, { inChannels: 1, spatialDims: 3 });
   const graph = int8Graph({ model: net, plan: { channels: ['MR'], dimension: '3d' } } as never);
   const calibrationVolume = volume(shape, 1);
@@ -165,12 +185,17 @@ async function threeD(): Promise<void> {
     'engine fp32': net,
     'onnx fp32': await OnnxWindowModel.create(graphToOnnx(floatGraph, { numClasses: 3 }), { threads }),
     'engine int8': int8,
-    'onnx int8 (QDQ)': await OnnxWindowModel.create(graphToOnnx(graph, { numClasses: 3, qdq: { ranges: spec.ranges, int8Values } }), {
-      threads,
-    }),
+    'onnx int8 (QDQ)': await OnnxWindowModel.create(
+      graphToOnnx(graph, { numClasses: 3, qdq: { ranges: spec.ranges, int8Values } }),
+      {
+        threads,
+      },
+    ),
   };
   const x = volume(shape, 2);
-  const patchInput = ve.tidy(() => x.narrow(2, 0, patch[0]!).narrow(3, 0, patch[1]!).narrow(4, 0, patch[2]!).contiguous());
+  const patchInput = ve.tidy(() =>
+    x.narrow(2, 0, patch[0]!).narrow(3, 0, patch[1]!).narrow(4, 0, patch[2]!).contiguous(),
+  );
   const reference = ve.noGrad(() => net.logits(patchInput));
   const seconds = Object.fromEntries(RUNTIMES.map((r) => [r, [] as number[]])) as Record<Runtime, number[]>;
   const repeats = Number(args.repeats);
@@ -181,7 +206,9 @@ async function threeD(): Promise<void> {
       seconds[r].push((performance.now() - started) / 1000);
       out.dispose();
     }
-    process.stderr.write(`3D round ${round + 1}: ${RUNTIMES.map((r) => `${r} ${seconds[r].at(-1)!.toFixed(2)} s`).join(', ')}\n`);
+    process.stderr.write(
+      `3D round ${round + 1}: ${RUNTIMES.map((r) => `${r} ${seconds[r].at(-1)!.toFixed(2)} s`).join(', ')}\n`,
+    );
   }
   const rows: string[][] = [];
   for (const r of RUNTIMES) {
@@ -198,7 +225,12 @@ async function threeD(): Promise<void> {
   }
   table(
     `3D U-Net [${list(args.features).join(', ')}] features, volume ${list(args.volume).join('×')}, patch ${list(args.patch).join('×')}, overlap 0.5, no TTA, ${threads} thread(s), ${repeats} round(s); random weights (timing and parity only)`,
-    ['runtime', 'median s / volume', 'speed vs engine fp32 (median of per-round ratios)', 'max |Δlogit| vs engine fp32 (one patch)'],
+    [
+      'runtime',
+      'median s / volume',
+      'speed vs engine fp32 (median of per-round ratios)',
+      'max |Δlogit| vs engine fp32 (one patch)',
+    ],
     rows,
   );
   int8.dispose();
@@ -211,7 +243,9 @@ console.log(
 );
 if (!args['skip-2d']) {
   if (!existsSync(args.run) || !existsSync(args.int8))
-    console.log(`\n(skipping DRIVE: ${args.run} or ${args.int8} is missing; train with examples/drive.yaml and quantize first)`);
+    console.log(
+      `\n(skipping DRIVE: ${args.run} or ${args.int8} is missing; train with examples/drive.yaml and quantize first)`,
+    );
   else await drive();
 }
 if (!args['skip-3d']) await threeD();

@@ -21,6 +21,7 @@ export * as train from './train/index.js';
 export * as infer from './infer/index.js';
 export * as metrics from './metrics/index.js';
 export * as stats from './stats/index.js';
+export * as explain from './explain/index.js';
 
 export { readImage, writeImage, type Image } from './io/index.js';
 export { loadConfig, parseConfig, type TrainingConfig } from './train/index.js';

@@ -6,6 +6,7 @@ import { readImage } from '../io/read.js';
 import { parseLabelList, parseRegions } from '../metrics/classes.js';
 import { evaluateFolder, evaluationSummary, writeEvaluation, type FolderEvaluation } from '../metrics/evaluate.js';
 import { OptionError } from '../util/errors.js';
+import { runClassifyEvaluate } from './evaluate-classification.js';
 import { withFlagNames } from './flags.js';
 
 interface EvaluateFlags {
@@ -19,16 +20,17 @@ interface EvaluateFlags {
   out?: string;
   seed: string;
   resamples: string;
+  multiLabel?: boolean;
 }
 
 export function register(program: Command): void {
   program
     .command('evaluate')
     .description(
-      'per-case and aggregate segmentation metrics of predictions against ground truth (folders paired by case id, or two files)',
+      'per-case and aggregate segmentation metrics of predictions against ground truth (folders paired by case id, or two files); for a classification predictions CSV: AUC, accuracy, F1, kappa, calibration with bootstrap CIs',
     )
     .argument('<pred>', 'folder (or file) of predicted label maps')
-    .argument('<gt>', 'folder (or file) of ground-truth label maps')
+    .argument('[gt]', 'folder (or file) of ground-truth label maps; for a predictions CSV, an optional CSV of id,label')
     .option('--json', 'print the aggregate summary as JSON on stdout')
     .option('--labels <list>', 'labels evaluated one by one, e.g. 1,2 (default: every non-zero label found)')
     .option('--regions <spec>', "named merged regions, e.g. 'WT=1,2,3,4;TC=1,3,4;ET=4'")
@@ -42,7 +44,8 @@ export function register(program: Command): void {
     .option('--out <dir>', 'where per_case.csv and summary.json go (default: <pred folder>/evaluation)')
     .option('--seed <n>', 'seed of the bootstrap confidence intervals', '0')
     .option('--resamples <n>', 'bootstrap resamples', '2000')
-    .action(async (pred: string, gt: string, flags: EvaluateFlags) => {
+    .option('--multi-label', 'classification: the CSV holds one independent probability per label')
+    .action(async (pred: string, gt: string | undefined, flags: EvaluateFlags) => {
       const tolerance = Number(flags.tolerance);
       if (!Number.isFinite(tolerance) || tolerance < 0)
         throw new OptionError('--tolerance', `expected a non-negative number of mm, got "${flags.tolerance}"`);
@@ -51,6 +54,17 @@ export function register(program: Command): void {
       if (!Number.isInteger(seed)) throw new OptionError('--seed', `expected an integer, got "${flags.seed}"`);
       if (!Number.isInteger(resamples) || resamples < 1)
         throw new OptionError('--resamples', `expected a positive integer, got "${flags.resamples}"`);
+      if (/\.csv$/i.test(pred)) {
+        runClassifyEvaluate(pred, gt, {
+          out: flags.out,
+          json: flags.json,
+          seed,
+          resamples,
+          multiLabel: flags.multiLabel,
+        });
+        return;
+      }
+      if (gt === undefined) throw new OptionError('gt', 'give the ground-truth label maps to evaluate against');
       const result = await withFlagNames({ probability: '--prob', roi: '--roi' }, () =>
         evaluateFolder(pred, gt, {
           reader: readImage,

@@ -16,6 +16,8 @@ import { loadRun, runPaths } from '../train/run-folder.js';
 import { isInt8Run, loadInt8Run } from '../export/quantize-run.js';
 import { exportToMemory, loadOnnxRun, onnxPredictionRun } from '../export/onnx/export-run.js';
 import { OnnxWindowModel } from '../infer/onnx-runtime.js';
+import { taskOfRun } from '../train/tasks.js';
+import { runClassifyPredict } from './predict-classification.js';
 import { OptionError, VesaliusError } from '../util/errors.js';
 
 interface PredictFlags {
@@ -31,6 +33,7 @@ interface PredictFlags {
   threads?: string;
   runtime: string;
   json?: boolean;
+  split?: string;
 }
 
 /** 'largest' | 'none' | 'min-size=N' | 'fill-holes', several joined by commas. */
@@ -126,6 +129,10 @@ function number(value: string, option: string, check: (n: number) => boolean, wh
 }
 
 export async function runPredict(model: string, inputs: string[], flags: PredictFlags): Promise<void> {
+  const runDir = existsSync(model) && statSync(model).isFile() ? dirname(dirname(model)) : model;
+  if (existsSync(runDir) && taskOfRun(runDir) === 'classification') return runClassifyPredict(runDir, inputs, flags);
+  if (flags.split !== undefined) throw new OptionError('--split', 'is for classification runs');
+  if (inputs.length === 0) throw new OptionError('inputs', 'give at least one image to segment');
   const overlap = number(flags.overlap, '--overlap', (n) => n >= 0 && n < 1, 'must be in [0, 1)');
   const batchSize = number(flags.batch, '--batch', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer');
   if (flags.format !== undefined && !OUTPUT_FORMATS.includes(flags.format as OutputFormat)) {
@@ -185,14 +192,14 @@ export function register(program: Command): void {
   program
     .command('predict')
     .description(
-      "segment images with a trained run: the run's preprocessing, sliding window (Gaussian, mirroring TTA), ensemble averaging, post-processing; outputs keep each input's geometry",
+      "segment images with a trained run (the run's preprocessing, sliding window with Gaussian weighting and mirroring TTA, ensemble averaging, post-processing; outputs keep each input's geometry), or classify them with a classification run (a predictions CSV)",
     )
     .argument(
       '<model>',
       'run folder, int8 run folder, RUN/checkpoints/NAME.safetensors, or an exported model.onnx (with its sidecar)',
     )
     .argument(
-      '<inputs...>',
+      '[inputs...]',
       "images or DICOM folders; a case's channel files joined by commas (a.nii.gz,b.nii.gz) or named CASE_0000, CASE_0001, ...",
     )
     .requiredOption('-o, --output <out>', 'output folder (or, for one input, a file name)')
@@ -223,6 +230,7 @@ export function register(program: Command): void {
       'engine (libtorch; int8 for an int8 run) or onnx (the run exported in memory and run by ONNX Runtime, through the same sliding window)',
       'engine',
     )
+    .option('--split <name>', "classification: classify the run's own train, val or test split (e.g. MedMNIST's test)")
     .option('--json', 'print the files written as JSON on stdout')
     .action(runPredict);
 }

@@ -85,7 +85,11 @@ export function register(program: Command): void {
       '--check <images...>',
       'images to measure the agreement with the float model on (default: the calibration images)',
     )
-    .option('--observer <kind>', 'activation ranges: histogram (least quantization error, clips rare outliers) or minmax', 'histogram')
+    .option(
+      '--observer <kind>',
+      'activation ranges: histogram (least quantization error, clips rare outliers) or minmax',
+      'histogram',
+    )
     .option('--threads <n>', 'CPU threads (default: every core)')
     .option('--json', 'print the quantization summary as JSON on stdout')
     .action(runQuantize);

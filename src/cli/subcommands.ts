@@ -3,6 +3,7 @@ import { register as convert } from './convert.js';
 import { register as demo } from './demo.js';
 import { register as evaluate } from './evaluate.js';
 import { register as exportCommand } from './export.js';
+import { register as explain } from './explain.js';
 import { register as info } from './info.js';
 import { register as plan } from './plan.js';
 import { register as predict } from './predict.js';
@@ -19,5 +20,6 @@ export const subcommands: Array<(program: Command) => void> = [
   evaluate,
   quantize,
   exportCommand,
+  explain,
   demo,
 ];

@@ -138,7 +138,9 @@ export async function readAndPreprocess(
 export interface PreprocessOptions {
   /** Folder for cached cases; no caching when absent. */
   cacheDir?: string;
+  /** The resampler (default: the io layer's). */
   resample?: Resampler;
+  /** Called after each case, with whether it came from the cache. */
   onCase?: (id: string, index: number, total: number, cached: boolean) => void;
 }
 

@@ -161,38 +161,6 @@ export function cropToNonZero<T extends VoxelArray>(
   return { ...cropped, record: { originalShape: full, box } };
 }
 
-/** Crops with a known box (e.g. the label with the image's non-zero box). */
-export function cropWith<T extends VoxelArray>(
-  data: T,
-  shape: readonly number[],
-  box: Box,
-): { data: T; shape: number[]; record: CropRecord } {
-  return { ...extractBox(data, shape, box), record: { originalShape: spatialShape(shape), box } };
-}
-
-/**
- * Pads every spatial axis up to at least `minShape`, half before and half after (the odd voxel
- * after), as nnU-Net's pad_nd_image does. The record's box starts at minus the padding before.
- */
-export function padToMinimum<T extends VoxelArray>(
-  data: T,
-  shape: readonly number[],
-  minShape: readonly number[],
-  fill = 0,
-): { data: T; shape: number[]; record: CropRecord } {
-  const full = spatialShape(shape);
-  const start = [0, 0, 0] as [number, number, number];
-  const end = [...full] as [number, number, number];
-  for (let d = 0; d < 3; d++) {
-    const want = minShape[d] ?? 1;
-    const extra = Math.max(0, want - full[d]!);
-    start[d] = 0 - Math.floor(extra / 2);
-    end[d] = full[d]! + extra - Math.floor(extra / 2);
-  }
-  const box: Box = { start, end };
-  return { ...extractBox(data, shape, box, fill), record: { originalShape: full, box } };
-}
-
 /**
  * Puts a cropped or padded array back on the original grid: voxels outside the recorded box get
  * `fill` (background for labels), voxels the box reached outside the grid are dropped.

@@ -13,6 +13,7 @@ export {
   discoverFolders,
   matchFolder,
   DEFAULT_PATTERN,
+  type CaseSetSpec,
   type FolderSpec,
   type FoldersOptions,
 } from './layout/folders.js';
@@ -56,13 +57,21 @@ export {
   normalizeChannel,
   normalizeChannels,
   NORMALIZATION_SCHEMES,
+  type ForegroundStats,
   type NormalizationScheme,
   type NormalizeOptions,
 } from './normalize.js';
 export { sanitizeLabels, type SanitizedLabels } from './labels.js';
 export { cropToNonZero, restoreCrop, boundingBox, nonZeroMask, type Box, type CropRecord } from './crop.js';
 export { kFoldSplits, trainValSplit, saveSplits, loadSplits, NNUNET_SPLIT_SEED, type Fold } from './splits.js';
-export { PatchSampler, foregroundLocations, type SamplerOptions, type PatchBox } from './sampler.js';
+export {
+  PatchSampler,
+  foregroundLocations,
+  type ClassLocations,
+  type LocationOptions,
+  type SamplerOptions,
+  type PatchBox,
+} from './sampler.js';
 export { extractPatch, type Patch } from './patches.js';
 export {
   BatchLoader,
@@ -70,5 +79,35 @@ export {
   loaderCase,
   type Batch,
   type BatchLoaderOptions,
+  type FileCase,
   type LoaderCase,
+  type MemoryCase,
 } from './loader.js';
+export {
+  openClassificationDataset,
+  loadSampleImage,
+  type ClassificationDataset,
+  type ClassificationSample,
+  type DatasetSpec as ClassificationDatasetSpec,
+  type SplitName,
+} from './classification/dataset.js';
+export {
+  prepareInput,
+  channelsOf,
+  type InputSpec,
+  type PreparedInput,
+  type ChannelMode,
+  type IntensityMode,
+} from './classification/preprocess.js';
+export {
+  ClassificationBatches,
+  normalizeByChannel,
+  type ClassificationBatch,
+  type ClassificationBatchOptions,
+  type PreparedSample,
+} from './classification/batches.js';
+export {
+  ClassificationAugmentation,
+  type ClassificationAugmentationConfig,
+  type Range as AugmentationRange,
+} from './classification/augment.js';

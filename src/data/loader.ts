@@ -93,6 +93,19 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
+/**
+ * Training batches made on worker threads: patches sampled as nnU-Net does (a third forced onto
+ * foreground), augmented with nnU-Net's pipeline, prefetched. Batch i comes from its own random
+ * stream (seed, i), so the sequence is the same for any number of workers and resumes exactly from
+ * `startBatch`.
+ *
+ * @example
+ * ```ts
+ * const loader = new BatchLoader({ cases, batchSize: 2, patchSize: [64, 64], numClasses: 2, seed: 0 });
+ * const { image, label } = batchTensors(await loader.next());
+ * await loader.close();
+ * ```
+ */
 export class BatchLoader {
   private readonly workers: WorkerState[] = [];
   private readonly pending = new Map<number, Deferred>();
@@ -109,6 +122,11 @@ export class BatchLoader {
   private lastWait = 0;
   private served = 0;
 
+  /**
+   * Starts the workers.
+   * @throws OptionError naming the option for a bad batch size, patch size, class count or fraction;
+   *   VesaliusError for an empty case list
+   */
   constructor(options: BatchLoaderOptions) {
     const spec = checkAndPrepare(options);
     const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
@@ -238,6 +256,7 @@ export class BatchLoader {
     await Promise.all(this.workers.map((w) => w.exited));
   }
 
+  /** `close()`, for `await using loader = new BatchLoader(...)`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

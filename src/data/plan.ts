@@ -181,6 +181,7 @@ function topologyFromPools(patchSize: readonly number[], pools: readonly number[
   };
 }
 
+/** nnU-Net's features per stage: `base` doubling per stage, capped at 320 (3D) or 512 (2D). */
 export function featuresPerStage(stages: number, dims: number, base = 32): number[] {
   const cap = dims === 3 ? 320 : 512;
   return Array.from({ length: stages }, (_, s) => Math.min(base * 2 ** s, cap));
@@ -360,10 +361,15 @@ export function formatPlan(plan: Plan): string {
   ].join('\n');
 }
 
+/** Writes a plan as JSON, atomically. */
 export function savePlan(path: string, plan: Plan): void {
   writeFileAtomic(path, `${JSON.stringify(plan, null, 2)}\n`);
 }
 
+/**
+ * Reads a plan written by `savePlan` and validates it against `planSchema`.
+ * @throws FileFormatError naming the file when it is unreadable, not JSON or not a valid plan
+ */
 export function loadPlan(path: string): Plan {
   let raw: unknown;
   try {

@@ -10,14 +10,14 @@
  * Data layout: channels slowest, then k, j, i (i fastest): an engine tensor [C, k, j, i] read flat.
  */
 import { type Image, type Mat3, type Vec3, createImage, indexToWorld } from '../io/image.js';
-import { resampleOnto } from '../io/resample.js';
+import { type Grid, resampleOnto } from '../io/resample.js';
 import { ShapeError } from '../util/errors.js';
 import { type Box, type CropRecord, boundingBox, boxShape, extractBox, nonZeroMask, restoreCrop } from './crop.js';
 import type { LoadedCase } from './fingerprint.js';
 import { normalizeChannel } from './normalize.js';
 import type { Plan } from './plan.js';
 
-export type Grid = Pick<Image, 'shape' | 'spacing' | 'origin' | 'direction'>;
+/** Resamples an image onto a grid (the io layer's `resampleOnto` by default; tests may count calls). */
 export type Resampler = (
   image: Image,
   grid: Grid,
@@ -98,6 +98,17 @@ function sameGrid(a: Grid, b: Grid): boolean {
   );
 }
 
+/**
+ * Preprocesses one loaded case with a plan, in nnU-Net's order: crop to the non-zero region of the
+ * channels, normalise each channel with the plan's scheme, resample to the target spacing (images
+ * linear, labels and ROI nearest).
+ * @param c the case's channels (and label, ROI) on its original grid
+ * @param geometry the case's original spacing, origin and direction, kept to restore predictions
+ * @param plan gives the target spacing and normalisation
+ * @returns the normalised channels `[C, k, j, i]` on the new grid, the label and ROI, and the properties
+ *   `restoreToOriginal` needs
+ * @throws ShapeError naming the case when its channel count differs from the plan's
+ */
 export function preprocessCase(
   c: LoadedCase & { roi?: ArrayLike<number> },
   geometry: CaseGeometry,

@@ -92,12 +92,17 @@ export interface SamplerOptions {
   seed?: number;
 }
 
+/**
+ * nnU-Net's patch sampling (see the file's comment): random positions, and a fraction of each batch
+ * centred on foreground voxels of a class present in the case; seeded.
+ */
 export class PatchSampler {
   readonly patchSize: number[];
   private readonly basePad: number[];
   private readonly fraction: number;
   private readonly rng: Random;
 
+  /** @throws OptionError for a foreground fraction outside [0, 1] or patch sizes of different ranks */
   constructor(options: SamplerOptions) {
     this.patchSize = [...options.patchSize];
     const final = options.finalPatchSize ?? options.patchSize;

@@ -18,6 +18,7 @@ function withGradMode<T>(enabled: boolean, fn: () => T): T {
 export const noGrad = <T>(fn: () => T): T => withGradMode(false, fn);
 /** Runs fn with autograd recording, even inside noGrad. */
 export const enableGrad = <T>(fn: () => T): T => withGradMode(true, fn);
+/** Whether autograd records operations here (false inside `noGrad`). */
 export const isGradEnabled = (): boolean => native.isGradEnabled();
 /** Sets the grad mode for the rest of the thread (prefer noGrad/enableGrad scopes). */
 export const setGradEnabled = (enabled: boolean): void => native.setGradEnabled(enabled);

@@ -12,13 +12,16 @@ export interface CreateOptions {
 
 const code = (o: CreateOptions): number | null => (o.dtype ? dtypeCode(o.dtype) : null);
 
+/** A tensor of zeros (torch.zeros). */
 export const zeros = (shape: readonly number[], o: CreateOptions = {}): Tensor =>
   wrap(native.zeros(shape, code(o), o.device ?? null, !!o.requiresGrad));
+/** A tensor of ones (torch.ones). */
 export const ones = (shape: readonly number[], o: CreateOptions = {}): Tensor =>
   wrap(native.ones(shape, code(o), o.device ?? null, !!o.requiresGrad));
 /** Uninitialised memory (contents are arbitrary). */
 export const empty = (shape: readonly number[], o: CreateOptions = {}): Tensor =>
   wrap(native.empty(shape, code(o), o.device ?? null, !!o.requiresGrad));
+/** A tensor filled with `value` (torch.full). */
 export const full = (shape: readonly number[], value: number | boolean, o: CreateOptions = {}): Tensor =>
   wrap(native.full(shape, value, code(o), o.device ?? null, !!o.requiresGrad));
 /** Uniform on [0, 1). */
@@ -69,10 +72,14 @@ export const eye = (n: number, m = n, o: Omit<CreateOptions, 'requiresGrad'> = {
 const likeCode = (dtype?: DType): number | null => (dtype ? dtypeCode(dtype) : null);
 /** Same shape, dtype and device as x (dtype overridable). */
 export const zerosLike = (x: Tensor, dtype?: DType): Tensor => wrap(native.zerosLike(x.handle, likeCode(dtype)));
+/** Ones with the shape, dtype and device of `x` (torch.ones_like). */
 export const onesLike = (x: Tensor, dtype?: DType): Tensor => wrap(native.onesLike(x.handle, likeCode(dtype)));
+/** `value` with the shape, dtype and device of `x` (torch.full_like). */
 export const fullLike = (x: Tensor, value: number, dtype?: DType): Tensor =>
   wrap(native.fullLike(x.handle, value, likeCode(dtype)));
+/** Uniform [0, 1) values with the shape, dtype and device of `x` (torch.rand_like). */
 export const randLike = (x: Tensor, dtype?: DType): Tensor => wrap(native.randLike(x.handle, likeCode(dtype)));
+/** Standard normal values with the shape, dtype and device of `x` (torch.randn_like). */
 export const randnLike = (x: Tensor, dtype?: DType): Tensor => wrap(native.randnLike(x.handle, likeCode(dtype)));
 
 /** Tensor.from as a free function. */

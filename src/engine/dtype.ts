@@ -50,22 +50,26 @@ const BY_CODE: DType[] = [
   'int8',
 ];
 
+/** The addon's numeric code of a dtype. */
 export function dtypeCode(d: DType): number {
   const c = CODES[d];
   if (c === undefined) throw new TypeError(`unknown dtype '${String(d)}'; expected one of ${DTYPES.join(', ')}`);
   return c;
 }
 
+/** The dtype of an addon numeric code. */
 export function dtypeFromCode(code: number): DType {
   const d = BY_CODE[code];
   if (d === undefined) throw new TypeError(`unknown dtype code ${code}`);
   return d;
 }
 
+/** Whether a value names a dtype. */
 export function isDType(s: unknown): s is DType {
   return typeof s === 'string' && Object.hasOwn(CODES, s);
 }
 
+/** Whether a dtype is a floating-point type. */
 export function isFloating(d: DType): boolean {
   return d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
 }
@@ -116,6 +120,7 @@ export type AnyTypedArray =
   | BigInt64Array
   | BigUint64Array;
 
+/** The typed array class that holds a dtype's values (`toArray()` returns it). */
 export function typedArrayFor(d: DType, buffer: ArrayBuffer): TypedArray {
   switch (d) {
     case 'float32':

@@ -6,6 +6,10 @@ export class EngineError extends VesaliusError {
   /** The allocator could not satisfy a request (CPU or CUDA): callers may retry with a smaller batch or patch. */
   readonly outOfMemory: boolean;
 
+  /**
+   * Creates a `EngineError`.
+   * @param message libtorch's message
+   */
   constructor(message: string) {
     super(message);
     this.outOfMemory = /out of memory|can't allocate memory|not enough memory/i.test(message);

@@ -6,7 +6,8 @@
 import { native } from './native.js';
 import { type Tensor, wrap } from './tensor.js';
 
-type Sizes = number | readonly number[];
+/** A size for every spatial axis at once, or one per axis. */
+export type Sizes = number | readonly number[];
 
 function expand(v: Sizes | undefined, n: number, fallback: number, name: string): number[] {
   if (v === undefined) return Array<number>(n).fill(fallback);
@@ -100,8 +101,10 @@ function convTranspose(
 /** weight (Cin, Cout/groups, k...) as in PyTorch */
 export const convTranspose1d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor =>
   convTranspose(1, x, w, b, o);
+/** Transposed 2D convolution (torch.nn.functional.conv_transpose2d). */
 export const convTranspose2d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor =>
   convTranspose(2, x, w, b, o);
+/** Transposed 3D convolution (torch.nn.functional.conv_transpose3d). */
 export const convTranspose3d = (x: Tensor, w: Tensor, b?: Tensor | null, o: ConvTransposeOptions = {}): Tensor =>
   convTranspose(3, x, w, b, o);
 
@@ -123,10 +126,13 @@ function maxPoolArgs(n: number, kernel: Sizes, o: MaxPoolOptions): [number[], nu
     !!o.ceilMode,
   ];
 }
+/** Max pooling over (N, C, L) (torch.nn.functional.max_pool1d). */
 export const maxPool1d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor =>
   wrap(native.maxPool(x.handle, ...maxPoolArgs(1, kernelSize, o)));
+/** Max pooling over (N, C, H, W) (torch.nn.functional.max_pool2d). */
 export const maxPool2d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor =>
   wrap(native.maxPool(x.handle, ...maxPoolArgs(2, kernelSize, o)));
+/** Max pooling over (N, C, D, H, W) (torch.nn.functional.max_pool3d). */
 export const maxPool3d = (x: Tensor, kernelSize: Sizes, o: MaxPoolOptions = {}): Tensor =>
   wrap(native.maxPool(x.handle, ...maxPoolArgs(3, kernelSize, o)));
 /** Max pooling that also returns the flat spatial index of each maximum (2D/3D). */
@@ -162,19 +168,28 @@ function avgPool(n: number, x: Tensor, kernel: Sizes, o: AvgPoolOptions): Tensor
     ),
   );
 }
+/** Average pooling over (N, C, L) (torch.nn.functional.avg_pool1d). */
 export const avgPool1d = (x: Tensor, kernelSize: Sizes, o: AvgPoolOptions = {}): Tensor => avgPool(1, x, kernelSize, o);
+/** Average pooling over (N, C, H, W) (torch.nn.functional.avg_pool2d). */
 export const avgPool2d = (x: Tensor, kernelSize: Sizes, o: AvgPoolOptions = {}): Tensor => avgPool(2, x, kernelSize, o);
+/** Average pooling over (N, C, D, H, W) (torch.nn.functional.avg_pool3d). */
 export const avgPool3d = (x: Tensor, kernelSize: Sizes, o: AvgPoolOptions = {}): Tensor => avgPool(3, x, kernelSize, o);
+/** Average pooling to a given output size (torch.nn.functional.adaptive_avg_pool1d). */
 export const adaptiveAvgPool1d = (x: Tensor, outputSize: Sizes): Tensor =>
   wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 1, 1, 'outputSize')));
+/** Average pooling to a given output size (torch.nn.functional.adaptive_avg_pool2d). */
 export const adaptiveAvgPool2d = (x: Tensor, outputSize: Sizes): Tensor =>
   wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 2, 1, 'outputSize')));
+/** Average pooling to a given output size (torch.nn.functional.adaptive_avg_pool3d). */
 export const adaptiveAvgPool3d = (x: Tensor, outputSize: Sizes): Tensor =>
   wrap(native.adaptiveAvgPool(x.handle, expand(outputSize, 3, 1, 'outputSize')));
+/** Max pooling to a given output size (torch.nn.functional.adaptive_max_pool1d). */
 export const adaptiveMaxPool1d = (x: Tensor, outputSize: Sizes): Tensor =>
   wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 1, 1, 'outputSize')));
+/** Max pooling to a given output size (torch.nn.functional.adaptive_max_pool2d). */
 export const adaptiveMaxPool2d = (x: Tensor, outputSize: Sizes): Tensor =>
   wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 2, 1, 'outputSize')));
+/** Max pooling to a given output size (torch.nn.functional.adaptive_max_pool3d). */
 export const adaptiveMaxPool3d = (x: Tensor, outputSize: Sizes): Tensor =>
   wrap(native.adaptiveMaxPool(x.handle, expand(outputSize, 3, 1, 'outputSize')));
 
@@ -231,6 +246,7 @@ export function instanceNorm(
     ),
   );
 }
+/** Group normalisation over channel groups (torch.nn.functional.group_norm). */
 export const groupNorm = (
   x: Tensor,
   numGroups: number,
@@ -238,6 +254,7 @@ export const groupNorm = (
   bias?: Tensor | null,
   eps = 1e-5,
 ): Tensor => wrap(native.groupNorm(x.handle, numGroups, weight?.handle ?? null, bias?.handle ?? null, eps));
+/** Layer normalisation over the trailing `normalizedShape` dimensions (torch.nn.functional.layer_norm). */
 export const layerNorm = (
   x: Tensor,
   normalizedShape: readonly number[],
@@ -300,8 +317,10 @@ export function gridSample(x: Tensor, grid: Tensor, o: GridSampleOptions = {}): 
   return wrap(native.gridSample(x.handle, grid.handle, mode, padding, !!o.alignCorners));
 }
 
+/** Rows of `weight` picked by integer indices (torch.nn.functional.embedding). */
 export const embedding = (weight: Tensor, indices: Tensor): Tensor =>
   wrap(native.embedding(weight.handle, indices.handle));
+/** Rearranges (N, C·r², H, W) into (N, C, H·r, W·r) (torch.nn.functional.pixel_shuffle). */
 export const pixelShuffle = (x: Tensor, upscale: number): Tensor => wrap(native.pixelShuffle(x.handle, upscale));
 
 // ---- losses ----
@@ -332,6 +351,7 @@ export const crossEntropy = (logits: Tensor, target: Tensor, o: CrossEntropyOpti
       o.labelSmoothing ?? 0,
     ),
   );
+/** Negative log-likelihood of log-probabilities at the target classes (torch.nn.functional.nll_loss). */
 export const nllLoss = (
   logProbs: Tensor,
   target: Tensor,
@@ -364,18 +384,23 @@ export const binaryCrossEntropyWithLogits = (logits: Tensor, target: Tensor, o: 
       reductionCode(o.reduction),
     ),
   );
+/** Binary cross-entropy of probabilities against targets (torch.nn.functional.binary_cross_entropy). */
 export const binaryCrossEntropy = (
   probabilities: Tensor,
   target: Tensor,
   o: Omit<BCEOptions, 'posWeight'> = {},
 ): Tensor =>
   wrap(native.bce(probabilities.handle, target.handle, o.weight?.handle ?? null, reductionCode(o.reduction)));
+/** Mean (or summed) squared error (torch.nn.functional.mse_loss). */
 export const mseLoss = (input: Tensor, target: Tensor, o: { reduction?: Reduction } = {}): Tensor =>
   wrap(native.mseLoss(input.handle, target.handle, reductionCode(o.reduction)));
+/** Mean (or summed) absolute error (torch.nn.functional.l1_loss). */
 export const l1Loss = (input: Tensor, target: Tensor, o: { reduction?: Reduction } = {}): Tensor =>
   wrap(native.l1Loss(input.handle, target.handle, reductionCode(o.reduction)));
+/** Smooth L1 loss with threshold `beta` (torch.nn.functional.smooth_l1_loss). */
 export const smoothL1Loss = (input: Tensor, target: Tensor, o: { reduction?: Reduction; beta?: number } = {}): Tensor =>
   wrap(native.smoothL1Loss(input.handle, target.handle, reductionCode(o.reduction), o.beta ?? 1));
+/** Huber loss with threshold `delta` (torch.nn.functional.huber_loss). */
 export const huberLoss = (input: Tensor, target: Tensor, o: { reduction?: Reduction; delta?: number } = {}): Tensor =>
   wrap(native.huberLoss(input.handle, target.handle, reductionCode(o.reduction), o.delta ?? 1));
 /** input holds log-probabilities; target probabilities (or log-probabilities with logTarget). */

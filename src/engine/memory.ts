@@ -22,6 +22,11 @@ export function track(t: Tensor): void {
  * Runs `fn` and disposes every tensor created during it, except tensors reachable from its result
  * (through arrays, plain objects and Maps) and tensors passed to `keep`. Returned tensors move to the
  * enclosing scope. `fn` must be synchronous (a scope cannot follow an await).
+ *
+ * @example
+ * ```ts
+ * const loss = tidy(() => mseLoss(linear(x, w), y)); // the intermediate result is freed, loss is kept
+ * ```
  */
 export function tidy<T>(fn: () => T): T {
   const scope: Tensor[] = [];
@@ -98,6 +103,7 @@ export interface CpuCacheStats {
   evictions: number;
 }
 
+/** Live tensor handles, bytes reported to V8, and the caching CPU allocator's and malloc's usage. */
 export function memoryStats(): MemoryStats {
   const s = native.stats();
   const out: MemoryStats = { liveTensors: s.liveTensors, liveBytes: s.liveBytes, openScopes: scopes.length };

@@ -83,10 +83,6 @@ export interface SafetensorsContent {
   metadata: Record<string, string>;
 }
 
-export function elementBytes(dtype: SafetensorsDType): number {
-  return ELEMENT_BYTES[dtype];
-}
-
 export function isSafetensorsDType(value: unknown): value is SafetensorsDType {
   return typeof value === 'string' && Object.hasOwn(ELEMENT_BYTES, value);
 }
@@ -95,19 +91,6 @@ function numelOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
-}
-
-/** A RawTensor from a typed array (copied), checking that its length matches the shape. */
-export function rawTensor(dtype: SafetensorsDType, shape: readonly number[], data: RawTypedArray): RawTensor {
-  const expected = numelOf(shape) * ELEMENT_BYTES[dtype];
-  if (data.byteLength !== expected) {
-    throw new RangeError(
-      `${dtype} tensor of shape [${shape.join(', ')}] needs ${expected} bytes, got ${data.byteLength}`,
-    );
-  }
-  const bytes = new Uint8Array(data.byteLength);
-  bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  return { dtype, shape: [...shape], bytes };
 }
 
 /** The tensor's values as the natural typed array for its dtype (a copy, so always aligned). */

@@ -7,6 +7,7 @@ export function setNumThreads(n: number): void {
   native.setNumThreads(n);
 }
 
+/** libtorch's intra-op thread count (torch.get_num_threads). */
 export const getNumThreads = (): number => native.getNumThreads();
 
 // libtorch starts with one thread here; use every core unless told otherwise.

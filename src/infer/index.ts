@@ -5,7 +5,13 @@ export {
   type SlidingWindowOptions,
   type WindowModel,
 } from './sliding-window.js';
-export { slidingWindows, slidingWindowSteps, gaussianImportanceMap, WindowAccumulator } from './windows.js';
+export {
+  slidingWindows,
+  slidingWindowSteps,
+  gaussianImportanceMap,
+  WindowAccumulator,
+  type WindowTiling,
+} from './windows.js';
 export {
   predictImages,
   networkInputs,
@@ -30,7 +36,9 @@ export {
   removeSmallComponents,
   fillHoles,
   argmaxChannels,
+  type ClassOptions,
   type Components,
   type Connectivity,
   type PostprocessOptions,
+  type SmallComponentOptions,
 } from './postprocess.js';

@@ -38,14 +38,19 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['nii.gz', 'nrrd', 'png']
 export interface PredictOptions {
   /** Mirroring test-time augmentation over every spatial axis (default true). */
   tta?: boolean;
+  /** Fraction of a window shared with its neighbour (default 0.5). */
   overlap?: number;
   /** Windows per forward pass (default 1). */
   batchSize?: number;
   /** Also return / write the probability maps (float32, one channel per class on an extra axis). */
   probabilities?: boolean;
+  /** Largest component, small components, holes (default: none). */
   postprocess?: PostprocessOptions;
+  /** Where the models run (default: where their weights are). */
   device?: string;
+  /** Reads the input files (default `readImage`). */
   reader?: ImageReader;
+  /** Called when a stage starts ('model 2/3' in an ensemble). */
   onProgress?: (stage: string) => void;
   /** Called after each batch of windows (per model, and per slice for a 2D plan on a volume). */
   onWindows?: (done: number, total: number) => void;
@@ -285,10 +290,31 @@ export interface PredictImagesOptions extends PredictOptions {
   output: string;
   /** Output format (default: from the first input: png for rasters, nrrd for NRRD, else nii.gz). */
   format?: OutputFormat;
+  /** Called before each case, for progress output. */
   onCase?: (id: string, index: number, total: number) => void;
 }
 
-/** Predicts every input and writes label maps (and probability maps); returns the files written per case. */
+/**
+ * Predicts every input case and writes its label map (and, with `probabilities`, its probability map) on
+ * the input's grid: read → preprocess with each run's plan → sliding window (+ mirroring) → back to the
+ * input grid → mean over the ensemble → argmax → post-processing → atomic write.
+ *
+ * @param runs one trained run (`loadRun` in `vesalius/train`) or several for an ensemble
+ * @param inputs the cases: an id (the output's name) and the channel files in the plan's order
+ * @param options `output` (a folder, or a file name for one case), `format`, `tta`, `overlap`, `batchSize`,
+ *   `postprocess` ...
+ * @returns the files written per case
+ * @throws OptionError naming the option (`format`, `overlap` ...) or the input; FileFormatError naming an
+ *   unreadable input; ShapeError for a wrong channel count or channels on different grids
+ *
+ * @example
+ * ```ts
+ * import { predictImages } from 'vesalius/infer';
+ * import { loadRun } from 'vesalius/train';
+ * const run = loadRun('runs/drive');
+ * await predictImages(run, [{ id: '01_test', files: ['01_test.tif'] }], { output: 'pred', probabilities: true });
+ * ```
+ */
 export async function predictImages(
   runs: PredictionRun | readonly PredictionRun[],
   inputs: readonly PredictionInput[],

@@ -20,10 +20,13 @@ import { gaussianImportanceMap, slidingWindows } from './windows.js';
  * their first output. When it has train(), it runs in eval mode and its mode is restored afterwards.
  */
 export interface WindowModel {
+  /** Logits [B, K, ...window] for a batch of windows (or a list whose first entry is that). */
   forward(x: Tensor): Tensor | Tensor[];
   /** A runtime that answers asynchronously (ONNX Runtime): used instead of forward when present. */
   forwardAsync?(x: Tensor): Promise<Tensor>;
+  /** Whether the model is in training mode (restored after inference). */
   training?: boolean;
+  /** Sets training mode (a Module's `train`). */
   train?(mode?: boolean): unknown;
 }
 
@@ -84,6 +87,20 @@ async function logitsOf(model: WindowModel, x: Tensor, axes: number[]): Promise<
  * Softmax probabilities [1, K, ...spatial] for a preprocessed input [1, C, ...spatial]. The model's
  * output may be a tensor or an array (deep supervision: the first, full-resolution one is used).
  * The model's training mode is restored afterwards (the trainer validates with this mid-training).
+ *
+ * @param model a network (`UNet` ...) or anything with `forward`
+ * @param input a preprocessed image [1, C, (D,) H, W]
+ * @param options `patchSize` (tensor order), `overlap`, `gaussian`, `mirror`, `batchSize`, `device`
+ * @returns softmax probabilities [1, K, (D,) H, W], summing to 1 per voxel
+ * @throws ShapeError for an input that is not [1, C, ...] with 2 or 3 spatial axes; OptionError naming
+ *   `patch_size`, `overlap` or `mirror` for a bad option
+ *
+ * @example
+ * ```ts
+ * const options = { patchSize: [128, 128], overlap: 0.5, mirror: true };
+ * const probabilities = await slidingWindowInference(net, image, options);
+ * const labels = probabilities.argmax(1);
+ * ```
  */
 export async function slidingWindowInference(
   model: WindowModel,

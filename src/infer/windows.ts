@@ -46,6 +46,10 @@ export function slidingWindowSteps(
   });
 }
 
+/**
+ * Every window start of nnU-Net's tiling (image order), and the padding when the image is smaller
+ * than the patch.
+ */
 export function slidingWindows(
   imageShape: readonly number[],
   patchSize: readonly number[],
@@ -118,6 +122,12 @@ export class WindowAccumulator {
   private readonly shape: number[];
   private readonly patch: number[];
 
+  /**
+   * @param imageShape spatial shape, image order
+   * @param patchSize window size, image order
+   * @param channels classes per voxel
+   * @throws OptionError for more than 3 spatial axes
+   */
   constructor(
     imageShape: readonly number[],
     patchSize: readonly number[],

@@ -13,7 +13,8 @@ import { apply, invert } from './matrix.js';
 
 export { indexToWorld };
 
-type Geometry = Pick<Image, 'spacing' | 'origin' | 'direction'>;
+/** The geometry of an image without its voxels' values or shape. */
+export type Geometry = Pick<Image, 'spacing' | 'origin' | 'direction'>;
 
 /** Continuous voxel index (i, j, k) of a world point (LPS, mm): the inverse of `indexToWorld`. */
 export function worldToIndex(img: Geometry, world: readonly number[]): Vec3 {

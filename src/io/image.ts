@@ -35,6 +35,7 @@ export interface Image {
 
 export const IDENTITY: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
 
+/** The dtype name of a voxel array ('uint8', 'float32' ...). */
 export function dtypeOf(data: VoxelArray): DType {
   if (data instanceof Int8Array) return 'int8';
   if (data instanceof Uint8Array) return 'uint8';
@@ -51,7 +52,19 @@ export function voxelCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Builds an image, checking that data and shape agree. Geometry defaults to unit spacing at the origin. */
+/**
+ * Builds an image, checking that data and shape agree. Geometry defaults to unit spacing at the
+ * origin with the identity direction (LPS); a shape shorter than three axes gets k = 1.
+ * @param data the voxels, i fastest: `data[i + ni·(j + nj·k)]`
+ * @param shape `[i, j, k, ...extra]` (channels or time after k)
+ * @param geometry spacing, origin and direction (LPS, mm) and metadata
+ * @throws RangeError when the shape is not positive integers or does not match `data.length`
+ *
+ * @example
+ * ```ts
+ * const image = createImage(new Float32Array(4 * 3 * 2), [4, 3, 2], { spacing: [0.5, 0.5, 2] });
+ * ```
+ */
 export function createImage(
   data: VoxelArray,
   shape: readonly number[],

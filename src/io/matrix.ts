@@ -45,14 +45,6 @@ export function invert(m: Mat3): Mat3 {
   return inv.map((x) => x / det) as Mat3;
 }
 
-export function column(m: Mat3, c: number): Vec3 {
-  return [m[c]!, m[3 + c]!, m[6 + c]!];
-}
-
-export function fromColumns(a: readonly number[], b: readonly number[], c: readonly number[]): Mat3 {
-  return [a[0]!, b[0]!, c[0]!, a[1]!, b[1]!, c[1]!, a[2]!, b[2]!, c[2]!];
-}
-
 export function cross(a: readonly number[], b: readonly number[]): Vec3 {
   return [a[1]! * b[2]! - a[2]! * b[1]!, a[2]! * b[0]! - a[0]! * b[2]!, a[0]! * b[1]! - a[1]! * b[0]!];
 }

@@ -37,6 +37,13 @@ function reason(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Reads a 2D raster (PNG, JPEG, TIFF, GIF, WebP) through libvips: grey images as one channel, colour
+ * images with the channels as an extra axis; unit spacing and the identity direction (i along a row, j
+ * down the rows, a multi-page TIFF's pages along k).
+ * @param options `palette: 'indices'` (`LABEL_MAP`) reads an indexed-colour image as its palette indices
+ * @throws FileFormatError naming the file when libvips cannot read it
+ */
 export async function readRaster(path: string, options: ReadOptions = {}): Promise<Image> {
   let metadata: Metadata;
   try {
@@ -149,6 +156,10 @@ export async function encodePng(image: Image): Promise<Buffer> {
   return pipeline.png().toBuffer();
 }
 
+/**
+ * Writes a 2D image (k = 1; grey, or RGB(A) channels on an extra axis) as an 8-bit or 16-bit PNG, atomically.
+ * @throws ShapeError when the image is not 2D with 1–4 channels, or its values do not fit 8 or 16 bits
+ */
 export async function writePng(image: Image, path: string): Promise<void> {
   writeFileAtomic(path, await encodePng(image));
 }

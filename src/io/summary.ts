@@ -1,4 +1,4 @@
-/** The facts `vesalius info` reports about an image (DESIGN.md's `info --json` contract). */
+/** The facts `vesalius info` reports about an image (the `info --json` contract in docs/io.md). */
 import { dtypeOf, type DType, type Image } from './image.js';
 import { intensityStats } from './voxels.js';
 
@@ -17,6 +17,7 @@ export interface ImageSummary {
   mean: number;
 }
 
+/** The record `vesalius info --json` prints for an image read from `path` (see docs/io.md). */
 export function summarize(image: Image, path: string): ImageSummary {
   const { min, max, mean } = intensityStats(image);
   return {

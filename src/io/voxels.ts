@@ -21,10 +21,6 @@ const CONSTRUCTORS: Record<DType, VoxelArrayConstructor> = {
   float64: Float64Array,
 };
 
-export function arrayConstructorFor(dtype: DType): VoxelArrayConstructor {
-  return CONSTRUCTORS[dtype];
-}
-
 export function bytesPerVoxel(dtype: DType): number {
   return CONSTRUCTORS[dtype].BYTES_PER_ELEMENT;
 }

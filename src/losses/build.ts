@@ -12,7 +12,10 @@ import type { SegmentationLoss } from './loss.js';
 import { TverskyLoss } from './tversky.js';
 
 const REGION = ['activation', 'includeBackground', 'batch', 'smooth', 'ignoreIndex'];
-const LOSSES = {
+/** The loss names `buildLoss` knows. */
+export type LossName = 'dice' | 'dice-ce' | 'focal' | 'tversky' | 'generalized-dice';
+
+const LOSSES: Record<LossName, { keys: readonly string[]; make: (o: object) => SegmentationLoss }> = {
   dice: { keys: [...REGION, 'squared', 'reduction'], make: (o: object) => new DiceLoss(o) },
   'dice-ce': {
     keys: [...REGION, 'squared', 'weightDice', 'weightCE', 'classWeights'],
@@ -21,8 +24,7 @@ const LOSSES = {
   focal: { keys: ['activation', 'gamma', 'alpha', 'ignoreIndex', 'reduction'], make: (o: object) => new FocalLoss(o) },
   tversky: { keys: [...REGION, 'alpha', 'beta', 'reduction'], make: (o: object) => new TverskyLoss(o) },
   'generalized-dice': { keys: [...REGION, 'reduction'], make: (o: object) => new GeneralizedDiceLoss(o) },
-} as const;
-export type LossName = keyof typeof LOSSES;
+};
 export const LOSS_NAMES = Object.keys(LOSSES) as LossName[];
 
 export interface LossSpec {
@@ -34,7 +36,19 @@ export interface LossSpec {
   [option: string]: unknown;
 }
 
-/** The loss a spec describes; with deepSupervision it takes the list of outputs of a deep-supervised net. */
+/**
+ * The loss a spec describes; with deepSupervision it takes the list of outputs of a deep-supervised net.
+ * @param spec the loss name, its options (camelCase, as the class takes them) and deep supervision
+ * @param prefix prepended to option names in errors (e.g. 'loss.')
+ * @throws OptionError naming the option for an unknown name or an option the loss does not take
+ *
+ * @example
+ * ```ts
+ * import { buildLoss } from 'vesalius/losses';
+ * const loss = buildLoss({ name: 'dice-ce', batch: true, deepSupervision: true });
+ * const value = loss.forward(net.forward(image) as Tensor[], labels);
+ * ```
+ */
 export function buildLoss(spec: LossSpec, prefix = ''): SegmentationLoss | DeepSupervisionLoss {
   const { name, deepSupervision, deepSupervisionWeights, ...options } = spec;
   const entry = (LOSSES as Record<string, (typeof LOSSES)[LossName]>)[name];

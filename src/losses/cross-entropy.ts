@@ -7,6 +7,15 @@ import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import { type Activation, inLossPrecision, prepareTarget } from './target.js';
 
+/**
+ * Cross-entropy of segmentation logits: softmax CE against a label map or a dense (soft) target, or
+ * per-channel binary CE with `sigmoid`; computed in float32 for half-precision logits.
+ * @param activation 'softmax' (classes) or 'sigmoid' (independent channels)
+ * @param ignoreIndex voxels with this label count nowhere (CE averages over the counted ones); null: none
+ * @param who the loss's name, for error messages
+ * @param classWeights per-class weights (length C), or null
+ * @throws ShapeError naming `who` when the target's shape does not fit the logits
+ */
 export function segmentationCrossEntropy(
   rawLogits: Tensor,
   target: Tensor,

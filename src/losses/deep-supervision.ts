@@ -69,6 +69,12 @@ export class DeepSupervisionLoss {
   readonly weights: number[] | null;
   readonly oneHotDownsampling: OneHotDownsampling;
 
+  /**
+   * @param loss the loss applied to each output
+   * @param options `weights` (default nnU-Net's 1/2^i, lowest resolution 0, normalised) and how one-hot
+   *   targets are down-sampled
+   * @throws OptionError for negative or non-finite weights
+   */
   constructor(
     readonly loss: SegmentationLoss,
     options: DeepSupervisionOptions = {},

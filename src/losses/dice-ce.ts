@@ -27,6 +27,7 @@ export class DiceCELoss implements SegmentationLoss {
   readonly weightCE: number;
   readonly classWeights: number[] | null;
 
+  /** @throws OptionError naming the option for a value out of range (see DiceCELossOptions) */
   constructor(options: DiceCELossOptions = {}) {
     this.dice = new DiceLoss({ includeBackground: false, ...options, reduction: 'mean' });
     this.weightDice = checkWeight(options.weightDice ?? 1, 'weightDice');
@@ -34,6 +35,7 @@ export class DiceCELoss implements SegmentationLoss {
     this.classWeights = options.classWeights ?? null;
   }
 
+  /** The loss of `logits` (N, C, ...) against a label map (N, 1, ...) or a dense target. */
   forward(logits: Tensor, target: Tensor): Tensor {
     return tidy(() => {
       const o = this.dice.options;

@@ -27,10 +27,12 @@ export interface DiceLossOptions extends RegionLossOptions {
 export class DiceLoss implements SegmentationLoss {
   readonly options: ResolvedRegionOptions & { squared: boolean };
 
+  /** @throws OptionError naming the option for a value out of range (see DiceLossOptions) */
   constructor(options: DiceLossOptions = {}) {
     this.options = { ...resolveRegionOptions(options, { includeBackground: true }), squared: !!options.squared };
   }
 
+  /** The loss of `logits` (N, C, ...) against a label map (N, 1, ...) or a dense target. */
   forward(logits: Tensor, target: Tensor): Tensor {
     return tidy(() => {
       const o = this.options;

@@ -33,6 +33,7 @@ export class FocalLoss implements SegmentationLoss {
   readonly ignoreIndex: number | null;
   readonly reduction: Reduction;
 
+  /** @throws OptionError naming the option for a value out of range (see FocalLossOptions) */
   constructor(options: FocalLossOptions = {}) {
     this.activation = options.activation ?? 'softmax';
     if (this.activation !== 'softmax' && this.activation !== 'sigmoid')
@@ -51,6 +52,7 @@ export class FocalLoss implements SegmentationLoss {
       throw new OptionError('reduction', `expected mean, sum or none, got ${String(this.reduction)}`);
   }
 
+  /** The loss of `logits` (N, C, ...) against a label map (N, 1, ...) or a dense target. */
   forward(rawLogits: Tensor, target: Tensor): Tensor {
     return tidy(() => {
       const logits = inLossPrecision(rawLogits);

@@ -31,6 +31,7 @@ export class GeneralizedDiceLoss implements SegmentationLoss {
     this.options = resolveRegionOptions(options, { includeBackground: true });
   }
 
+  /** The loss of `logits` (N, C, ...) against a label map (N, 1, ...) or a dense target. */
   forward(logits: Tensor, target: Tensor): Tensor {
     return tidy(() => {
       const o = this.options;

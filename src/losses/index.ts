@@ -1,7 +1,7 @@
 /** Segmentation losses: logits (N, C, ...) against label maps (N, 1, ...) or dense targets. */
 export type { SegmentationLoss } from './loss.js';
-export { type Activation, checkShapes, prepareTarget, probabilities } from './target.js';
-export type { Reduction, RegionLossOptions } from './region.js';
+export { type Activation, type PreparedTarget, checkShapes, prepareTarget, probabilities } from './target.js';
+export type { Reduction, RegionLossOptions, ResolvedRegionOptions } from './region.js';
 export { DiceLoss, type DiceLossOptions } from './dice.js';
 export { DiceCELoss, type DiceCELossOptions } from './dice-ce.js';
 export { segmentationCrossEntropy } from './cross-entropy.js';
@@ -16,3 +16,9 @@ export {
   type OneHotDownsampling,
 } from './deep-supervision.js';
 export { buildLoss, LOSS_NAMES, type LossName, type LossSpec } from './build.js';
+export {
+  balancedClassWeights,
+  classificationLoss,
+  type ClassificationLoss,
+  type ClassificationLossOptions,
+} from './classification.js';

@@ -29,6 +29,7 @@ export interface TverskyLossOptions extends RegionLossOptions {
 export class TverskyLoss implements SegmentationLoss {
   readonly options: ResolvedRegionOptions & { alpha: number; beta: number };
 
+  /** @throws OptionError naming the option for a value out of range (see TverskyLossOptions) */
   constructor(options: TverskyLossOptions = {}) {
     const alpha = options.alpha ?? 0.5,
       beta = options.beta ?? 0.5;
@@ -39,6 +40,7 @@ export class TverskyLoss implements SegmentationLoss {
     this.options = { ...resolveRegionOptions(options, { includeBackground: true }), alpha, beta };
   }
 
+  /** The loss of `logits` (N, C, ...) against a label map (N, 1, ...) or a dense target. */
   forward(logits: Tensor, target: Tensor): Tensor {
     return tidy(() => {
       const o = this.options;

@@ -26,6 +26,7 @@ export const EMPTY_MASK_POLICY =
 /** Which of the two masks of one class is empty. */
 export type Emptiness = 'none' | 'both-empty' | 'gt-empty' | 'pred-empty';
 
+/** Which of the two masks of one class is empty, from their foreground voxel counts. */
 export function emptinessOf(predCount: number, gtCount: number): Emptiness {
   if (predCount === 0 && gtCount === 0) return 'both-empty';
   if (gtCount === 0) return 'gt-empty';

@@ -72,6 +72,23 @@ export function classesFor(pred: Image, gt: Image, options: EvaluateOptions): Cl
 /**
  * Per-class metrics of one predicted label map against its ground truth. Geometry must match
  * (shape, spacing, origin, direction), else a ShapeError names the case.
+ *
+ * @param pred the predicted label map
+ * @param gt the ground truth on the same grid
+ * @param options which labels or regions, binary masks, an ROI, a probability map for AUC, the NSD tolerance
+ * @returns one record per class: overlap, volumes, HD/HD95/ASSD/NSD in mm, never NaN (`EMPTY_MASK_POLICY`)
+ * @throws ShapeError naming the case when the grids differ; OptionError naming `probability` for a map
+ *   that does not fit
+ *
+ * @example
+ * ```ts
+ * import { readImage, LABEL_MAP } from 'vesalius/io';
+ * import { evaluateCase } from 'vesalius/metrics';
+ * const records = evaluateCase(await readImage('pred.nii.gz', LABEL_MAP), await readImage('gt.nii.gz', LABEL_MAP), {
+ *   regions: [{ name: 'WT', labels: [1, 2, 3, 4] }],
+ * });
+ * console.log(records[0]!.dice, records[0]!.hd95);
+ * ```
  */
 export function evaluateCase(pred: Image, gt: Image, options: EvaluateOptions = {}): ClassRecord[] {
   const name = options.caseId ? `case ${options.caseId}` : 'case';

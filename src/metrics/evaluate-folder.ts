@@ -46,6 +46,23 @@ export interface FolderEvaluation {
  * empty prediction (worst-case metrics) and listed in `missingPredictions` — never dropped.
  * Without `labels`/`regions`, the classes are the non-zero labels found in any truth or prediction
  * of the folder, and a case lacking one is scored for it too (usually both-empty).
+ *
+ * @param predPath a folder (or one file) of predicted label maps
+ * @param gtPath a folder (or one file) of ground truths, paired with the predictions by case id
+ * @param options the reader (`readImage`), classes/regions, ROI and probability folders, bootstrap settings
+ * @returns one row per case and class, the per-class aggregate (mean, std, median, 95 % bootstrap CI),
+ *   the cases and the missing predictions
+ * @throws VesaliusError listing predictions without a ground truth; FileFormatError naming an unreadable
+ *   file; ShapeError naming a case whose grids differ
+ *
+ * @example
+ * ```ts
+ * import { readImage } from 'vesalius/io';
+ * import { evaluateFolder, writeEvaluation } from 'vesalius/metrics';
+ * const result = await evaluateFolder('pred', 'labelsTs', { reader: readImage });
+ * writeEvaluation('pred/evaluation', result); // per_case.csv and summary.json
+ * console.log(result.aggregate['1']!.metrics.dice!.mean);
+ * ```
  */
 export async function evaluateFolder(
   predPath: string,

@@ -10,6 +10,7 @@ export {
 } from './surface-distance.js';
 export { extractSurface, SURFACE_DEFINITION, type Surface } from './surface.js';
 export { distanceTransform, squaredDistanceTransform } from './distance-transform.js';
+export type { Grid } from './grid.js';
 export { volumeDifference, type VolumeDifference } from './volume.js';
 export {
   aggregateRows,
@@ -23,3 +24,16 @@ export { classesFromLabels, parseLabelList, parseRegions, type ClassSpec } from 
 export { rocAuc, rocAucOneVsRest, averagePrecision } from './auc.js';
 export { confusionMatrix, accuracy, balancedAccuracy, sensitivitySpecificity } from './confusion-matrix.js';
 export { cohenKappa } from './kappa.js';
+export {
+  classificationReport,
+  calibration,
+  macroAuc,
+  perClassScores,
+  rocCurve,
+  youdenThreshold,
+  type ClassificationReport,
+  type ClassScores,
+  type ReliabilityBin,
+  type RocCurve,
+} from './classification.js';
+export { evaluatePredictions, predictionsCsv, readPredictionsCsv, type Prediction } from './classification-files.js';

@@ -27,6 +27,7 @@ export function recall(c: ConfusionCounts): number {
   return c.tp / (c.tp + c.fn);
 }
 
+/** Sensitivity is recall: TP / (TP + FN), with the same empty-mask rule. */
 export const sensitivity = recall;
 
 /** Specificity (true negative rate) = TN / (TN + FP); no negatives in the truth (then FP = 0 too): 1. */

@@ -19,6 +19,7 @@ export interface Surface {
   totalArea: number;
 }
 
+/** The boundary voxels of a binary mask and their exposed face areas (the rule: the comment on `Surface`). */
 export function extractSurface(mask: Uint8Array, grid: Grid): Surface {
   const [n0, n1, n2] = grid.shape;
   const axes = activeAxes(grid);

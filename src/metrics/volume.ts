@@ -7,6 +7,7 @@ export interface VolumeDifference {
   relativePercent: number | null;
 }
 
+/** Signed, absolute and relative volume differences of a prediction and a truth given their voxel counts. */
 export function volumeDifference(predVoxels: number, gtVoxels: number, voxelVolumeMm3: number): VolumeDifference {
   const signedMm3 = (predVoxels - gtVoxels) * voxelVolumeMm3;
   let relativePercent: number | null;

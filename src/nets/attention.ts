@@ -19,6 +19,12 @@ export class AttentionGate extends Module<[Tensor, Tensor], Tensor> {
   readonly wX: Module;
   readonly psi: Module;
 
+  /**
+   * Creates a `AttentionGate`.
+   * @param skipChannels channels of the skip connection x
+   * @param gatingChannels channels of the gating signal g
+   * @param interChannels channels of the 1×1 projections (default half the skip's)
+   */
   constructor(
     dims: SpatialDims,
     skipChannels: number,

@@ -22,8 +22,8 @@ import {
   type NormType,
   type Size,
   type SpatialDims,
-  type TensorModule,
 } from './factories.js';
+import type { TensorModule } from '../engine/nn/layers/containers.js';
 
 /** How every convolution block of a network is made. */
 export interface LayerSettings {
@@ -48,12 +48,14 @@ function chain(x: Tensor, layers: ReadonlyArray<TensorModule | null>): Tensor {
   return out;
 }
 
+/** Convolution → dropout → norm → activation, nnU-Net's ConvDropoutNormReLU (names conv, norm, nonlin). */
 export class ConvNormAct extends Module {
   readonly conv: TensorModule;
   readonly dropout: TensorModule | null;
   readonly norm: TensorModule | null;
   readonly nonlin: TensorModule | null;
 
+  /** Built from the network's layer settings; the parameter names are nnU-Net's. */
   constructor(
     s: LayerSettings,
     inChannels: number,
@@ -84,9 +86,11 @@ function register<M extends TensorModule>(owner: Module, name: string, m: M | nu
   return m === null ? null : owner.registerModule(name, m);
 }
 
+/** `count` ConvNormAct blocks, the first with the stage's stride (nnU-Net's StackedConvBlocks). */
 export class StackedConvBlocks extends Module {
   readonly convs: Sequential;
 
+  /** Built from the network's layer settings; the parameter names are nnU-Net's. */
   constructor(
     s: LayerSettings,
     count: number,
@@ -122,6 +126,7 @@ export class ResidualBlock extends Module {
   readonly skip: Sequential | null;
   readonly nonlin2: TensorModule;
 
+  /** Built from the network's layer settings; the parameter names are nnU-Net's. */
   constructor(s: LayerSettings, inChannels: number, outChannels: number, kernel: Size, stride: Size) {
     super();
     this.conv1 = this.registerModule('conv1', new ConvNormAct(s, inChannels, outChannels, kernel, stride));
@@ -157,6 +162,7 @@ export class ResidualBlock extends Module {
 export class StackedResidualBlocks extends Module {
   readonly blocks: Sequential;
 
+  /** Built from the network's layer settings; the parameter names are nnU-Net's. */
   constructor(
     s: LayerSettings,
     count: number,

@@ -21,6 +21,7 @@ export interface ClassifierOptions {
   dropout?: number;
 }
 
+/** The options every classifier shares, resolved and checked. */
 export interface ClassifierBasics {
   spatialDims: SpatialDims;
   inChannels: number;
@@ -28,6 +29,10 @@ export interface ClassifierBasics {
   dropout: number;
 }
 
+/**
+ * Resolves and checks the shared classifier options (spatial dimensions, channels, classes, dropout).
+ * @throws OptionError naming the option for a value out of range
+ */
 export function classifierBasics(o: ClassifierOptions, defaultDropout = 0): ClassifierBasics {
   const spatialDims = o.spatialDims ?? 2;
   if (spatialDims !== 2 && spatialDims !== 3)

@@ -111,6 +111,10 @@ export function defaultFeatures(nStages: number, dims: SpatialDims): number[] {
   return Array.from({ length: nStages }, (_, s) => Math.min(32 * 2 ** s, cap));
 }
 
+/**
+ * Every option of a U-Net made explicit (features, kernels, strides per stage, norm ...), checked.
+ * @throws OptionError naming the option for a value that does not fit
+ */
 export function resolveUNetConfig(o: UNetOptions): UNetConfig {
   if (o.spatialDims !== 2 && o.spatialDims !== 3)
     throw new OptionError('spatialDims', `expected 2 or 3, got ${JSON.stringify(o.spatialDims)}`);

@@ -12,7 +12,8 @@ import type { Tensor } from '../engine/tensor.js';
 import { AttentionGate } from './attention.js';
 import { StackedConvBlocks, type LayerSettings } from './blocks.js';
 import type { UNetConfig } from './config.js';
-import { convLayer, resizeConvLayer, upsamplingLayer, type TensorModule } from './factories.js';
+import type { TensorModule } from '../engine/nn/layers/containers.js';
+import { convLayer, resizeConvLayer, upsamplingLayer } from './factories.js';
 
 export class UNetDecoder extends Module<[Tensor[], boolean], Tensor[]> {
   readonly stages: ModuleList<StackedConvBlocks>;
@@ -20,6 +21,7 @@ export class UNetDecoder extends Module<[Tensor[], boolean], Tensor[]> {
   readonly segLayers: ModuleList<TensorModule>;
   readonly attentionGates: ModuleList<AttentionGate> | null;
 
+  /** Built from the network's layer settings; the parameter names are nnU-Net's. */
   constructor(s: LayerSettings, c: UNetConfig) {
     super();
     const n = c.features.length;

@@ -9,12 +9,14 @@ import { Module } from '../engine/nn/module.js';
 import type { Tensor } from '../engine/tensor.js';
 import { StackedConvBlocks, StackedResidualBlocks, type LayerSettings } from './blocks.js';
 import type { UNetConfig } from './config.js';
-import { poolLayer, type TensorModule } from './factories.js';
+import type { TensorModule } from '../engine/nn/layers/containers.js';
+import { poolLayer } from './factories.js';
 
 export class UNetEncoder extends Module<[Tensor], Tensor[]> {
   readonly stem: StackedConvBlocks | null;
   readonly stages: Sequential;
 
+  /** Built from the network's layer settings; the parameter names are nnU-Net's. */
   constructor(s: LayerSettings, c: UNetConfig) {
     super();
     this.stem = c.residual

@@ -20,8 +20,9 @@ import {
   Sequential,
   Upsample,
 } from '../engine/nn/index.js';
-import type { Module } from '../engine/nn/module.js';
-import type { Tensor } from '../engine/tensor.js';
+import type { TensorModule } from '../engine/nn/layers/containers.js';
+
+export type { TensorModule };
 import { OptionError } from '../util/errors.js';
 
 export type SpatialDims = 2 | 3;
@@ -29,8 +30,6 @@ export type NormType = 'instance' | 'batch' | 'group' | 'none';
 export type ActivationType = 'relu' | 'leakyrelu';
 /** A size given once for every axis, or per axis (anisotropic). */
 export type Size = number | readonly number[];
-
-export type TensorModule = Module<[Tensor], Tensor>;
 
 export const NORM_TYPES: readonly NormType[] = ['instance', 'batch', 'group', 'none'];
 export const ACTIVATION_TYPES: readonly ActivationType[] = ['relu', 'leakyrelu'];
@@ -149,6 +148,10 @@ export interface ActivationOptions {
   negativeSlope?: number;
 }
 
+/**
+ * ReLU or leaky ReLU.
+ * @throws OptionError naming `activation` for another type
+ */
 export function activationLayer(type: ActivationType, options: ActivationOptions = {}): TensorModule {
   switch (type) {
     case 'relu':
@@ -167,6 +170,10 @@ export function poolLayer(type: 'max' | 'avg', dims: SpatialDims, stride: Size):
   return dims === 2 ? new AvgPool2d(s) : new AvgPool3d(s);
 }
 
+/**
+ * Dropout with probability p, or null for p = 0.
+ * @throws OptionError naming `dropout` for p outside [0, 1)
+ */
 export function dropoutLayer(p: number): TensorModule | null {
   if (!(p >= 0 && p < 1)) throw new OptionError('dropout', `must lie in [0, 1), got ${p}`);
   return p === 0 ? null : new Dropout(p);

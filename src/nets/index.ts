@@ -18,14 +18,17 @@ export {
   resizeConvLayer,
   samePadding,
   upsamplingLayer,
+  type ActivationOptions,
   type ActivationType,
+  type ConvLayerOptions,
+  type NormLayerOptions,
   type NormType,
   type Size,
   type SpatialDims,
 } from './factories.js';
 export { initHe } from './init.js';
 export { ARCHITECTURES, buildNetwork, type Architecture, type NetworkSpec } from './build.js';
-export { Classifier, classifierBasics, type ClassifierOptions } from './classifier.js';
+export { Classifier, classifierBasics, type ClassifierBasics, type ClassifierOptions } from './classifier.js';
 export {
   ResNet,
   resnet18,
@@ -36,4 +39,5 @@ export {
   type ResNetOptions,
   type ResNetStem,
 } from './resnet.js';
-export { BasicBlock, Bottleneck } from './resnet-blocks.js';
+export { BasicBlock, Bottleneck, type BlockSettings } from './resnet-blocks.js';
+export { buildClassifier, CLASSIFIERS, type ClassifierName, type ClassifierSpec } from './classifiers.js';

@@ -8,6 +8,7 @@ import { Conv, ConvTranspose } from '../engine/nn/index.js';
 import { kaimingNormal_, zeros_ } from '../engine/nn/init.js';
 import type { AnyModule } from '../engine/nn/module.js';
 
+/** Applies nnU-Net's initialisation (this file's comment) to every convolution of `module`. */
 export function initHe(module: AnyModule, negativeSlope = 1e-2): void {
   noGrad(() => {
     for (const m of module.modules()) {

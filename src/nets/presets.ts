@@ -7,6 +7,13 @@ import { UNet } from './unet.js';
 
 /** Attention U-Net (Oktay et al. 2018): the U-Net with attention gates on every skip connection. */
 export class AttentionUNet extends UNet {
+  /**
+   * The UNet options, with attention gates on.
+   * @example
+   * ```ts
+   * const net = new AttentionUNet({ spatialDims: 2, inChannels: 1, numClasses: 2, features: [16, 32, 64] });
+   * ```
+   */
   constructor(options: Omit<UNetOptions, 'attention'>) {
     super({ ...options, attention: true });
   }
@@ -45,6 +52,13 @@ export function classicUNetOptions(o: ClassicUNetOptions = {}): UNetOptions {
   };
 }
 
+/**
+ * The Ronneberger et al. (2015) U-Net (see `classicUNetOptions`).
+ * @example
+ * ```ts
+ * const net = classicUNet({ inChannels: 1, numClasses: 2 }); // 2D, 64…1024 features, input divisible by 16
+ * ```
+ */
 export function classicUNet(o: ClassicUNetOptions = {}): UNet {
   return new UNet(classicUNetOptions(o));
 }

@@ -1,8 +1,8 @@
 /**
- * The issue's reference 2D U-Net: features 16-32-64, two 3×3 convolutions (padding 1) + ReLU per
- * level, 2×2 max-pooling down, 2×2 stride-2 transposed convolution up, skip concatenation, 1×1 head.
- * About 117k parameters for one input channel. Names match the PyTorch twin in bench/engine_torch.py,
- * so weights move between the two by name.
+ * The reference 2D U-Net of the engine benchmark (bench/engine.ts) and the demo: features 16-32-64, two
+ * 3×3 convolutions (padding 1) + ReLU per level, 2×2 max-pooling down, 2×2 stride-2 transposed
+ * convolution up, skip concatenation, 1×1 head. About 117k parameters for one input channel. Names
+ * match the PyTorch twin in bench/engine_torch.py, so weights move between the two by name.
  */
 import { cat } from '../engine/ops.js';
 import { Conv2d, ConvTranspose2d, MaxPool2d, ReLU, Sequential } from '../engine/nn/index.js';

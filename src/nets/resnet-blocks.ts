@@ -12,6 +12,7 @@ import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import { convLayer, normLayer, type NormType, type SpatialDims, type TensorModule } from './factories.js';
 
+/** How a residual block's layers are made: dimensions and normalisation. */
 export interface BlockSettings {
   dims: SpatialDims;
   norm: Exclude<NormType, 'none'>;
@@ -53,6 +54,7 @@ export abstract class ResidualUnit extends Module {
   abstract readonly lastNorm: TensorModule;
 }
 
+/** torchvision's BasicBlock (ResNet-18/34): two 3×3 convolutions; a 1×1 projection when the shape changes. */
 export class BasicBlock extends ResidualUnit {
   static readonly expansion = 1;
   readonly outChannels: number;
@@ -63,6 +65,11 @@ export class BasicBlock extends ResidualUnit {
   readonly bn2: TensorModule;
   readonly downsample: Sequential | null;
 
+  /**
+   * Creates the block; its parameter names are torchvision's.
+   * @param planes the block's width before expansion
+   * @param stride the first convolution's stride (2 where a stage halves the resolution)
+   */
   constructor(s: BlockSettings, inChannels: number, planes: number, stride: number) {
     super();
     this.outChannels = planes;
@@ -85,6 +92,7 @@ export class BasicBlock extends ResidualUnit {
   }
 }
 
+/** torchvision's Bottleneck (ResNet-50 and deeper): 1×1, 3×3 (strided), 1×1 ×4 expansion convolutions. */
 export class Bottleneck extends ResidualUnit {
   static readonly expansion = 4;
   readonly outChannels: number;
@@ -97,6 +105,11 @@ export class Bottleneck extends ResidualUnit {
   readonly relu: TensorModule;
   readonly downsample: Sequential | null;
 
+  /**
+   * Creates the block; its parameter names are torchvision's.
+   * @param planes the block's width before expansion
+   * @param stride the first convolution's stride (2 where a stage halves the resolution)
+   */
   constructor(s: BlockSettings, inChannels: number, planes: number, stride: number) {
     super();
     const out = planes * Bottleneck.expansion;

@@ -44,6 +44,7 @@ export interface ResNetOptions extends ClassifierOptions {
   zeroInitResidual?: boolean;
 }
 
+/** ResNet-18/34/50/101/152 for 2D and 3D with torchvision's state-dict names (this file's comment). */
 export class ResNet extends Classifier {
   readonly spatialDims: SpatialDims;
   readonly inChannels: number;
@@ -66,6 +67,16 @@ export class ResNet extends Classifier {
   readonly dropout: TensorModule | null;
   readonly fc: Linear;
 
+  /**
+   * Creates a ResNet of `options.depth` layers.
+   * @throws OptionError naming the option for an unknown depth or a value out of range
+   *
+   * @example
+   * ```ts
+   * import { ResNet } from 'vesalius/nets';
+   * const net = new ResNet({ depth: 18, spatialDims: 2, inChannels: 3, numClasses: 9, stem: 'small' });
+   * ```
+   */
   constructor(options: ResNetOptions) {
     super();
     const b = classifierBasics(options);
@@ -177,5 +188,7 @@ export class ResNet extends Classifier {
 
 /** ResNet-18 (the other depths likewise: `new ResNet({ depth: 50, ... })`). */
 export const resnet18 = (o: Omit<ResNetOptions, 'depth'> = {}) => new ResNet({ ...o, depth: 18 });
+/** ResNet-34. */
 export const resnet34 = (o: Omit<ResNetOptions, 'depth'> = {}) => new ResNet({ ...o, depth: 34 });
+/** ResNet-50 (bottleneck blocks). */
 export const resnet50 = (o: Omit<ResNetOptions, 'depth'> = {}) => new ResNet({ ...o, depth: 50 });

@@ -20,12 +20,29 @@ import { UNetDecoder } from './decoder.js';
 import { UNetEncoder } from './encoder.js';
 import { initHe } from './init.js';
 
+/**
+ * The U-Net of this file's comment. In training mode with deep supervision `forward` returns every
+ * decoder level's logits (full resolution first); otherwise the full-resolution logits.
+ */
 export class UNet extends Module<[Tensor], Tensor | Tensor[]> {
   readonly config: UNetConfig;
   readonly encoder: UNetEncoder;
   readonly decoder: UNetDecoder;
 
-  /** Takes options or a saved (resolved) config; both give the same network. */
+  /**
+   * Takes options or a saved (resolved) config; both give the same network.
+   * @param options spatialDims, inChannels and numClasses; features per stage, kernel sizes and strides
+   *   (tensor order), norm, activation, residual, attention, deepSupervision ... (see `UNetOptions`)
+   * @throws OptionError naming the option for a value that does not fit (e.g. a first stride other than 1)
+   *
+   * @example
+   * ```ts
+   * import { UNet } from 'vesalius/nets';
+   * const net = new UNet({ spatialDims: 3, inChannels: 1, numClasses: 3, features: [32, 64, 128, 256],
+   *   strides: [1, [1, 2, 2], 2, 2], deepSupervision: true });
+   * console.log(net.numParameters(), net.config.strides);
+   * ```
+   */
   constructor(options: UNetOptions) {
     super();
     const c = resolveUNetConfig(options);

@@ -21,15 +21,28 @@ export interface PairedTestOptions {
 }
 
 /**
- * Paired comparison of per-case values a[i] vs b[i], through @stdlib:
+ * Paired comparison of per-case values a[i] vs b[i], through `@stdlib`:
  * - 't': Student's paired t test; equals scipy.stats.ttest_rel (checked to 1e-12).
  * - 'wilcoxon': signed-rank test with scipy.stats.wilcoxon's defaults — zero differences dropped
  *   ("wilcox"), no continuity correction, the exact distribution for fewer than 50 pairs. It equals
  *   scipy's p-value when there are no zeros and no ties; with zero differences both use the normal
- *   approximation and agree too. With tied |differences| (and no zeros) @stdlib uses the normal
+ *   approximation and agree too. With tied |differences| (and no zeros) `@stdlib` uses the normal
  *   approximation with tie correction while scipy 1.10's "auto" mode uses the exact distribution
  *   as if untied, so the p-values differ there (scipy's own method="approx" matches ours).
  *   The statistic is T+, the rank sum of the positive differences (scipy reports min(T+, T−)).
+ *
+ * @param a per-case values of method A
+ * @param b per-case values of method B, in the same case order
+ * @param options `test` ('t' by default or 'wilcoxon') and `alternative`
+ * @returns the statistic, p-value, number of pairs and mean difference a − b
+ * @throws OptionError naming `pairedTest` for samples of different lengths, fewer than 2 pairs,
+ *   non-finite values, or (Wilcoxon) all differences zero
+ *
+ * @example
+ * ```ts
+ * import { pairedTest } from 'vesalius/stats';
+ * const { pValue } = pairedTest(diceOfA, diceOfB, { test: 'wilcoxon' });
+ * ```
  */
 export function pairedTest(
   a: ArrayLike<number>,

@@ -6,7 +6,6 @@
  * dataset — into a one-line error before any training starts.
  */
 import type { Dataset } from '../data/layout/dataset.js';
-import type { MemoryCase } from '../data/batch-cases.js';
 import type { Plan } from '../data/plan.js';
 import type { PreprocessedCase } from '../data/preprocess.js';
 import { preprocessCases } from '../data/cache.js';
@@ -91,16 +90,4 @@ export async function prepareTrainingData(configPath: string, options: DataOptio
     ...(dataset.labelRemap ? { labelRemap: dataset.labelRemap } : {}),
   };
   return { config, dataset, plan, datasetInfo, folds, fold, train, val };
-}
-
-/** Tensor-order spatial shape of a preprocessed case: [j, i] for a 2D plan, [k, j, i] for 3D. */
-export function tensorShape(c: PreprocessedCase, dims: number): number[] {
-  const [i, j, k] = c.shape;
-  if (dims === 2 && k !== 1) throw new OptionError('plan.dimension', `is 2d but case ${c.id} has ${k} slices`);
-  return dims === 2 ? [j, i] : [k, j, i];
-}
-
-/** A preprocessed case as the batch loader takes it. */
-export function loaderCase(c: PreprocessedCase, dims: number): MemoryCase {
-  return { image: c.data, label: c.label, channels: c.channels, spatialShape: tensorShape(c, dims) };
 }

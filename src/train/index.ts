@@ -1,6 +1,9 @@
 /** Training: the config schema, the trainer loop, validation, checkpoints and the run folder. */
 export {
   configSchema,
+  datasetSchema,
+  planOverridesSchema,
+  augmentationSchema,
   parseConfig,
   loadConfig,
   formatIssues,
@@ -14,5 +17,18 @@ export { segmentationTask } from './segmentation-task.js';
 export { validate, dicePerClass, type ValidationOptions, type ValidationResult } from './validation.js';
 export { buildModel, modelOptions, patchSizeOf, type ModelConfig } from './model.js';
 export { buildOptimizer, buildScheduler, totalSteps } from './optimization.js';
-export { loadRun, runPaths, readLog, type LoadedRun } from './run-folder.js';
-export { progressBar, quietProgress, type TrainingProgress } from './progress.js';
+export { loadRun, runPaths, readLog, type DatasetInfo, type LoadedRun } from './run-folder.js';
+export { progressBar, quietProgress, type ProgressPayload, type TrainingProgress } from './progress.js';
+export { classificationTask, type ClassificationInfo } from './classification/task.js';
+export {
+  classificationConfigSchema,
+  parseClassificationConfig,
+  type ClassificationConfig,
+} from './classification/config.js';
+export {
+  loadClassificationRun,
+  predictSamples,
+  samplesFromPaths,
+  samplesOfSplit,
+  type ClassificationRun,
+} from './classification/run.js';

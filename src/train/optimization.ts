@@ -11,6 +11,7 @@ import { SGD } from '../engine/optim/sgd.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { TrainingConfig } from './config.js';
 
+/** The optimizer of the config's `optimizer` section over `params` (SGD with Nesterov momentum, Adam or AdamW). */
 export function buildOptimizer(config: Pick<TrainingConfig, 'optimizer'>, params: Tensor[]): Optimizer<object> {
   const o = config.optimizer;
   switch (o.name) {
@@ -42,6 +43,7 @@ export function buildOptimizer(config: Pick<TrainingConfig, 'optimizer'>, params
 export const totalSteps = (config: Pick<TrainingConfig, 'epochs' | 'iterations_per_epoch'>): number =>
   config.epochs * config.iterations_per_epoch;
 
+/** The learning-rate schedule of the config's `schedule` section, stepped once per optimizer step. */
 export function buildScheduler(
   config: Pick<TrainingConfig, 'schedule' | 'epochs' | 'iterations_per_epoch'>,
   optimizer: Optimizer<object>,

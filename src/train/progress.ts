@@ -14,8 +14,11 @@ export interface ProgressPayload {
 }
 
 export interface TrainingProgress {
+  /** Called after each step with the run's iteration and the epoch's numbers. */
   update(iteration: number, p: ProgressPayload): void;
+  /** A line for the human log (epoch summaries, validation). */
   log(line: string): void;
+  /** The run ended. */
   stop(): void;
 }
 
@@ -26,6 +29,7 @@ const fmt = (p: ProgressPayload) => ({
   speedText: p.imagesPerSecond.toFixed(1),
 });
 
+/** A progress bar on `stream` (stderr by default) over the run's iterations. */
 export function progressBar(
   totalIterations: number,
   startIteration: number,

@@ -41,6 +41,7 @@ export interface DatasetInfo {
   labelRemap?: Record<number, number>;
 }
 
+/** The files of a run folder: config, plan, dataset info, splits, log and checkpoints. */
 export function runPaths(runDir: string) {
   const checkpoints = join(runDir, 'checkpoints');
   return {

@@ -8,8 +8,9 @@ import { loadPlan } from '../data/plan.js';
 import type { Module } from '../engine/nn/module.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { UNet } from '../nets/unet.js';
-import { parseConfig, resolveConfigPaths, type TrainingConfig } from './config.js';
-import { loaderCase, prepareTrainingData } from './data.js';
+import { configSchema, parseConfig, resolveConfigPaths, type TrainingConfig } from './config.js';
+import { loaderCase } from '../data/batch-cases.js';
+import { prepareTrainingData } from './data.js';
 import { trainingLoss } from './loss.js';
 import { buildModel, patchSizeOf } from './model.js';
 import { runPaths, writeRunSetup } from './run-folder.js';
@@ -18,6 +19,7 @@ import { validate } from './validation.js';
 
 export const segmentationTask: TrainingTask<TrainingConfig> = {
   name: 'segmentation',
+  schema: configSchema,
 
   parseConfig(raw, source, base) {
     const config = parseConfig(raw, source);
@@ -38,6 +40,7 @@ export const segmentationTask: TrainingTask<TrainingConfig> = {
     return {
       metricName: 'mean val Dice',
       iterationsPerEpoch: config.iterations_per_epoch,
+      loaderWorkers: ctx.workers,
       hasValidation: data.val.length > 0,
       createModel: () => buildModel(config, plan, plan.channels.length, numClasses),
       trainableParameters: (model) => model.parameters(),

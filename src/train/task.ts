@@ -7,6 +7,7 @@
  */
 import type { Module } from '../engine/nn/module.js';
 import type { Tensor } from '../engine/tensor.js';
+import type { ZodType } from 'zod';
 import type { TrainingConfig } from './config.js';
 
 /** The config keys the loop itself reads; every task's config has them (see config-common.ts). */
@@ -27,9 +28,11 @@ export interface LoopConfig {
 
 /** Batches in a fixed order: batch i depends only on (seed, i), so `position` resumes the stream exactly. */
 export interface BatchStream<B> {
+  /** The next batch. */
   next(): Promise<B>;
   /** Index of the batch the next call to next() returns. */
   readonly position: number;
+  /** Stops the workers. */
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export interface LoopContext {
   resuming: boolean;
   /** Batch-loader worker threads. */
   workers: number;
+  /** A line for the human log (stderr). */
   say(line: string): void;
   /** Data-parallel training: this process's share of every batch (the config's batch size is the global one). */
   shard?: { rank: number; worldSize: number };
@@ -60,6 +64,8 @@ export interface PreparedTask<B = unknown> {
   metricName: string;
   /** Steps per epoch (a config's iterations_per_epoch, or one pass over the training data). */
   iterationsPerEpoch: number;
+  /** Worker threads its batch stream keeps busy (the training step gets the other cores). */
+  loaderWorkers: number;
   /** Whether there are validation cases (without them the best checkpoint is the latest). */
   hasValidation: boolean;
   /** Builds the network (after the loop has seeded libtorch's generator). */
@@ -88,6 +94,11 @@ export interface PreparedTask<B = unknown> {
 
 export interface TrainingTask<C extends LoopConfig = LoopConfig> {
   readonly name: string;
+  /**
+   * The zod schema of the task's config; docs/config.md documents it (scripts/config-docs.ts), each key
+   * with its `.describe()` text.
+   */
+  readonly schema?: ZodType;
   /** Validates a parsed config object (`source` names the file in errors); relative paths resolve against `base`. */
   parseConfig(raw: unknown, source: string, base?: string): C;
   /** Reads and checks the data: every error bad input can cause happens here, before the first step. */

@@ -79,6 +79,25 @@ export interface TrainResult {
   log: EpochLog[];
 }
 
+/**
+ * Trains the network a config describes, writing a run folder that `predict` and `--resume` use
+ * (this file's comment has the steps; docs/architecture.md the data flow).
+ *
+ * @param configPath a YAML or JSON training config (every key: docs/config.md)
+ * @param options the run folder (default: the config's `output`), `resume`, progress output, loader workers
+ * @returns the run folder, epochs and iterations done, the best validation Dice and epoch, timings and the log
+ * @throws OptionError naming the config key for an invalid config; FileFormatError or ShapeError naming the
+ *   case for unreadable or inconsistent data; VesaliusError when the folder already holds a run (without
+ *   `resume`), has nothing to resume, or was made by another config
+ *
+ * @example
+ * ```ts
+ * import { loadRun, train } from 'vesalius/train';
+ * const result = await train('examples/drive.yaml', { out: 'runs/drive' });
+ * console.log(result.bestMetric, result.log.at(-1)?.train_loss);
+ * const run = loadRun(result.runDir); // for predictImages
+ * ```
+ */
 export async function train(configPath: string, options: TrainOptions = {}): Promise<TrainResult> {
   // the config alone first: its errors (unknown keys, ...) come before anything is read
   const { task, config } = loadTaskConfig(configPath);
@@ -116,7 +135,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
     );
   // the step's libtorch threads and the loader's workers share the cores: oversubscribing them makes
   // libtorch's thread pool wait on preempted threads (several times slower on a busy 2-core machine)
-  setNumThreads(config.threads ?? Math.max(1, cores - workers));
+  setNumThreads(config.threads ?? Math.max(1, cores - prepared.loaderWorkers));
   const device = config.device === 'auto' ? defaultDevice : config.device;
   const iterations = prepared.iterationsPerEpoch;
   manualSeed(config.seed);

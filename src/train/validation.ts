@@ -12,7 +12,7 @@ import type { PreprocessedCase } from '../data/preprocess.js';
 import { slidingWindowInference, type WindowModel } from '../infer/sliding-window.js';
 import { classConfusions } from '../metrics/confusion.js';
 import { dice } from '../metrics/overlap.js';
-import { tensorShape } from './data.js';
+import { loaderCase } from '../data/batch-cases.js';
 
 export interface ValidationResult {
   /** Per case: Dice of classes 1..K−1. */
@@ -48,7 +48,8 @@ export interface ValidationOptions {
   mirror?: boolean;
   batchSize?: number;
   device?: string;
-  dims: number;
+  /** Spatial dimensions of the network: 2 (a case must then have k = 1) or 3. */
+  dims: 2 | 3;
   /**
    * Leave cases where a class is absent from both label and prediction out of that class's mean
    * (nnU-Net's online validation does so); by default they count as Dice 1, as in `evaluate`.
@@ -56,6 +57,10 @@ export interface ValidationOptions {
   excludeBothEmpty?: boolean;
 }
 
+/**
+ * Predicts every validation case with sliding windows and scores Dice per class (this file's comment).
+ * @returns Dice per case and class, the per-class and overall means, and the time taken
+ */
 export async function validate(
   model: WindowModel & { train(mode?: boolean): unknown; training: boolean },
   cases: readonly PreprocessedCase[],
@@ -67,7 +72,9 @@ export async function validate(
   const perCase: ValidationResult['perCase'] = [];
   try {
     for (const c of cases) {
-      const input = Tensor.from(c.data, [1, c.channels, ...tensorShape(c, o.dims)], { device: o.device ?? 'cpu' });
+      const input = Tensor.from(c.data, [1, c.channels, ...loaderCase(c, o.dims).spatialShape], {
+        device: o.device ?? 'cpu',
+      });
       let probs: Tensor | null = null;
       try {
         probs = await slidingWindowInference(model, input, {

@@ -17,7 +17,14 @@ export interface AugmentContext {
   centre?: number[];
 }
 
+/** A spatial sampler then intensity samplers, in order: nnU-Net's pipeline as `defaultAugmentation` builds it. */
 export class Augmentation {
+  /**
+   * Creates a `Augmentation`.
+   * @param patchSize output patch (tensor order); the source's shape when null
+   * @param spatial the spatial sampler (rotation, scaling, deformation)
+   * @param steps the samplers applied after it, in order
+   */
   constructor(
     /** Output patch size; the source's shape when null. */
     readonly patchSize: number[] | null,

@@ -23,7 +23,8 @@ import { RandomRot90 } from './rot90.js';
 import { RandomSpatial } from './spatial.js';
 import type { RandomTransform } from './transform.js';
 
-type Range = [number, number];
+/** A [low, high] range a random parameter is drawn from. */
+export type Range = [number, number];
 export interface AugmentationConfig {
   enabled?: boolean;
   rotation?: { p?: number; angle_deg?: Range | null };

@@ -10,11 +10,16 @@ import {
   coin,
 } from './transform.js';
 
+/** Mirroring along spatial axes; its own inverse. */
 export class Flip implements Transform {
   readonly name = 'Flip';
   readonly invertible = true;
   /** Spatial axes (0 = first spatial axis). */
   readonly axes: number[];
+  /**
+   * Creates a `Flip`.
+   * @param axes spatial axes to mirror (0 = first spatial axis)
+   */
   constructor(axes: readonly number[]) {
     this.axes = [...axes];
   }
@@ -25,6 +30,7 @@ export class Flip implements Transform {
       ? { image: ve.flip(s.image, dims), label: ve.flip(s.label, dims) }
       : { image: ve.flip(s.image, dims) };
   }
+  /** The transform's name and arguments as plain JSON; `fromRecord` rebuilds it. */
   record(): TransformRecord {
     return { name: this.name, params: { axes: [...this.axes] } };
   }
@@ -33,6 +39,7 @@ export class Flip implements Transform {
   }
 }
 
+/** Samples `Flip`: each axis (all spatial axes when `axes` is null) flips with probability p. */
 export class RandomFlip implements RandomTransform {
   readonly name = 'Flip';
   /** Per-axis probability. */

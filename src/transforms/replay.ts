@@ -26,6 +26,10 @@ const factories: Record<string, (p: never) => Transform> = {
     new Gamma(p.gammas, p.invert, p.retainStats),
 };
 
+/**
+ * Rebuilds a deterministic transform from its `record()`, to replay a logged augmentation exactly.
+ * @throws VesaliusError for an unknown transform name
+ */
 export function fromRecord(record: TransformRecord): Transform {
   const make = factories[record.name];
   if (!make)

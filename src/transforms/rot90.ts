@@ -16,6 +16,7 @@ import {
   coin,
 } from './transform.js';
 
+/** `x` (C, [D,] H, W) turned k quarter turns in the plane of two spatial axes; exact. */
 export function rot90(x: Tensor, k: number, plane: readonly [number, number]): Tensor {
   const [i, j] = [plane[0] + 1, plane[1] + 1];
   const turns = ((k % 4) + 4) % 4;
@@ -26,10 +27,16 @@ export function rot90(x: Tensor, k: number, plane: readonly [number, number]): T
   return ve.tidy(() => ve.flip(ve.transpose(x, i, j), [i]).contiguous());
 }
 
+/** k quarter turns in a plane of two spatial axes; exact and invertible. */
 export class Rot90 implements Transform {
   readonly name = 'Rot90';
   readonly invertible = true;
   readonly plane: [number, number];
+  /**
+   * Creates a `Rot90`.
+   * @param k quarter turns (any integer; negative turns the other way)
+   * @param plane two spatial axes (0 = first spatial axis)
+   */
   constructor(
     readonly k: number,
     plane: readonly [number, number],
@@ -40,6 +47,7 @@ export class Rot90 implements Transform {
     const image = rot90(s.image, this.k, this.plane);
     return s.label ? { image, label: rot90(s.label, this.k, this.plane) } : { image };
   }
+  /** The transform's name and arguments as plain JSON; `fromRecord` rebuilds it. */
   record(): TransformRecord {
     return { name: this.name, params: { k: this.k, plane: [...this.plane] } };
   }
@@ -51,6 +59,10 @@ export class Rot90 implements Transform {
 /** One to three quarter turns in a random plane whose two axes have the same size (shape kept). */
 export class RandomRot90 implements RandomTransform {
   readonly name = 'Rot90';
+  /**
+   * Creates a `RandomRot90`.
+   * @param p the probability of turning a sample (nnU-Net's default pipeline: 0, off)
+   */
   constructor(readonly p = 0.5) {}
   sample(rng: Random, context: SampleContext): Rot90 | null {
     if (!coin(rng, this.p)) return null;

@@ -50,6 +50,7 @@ export function rotationMatrix(angles: readonly number[], n: number): Matrix {
   return r;
 }
 
+/** The linear part of the spatial transform: rotation · diag(scales). */
 export function linearPart(angles: readonly number[], scales: readonly number[], n: number): Matrix {
   const r = rotationMatrix(angles, n);
   return r.map((row) => row.map((v, j) => v * (scales[j] ?? 1)));

@@ -36,9 +36,17 @@ export interface SpatialParams {
   gridDistortion?: GridDistortionParams;
 }
 
+/**
+ * Rotation, scaling, elastic deformation and grid distortion in one resample of the output patch
+ * (this file's comment).
+ */
 export class SpatialTransform extends ForwardTransform {
   readonly name = 'Spatial';
   readonly params: SpatialParams;
+  /**
+   * Creates a `SpatialTransform`.
+   * @param params the patch size, centre, angles, scales and deformation fields
+   */
   constructor(params: SpatialParams) {
     super();
     this.params = structuredClone(params);
@@ -49,6 +57,7 @@ export class SpatialTransform extends ForwardTransform {
     return linearPart(this.params.angles ?? [], this.params.scales ?? [], n);
   }
 
+  /** The transform's name and arguments as plain JSON; `fromRecord` rebuilds it. */
   record(): TransformRecord {
     return { name: this.name, params: structuredClone(this.params) as unknown as Record<string, unknown> };
   }
@@ -153,6 +162,10 @@ export interface RandomSpatialOptions {
 export class RandomSpatial implements RandomTransform {
   readonly name = 'Spatial';
   readonly p = 1;
+  /**
+   * Creates a `RandomSpatial`.
+   * @param options the patch size and each component's probability and ranges
+   */
   constructor(readonly options: RandomSpatialOptions) {}
 
   sample(rng: Random, context: SampleContext & { centre?: number[] }): SpatialTransform {

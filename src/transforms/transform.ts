@@ -27,6 +27,7 @@ export interface Transform {
   readonly invertible: boolean;
   /** A new subject; the input tensors are left alone (the caller owns them). */
   apply(subject: Subject): Subject;
+  /** The transform's name and arguments as plain JSON; `fromRecord` rebuilds it. */
   record(): TransformRecord;
   /** The transform that undoes this one (only when `invertible`). */
   inverse(): Transform;
@@ -52,6 +53,7 @@ export abstract class ForwardTransform implements Transform {
   abstract readonly name: string;
   readonly invertible: boolean = false;
   abstract apply(subject: Subject): Subject;
+  /** The transform's name and arguments as plain JSON; `fromRecord` rebuilds it. */
   abstract record(): TransformRecord;
   inverse(): Transform {
     throw new TypeError(`${this.name} is not invertible`);
@@ -61,6 +63,10 @@ export abstract class ForwardTransform implements Transform {
 /** Deterministic transforms applied in order. */
 export class Compose implements Transform {
   readonly name = 'Compose';
+  /**
+   * Creates a `Compose`.
+   * @param transforms applied first to last
+   */
   constructor(readonly transforms: readonly Transform[]) {}
   get invertible(): boolean {
     return this.transforms.every((t) => t.invertible);
@@ -97,4 +103,5 @@ export function sampleFactor(rng: Random, [lo, hi]: readonly [number, number]): 
   return rng.uniform(Math.max(lo, 1), hi);
 }
 
+/** Spatial dimensions of a subject: its image is (C, [D,] H, W). */
 export const spatialDimsOf = (s: Subject): number => s.image.ndim - 1;

@@ -5,6 +5,10 @@
 export class Random {
   private s: Uint32Array;
 
+  /**
+   * Creates a `Random`.
+   * @param seed any integer; the same seed gives the same sequence
+   */
   constructor(seed: number) {
     this.s = xoshiroState(seed);
   }

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { sharedData, skipUnlessData } from '../helpers/data.js';
-import { nibabelSkip, nibabelView } from '../helpers/nibabel.js';
+import { NIBABEL, nibabelView } from '../helpers/nibabel.js';
 import { buildNifti, bytesOf } from '../helpers/nifti-builder.js';
+import { referenceTest } from '../helpers/reference.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir();
 
-test('info --json prints the DESIGN.md fields: LPS geometry and intensities after scl_slope/scl_inter', () => {
+test('info --json prints the fields of the contract in docs/io.md: LPS geometry and intensities after scl_slope/scl_inter', () => {
   // RAS sform diag(2, 3, 4) + (10, 20, 30); int16 0..5 with slope 2, intercept -1 → values -1..9.
   const path = join(dir, 'known.nii.gz');
   const bytes = buildNifti(
@@ -55,19 +56,22 @@ test('info --json prints the DESIGN.md fields: LPS geometry and intensities afte
   });
 });
 
-test('info (human) names the orientation; info on a real sample agrees with nibabel', {
-  skip: skipUnlessData('nifti-samples').skip || nibabelSkip().skip,
-}, () => {
-  const path = sharedData('nifti-samples', 'totalsegmentator', 'example_ct_sm.nii.gz')!;
-  const human = runCli(['info', path]);
-  assert.equal(human.status, 0, human.stderr);
-  assert.match(human.stdout, /orientation RAS/);
-  const info = JSON.parse(runCli(['info', path, '--json']).stdout);
-  const view = nibabelView([path]).views![path]!;
-  assert.deepEqual(info.shape, view.shape);
-  assert.ok(Math.abs(info.mean - view.mean!) < 1e-6 * Math.abs(view.mean!));
-  assert.ok(Math.abs(info.origin[0] + view.affine[0]![3]!) < 1e-4, 'origin x is RAS x negated');
-});
+referenceTest(
+  'info (human) names the orientation; info on a real sample agrees with nibabel',
+  NIBABEL,
+  () => {
+    const path = sharedData('nifti-samples', 'totalsegmentator', 'example_ct_sm.nii.gz')!;
+    const human = runCli(['info', path]);
+    assert.equal(human.status, 0, human.stderr);
+    assert.match(human.stdout, /orientation RAS/);
+    const info = JSON.parse(runCli(['info', path, '--json']).stdout);
+    const view = nibabelView([path])[path]!;
+    assert.deepEqual(info.shape, view.shape);
+    assert.ok(Math.abs(info.mean - view.mean!) < 1e-6 * Math.abs(view.mean!));
+    assert.ok(Math.abs(info.origin[0] + view.affine[0]![3]!) < 1e-4, 'origin x is RAS x negated');
+  },
+  skipUnlessData('nifti-samples'),
+);
 
 test('info fails with one line naming the file for missing, garbage, unknown and empty-folder input', () => {
   writeFileSync(join(dir, 'garbage.bin'), Buffer.from('\x01\x02\x03 nothing recognisable here at all'));

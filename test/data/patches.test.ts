@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assembleBatch, extractPatch } from '../../src/data/patches.js';
+import { extractPatch } from '../../src/data/patches.js';
 import type { PreprocessedCase } from '../../src/data/preprocess.js';
-import { PatchSampler, foregroundLocations } from '../../src/data/sampler.js';
 import { IDENTITY } from '../../src/io/image.js';
 
 function fakeCase(id: string, shape: [number, number, number], channels: number): PreprocessedCase {
@@ -45,21 +44,4 @@ test('patches crossing the border are zero-padded; 2D patches on 2D cases', () =
     () => extractPatch(fakeCase('3d', [4, 3, 2], 1), { start: [0, 0], size: [2, 2] }),
     /a 2D patch needs a 2D case/,
   );
-});
-
-test('a sampled batch assembles into engine-layout arrays [B, C, k, j, i]', () => {
-  const cases = [fakeCase('a', [10, 8, 6], 2), fakeCase('b', [7, 9, 5], 2)];
-  const sampler = new PatchSampler({ patchSize: [8, 8, 4], seed: 1 });
-  const locs = cases.map((c) => foregroundLocations(c.label!, c.shape, 2));
-  const boxes = sampler.sampleBatch(locs, 3);
-  const batch = assembleBatch(cases, boxes);
-  assert.deepEqual(batch.imageShape, [3, 2, 4, 8, 8]);
-  assert.deepEqual(batch.labelShape, [3, 4, 8, 8]);
-  assert.equal(batch.images.length, 3 * 2 * 256);
-  assert.equal(batch.labels!.length, 3 * 256);
-  // sample 2, channel 1 equals extracting it alone
-  const alone = extractPatch(cases[boxes[2]!.caseIndex]!, boxes[2]!);
-  assert.deepEqual([...batch.images.subarray(2 * 512 + 256, 3 * 512)], [...alone.image.subarray(256)]);
-  // forced-foreground sample (the last) contains a foreground voxel
-  assert.ok(batch.labels!.subarray(2 * 256).some((x) => x === 1));
 });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -33,6 +32,7 @@ import {
 import { Tensor } from '../../src/engine/tensor.js';
 import { FileFormatError } from '../../src/util/errors.js';
 import { repoRoot } from '../helpers/data.js';
+import { python, referenceTest, runPythonFile } from '../helpers/reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vesalius-st-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -104,35 +104,33 @@ test('a saved and reloaded module gives identical outputs', () => {
   for (const m of [a, b, other]) m.dispose();
 });
 
-const TORCH = '/usr/bin/python3';
-const hasTorch = existsSync(TORCH) && spawnSync(TORCH, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-
-test('weights move between Vesalius and PyTorch by name, and the layers compute what torch.nn computes', {
-  skip: hasTorch ? false : 'no /usr/bin/python3 with torch',
-}, () => {
-  manualSeed(11);
-  const model = new Sequential(
-    new Conv2d(3, 6, 3, { padding: 1, stride: 1 }),
-    new BatchNorm2d(6),
-    new LeakyReLU(0.1),
-    new GroupNorm(2, 6),
-    new InstanceNorm2d(6, { affine: true }),
-    new MaxPool2d(2),
-    new ConvTranspose2d(6, 4, 2, { stride: 2 }),
-    new Upsample({ scaleFactor: 0.5, mode: 'bilinear' }),
-    new AvgPool2d(2),
-    new LayerNorm([4, 2, 2]),
-    new Flatten(),
-    new Linear(16, 5),
-  );
-  const x = randn([2, 3, 8, 8]);
-  model.forward(x).dispose(); // one training-mode pass so BatchNorm's buffers are not trivial
-  model.eval();
-  const y = model.forward(x);
-  const inPath = join(dir, 'to-torch.safetensors');
-  writeSafetensors(inPath, { ...model.stateDict(), 'input.x': x, 'input.y': y });
-  const outPath = join(dir, 'from-torch.safetensors');
-  const script = `
+referenceTest(
+  'weights move between Vesalius and PyTorch by name, and the layers compute what torch.nn computes',
+  python('torch'),
+  () => {
+    manualSeed(11);
+    const model = new Sequential(
+      new Conv2d(3, 6, 3, { padding: 1, stride: 1 }),
+      new BatchNorm2d(6),
+      new LeakyReLU(0.1),
+      new GroupNorm(2, 6),
+      new InstanceNorm2d(6, { affine: true }),
+      new MaxPool2d(2),
+      new ConvTranspose2d(6, 4, 2, { stride: 2 }),
+      new Upsample({ scaleFactor: 0.5, mode: 'bilinear' }),
+      new AvgPool2d(2),
+      new LayerNorm([4, 2, 2]),
+      new Flatten(),
+      new Linear(16, 5),
+    );
+    const x = randn([2, 3, 8, 8]);
+    model.forward(x).dispose(); // one training-mode pass so BatchNorm's buffers are not trivial
+    model.eval();
+    const y = model.forward(x);
+    const inPath = join(dir, 'to-torch.safetensors');
+    writeSafetensors(inPath, { ...model.stateDict(), 'input.x': x, 'input.y': y });
+    const outPath = join(dir, 'from-torch.safetensors');
+    const script = `
 import torch.nn as nn
 tensors, _ = load(argv[0])
 x = tensors.pop('input.x'); y = tensors.pop('input.y')
@@ -152,29 +150,26 @@ with torch.no_grad():
     fy = fresh(x)
 save(argv[1], {'out': out, 'fresh.y': fy, **{'fresh.' + k: v for k, v in fresh.state_dict().items()}}, {'by': 'torch'})
 `;
-  const r = spawnSync(TORCH, [join(repoRoot, 'test', 'helpers', 'torch_safetensors.py'), inPath, outPath], {
-    input: script,
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, r.stderr);
-  const { tensors: back, metadata } = readSafetensorsFile(outPath);
-  assert.deepEqual(metadata, { by: 'torch' });
-  const ours = y.toArray() as Float32Array;
-  const theirs = back.out!.toArray() as Float32Array;
-  ours.forEach((v, i) => assert.ok(Math.abs(v - theirs[i]!) < 1e-4, `[${i}] ${v} vs ${theirs[i]}`));
+    runPythonFile(join(repoRoot, 'test', 'helpers', 'torch_safetensors.py'), [inPath, outPath], script);
+    const { tensors: back, metadata } = readSafetensorsFile(outPath);
+    assert.deepEqual(metadata, { by: 'torch' });
+    const ours = y.toArray() as Float32Array;
+    const theirs = back.out!.toArray() as Float32Array;
+    ours.forEach((v, i) => assert.ok(Math.abs(v - theirs[i]!) < 1e-4, `[${i}] ${v} vs ${theirs[i]}`));
 
-  const fresh = new Sequential(new Conv2d(3, 6, 3, { padding: 1 }), new BatchNorm2d(6)).eval();
-  const state: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(back)) if (k.startsWith('fresh.') && k !== 'fresh.y') state[k.slice(6)] = v;
-  fresh.loadStateDict(state);
-  assert.equal(Number(fresh.stateDict()['1.num_batches_tracked']!.item()), 5);
-  const fy = fresh.forward(x);
-  const expected = back['fresh.y']!.toArray() as Float32Array;
-  (fy.toArray() as Float32Array).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-5));
-  for (const t of [x, y, fy, ...Object.values(back)]) t.dispose();
-  model.dispose();
-  fresh.dispose();
-});
+    const fresh = new Sequential(new Conv2d(3, 6, 3, { padding: 1 }), new BatchNorm2d(6)).eval();
+    const state: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(back)) if (k.startsWith('fresh.') && k !== 'fresh.y') state[k.slice(6)] = v;
+    fresh.loadStateDict(state);
+    assert.equal(Number(fresh.stateDict()['1.num_batches_tracked']!.item()), 5);
+    const fy = fresh.forward(x);
+    const expected = back['fresh.y']!.toArray() as Float32Array;
+    (fy.toArray() as Float32Array).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-5));
+    for (const t of [x, y, fy, ...Object.values(back)]) t.dispose();
+    model.dispose();
+    fresh.dispose();
+  },
+);
 
 test('a corrupt file is a FileFormatError naming it', () => {
   const path = join(dir, 'bad.safetensors');

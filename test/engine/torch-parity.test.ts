@@ -1,14 +1,9 @@
 // Cross-checks the TypeScript argument mapping (option names, defaults, padding order, mode codes,
-// reductions) against PyTorch's Python API on the same inputs. Skips when Debian's python3-torch is absent.
+// reductions) against PyTorch's Python API on the same inputs (a live reference: see test/helpers/reference.ts).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 import { Random } from '../../src/util/random.js';
-
-const PYTHON = '/usr/bin/python3';
-const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+import { python, referenceTest, runPython } from '../helpers/reference.js';
 
 const rng = new Random(99);
 const inputs: Record<string, { shape: number[]; data: number[] }> = {};
@@ -153,9 +148,7 @@ cases.grid3 = [
   "F.grid_sample(x5, grid3, padding_mode='border', align_corners=False)",
 ];
 
-test('functionals agree with PyTorch on the same inputs', {
-  skip: hasTorch ? false : 'Debian python3-torch is not installed',
-}, () => {
+referenceTest('functionals agree with PyTorch on the same inputs', python('torch'), () => {
   const script = `
 import json, sys, torch, torch.nn.functional as F
 torch.set_default_dtype(torch.float64)
@@ -175,9 +168,10 @@ print(json.dumps(out))`;
     SEG: SEG_TARGET,
     cases: Object.fromEntries(Object.entries(cases).map(([k, [, py]]) => [k, py])),
   };
-  const r = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(spec), encoding: 'utf8', maxBuffer: 64 << 20 });
-  assert.equal(r.status, 0, r.stderr);
-  const expected = JSON.parse(r.stdout) as Record<string, { shape: number[]; data: number[] }>;
+  const expected = JSON.parse(runPython(script, [], JSON.stringify(spec))) as Record<
+    string,
+    { shape: number[]; data: number[] }
+  >;
   for (const [name, [fn]] of Object.entries(cases)) {
     const got = fn();
     assert.deepEqual(got.shape, expected[name]!.shape, `${name}: shape`);

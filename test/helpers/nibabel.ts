@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { python, requireReference, runPython } from './reference.js';
 
-/** Debian's python with nibabel (the `python3` on PATH may lack it). */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+/** nibabel (with numpy) in the reference python: pass to `referenceTest`. */
+export const NIBABEL = python('nibabel', 'numpy');
 
 export interface NibabelView {
   shape: number[];
@@ -43,18 +42,8 @@ for p in sys.argv[1:]:
 print(json.dumps(out))
 `;
 
-/** What nibabel reports for each file, or undefined (with the reason) when nibabel is unavailable. */
-export function nibabelView(paths: string[]): { views?: Record<string, NibabelView>; unavailable?: string } {
-  if (!existsSync(SYSTEM_PYTHON)) return { unavailable: `${SYSTEM_PYTHON} not found` };
-  const probe = spawnSync(SYSTEM_PYTHON, ['-c', 'import nibabel, numpy'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { unavailable: `${SYSTEM_PYTHON} has no nibabel` };
-  const r = spawnSync(SYSTEM_PYTHON, ['-c', SCRIPT, ...paths], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`nibabel helper failed: ${r.stderr}`);
-  return { views: JSON.parse(r.stdout) as Record<string, NibabelView> };
-}
-
-/** Whether nibabel can be used (for test skip messages). */
-export function nibabelSkip(): { skip: string | false } {
-  const probe = existsSync(SYSTEM_PYTHON) && spawnSync(SYSTEM_PYTHON, ['-c', 'import nibabel, numpy']).status === 0;
-  return { skip: probe ? false : `${SYSTEM_PYTHON} with nibabel is not available: nibabel comparison skipped` };
+/** What nibabel reports for each file; throws (naming the reference) when nibabel is unavailable. */
+export function nibabelView(paths: string[]): Record<string, NibabelView> {
+  requireReference(NIBABEL.available, NIBABEL.what);
+  return JSON.parse(runPython(SCRIPT, paths)) as Record<string, NibabelView>;
 }

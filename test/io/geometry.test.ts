@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { orientationCode, oppositeOrientation, worldToIndex } from '../../src/io/geometry.js';
 import { createImage, indexToWorld, type Mat3 } from '../../src/io/image.js';
 import { affineToGeometry, type Affine } from '../../src/io/nifti/affine.js';
 import { Random } from '../../src/util/random.js';
-import { nibabelSkip, SYSTEM_PYTHON } from '../helpers/nibabel.js';
+import { NIBABEL } from '../helpers/nibabel.js';
+import { referenceTest, runPython } from '../helpers/reference.js';
 
 test('orientation codes name where each index points towards (LPS identity, RAS flipped)', () => {
   assert.equal(orientationCode([1, 0, 0, 0, 1, 0, 0, 0, 1]), 'LPS');
@@ -35,14 +35,12 @@ function randomAffines(n: number): Affine[] {
   return out;
 }
 
-test('orientation codes agree with nibabel aff2axcodes on 200 oblique affines', nibabelSkip(), () => {
+referenceTest('orientation codes agree with nibabel aff2axcodes on 200 oblique affines', NIBABEL, () => {
   const affines = randomAffines(200);
   const script = `import sys, json, numpy as np, nibabel as nib
 A = json.loads(sys.stdin.read())
 print(json.dumps([''.join(nib.aff2axcodes(np.vstack([np.array(a).reshape(3,4), [0,0,0,1]]))) for a in A]))`;
-  const r = spawnSync(SYSTEM_PYTHON, ['-c', script], { input: JSON.stringify(affines), encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const expected = JSON.parse(r.stdout) as string[];
+  const expected = JSON.parse(runPython(script, [], JSON.stringify(affines))) as string[];
   affines.forEach((a, n) =>
     assert.equal(orientationCode(affineToGeometry(a).direction), expected[n], `affine ${n}: ${a}`),
   );

@@ -2,8 +2,7 @@
 // VOC-style label PNG, as PIL reads it); read plainly, the colours. The PNGs are written here byte by byte,
 // so the palette order (the truth) is ours, not an encoder's.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
@@ -13,6 +12,7 @@ import { LABEL_MAP, readImage } from '../../src/io/read.js';
 import { evaluateFolder } from '../../src/metrics/evaluate.js';
 import { writePng } from '../../src/io/raster.js';
 import { sharedData, skipUnlessData } from '../helpers/data.js';
+import { python, referenceTest, runPython } from '../helpers/reference.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -113,12 +113,7 @@ test('evaluation reads palette label maps as classes: a VOC-style prediction aga
   for (const agg of Object.values(result.aggregate)) assert.equal(agg.metrics.dice!.mean, 1);
 });
 
-const PYTHON = '/usr/bin/python3';
-const hasPil = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import PIL, numpy'], { encoding: 'utf8' }).status === 0;
-
-test('a GIF written by libvips reads as the indices PIL gives', {
-  skip: hasPil ? false : 'needs /usr/bin/python3 with PIL and numpy',
-}, async () => {
+referenceTest('a GIF written by libvips reads as the indices PIL gives', python('PIL', 'numpy'), async () => {
   const path = join(tempDir(), 'three.gif');
   const colours = [
     [12, 200, 40],
@@ -131,17 +126,10 @@ test('a GIF written by libvips reads as the indices PIL gives', {
     .gif({ dither: 0 })
     .toFile(path);
   const ours = [...(await readImage(path, LABEL_MAP)).data];
-  const r = spawnSync(
-    PYTHON,
-    [
-      '-c',
-      'import sys, json, numpy; from PIL import Image; print(json.dumps(numpy.array(Image.open(sys.argv[1])).ravel().tolist()))',
-      path,
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(ours, JSON.parse(r.stdout));
+  const script =
+    'import sys, json, numpy; from PIL import Image; print(json.dumps(numpy.array(Image.open(sys.argv[1])).ravel().tolist()))';
+  const theirs = JSON.parse(runPython(script, [path]));
+  assert.deepEqual(ours, theirs);
   assert.equal(new Set(ours).size, 3);
 });
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { orientationCode, worldToIndex } from '../../src/io/geometry.js';
 import { createImage, indexToWorld, type Mat3 } from '../../src/io/image.js';
@@ -7,7 +6,8 @@ import { geometryToAffine } from '../../src/io/nifti/affine.js';
 import { readNifti } from '../../src/io/nifti/read.js';
 import { reorient } from '../../src/io/reorient.js';
 import { sharedData, skipUnlessData } from '../helpers/data.js';
-import { nibabelSkip, SYSTEM_PYTHON } from '../helpers/nibabel.js';
+import { NIBABEL } from '../helpers/nibabel.js';
+import { referenceTest, runPython } from '../helpers/reference.js';
 
 test('flipping i of a 3×2 LPS image to RPS reverses rows and moves the origin to the old last column', () => {
   const img = createImage(Uint8Array.from([1, 2, 3, 4, 5, 6]), [3, 2, 1], { spacing: [2, 1, 1], origin: [10, 0, 0] });
@@ -43,24 +43,18 @@ test('every voxel keeps its world position and value through a permute+flip (wit
   }
 });
 
-test("reorienting the LAS anatomical sample to RAS matches nibabel's as_closest_canonical", {
-  skip: skipUnlessData('nifti-samples', 'nibabel', 'anatomical.nii').skip || nibabelSkip().skip,
-}, () => {
-  const path = sharedData('nifti-samples', 'nibabel', 'anatomical.nii')!;
-  const r = spawnSync(
-    SYSTEM_PYTHON,
-    [
-      '-c',
-      `import sys, json, numpy as np, nibabel as nib
+referenceTest(
+  "reorienting the LAS anatomical sample to RAS matches nibabel's as_closest_canonical",
+  NIBABEL,
+  () => {
+    const path = sharedData('nifti-samples', 'nibabel', 'anatomical.nii')!;
+    const script = `import sys, json, numpy as np, nibabel as nib
 c = nib.as_closest_canonical(nib.load(sys.argv[1]))
-print(json.dumps({'affine': c.affine[:3].ravel().tolist(), 'data': np.asarray(c.dataobj).ravel(order='F').tolist()}))`,
-      path,
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 26 },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const expected = JSON.parse(r.stdout) as { affine: number[]; data: number[] };
-  const out = reorient(readNifti(path), 'RAS');
-  geometryToAffine(out).forEach((v, n) => assert.ok(Math.abs(v - expected.affine[n]!) < 1e-5, `affine[${n}]`));
-  assert.deepEqual(Array.from(out.data), expected.data);
-});
+print(json.dumps({'affine': c.affine[:3].ravel().tolist(), 'data': np.asarray(c.dataobj).ravel(order='F').tolist()}))`;
+    const expected = JSON.parse(runPython(script, [path])) as { affine: number[]; data: number[] };
+    const out = reorient(readNifti(path), 'RAS');
+    geometryToAffine(out).forEach((v, n) => assert.ok(Math.abs(v - expected.affine[n]!) < 1e-5, `affine[${n}]`));
+    assert.deepEqual(Array.from(out.data), expected.data);
+  },
+  skipUnlessData('nifti-samples', 'nibabel', 'anatomical.nii'),
+);

@@ -2,19 +2,16 @@
 // PlainConvUNet structure written out in PyTorch (test/helpers/plain_conv_unet.py), give the same
 // deep-supervision outputs, here with anisotropic kernels and strides in 2D and 3D.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors.js';
 import { UNet, type UNetOptions } from '../../src/nets/index.js';
 import { repoRoot } from '../helpers/data.js';
+import { python, referenceTest, runPythonFile } from '../helpers/reference.js';
 
 ve.setNumThreads(1);
-const TORCH = '/usr/bin/python3';
-const hasTorch = existsSync(TORCH) && spawnSync(TORCH, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 
 function compare(options: UNetOptions, inputShape: number[]): void {
   ve.manualSeed(5);
@@ -32,16 +29,10 @@ function compare(options: UNetOptions, inputShape: number[]): void {
       { ...net.stateDict(), input: x },
       { config: JSON.stringify(net.config) },
     );
-    const r = spawnSync(
-      TORCH,
-      [
-        join(repoRoot, 'test', 'helpers', 'plain_conv_unet.py'),
-        join(dir, 'in.safetensors'),
-        join(dir, 'out.safetensors'),
-      ],
-      { encoding: 'utf8' },
-    );
-    assert.equal(r.status, 0, r.stderr);
+    runPythonFile(join(repoRoot, 'test', 'helpers', 'plain_conv_unet.py'), [
+      join(dir, 'in.safetensors'),
+      join(dir, 'out.safetensors'),
+    ]);
     const theirs = readSafetensors(join(dir, 'out.safetensors'));
     const ours = net.forward(x) as ve.Tensor[];
     assert.equal(Object.keys(theirs).length, ours.length);
@@ -56,28 +47,30 @@ function compare(options: UNetOptions, inputShape: number[]): void {
   }
 }
 
-const skip = hasTorch ? false : 'no /usr/bin/python3 with torch';
+referenceTest(
+  '2D PlainConvUNet: same outputs as PyTorch, weights loaded strictly by nnU-Net names',
+  python('torch'),
+  () => {
+    compare(
+      {
+        spatialDims: 2,
+        inChannels: 2,
+        numClasses: 3,
+        features: [4, 8, 12],
+        kernelSizes: [
+          [3, 3],
+          [3, 1],
+          [1, 3],
+        ],
+        strides: [1, [2, 1], 2],
+        convsPerDecoderStage: [1, 2],
+      },
+      [2, 2, 8, 12],
+    );
+  },
+);
 
-test('2D PlainConvUNet: same outputs as PyTorch, weights loaded strictly by nnU-Net names', { skip }, () => {
-  compare(
-    {
-      spatialDims: 2,
-      inChannels: 2,
-      numClasses: 3,
-      features: [4, 8, 12],
-      kernelSizes: [
-        [3, 3],
-        [3, 1],
-        [1, 3],
-      ],
-      strides: [1, [2, 1], 2],
-      convsPerDecoderStage: [1, 2],
-    },
-    [2, 2, 8, 12],
-  );
-});
-
-test('3D PlainConvUNet with anisotropic strides: same outputs as PyTorch', { skip }, () => {
+referenceTest('3D PlainConvUNet with anisotropic strides: same outputs as PyTorch', python('torch'), () => {
   compare(
     {
       spatialDims: 3,

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ensureBuilt } from '../helpers/build.js';
 import { repoRoot } from '../helpers/data.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -17,8 +18,9 @@ function run(command: string, args: string[], cwd: string) {
 }
 
 test('a scratch project installs the repository and uses vesalius/io, /metrics and /engine by name', () => {
-  // The package is what `npm run build` compiled; build it so the test sees the current sources.
-  run(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], repoRoot);
+  // The package is what `npm run build` compiled; build it (when a source is newer) so the test sees
+  // the current sources.
+  ensureBuilt();
   const app = tempDir('vesalius-app-');
   writeFileSync(
     join(app, 'package.json'),

@@ -20,6 +20,27 @@ export interface DatasetSpec {
 
 const list = (x: FolderSpec | FolderSpec[]) => (Array.isArray(x) ? x : [x]);
 
+/**
+ * Finds the cases of a dataset from its description (the training config's `dataset` section):
+ * `msd` reads dataset.json with imagesTr/labelsTr/imagesTs; `folders` matches image, label and ROI
+ * folders by the case id their file-name patterns capture. Only names are read here, no voxels.
+ *
+ * @param spec the layout, root folder, folders or classes (see docs/config.md#dataset)
+ * @returns the cases sorted by id, the classes (0 = background, then 1, 2 ...) and channel names
+ * @throws OptionError naming the key for a missing or invalid setting; VesaliusError naming the file for
+ *   an image without a label, a label without an image, or a folder where nothing matches
+ *
+ * @example
+ * ```ts
+ * import { openDataset } from 'vesalius/data';
+ * const dataset = openDataset({
+ *   layout: 'folders', root: 'DRIVE', classes: { background: 0, vessel: 1 },
+ *   images: { dir: 'training/images', pattern: '^(\\d+)_training\\.tif$' },
+ *   labels: { dir: 'training/1st_manual', pattern: '^(\\d+)_manual1\\.gif$' },
+ * });
+ * console.log(dataset.cases.length, dataset.labels);
+ * ```
+ */
 export function openDataset(spec: DatasetSpec): Dataset {
   const labelRemap = spec.label_remap
     ? Object.fromEntries(Object.entries(spec.label_remap).map(([k, v]) => [Number(k), v]))

@@ -60,7 +60,6 @@ export function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor 
   return normal_(t, 0, kaimingStd(t, options));
 }
 
-/** U(−a, a) with a = gain·√(6/(fan_in + fan_out)). */
 /**
  * PyTorch's default initialisation of convolution and linear layers (their `reset_parameters`):
  * weight kaiming-uniform with a = √5, bias uniform in ±1/√fan_in (0 when fan_in is 0).
@@ -74,6 +73,7 @@ export function defaultLayerInit_(weight: Tensor, bias: Tensor | null): void {
   }
 }
 
+/** U(−a, a) with a = gain·√(6/(fan_in + fan_out)) (torch.nn.init.xavier_uniform_). */
 export function xavierUniform_(t: Tensor, gain = 1): Tensor {
   const { fanIn, fanOut } = calculateFans(t.shape);
   const a = gain * Math.sqrt(6 / (fanIn + fanOut));
@@ -86,26 +86,31 @@ export function xavierNormal_(t: Tensor, gain = 1): Tensor {
   return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)));
 }
 
+/** In place, without autograd: values drawn from U(lo, hi) (torch.nn.init.uniform_). */
 export function uniform_(t: Tensor, lo = 0, hi = 1): Tensor {
   noGrad(() => t.uniform_(lo, hi));
   return t;
 }
 
+/** In place, without autograd: values drawn from N(mean, std²) (torch.nn.init.normal_). */
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
   noGrad(() => t.normal_(mean, std));
   return t;
 }
 
+/** In place, without autograd: every value set to `value` (torch.nn.init.constant_). */
 export function constant_(t: Tensor, value: number): Tensor {
   noGrad(() => t.fill_(value));
   return t;
 }
 
+/** In place, without autograd: zeros (torch.nn.init.zeros_). */
 export function zeros_(t: Tensor): Tensor {
   noGrad(() => t.zero_());
   return t;
 }
 
+/** In place, without autograd: ones (torch.nn.init.ones_). */
 export function ones_(t: Tensor): Tensor {
   return constant_(t, 1);
 }

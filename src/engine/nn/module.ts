@@ -18,6 +18,22 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
+/**
+ * The base of every layer and network, as torch.nn.Module: parameters, buffers and sub-modules
+ * registered by name give PyTorch's dotted state-dict names (`conv.weight`, `bn.running_mean`), so
+ * weights move between the two; `train()`/`eval()`, `to()`, `stateDict()`/`loadStateDict()` and
+ * `dispose()` reach every sub-module.
+ *
+ * @example
+ * ```ts
+ * class Block extends Module {
+ *   readonly conv = this.registerModule('conv', new Conv2d(1, 8, 3, { padding: 1 }));
+ *   forward(x: Tensor): Tensor {
+ *     return this.conv.forward(x).relu();
+ *   }
+ * }
+ * ```
+ */
 export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
   training = true;
   readonly #parameters = new Map<string, Tensor | null>();
@@ -25,6 +41,7 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
   readonly #nonPersistent = new Set<string>();
   readonly #modules = new Map<string, AnyModule>();
 
+  /** The computation: inputs to outputs (torch's `forward`). */
   abstract forward(...inputs: I): O;
 
   /** Same as forward; reads like calling the module in PyTorch. */
@@ -32,6 +49,11 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
     return this.forward(...inputs);
   }
 
+  /**
+   * Registers a trainable tensor under `name` (kept alive across `tidy`; requires grad).
+   * @returns the tensor, for `readonly weight = this.registerParameter(...)`
+   * @throws Error when the name is empty, dotted or taken
+   */
   registerParameter(name: string, value: Tensor | null): Tensor | null {
     checkName(name, this);
     if (value !== null) {
@@ -42,6 +64,10 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
     return value;
   }
 
+  /**
+   * Registers a non-trainable tensor (running statistics ...); non-persistent buffers stay out of `stateDict()`.
+   * @returns the tensor
+   */
   registerBuffer(name: string, value: Tensor | null, persistent = true): Tensor | null {
     checkName(name, this);
     if (value !== null) keep(value);
@@ -50,6 +76,10 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
     return value;
   }
 
+  /**
+   * Registers a sub-module under `name`: its parameters get the prefix `name.`.
+   * @returns the module
+   */
   registerModule<M extends AnyModule>(name: string, module: M): M {
     checkName(name, this);
     this.#modules.set(name, module);
@@ -63,12 +93,14 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
     return t;
   }
 
+  /** The module's own buffer, or null when registered as null. */
   protected buffer(name: string): Tensor | null {
     const t = this.#buffers.get(name);
     if (t === undefined) throw new RangeError(`${this.constructor.name} has no buffer ${name}`);
     return t;
   }
 
+  /** The sub-module registered as `name`. */
   protected child<M extends AnyModule = AnyModule>(name: string): M {
     const m = this.#modules.get(name);
     if (m === undefined) throw new RangeError(`${this.constructor.name} has no sub-module ${name}`);
@@ -89,14 +121,17 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
     return out;
   }
 
+  /** The direct sub-modules with their names, in registration order. */
   namedChildren(): Array<[string, AnyModule]> {
     return [...this.#modules.entries()];
   }
 
+  /** The direct sub-modules, in registration order. */
   children(): AnyModule[] {
     return [...this.#modules.values()];
   }
 
+  /** This module and every sub-module, depth first. */
   modules(): AnyModule[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -115,10 +150,12 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
     return out;
   }
 
+  /** Every parameter (for an optimizer), each once. */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
   }
 
+  /** Buffers with dotted names. */
   namedBuffers(): Array<[string, Tensor]> {
     const out: Array<[string, Tensor]> = [];
     for (const [prefix, m] of this.namedModules()) {
@@ -127,6 +164,7 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
     return out;
   }
 
+  /** Every buffer. */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, t]) => t);
   }
@@ -137,6 +175,7 @@ export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
     return this;
   }
 
+  /** Evaluation mode: the same as `train(false)`. */
   eval(): this {
     return this.train(false);
   }

@@ -14,6 +14,7 @@ export function parameter(t: Tensor, requiresGrad = true): Tensor {
   return t;
 }
 
+/** Whether a module registered `t` as a trainable parameter. */
 export function isParameter(t: Tensor): boolean {
   return parameters.has(t);
 }

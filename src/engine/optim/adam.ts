@@ -36,6 +36,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     super(params, lr, { betas: [betas[0], betas[1]], eps, weightDecay, amsgrad });
   }
 
+  /** torch.optim.Adam's update of one parameter, bias-corrected moments in place. */
   protected update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdamOptions>): void {
     const {
       betas: [beta1, beta2],
@@ -82,7 +83,9 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   }
 }
 
+/** Adam (torch.optim.Adam): L2 weight decay added to the gradient, optional AMSGrad. */
 export class Adam extends AdamBase {
+  /** Default lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay, as torch. */
   constructor(params: ParamsInput<AdamOptions>, options: { lr?: number } & Partial<AdamOptions> = {}) {
     super(params, { lr: 1e-3, ...options }, 0, false);
   }
@@ -90,6 +93,7 @@ export class Adam extends AdamBase {
 
 /** Adam with decoupled weight decay (default 0.01, as torch.optim.AdamW). */
 export class AdamW extends AdamBase {
+  /** Default lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0.01, as torch. */
   constructor(params: ParamsInput<AdamOptions>, options: { lr?: number } & Partial<AdamOptions> = {}) {
     super(params, { lr: 1e-3, ...options }, 0.01, true);
   }

@@ -7,6 +7,11 @@ import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
 import type { Tensor } from '../tensor.js';
 
+/**
+ * Scales all gradients together so that their joint `normType`-norm is at most `maxNorm`
+ * (torch.nn.utils.clip_grad_norm_).
+ * @returns the norm before clipping
+ */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType = 2): number {
   // Each .grad access is a new handle on the gradient: scaling it in place scales the gradient.
   const grads = [...params].map((p) => p.grad).filter((g): g is Tensor => g !== null);
@@ -37,6 +42,7 @@ function clipGrads(grads: Tensor[], maxNorm: number, normType: number): number {
   return total;
 }
 
+/** Clamps every gradient element to [−clipValue, clipValue] (torch.nn.utils.clip_grad_value_). */
 export function clipGradValue(params: Iterable<Tensor>, clipValue: number): void {
   noGrad(() => {
     for (const p of params) {

@@ -23,10 +23,21 @@ export interface OptimizerStateDict<H> {
 
 export type ParamsInput<H> = Tensor[] | Array<{ params: Tensor[]; lr?: number; options?: Partial<H> }>;
 
+/**
+ * The base of the optimizers: parameter groups with their own learning rate and options, per-parameter
+ * state, `step()`, `zeroGrad()` and torch-compatible state dicts. Subclasses implement `update`.
+ */
 export abstract class Optimizer<H extends object> {
   readonly paramGroups: Array<ParamGroup<H>>;
   readonly state = new Map<Tensor, ParamState>();
 
+  /**
+   * Creates a `Optimizer`.
+   * @param params the tensors to optimise, or groups `{ params, lr?, options? }`
+   * @param lr the default learning rate
+   * @param defaults the default options of every group
+   * @throws RangeError for a negative rate, an empty list or a tensor in two groups
+   */
   constructor(params: ParamsInput<H>, lr: number, defaults: H) {
     checkNonNegative('lr', lr);
     const groups =
@@ -66,8 +77,10 @@ export abstract class Optimizer<H extends object> {
     });
   }
 
+  /** Updates one parameter from its gradient (called under noGrad by `step`). */
   protected abstract update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<H>): void;
 
+  /** Clears every parameter's gradient (sets it to null, as torch's zero_grad(set_to_none=True)). */
   zeroGrad(): void {
     for (const g of this.paramGroups) for (const p of g.params) p.zeroGrad();
   }
@@ -157,6 +170,10 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/**
+ * Throws a RangeError naming `name` unless `value` is a finite number ≥ 0.
+ * @internal
+ */
 export function checkNonNegative(name: string, value: number): void {
   if (!(Number.isFinite(value) && value >= 0))
     throw new RangeError(`${name} must be a non-negative number, got ${value}`);

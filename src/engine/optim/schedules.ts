@@ -46,6 +46,10 @@ export abstract class LrScheduler {
   readonly baseLrs: number[];
   lastStep = 0;
 
+  /**
+   * Creates a `LrScheduler`.
+   * @param optimizer whose groups' rates the schedule sets; their current rates are the base rates
+   */
   constructor(readonly optimizer: HasParamGroups) {
     // Like torch: the first schedule on an optimizer records each group's starting rate as initialLr,
     // so a schedule created after another (or wrapped in a warm-up) shares the same base.
@@ -73,10 +77,12 @@ export abstract class LrScheduler {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /** The step count and base rates, for checkpoints. */
   stateDict(): SchedulerState {
     return { lastStep: this.lastStep, baseLrs: [...this.baseLrs] };
   }
 
+  /** Restores the step count and base rates, and sets the optimizer's rates for that step. */
   loadStateDict(state: SchedulerState): void {
     if (state.baseLrs.length !== this.baseLrs.length) {
       throw new RangeError(
@@ -91,7 +97,12 @@ export abstract class LrScheduler {
   }
 }
 
+/** nnU-Net's poly schedule over `totalSteps` steps (`polyLr`). */
 export class PolyLR extends LrScheduler {
+  /**
+   * Creates a `PolyLR`.
+   * @throws RangeError for a step count that is not a positive (warm-up: non-negative) integer
+   */
   constructor(
     optimizer: HasParamGroups,
     readonly options: { totalSteps: number; exponent?: number },
@@ -105,7 +116,12 @@ export class PolyLR extends LrScheduler {
   }
 }
 
+/** Cosine annealing to `etaMin` over `totalSteps` steps (torch.optim.lr_scheduler.CosineAnnealingLR). */
 export class CosineAnnealingLR extends LrScheduler {
+  /**
+   * Creates a `CosineAnnealingLR`.
+   * @throws RangeError for a step count that is not a positive (warm-up: non-negative) integer
+   */
   constructor(
     optimizer: HasParamGroups,
     readonly options: { totalSteps: number; etaMin?: number },
@@ -119,7 +135,12 @@ export class CosineAnnealingLR extends LrScheduler {
   }
 }
 
+/** The rate times `gamma` every `stepSize` steps (torch.optim.lr_scheduler.StepLR). */
 export class StepLR extends LrScheduler {
+  /**
+   * Creates a `StepLR`.
+   * @throws RangeError for a step count that is not a positive (warm-up: non-negative) integer
+   */
   constructor(
     optimizer: HasParamGroups,
     readonly options: { stepSize: number; gamma?: number },
@@ -133,7 +154,12 @@ export class StepLR extends LrScheduler {
   }
 }
 
+/** The rate times `gamma` at each milestone step (torch.optim.lr_scheduler.MultiStepLR). */
 export class MultiStepLR extends LrScheduler {
+  /**
+   * Creates a `MultiStepLR`.
+   * @throws RangeError for milestones that are not positive integers
+   */
   constructor(
     optimizer: HasParamGroups,
     readonly options: { milestones: readonly number[]; gamma?: number },
@@ -154,6 +180,10 @@ export class MultiStepLR extends LrScheduler {
  * after warm-up when nothing is wrapped.
  */
 export class LinearWarmup extends LrScheduler {
+  /**
+   * Creates a `LinearWarmup`.
+   * @throws RangeError for a step count that is not a positive (warm-up: non-negative) integer
+   */
   constructor(
     optimizer: HasParamGroups,
     readonly options: { warmupSteps: number; startFactor?: number; after?: LrScheduler },

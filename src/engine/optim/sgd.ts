@@ -16,7 +16,9 @@ export interface SGDOptions {
   weightDecay: number;
 }
 
+/** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD). */
 export class SGD extends Optimizer<SGDOptions> {
+  /** `lr` is required (as torch); momentum, dampening and weight decay default to 0. */
   constructor(params: ParamsInput<SGDOptions>, options: { lr: number } & Partial<SGDOptions>) {
     const { lr, momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = options;
     checkNonNegative('momentum', momentum);
@@ -26,6 +28,7 @@ export class SGD extends Optimizer<SGDOptions> {
     super(params, lr, { momentum, dampening, nesterov, weightDecay });
   }
 
+  /** torch.optim.SGD's update of one parameter (momentum buffer in the state). */
   protected update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<SGDOptions>): void {
     const { momentum, dampening, nesterov, weightDecay } = group.options;
     let g = grad;

@@ -84,6 +84,10 @@ function numbers(path: string, text: string | undefined, key: string, count: num
   return v.slice(0, count);
 }
 
+/**
+ * Reads a MetaImage file (`.mha`, or a `.mhd` header with its data file) with ITK's conventions (LPS).
+ * @throws FileFormatError naming the file when it is not a valid MetaImage file
+ */
 export function readMetaImage(path: string): Image {
   const bytes = readBytes(path);
   const { fields: f, dataOffset } = parseMetaHeader(path, bytes);

@@ -30,6 +30,11 @@ const NATIVE: ReadonlySet<string> = new Set([
   'float64',
 ]);
 
+/**
+ * Reads a NIfTI-1/2 or Analyze file (`.nii`, `.nii.gz`, `.hdr`/`.img`): geometry from the sform or qform by
+ * nibabel's rules, converted from RAS to LPS; `scl_slope`/`scl_inter` applied (float32 result when scaled).
+ * @throws FileFormatError naming the file when it is not a valid NIfTI/Analyze file
+ */
 export function readNifti(path: string): Image {
   const pair = pairPaths(path);
   if (pair) return readPair(path, pair.header, pair.image);

@@ -89,6 +89,11 @@ export function parseNrrdHeader(path: string, bytes: Uint8Array): NrrdHeader {
   return { fields, keyValues, dataOffset };
 }
 
+/**
+ * Reads a NRRD file (`.nrrd`, or a `.nhdr` header with its detached data): raw, gzip or ascii encoding,
+ * either byte order; the space directions are converted to LPS.
+ * @throws FileFormatError naming the file when it is not a valid NRRD file
+ */
 export function readNrrd(path: string): Image {
   const bytes = readBytes(path);
   const header = parseNrrdHeader(path, bytes);

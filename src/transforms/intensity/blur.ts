@@ -14,6 +14,7 @@ import {
 } from '../transform.js';
 import { drawPerChannel, mapChannels } from './channels.js';
 
+/** Gaussian blur with a drawn σ per channel and axis (this file's comment). */
 export class GaussianBlur extends ForwardTransform {
   readonly name = 'GaussianBlur';
   /** Per channel: one σ per spatial axis (voxels), or null to leave the channel alone. */
@@ -26,13 +27,19 @@ export class GaussianBlur extends ForwardTransform {
       image: mapChannels(s.image, this.sigmas, (c, sig) => gaussianSmooth(c.unsqueeze(0), sig).squeeze(0)),
     };
   }
+  /** The transform's name and arguments as plain JSON; `fromRecord` rebuilds it. */
   record(): TransformRecord {
     return { name: this.name, params: { sigmas: this.sigmas.map((s) => (s ? [...s] : null)) } };
   }
 }
 
+/**
+ * Samples `GaussianBlur`: with probability p, each channel with probability pPerChannel, σ drawn from
+ * `sigma` per axis.
+ */
 export class RandomGaussianBlur implements RandomTransform {
   readonly name = 'GaussianBlur';
+  /** Defaults are nnU-Net's. */
   constructor(
     readonly p = 0.2,
     readonly sigma: [number, number] = [0.5, 1],

@@ -32,6 +32,3 @@ export function drawPerChannel<P>(
   const drawn = Array.from({ length: channels }, () => (coin(rng, pPerChannel) ? draw() : null));
   return drawn.some((d) => d !== null) ? drawn : null;
 }
-
-/** Spatial dimensions of a (C, ...spatial) image, as reduction dims. */
-export const spatialDims = (image: Tensor): number[] => image.shape.slice(1).map((_, i) => i + 1);

@@ -14,8 +14,14 @@ import {
 } from '../transform.js';
 import { drawPerChannel, mapChannels } from './channels.js';
 
+/** Scales each channel around its mean by its drawn factor, clipped to the original range. */
 export class Contrast extends ForwardTransform {
   readonly name = 'Contrast';
+  /**
+   * Creates a `Contrast`.
+   * @param factors per channel, or null to leave the channel alone
+   * @param preserveRange clip to the channel's original [min, max]
+   */
   constructor(
     readonly factors: (number | null)[],
     readonly preserveRange = true,
@@ -30,13 +36,16 @@ export class Contrast extends ForwardTransform {
     });
     return { ...s, image };
   }
+  /** The transform's name and arguments as plain JSON; `fromRecord` rebuilds it. */
   record(): TransformRecord {
     return { name: this.name, params: { factors: [...this.factors], preserveRange: this.preserveRange } };
   }
 }
 
+/** Samples `Contrast`: with probability p, a factor drawn from `range` per channel. */
 export class RandomContrast implements RandomTransform {
   readonly name = 'Contrast';
+  /** Defaults are nnU-Net's. */
   constructor(
     readonly p = 0.15,
     readonly range: [number, number] = [0.75, 1.25],

@@ -16,8 +16,10 @@ import {
 } from '../transform.js';
 import { drawPerChannel, mapChannels } from './channels.js';
 
+/** Gamma correction per channel (optionally of the inverted image), statistics retained. */
 export class Gamma extends ForwardTransform {
   readonly name = 'Gamma';
+  /** Per channel a γ, or null to leave the channel alone. */
   constructor(
     readonly gammas: (number | null)[],
     readonly invert = false,
@@ -43,6 +45,7 @@ export class Gamma extends ForwardTransform {
     });
     return { ...s, image };
   }
+  /** The transform's name and arguments as plain JSON; `fromRecord` rebuilds it. */
   record(): TransformRecord {
     return {
       name: this.name,
@@ -51,8 +54,10 @@ export class Gamma extends ForwardTransform {
   }
 }
 
+/** Samples `Gamma`: with probability p, γ drawn from `range` per channel; `invert` for nnU-Net's inverted gamma. */
 export class RandomGamma implements RandomTransform {
   readonly name: string;
+  /** Defaults are nnU-Net's (non-inverted gamma). */
   constructor(
     readonly p = 0.3,
     readonly range: [number, number] = [0.7, 1.5],

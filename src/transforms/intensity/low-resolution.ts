@@ -15,8 +15,10 @@ import {
 } from '../transform.js';
 import { drawPerChannel, mapChannels } from './channels.js';
 
+/** Simulated low resolution per channel (this file's comment). */
 export class LowResolution extends ForwardTransform {
   readonly name = 'LowResolution';
+  /** Per channel a zoom factor, or null to leave the channel alone. */
   constructor(readonly zooms: (number | null)[]) {
     super();
   }
@@ -30,13 +32,19 @@ export class LowResolution extends ForwardTransform {
     });
     return { ...s, image };
   }
+  /** The transform's name and arguments as plain JSON; `fromRecord` rebuilds it. */
   record(): TransformRecord {
     return { name: this.name, params: { zooms: [...this.zooms] } };
   }
 }
 
+/**
+ * Samples `LowResolution`: with probability p, each channel with probability pPerChannel, a zoom drawn
+ * from `zoom`.
+ */
 export class RandomLowResolution implements RandomTransform {
   readonly name = 'LowResolution';
+  /** Defaults are nnU-Net's. */
   constructor(
     readonly p = 0.25,
     readonly zoom: [number, number] = [0.5, 1],

@@ -9,8 +9,14 @@ import type { Random } from '../../util/random.js';
 import { normalField } from '../noise-fill.js';
 import { ForwardTransform, type RandomTransform, type Subject, type TransformRecord, uniform } from '../transform.js';
 
+/** Adds Gaussian noise of a drawn variance. */
 export class GaussianNoise extends ForwardTransform {
   readonly name = 'GaussianNoise';
+  /**
+   * Creates a `GaussianNoise`.
+   * @param seed seeds the noise, so that the record replays it exactly
+   * @param variance the noise's variance (std = √variance)
+   */
   constructor(
     readonly seed: number,
     readonly variance: number,
@@ -24,13 +30,16 @@ export class GaussianNoise extends ForwardTransform {
     });
     return { ...s, image };
   }
+  /** The transform's name and arguments as plain JSON; `fromRecord` rebuilds it. */
   record(): TransformRecord {
     return { name: this.name, params: { seed: this.seed, variance: this.variance } };
   }
 }
 
+/** Samples `GaussianNoise`: with probability p, a variance drawn from `variance`. */
 export class RandomGaussianNoise implements RandomTransform {
   readonly name = 'GaussianNoise';
+  /** Defaults are nnU-Net's. */
   constructor(
     readonly p = 0.1,
     readonly variance: [number, number] = [0, 0.1],

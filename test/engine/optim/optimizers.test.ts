@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Tensor } from '../../../src/engine/tensor.js';
 import { Adam, AdamW, SGD, clipGradNorm, clipGradValue, type Optimizer } from '../../../src/engine/optim/index.js';
 import { repoRoot } from '../../helpers/data.js';
+import { python, referenceTest, runPythonFile } from '../../helpers/reference.js';
 
 // Loss L(p) = Σ wᵢ (pᵢ − cᵢ)², so ∇ᵢ = 2wᵢ(pᵢ − cᵢ), computed in plain JS for the expected values.
 const W = [0.5, 2, -1];
@@ -185,12 +184,7 @@ test('clipGradNorm scales gradients to the norm and returns the norm before clip
   for (const t of [la, lb, loss, a, b]) t.dispose();
 });
 
-const TORCH = '/usr/bin/python3';
-const hasTorch = existsSync(TORCH) && spawnSync(TORCH, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-
-test('Adam, AdamW and SGD-Nesterov match torch.optim over several steps', {
-  skip: hasTorch ? false : 'no /usr/bin/python3 with torch',
-}, () => {
+referenceTest('Adam, AdamW and SGD-Nesterov match torch.optim over several steps', python('torch'), () => {
   const script = `
 import json
 P0 = ${JSON.stringify(P0)}; W = torch.tensor(${JSON.stringify(W)}, dtype=torch.float64); C = torch.tensor(${JSON.stringify(C)}, dtype=torch.float64)
@@ -205,12 +199,9 @@ print(json.dumps({
   'adamw': run(lambda ps: torch.optim.AdamW(ps, lr=0.01, weight_decay=0.5), 5),
   'sgd': run(lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01), 5),
 }))`;
-  const r = spawnSync(TORCH, [join(repoRoot, 'test', 'helpers', 'torch_safetensors.py')], {
-    input: script,
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, r.stderr);
-  const ref = JSON.parse(r.stdout) as Record<string, number[][]>;
+  const ref = JSON.parse(
+    runPythonFile(join(repoRoot, 'test', 'helpers', 'torch_safetensors.py'), [], script),
+  ) as Record<string, number[][]>;
   const ours = {
     adam: runSteps((p) => new Adam([p], { lr: 0.01, betas: [0.9, 0.99], weightDecay: 0.1 }), 5),
     adamw: runSteps((p) => new AdamW([p], { lr: 0.01, weightDecay: 0.5 }), 5),

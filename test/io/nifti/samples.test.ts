@@ -8,7 +8,8 @@ import { geometryToAffine } from '../../../src/io/nifti/affine.js';
 import { readNifti, readNiftiHeader } from '../../../src/io/nifti/read.js';
 import { intensityStats } from '../../../src/io/voxels.js';
 import { sharedData, skipUnlessData } from '../../helpers/data.js';
-import { nibabelSkip, nibabelView, type NibabelView } from '../../helpers/nibabel.js';
+import { NIBABEL, nibabelView, type NibabelView } from '../../helpers/nibabel.js';
+import { referenceTest } from '../../helpers/reference.js';
 
 function sampleFiles(): string[] {
   const root = sharedData('nifti-samples')!;
@@ -29,36 +30,39 @@ function assertAffine(path: string, ours: number[], theirs: number[][]): void {
   }
 }
 
-const skip = skipUnlessData('nifti-samples').skip || nibabelSkip().skip;
-
-test('every sample NIfTI loads with the shape, affine and intensities nibabel reports', { skip }, () => {
-  const files = sampleFiles();
-  assert.ok(files.length >= 15, `expected the sample set, found ${files.length} files`);
-  const { views } = nibabelView(files);
-  let withData = 0;
-  for (const path of files) {
-    const view = views![path] as NibabelView;
-    assert.equal(view.error, undefined, `nibabel failed on ${path}`);
-    const geometry = readNiftiHeader(path);
-    assert.deepEqual(geometry.shape, view.shape, `${path}: shape`);
-    assertAffine(path, geometryToAffine(geometry), view.affine);
-    if (view.min === undefined) continue; // header-only sample (its .img is not shipped)
-    withData++;
-    const image = readNifti(path);
-    assert.deepEqual(image.shape, view.shape, `${path}: shape`);
-    assertAffine(path, geometryToAffine(image), view.affine);
-    const stats = intensityStats(image);
-    for (const key of ['min', 'max', 'mean'] as const) {
-      const expected = view[key]!;
-      // float32 results of scaled data round differently from nibabel's float64 in the 7th digit.
-      assert.ok(
-        Math.abs(stats[key] - expected) <= 1e-6 * Math.max(1, Math.abs(expected)),
-        `${path}: ${key} ${stats[key]} vs nibabel ${expected}`,
-      );
+referenceTest(
+  'every sample NIfTI loads with the shape, affine and intensities nibabel reports',
+  NIBABEL,
+  () => {
+    const files = sampleFiles();
+    assert.ok(files.length >= 15, `expected the sample set, found ${files.length} files`);
+    const views = nibabelView(files);
+    let withData = 0;
+    for (const path of files) {
+      const view = views[path] as NibabelView;
+      assert.equal(view.error, undefined, `nibabel failed on ${path}`);
+      const geometry = readNiftiHeader(path);
+      assert.deepEqual(geometry.shape, view.shape, `${path}: shape`);
+      assertAffine(path, geometryToAffine(geometry), view.affine);
+      if (view.min === undefined) continue; // header-only sample (its .img is not shipped)
+      withData++;
+      const image = readNifti(path);
+      assert.deepEqual(image.shape, view.shape, `${path}: shape`);
+      assertAffine(path, geometryToAffine(image), view.affine);
+      const stats = intensityStats(image);
+      for (const key of ['min', 'max', 'mean'] as const) {
+        const expected = view[key]!;
+        // float32 results of scaled data round differently from nibabel's float64 in the 7th digit.
+        assert.ok(
+          Math.abs(stats[key] - expected) <= 1e-6 * Math.max(1, Math.abs(expected)),
+          `${path}: ${key} ${stats[key]} vs nibabel ${expected}`,
+        );
+      }
     }
-  }
-  assert.ok(withData >= 15, `only ${withData} samples with data`);
-});
+    assert.ok(withData >= 15, `only ${withData} samples with data`);
+  },
+  skipUnlessData('nifti-samples'),
+);
 
 test(
   'the oblique (pitched) CT sample is neither axis-aligned in our direction matrix nor misread',

@@ -23,6 +23,11 @@ export interface ConvTransposeOptions extends ConvOptions {
   outputPadding?: Size;
 }
 
+/**
+ * A size given once or per axis as `dims` non-negative integers (kernel, stride, padding ...).
+ * @throws RangeError naming `name` when the count or a value is wrong
+ * @internal
+ */
 export function expand(value: Size, dims: number, name: string): number[] {
   const out = typeof value === 'number' ? new Array<number>(dims).fill(value) : [...value];
   if (out.length !== dims || !out.every((v) => Number.isInteger(v) && v >= 0)) {
@@ -74,11 +79,14 @@ abstract class ConvBase extends Module {
   }
 }
 
+/** N-dimensional convolution, the base of Conv1d/2d/3d (torch.nn.Conv*d). */
 export class Conv extends ConvBase {
+  /** Arguments and defaults as torch.nn.Conv's (options in camelCase). */
   constructor(dims: 1 | 2 | 3, inChannels: number, outChannels: number, kernelSize: Size, options: ConvOptions = {}) {
     super(dims, inChannels, outChannels, kernelSize, options, false);
   }
 
+  /** Applies the layer to `x`. */
   forward(x: Tensor): Tensor {
     const opts = { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
     switch (this.dims) {
@@ -92,27 +100,35 @@ export class Conv extends ConvBase {
   }
 }
 
+/** 1D convolution over (N, C, L) (torch.nn.Conv1d). */
 export class Conv1d extends Conv {
+  /** Arguments and defaults as torch.nn.Conv1d's (options in camelCase). */
   constructor(inChannels: number, outChannels: number, kernelSize: Size, options: ConvOptions = {}) {
     super(1, inChannels, outChannels, kernelSize, options);
   }
 }
 
+/** 2D convolution over (N, C, H, W) (torch.nn.Conv2d). */
 export class Conv2d extends Conv {
+  /** Arguments and defaults as torch.nn.Conv2d's (options in camelCase). */
   constructor(inChannels: number, outChannels: number, kernelSize: Size, options: ConvOptions = {}) {
     super(2, inChannels, outChannels, kernelSize, options);
   }
 }
 
+/** 3D convolution over (N, C, D, H, W) (torch.nn.Conv3d). */
 export class Conv3d extends Conv {
+  /** Arguments and defaults as torch.nn.Conv3d's (options in camelCase). */
   constructor(inChannels: number, outChannels: number, kernelSize: Size, options: ConvOptions = {}) {
     super(3, inChannels, outChannels, kernelSize, options);
   }
 }
 
+/** N-dimensional transposed convolution, the base of ConvTranspose2d/3d (torch.nn.ConvTranspose*d). */
 export class ConvTranspose extends ConvBase {
   readonly outputPadding: number[];
 
+  /** Arguments and defaults as torch.nn.ConvTranspose's (options in camelCase). */
   constructor(
     dims: 2 | 3,
     inChannels: number,
@@ -124,6 +140,7 @@ export class ConvTranspose extends ConvBase {
     this.outputPadding = expand(options.outputPadding ?? 0, dims, 'outputPadding');
   }
 
+  /** Applies the layer to `x`. */
   forward(x: Tensor): Tensor {
     const opts = {
       stride: this.stride,
@@ -138,13 +155,17 @@ export class ConvTranspose extends ConvBase {
   }
 }
 
+/** 2D transposed convolution (torch.nn.ConvTranspose2d). */
 export class ConvTranspose2d extends ConvTranspose {
+  /** Arguments and defaults as torch.nn.ConvTranspose2d's (options in camelCase). */
   constructor(inChannels: number, outChannels: number, kernelSize: Size, options: ConvTransposeOptions = {}) {
     super(2, inChannels, outChannels, kernelSize, options);
   }
 }
 
+/** 3D transposed convolution (torch.nn.ConvTranspose3d). */
 export class ConvTranspose3d extends ConvTranspose {
+  /** Arguments and defaults as torch.nn.ConvTranspose3d's (options in camelCase). */
   constructor(inChannels: number, outChannels: number, kernelSize: Size, options: ConvTransposeOptions = {}) {
     super(3, inChannels, outChannels, kernelSize, options);
   }

@@ -6,6 +6,7 @@ import { Module } from '../module.js';
 
 /** y = x·Wᵀ + b; weight [out, in]; PyTorch's default init (U(±1/√in) for both). */
 export class Linear extends Module {
+  /** Arguments and defaults as torch.nn.Linear's (options in camelCase). */
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
@@ -25,6 +26,7 @@ export class Linear extends Module {
     return this.param('bias');
   }
 
+  /** Applies the layer to `x`. */
   forward(x: Tensor): Tensor {
     return F.linear(x, this.weight, this.bias);
   }

@@ -64,6 +64,7 @@ abstract class NormBase extends Module {
     return this.momentum ?? 1 / Number(tracked.item());
   }
 
+  /** Resets running_mean to 0, running_var to 1 and num_batches_tracked to 0 (torch's reset_running_stats). */
   resetRunningStats(): void {
     if (!this.trackRunningStats) return;
     noGrad(() => {
@@ -73,6 +74,7 @@ abstract class NormBase extends Module {
     });
   }
 
+  /** Throws when `x` has none of the `ranks` or its channel count is not `numFeatures`. */
   protected checkInput(x: Tensor, ranks: number[]): void {
     if (!ranks.includes(x.ndim)) {
       throw new RangeError(
@@ -82,7 +84,9 @@ abstract class NormBase extends Module {
   }
 }
 
+/** Batch normalisation with running statistics, the base of BatchNorm1d/2d/3d (torch.nn.BatchNorm*d). */
 export class BatchNorm extends NormBase {
+  /** Arguments and defaults as torch.nn.BatchNorm's (options in camelCase). */
   constructor(
     readonly dims: 1 | 2 | 3,
     numFeatures: number,
@@ -91,6 +95,7 @@ export class BatchNorm extends NormBase {
     super(numFeatures, options, { affine: true, track: true });
   }
 
+  /** Applies the layer to `x`. */
   forward(x: Tensor): Tensor {
     this.checkInput(x, this.dims === 1 ? [2, 3] : [this.dims + 2]);
     const momentum = this.stepMomentum();
@@ -100,23 +105,31 @@ export class BatchNorm extends NormBase {
   }
 }
 
+/** Batch normalisation over (N, C) or (N, C, L) (torch.nn.BatchNorm1d). */
 export class BatchNorm1d extends BatchNorm {
+  /** Arguments and defaults as torch.nn.BatchNorm1d's (options in camelCase). */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(1, numFeatures, options);
   }
 }
+/** Batch normalisation over (N, C, H, W) (torch.nn.BatchNorm2d). */
 export class BatchNorm2d extends BatchNorm {
+  /** Arguments and defaults as torch.nn.BatchNorm2d's (options in camelCase). */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(2, numFeatures, options);
   }
 }
+/** Batch normalisation over (N, C, D, H, W) (torch.nn.BatchNorm3d). */
 export class BatchNorm3d extends BatchNorm {
+  /** Arguments and defaults as torch.nn.BatchNorm3d's (options in camelCase). */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(3, numFeatures, options);
   }
 }
 
+/** Instance normalisation (per sample and channel), the base of InstanceNorm1d/2d/3d (torch.nn.InstanceNorm*d). */
 export class InstanceNorm extends NormBase {
+  /** Arguments and defaults as torch.nn.InstanceNorm's (options in camelCase). */
   constructor(
     readonly dims: 1 | 2 | 3,
     numFeatures: number,
@@ -125,6 +138,7 @@ export class InstanceNorm extends NormBase {
     super(numFeatures, options, { affine: false, track: false });
   }
 
+  /** Applies the layer to `x`. */
   forward(x: Tensor): Tensor {
     this.checkInput(x, [this.dims + 2]);
     const momentum = this.stepMomentum();
@@ -142,26 +156,34 @@ export class InstanceNorm extends NormBase {
   }
 }
 
+/** Instance normalisation over (N, C, L) (torch.nn.InstanceNorm1d). */
 export class InstanceNorm1d extends InstanceNorm {
+  /** Arguments and defaults as torch.nn.InstanceNorm1d's (options in camelCase). */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(1, numFeatures, options);
   }
 }
+/** Instance normalisation over (N, C, H, W) (torch.nn.InstanceNorm2d). */
 export class InstanceNorm2d extends InstanceNorm {
+  /** Arguments and defaults as torch.nn.InstanceNorm2d's (options in camelCase). */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(2, numFeatures, options);
   }
 }
+/** Instance normalisation over (N, C, D, H, W) (torch.nn.InstanceNorm3d). */
 export class InstanceNorm3d extends InstanceNorm {
+  /** Arguments and defaults as torch.nn.InstanceNorm3d's (options in camelCase). */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(3, numFeatures, options);
   }
 }
 
+/** Group normalisation over channel groups (torch.nn.GroupNorm). */
 export class GroupNorm extends Module {
   readonly eps: number;
   readonly affine: boolean;
 
+  /** Arguments and defaults as torch.nn.GroupNorm's (options in camelCase). */
   constructor(
     readonly numGroups: number,
     readonly numChannels: number,
@@ -183,15 +205,18 @@ export class GroupNorm extends Module {
     return this.param('bias');
   }
 
+  /** Applies the layer to `x`. */
   forward(x: Tensor): Tensor {
     return F.groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
   }
 }
 
+/** Layer normalisation over the trailing dimensions (torch.nn.LayerNorm). */
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   readonly eps: number;
 
+  /** Arguments and defaults as torch.nn.LayerNorm's (options in camelCase). */
   constructor(
     normalizedShape: number | number[],
     options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {},
@@ -211,6 +236,7 @@ export class LayerNorm extends Module {
     return this.param('bias');
   }
 
+  /** Applies the layer to `x`. */
   forward(x: Tensor): Tensor {
     return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
