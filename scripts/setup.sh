@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 say() { printf '[setup] %s\n' "$*" >&2; }
 
 packages=(g++ make cmake)
-[ -n "${LIBTORCH:-}" ] || packages+=(libtorch-dev)
+# libgloo-dev: the Gloo headers that c10d's ProcessGroupGloo.hpp includes (Debian ships them apart)
+[ -n "${LIBTORCH:-}" ] || packages+=(libtorch-dev libgloo-dev)
 references=(python3-torch python3-torchvision python3-nibabel python3-pydicom python3-numpy python3-scipy python3-pil python3-sklearn chromium)
 case "${1:-}" in --references | --bench) packages+=("${references[@]}") ;; esac
 [ "${CI:-}" = "true" ] && packages+=("${references[@]}")
@@ -41,7 +42,8 @@ fi
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ "$(cat node_modules/.vesalius-lock 2>/dev/null)" != "$lock_hash" ]; then
   say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund >&2
+  # onnxruntime-node's install script would download CUDA files; its CPU binaries are in the package
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund >&2
   echo "$lock_hash" > node_modules/.vesalius-lock
 fi
 

@@ -14,6 +14,7 @@ export {
 } from './windows.js';
 export {
   predictImages,
+  networkInputs,
   predictCase,
   readCase,
   groupInputs,

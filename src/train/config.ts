@@ -473,6 +473,12 @@ export const configSchema = z.strictObject({
         .default(true)
         .describe("Also supervise the decoder's lower resolutions, with nnU-Net's weights per level."),
       attention: z.boolean().default(false).describe('Attention gates on the skip connections (Oktay et al. 2018).'),
+      upsampling: z
+        .enum(['transposed', 'resize_conv'])
+        .default('transposed')
+        .describe(
+          "Decoder up-sampling: 'transposed' (nnU-Net's transposed convolution) or 'resize_conv' (nearest resize + convolution: no transposed convolution, so a 3D export runs on onnxruntime-web's WebGPU backend).",
+        ),
       dropout: z.number().min(0).max(1).default(0).describe('Dropout probability after each convolution.'),
     })
     .prefault({})

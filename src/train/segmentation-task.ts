@@ -47,14 +47,21 @@ export const segmentationTask: TrainingTask<TrainingConfig> = {
       trainableParameters: (model) => model.parameters(),
       describe: (model, device) =>
         `training ${data.fold.train.length} case(s), validating ${data.fold.val.length}; patch ${plan.patch_size.join('×')}, batch ${plan.batch_size}, ${model.numParameters()} parameters, ${config.epochs} epochs × ${config.iterations_per_epoch} iterations on ${device}`,
-      notes:
-        data.val.length > 0
+      notes: [
+        ...(data.val.length > 0
           ? [
               config.validation.exclude_both_empty
                 ? 'validation Dice: a class absent from both label and prediction is left out of its mean (validation.exclude_both_empty)'
                 : 'validation Dice: a class absent from both label and prediction counts as 1, as in evaluate (validation.exclude_both_empty=false)',
             ]
-          : [],
+          : []),
+        ...(ctx.shard && config.loss.batch_dice
+          ? [
+              `loss.batch_dice: each of the ${ctx.shard.worldSize} processes pools its Dice over its own share of the batch, not the whole batch (the one loss term that differs from one process)`,
+            ]
+          : []),
+      ],
+      sharded: true,
       writeSetup: (runDir) =>
         writeRunSetup(runDir, { config, plan, datasetInfo: data.datasetInfo, splits: data.folds }),
       batches: (startBatch) =>
@@ -68,6 +75,7 @@ export const segmentationTask: TrainingTask<TrainingConfig> = {
           seed: config.seed,
           workers: ctx.workers,
           startBatch,
+          shard: ctx.shard,
         }),
       imagesIn: (batch: Batch) => batch.imageShape[0]!,
       loss: (model: Module<[Tensor], unknown>, batch: Batch, device: string) => {

@@ -291,7 +291,7 @@ export async function crossValidate(configPath: string, options: CvOptions = {})
         say,
       );
     } finally {
-      run.model?.dispose();
+      run.model?.dispose?.();
     }
     writeFileAtomic(paths.foldResult(f), JSON.stringify(evaluation));
     state.foldStatus[f] = {
