@@ -22,10 +22,13 @@ export * as train from './train/index.js';
 export * as infer from './infer/index.js';
 export * as metrics from './metrics/index.js';
 export * as stats from './stats/index.js';
+export * as baselines from './baselines/index.js';
+export * as report from './report/index.js';
 export * as explain from './explain/index.js';
 
 export { readImage, writeImage, type Image } from './io/index.js';
-export { loadConfig, parseConfig, type TrainingConfig } from './train/index.js';
+export { loadConfig, parseConfig, train as trainRun, crossValidate, type TrainingConfig } from './train/index.js';
+export { buildReport } from './report/index.js';
 export { predictImages } from './infer/index.js';
 export { evaluateFolder } from './metrics/index.js';
 export { VesaliusError, FileFormatError, OptionError, ShapeError } from './util/errors.js';

@@ -15,6 +15,11 @@ import type { PostprocessOptions } from '../infer/postprocess.js';
 import { loadRun, runPaths } from '../train/run-folder.js';
 import { isDetectionRun, loadDetectionRun } from '../train/detection-run.js';
 import { predictDetectionFiles } from '../infer/detect-files.js';
+import { openCvRuns } from '../train/cv/open.js';
+import { isCvFolder, openTrainedRun } from '../train/open-run.js';
+import { isInt8Run, loadInt8Run } from '../export/quantize-run.js';
+import { exportToMemory, loadOnnxRun, onnxPredictionRun } from '../export/onnx/export-run.js';
+import { OnnxWindowModel } from '../infer/onnx-runtime.js';
 import { taskOfRun } from '../train/tasks.js';
 import { runClassifyPredict } from './predict-classification.js';
 import { OptionError, VesaliusError } from '../util/errors.js';
@@ -30,6 +35,7 @@ interface PredictFlags {
   postprocess?: string;
   format?: string;
   threads?: string;
+  runtime: string;
   json?: boolean;
   split?: string;
 }
@@ -56,13 +62,65 @@ export function parsePostprocess(spec: string | undefined): PostprocessOptions |
   return out;
 }
 
+export type Runtime = 'engine' | 'onnx';
+
 /**
- * A run folder, or a checkpoint file inside one (RUN/checkpoints/NAME.safetensors): the model of the
- * run with that file's weights. Without --checkpoint a run gives its best checkpoint, or its last
- * when it never validated (trained on every case).
+ * A run folder, a checkpoint file inside one (RUN/checkpoints/NAME.safetensors: the model of the run
+ * with that file's weights), an int8 run (from quantize), or an exported model.onnx with its sidecar.
+ * Without --checkpoint a run gives its best checkpoint, or its last when it never validated (trained
+ * on every case). With runtime 'onnx' a run is exported in memory and run by ONNX Runtime.
  */
-export function openRun(path: string, checkpoint: string | undefined): PredictionRun {
+export async function openRun(
+  path: string,
+  checkpoint: string | undefined,
+  runtime: Runtime = 'engine',
+): Promise<PredictionRun> {
+  return (await openRuns(path, checkpoint, runtime))[0]!;
+}
+
+/**
+ * Like `openRun`, but a cross-validation folder gives every fold's reported model (its final
+ * checkpoint, or the best on its inner split), predicted as an ensemble.
+ */
+export async function openRuns(
+  path: string,
+  checkpoint: string | undefined,
+  runtime: Runtime = 'engine',
+): Promise<PredictionRun[]> {
   if (!existsSync(path)) throw new VesaliusError(`${path}: no such run folder or model file`);
+  if (statSync(path).isDirectory() && isCvFolder(path)) {
+    if (checkpoint !== undefined)
+      throw new OptionError(
+        '--checkpoint',
+        'does not apply to a cross-validation folder (each fold gives its reported model)',
+      );
+    if (runtime !== 'engine') throw new OptionError('--runtime', 'onnx runs one run folder, not a cross-validation');
+    return openCvRuns(path);
+  }
+  return [await openSingleRun(path, checkpoint, runtime)];
+}
+
+async function openSingleRun(path: string, checkpoint: string | undefined, runtime: Runtime): Promise<PredictionRun> {
+  if (statSync(path).isFile() && /\.onnx$/i.test(path)) {
+    if (checkpoint !== undefined)
+      throw new OptionError('--checkpoint', `${path} is an exported model (leave --checkpoint out)`);
+    return loadOnnxRun(path);
+  }
+  if (runtime === 'onnx') {
+    if (statSync(path).isFile())
+      throw new OptionError('--runtime', 'onnx runs a run folder or a model.onnx, not a checkpoint file');
+    const run = loadRun(path, { checkpoint: pickCheckpoint(path, checkpoint) });
+    try {
+      const { bytes, sidecar } = await exportToMemory(path, { skipCheck: true }, run);
+      const onnxRun: PredictionRun & { config: unknown } = {
+        ...onnxPredictionRun(await OnnxWindowModel.create(bytes), sidecar),
+        config: run.config,
+      };
+      return onnxRun;
+    } finally {
+      run.model.dispose();
+    }
+  }
   if (statSync(path).isFile()) {
     if (!/\.safetensors$/i.test(path) || basename(dirname(path)) !== 'checkpoints') {
       throw new VesaliusError(
@@ -75,7 +133,12 @@ export function openRun(path: string, checkpoint: string | undefined): Predictio
     loadModule(run.model, path);
     return run;
   }
-  return loadRun(path, { checkpoint: pickCheckpoint(path, checkpoint) });
+  if (isInt8Run(path)) {
+    if (checkpoint !== undefined)
+      throw new OptionError('--checkpoint', `${path} is an int8 run: it holds one model (leave --checkpoint out)`);
+    return loadInt8Run(path);
+  }
+  return openTrainedRun(path, { checkpoint: pickCheckpoint(path, checkpoint) });
 }
 
 function pickCheckpoint(runDir: string, checkpoint: string | undefined): 'best' | 'last' {
@@ -110,8 +173,13 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
     setNumThreads(
       number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
     );
-  const runs = [model, ...(flags.ensemble ?? [])].map((path) => openRun(path, flags.checkpoint));
+  if (flags.runtime !== 'engine' && flags.runtime !== 'onnx')
+    throw new OptionError('--runtime', `must be engine or onnx, got "${flags.runtime}"`);
+  const runs: PredictionRun[] = [];
+  for (const path of [model, ...(flags.ensemble ?? [])])
+    runs.push(...(await openRuns(path, flags.checkpoint, flags.runtime)));
   const cases = groupInputs(inputs, runs[0]!.plan.channels.length);
+  if (runs.length > 1) process.stderr.write(`predict: an ensemble of ${runs.length} models (probabilities averaged)\n`);
   const started = performance.now();
   const written = await withFlagNames({ format: '--format', overlap: '--overlap', ensemble: '--ensemble' }, () =>
     predictImages(runs, cases, {
@@ -200,7 +268,10 @@ export function register(program: Command): void {
     .description(
       "segment images with a trained run (the run's preprocessing, sliding window with Gaussian weighting and mirroring TTA, ensemble averaging, post-processing; outputs keep each input's geometry), or classify them with a classification run (a predictions CSV)",
     )
-    .argument('<model>', 'run folder (or RUN/checkpoints/NAME.safetensors)')
+    .argument(
+      '<model>',
+      'run folder, cross-validation folder (its fold models as an ensemble), int8 run folder, RUN/checkpoints/NAME.safetensors, or an exported model.onnx (with its sidecar)',
+    )
     .argument(
       '[inputs...]',
       "images or DICOM folders; a case's channel files joined by commas (a.nii.gz,b.nii.gz) or named CASE_0000, CASE_0001, ...",
@@ -228,6 +299,11 @@ export function register(program: Command): void {
       `output format: ${OUTPUT_FORMATS.join(', ')} (default: png for 2D rasters, nrrd for NRRD, else nii.gz)`,
     )
     .option('--threads <n>', 'CPU threads (default: every core)')
+    .option(
+      '--runtime <engine|onnx>',
+      'engine (libtorch; int8 for an int8 run) or onnx (the run exported in memory and run by ONNX Runtime, through the same sliding window)',
+      'engine',
+    )
     .option('--split <name>', "classification: classify the run's own train, val or test split (e.g. MedMNIST's test)")
     .option('--json', 'print the files written as JSON on stdout')
     .action(runPredict);

@@ -15,6 +15,7 @@ export {
   normLayer,
   perAxis,
   poolLayer,
+  resizeConvLayer,
   samePadding,
   upsamplingLayer,
   type ActivationOptions,

@@ -40,3 +40,26 @@ export function csvField(value: string | number | null | undefined): string {
   const s = value === null || value === undefined ? '' : String(value);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+/**
+ * A table with a header line: the column names and one record per further row, keyed by column.
+ *
+ * @param text the CSV text
+ * @param where the file, for errors
+ * @returns the columns and the records (blank lines skipped)
+ * @throws FileFormatError naming the file when the header is missing or a row has another width
+ */
+export function parseCsvTable(
+  text: string,
+  where: string,
+): { columns: string[]; records: Array<Record<string, string>> } {
+  const rows = parseCsv(text, where).filter((r) => !(r.length === 1 && r[0] === ''));
+  if (rows.length === 0) throw new FileFormatError(where, 'empty table (no header line)');
+  const columns = rows[0]!;
+  const records = rows.slice(1).map((r, i) => {
+    if (r.length !== columns.length)
+      throw new FileFormatError(where, `line ${i + 2} has ${r.length} fields, the header has ${columns.length}`);
+    return Object.fromEntries(columns.map((c, j) => [c, r[j]!]));
+  });
+  return { columns, records };
+}
