@@ -8,11 +8,18 @@ import { withFlagNames } from './flags.js';
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { setNumThreads } from '../engine/threads.js';
-import { groupInputs, OUTPUT_FORMATS, predictImages, type OutputFormat } from '../infer/predict.js';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { groupInputs, OUTPUT_FORMATS, predictImages, type OutputFormat, type PredictionRun } from '../infer/predict.js';
 import type { PostprocessOptions } from '../infer/postprocess.js';
-import { inferencePostprocess, openRun } from '../train/open-run.js';
+import { inferencePostprocess, pickCheckpoint } from '../train/open-run.js';
+import { openRuns, type Runtime } from '../export/open-model.js';
 import type { SegResult } from '../io/dicom/seg/write.js';
 import { writePredictionSr } from '../report/findings-sr.js';
+import { isDetectionRun, loadDetectionRun } from '../train/detection-run.js';
+import { predictDetectionFiles } from '../infer/detect-files.js';
+import { taskOfRun } from '../train/tasks.js';
+import { runClassifyPredict } from './predict-classification.js';
 import { OptionError } from '../util/errors.js';
 
 interface PredictFlags {
@@ -26,9 +33,11 @@ interface PredictFlags {
   postprocess?: string;
   format?: string;
   threads?: string;
+  runtime: string;
   json?: boolean;
   sr?: boolean;
   segType?: string;
+  split?: string;
 }
 
 /** 'largest' | 'none' | 'min-size=N' | 'fill-holes', several joined by commas. */
@@ -60,7 +69,12 @@ function number(value: string, option: string, check: (n: number) => boolean, wh
 }
 
 export async function runPredict(model: string, inputs: string[], flags: PredictFlags): Promise<void> {
+  const runDir = existsSync(model) && statSync(model).isFile() ? dirname(dirname(model)) : model;
+  if (existsSync(runDir) && taskOfRun(runDir) === 'classification') return runClassifyPredict(runDir, inputs, flags);
+  if (flags.split !== undefined) throw new OptionError('--split', 'is for classification runs');
+  if (inputs.length === 0) throw new OptionError('inputs', 'give at least one image to segment');
   const overlap = number(flags.overlap, '--overlap', (n) => n >= 0 && n < 1, 'must be in [0, 1)');
+  if (existsSync(model) && isDetectionRun(model)) return runPredictDetection(model, inputs, flags, overlap);
   const batchSize = number(flags.batch, '--batch', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer');
   if (flags.format !== undefined && !OUTPUT_FORMATS.includes(flags.format as OutputFormat)) {
     throw new OptionError('--format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${flags.format}"`);
@@ -75,10 +89,15 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
     setNumThreads(
       number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
     );
-  const runs = await withFlagNames({ checkpoint: '--checkpoint' }, async () =>
-    [model, ...(flags.ensemble ?? [])].map((path) => openRun(path, flags.checkpoint)),
-  );
+  if (flags.runtime !== 'engine' && flags.runtime !== 'onnx')
+    throw new OptionError('--runtime', `must be engine or onnx, got "${flags.runtime}"`);
+  const runs: PredictionRun[] = [];
+  await withFlagNames({ checkpoint: '--checkpoint', runtime: '--runtime' }, async () => {
+    for (const path of [model, ...(flags.ensemble ?? [])])
+      runs.push(...(await openRuns(path, flags.checkpoint, flags.runtime as Runtime)));
+  });
   const cases = groupInputs(inputs, runs[0]!.plan.channels.length);
+  if (runs.length > 1) process.stderr.write(`predict: an ensemble of ${runs.length} models (probabilities averaged)\n`);
   const started = performance.now();
   const srWritten: string[] = [];
   const written = await withFlagNames({ format: '--format', overlap: '--overlap', ensemble: '--ensemble' }, () =>
@@ -127,17 +146,63 @@ function srPathFor(seg: SegResult, output: string): string {
   return segPath.replace(/(\.seg)?\.dcm$/i, '.sr.dcm');
 }
 
+/** Detection runs: boxes per case as JSON and CSV (voxel and patient coordinates) and, for 2D, an overlay PNG. */
+async function runPredictDetection(
+  model: string,
+  inputs: string[],
+  flags: PredictFlags,
+  overlap: number,
+): Promise<void> {
+  if (flags.threads !== undefined)
+    setNumThreads(
+      number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
+    );
+  const checkpoint =
+    flags.checkpoint === undefined ? undefined : (pickCheckpoint(model, flags.checkpoint) as 'best' | 'last');
+  const run = loadDetectionRun(model, checkpoint);
+  const c = run.config;
+  const started = performance.now();
+  const written = await predictDetectionFiles(run.model, inputs, {
+    output: flags.output,
+    classes: run.classes,
+    prepare: {
+      dims: c.dataset.dims,
+      normalization: c.preprocess.normalization,
+      scale: c.preprocess.scale,
+      targetSpacing: c.preprocess.target_spacing ?? undefined,
+    },
+    detect: {
+      window: c.inference.window,
+      overlap,
+      mirror: c.inference.mirror && flags.tta,
+      merge: c.inference.merge,
+      mergeIou: c.inference.merge_iou,
+      scoreThreshold: c.inference.score_threshold,
+      nmsThreshold: c.inference.nms_threshold,
+      detectionsPerImage: c.inference.detections_per_image,
+    },
+    onCase: (id, index, total) => process.stderr.write(`predict: case ${index + 1}/${total} ${id}\n`),
+  });
+  process.stderr.write(
+    `predict: ${written.length} case(s) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+  if (flags.json) process.stdout.write(`${JSON.stringify(written)}\n`);
+}
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command): void {
   program
     .command('predict')
     .description(
-      "segment images with a trained run: the run's preprocessing, sliding window (Gaussian, mirroring TTA), ensemble averaging, post-processing; outputs keep each input's geometry",
+      "segment images with a trained run (the run's preprocessing, sliding window with Gaussian weighting and mirroring TTA, ensemble averaging, post-processing; outputs keep each input's geometry), or classify them with a classification run (a predictions CSV)",
     )
-    .argument('<model>', 'run folder (or RUN/checkpoints/NAME.safetensors)')
     .argument(
-      '<inputs...>',
+      '<model>',
+      'run folder, cross-validation folder (its fold models as an ensemble), int8 run folder, RUN/checkpoints/NAME.safetensors, or an exported model.onnx (with its sidecar)',
+    )
+    .argument(
+      '[inputs...]',
       "images or DICOM folders; a case's channel files joined by commas (a.nii.gz,b.nii.gz) or named CASE_0000, CASE_0001, ...",
     )
     .requiredOption('-o, --output <out>', 'output folder (or, for one input, a file name)')
@@ -165,6 +230,12 @@ export function register(program: Command): void {
     .option('--sr', 'with --format dicom-seg: also a DICOM SR (TID 1500) of the findings, beside each SEG')
     .option('--seg-type <binary|labelmap>', 'SEG type for --format dicom-seg', 'binary')
     .option('--threads <n>', 'CPU threads (default: every core)')
+    .option(
+      '--runtime <engine|onnx>',
+      'engine (libtorch; int8 for an int8 run) or onnx (the run exported in memory and run by ONNX Runtime, through the same sliding window)',
+      'engine',
+    )
+    .option('--split <name>', "classification: classify the run's own train, val or test split (e.g. MedMNIST's test)")
     .option('--json', 'print the files written as JSON on stdout')
     .action(runPredict);
 }

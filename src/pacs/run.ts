@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { type OutputFormat, predictImages } from '../infer/predict.js';
 import type { SegmentationType } from '../io/dicom/seg/write.js';
 import { writePredictionSr } from '../report/findings-sr.js';
-import { inferencePostprocess, openRun } from '../train/open-run.js';
+import { inferencePostprocess } from '../train/open-run.js';
+import { openRun } from '../export/open-model.js';
 import type { DicomWebClient } from './client.js';
 import { type DicomJson, jsonText } from './dicom-json.js';
 import { PacsError } from './errors.js';
@@ -118,7 +119,7 @@ export async function chooseSeries(
 export async function pacsRun(client: DicomWebClient, options: PacsRunOptions): Promise<PacsRunResult> {
   const say = options.onProgress ?? (() => {});
   // the model first: a bad run folder fails before anything is retrieved
-  const model = openRun(options.run, options.checkpoint);
+  const model = await openRun(options.run, options.checkpoint);
   const study = await findStudy(client, options);
   const series = await chooseSeries(client, study, options);
   say(`study ${study}, series ${series}: retrieving`);

@@ -1,38 +1,58 @@
 /**
- * Opening a run for prediction: a run folder, or a checkpoint file inside one, with the checkpoint
- * chosen as `predict` chooses it, and the post-processing its config asks for.
+ * Opening what `predict` can run: a network run folder (its best or last checkpoint), a baseline run
+ * folder (its fitted model), or a cross-validation folder (every fold's reported model, as an
+ * ensemble: the final checkpoint, or the one chosen on the inner split — never one chosen on the
+ * held-out fold).
  */
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import { loadModule } from '../engine/safetensors.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plan } from '../data/plan.js';
+import { loadPlan } from '../data/plan.js';
 import type { PostprocessOptions } from '../infer/postprocess.js';
 import type { PredictionRun } from '../infer/predict.js';
 import { OptionError, VesaliusError } from '../util/errors.js';
-import { loadRun, runPaths } from './run-folder.js';
+import { readJsonFile } from '../util/read-text.js';
+import { loadBaselineModel } from './baseline-run.js';
+import { parseConfig, type TrainingConfig } from './config.js';
+import { type DatasetInfo, loadRun, runPaths } from './run-folder.js';
 
-/**
- * A run folder, or a checkpoint file inside one (RUN/checkpoints/NAME.safetensors): the model of the
- * run with that file's weights. Without --checkpoint a run gives its best checkpoint, or its last
- * when it never validated (trained on every case).
- */
-export function openRun(path: string, checkpoint: string | undefined): PredictionRun {
-  if (!existsSync(path)) throw new VesaliusError(`${path}: no such run folder or model file`);
-  if (statSync(path).isFile()) {
-    if (!/\.safetensors$/i.test(path) || basename(dirname(path)) !== 'checkpoints') {
-      throw new VesaliusError(
-        `${path}: a model file must be a checkpoint inside a run folder (RUN/checkpoints/*.safetensors)`,
-      );
-    }
-    // the run's own weights come first (loadRun needs one), then the named file's replace them
-    const runDir = dirname(dirname(path));
-    const run = loadRun(runDir, { checkpoint: pickCheckpoint(runDir, undefined) });
-    loadModule(run.model, path);
-    return run;
-  }
-  return loadRun(path, { checkpoint: pickCheckpoint(path, checkpoint) });
+export interface OpenedRun extends PredictionRun {
+  config: TrainingConfig;
+  plan: Plan;
+  datasetInfo: DatasetInfo;
+  runDir: string;
+  /** The checkpoint or model file used. */
+  checkpoint: string;
 }
 
-function pickCheckpoint(runDir: string, checkpoint: string | undefined): 'best' | 'last' {
+/** A run folder, network or baseline, ready to predict. */
+export function openTrainedRun(runDir: string, options: { checkpoint?: 'best' | 'last' } = {}): OpenedRun {
+  const p = runPaths(runDir);
+  if (!existsSync(runDir)) throw new VesaliusError(`${runDir}: no such run folder`);
+  if (!existsSync(p.config)) throw new VesaliusError(`${runDir}: not a run folder (no config.json)`);
+  const config = parseConfig(readJsonFile(p.config, 'run config'), p.config);
+  if (config.method.name === 'network') {
+    const run = loadRun(runDir, options);
+    return { ...run, runDir };
+  }
+  const plan = loadPlan(p.plan);
+  const datasetInfo = readJsonFile(p.dataset, 'dataset info') as DatasetInfo;
+  const wholeImage = loadBaselineModel(runDir);
+  return { config, plan, datasetInfo, wholeImage, runDir, checkpoint: join(p.checkpoints, 'baseline.safetensors') };
+}
+
+/** Whether `dir` is a cross-validation folder (it holds cv.json). */
+export function isCvFolder(dir: string): boolean {
+  return existsSync(join(dir, 'cv.json'));
+}
+
+/**
+ * The checkpoint `predict` uses: the one asked for, else the best, or the last when the run never
+ * validated (trained on every case).
+ *
+ * @throws OptionError `checkpoint` when it is neither best nor last.
+ */
+export function pickCheckpoint(runDir: string, checkpoint: string | undefined): 'best' | 'last' {
   if (checkpoint !== undefined) {
     if (checkpoint !== 'best' && checkpoint !== 'last')
       throw new OptionError('checkpoint', `must be best or last, got "${checkpoint}"`);
@@ -42,7 +62,7 @@ function pickCheckpoint(runDir: string, checkpoint: string | undefined): 'best' 
   return !existsSync(p.best) && existsSync(p.last) ? 'last' : 'best';
 }
 
-/** The run config's inference section decides post-processing unless --postprocess is given. */
+/** The run config's inference section decides post-processing unless the caller gives its own. */
 export function inferencePostprocess(run: PredictionRun & { config?: unknown }): PostprocessOptions | undefined {
   const inference = (
     run.config as { inference?: { keep_largest?: boolean; remove_small?: number; fill_holes?: boolean } } | undefined

@@ -10,7 +10,7 @@ import { readImage } from '../../src/io/read.js';
 import { runCli } from '../helpers/cli.js';
 import { assertSamePlaces } from '../helpers/label-places.js';
 import { hasCommand, hasPythonModules, needsReference, requireReference, SYSTEM_PYTHON } from '../helpers/reference.js';
-import { trainTinyDiskRun, writeDiskSeries } from '../helpers/tiny-run.js';
+import { trainTinyDiskRun, writeDiskSeries } from '../helpers/tiny-disk-run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let dir = '';

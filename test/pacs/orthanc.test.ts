@@ -16,7 +16,7 @@ import { pushFiles } from '../../src/pacs/push.js';
 import { runCli } from '../helpers/cli.js';
 import { hasOrthanc, type Orthanc, startOrthanc } from '../helpers/orthanc.js';
 import { needsReference, requireReference } from '../helpers/reference.js';
-import { trainTinyDiskRun, writeDiskSeries } from '../helpers/tiny-run.js';
+import { trainTinyDiskRun, writeDiskSeries } from '../helpers/tiny-disk-run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const available = hasOrthanc();
