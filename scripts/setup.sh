@@ -2,9 +2,10 @@
 # Installs everything Vesalius needs on Debian/Ubuntu and builds it. Safe to re-run: each step is
 # skipped when already done. Options:
 #   --references  also install the live references the tests compare against and bench/ measures
-#                 against (Debian's python3-torch, torchvision, nibabel, pydicom, scipy, PIL, sklearn;
-#                 chromium for the viewer's browser test); implied under CI=true, where a missing
-#                 reference fails its test instead of skipping. redis-server (the job queue of
+#                 against (Debian's python3-torch, torchvision, nibabel, pydicom, scipy, PIL, sklearn),
+#                 Debian's chromium (the HTML report's and the viewer's browser tests, through
+#                 playwright-core), dicom3tools, Orthanc and poppler-utils; implied under CI=true, where a
+#                 missing reference fails its test instead of skipping. redis-server (the job queue of
 #                 `vesalius serve`) is always installed.
 #   --bench       the same as --references
 # Environment:
@@ -16,8 +17,12 @@ cd "$(dirname "$0")/.."
 say() { printf '[setup] %s\n' "$*" >&2; }
 
 packages=(g++ make cmake redis-server)
-[ -n "${LIBTORCH:-}" ] || packages+=(libtorch-dev)
+# libgloo-dev: the Gloo headers that c10d's ProcessGroupGloo.hpp includes (Debian ships them apart)
+[ -n "${LIBTORCH:-}" ] || packages+=(libtorch-dev libgloo-dev)
 references=(python3-torch python3-torchvision python3-nibabel python3-pydicom python3-numpy python3-scipy python3-pil python3-sklearn chromium)
+# DICOM SEG/SR validation (dciodvfy), the PACS the DICOMweb tests run against (in a loopback-only network
+# namespace: iproute2), and pdftotext to read the findings report back
+references+=(dicom3tools orthanc orthanc-dicomweb iproute2 poppler-utils)
 case "${1:-}" in --references | --bench) packages+=("${references[@]}") ;; esac
 [ "${CI:-}" = "true" ] && packages+=("${references[@]}")
 
@@ -42,7 +47,8 @@ fi
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ "$(cat node_modules/.vesalius-lock 2>/dev/null)" != "$lock_hash" ]; then
   say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund >&2
+  # onnxruntime-node's install script would download CUDA files; its CPU binaries are in the package
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund >&2
   echo "$lock_hash" > node_modules/.vesalius-lock
 fi
 

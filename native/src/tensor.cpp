@@ -308,5 +308,7 @@ NAPI_MODULE_INIT() {
   ves::RegisterNN(e, ex);
   ves::RegisterLoss(e, ex);
   ves::RegisterAsync(e, ex);
+  ves::RegisterQuantized(e, ex);
+  ves::RegisterDistributed(e, ex);
   return exports;
 }

@@ -29,6 +29,8 @@ function human(s: ImageSummary, image: Image): string {
     `  dtype      ${s.dtype}`,
     `  intensity  min ${fmt(s.min)}  max ${fmt(s.max)}  mean ${fmt(s.mean)}`,
   ];
+  if (typeof image.meta.segments === 'string') lines.push(`  segments   ${image.meta.segments}`);
+  if (typeof image.meta.warnings === 'string') lines.push(`  warnings   ${image.meta.warnings}`);
   const description = image.meta.seriesDescription ?? image.meta.SeriesDescription;
   if (description !== undefined) lines.splice(1, 0, `  series     ${description}`);
   return lines.join('\n');

@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { OptionError, VesaliusError } from '../util/errors.js';
-import { openRun } from './predict.js';
+import { pickCheckpoint } from '../train/open-run.js';
+import { loadRun } from '../train/run-folder.js';
+import { withFlagNames } from './flags.js';
 
 interface RankFlags {
   output: string;
@@ -39,7 +41,9 @@ export async function runRank(runPath: string, dir: string, flags: RankFlags): P
     .map((n) => join(folder, n))
     .filter((p) => statSync(p).isDirectory() || imageExtension(p) !== undefined);
   if (paths.length === 0) throw new VesaliusError(`${folder}: no images (or DICOM folders) to rank`);
-  const run = openRun(runPath, flags.checkpoint) as Parameters<typeof rankCases>[0];
+  const run = await withFlagNames({ checkpoint: '--checkpoint' }, async () =>
+    loadRun(runPath, { checkpoint: pickCheckpoint(runPath, flags.checkpoint) }),
+  );
   const cases = groupInputs(paths, run.plan.channels.length);
   const ranking = await rankCases(run, basename(resolve(runPath)), cases, {
     strategy: flags.strategy as never,

@@ -28,6 +28,13 @@ export interface BatchSpec {
   seed: number;
   records: boolean;
   /**
+   * Data-parallel training: batch i is the same global batch of `batchSize` samples in every process,
+   * and this process renders only its contiguous share (rank·n … (rank+1)·n − 1, n = batchSize /
+   * worldSize). The other samples' random draws are still made, so every sample is the one a single
+   * process would make: N processes together see exactly the batches one process sees.
+   */
+  shard?: { rank: number; worldSize: number };
+  /**
    * Bytes of in-memory cases this maker may also hold as engine tensors (default 1 GiB): a rotated
    * patch then samples the case tensor in place instead of copying the region it spans out of the
    * arrays first (for a 96³ patch rotated about three axes that region is most of the case).
@@ -92,6 +99,9 @@ export class BatchMaker {
 
   make(index: number): BatchData {
     const { batchSize, patchSize, channels } = this.spec;
+    const { rank, worldSize } = this.spec.shard ?? { rank: 0, worldSize: 1 };
+    const mine = batchSize / worldSize;
+    const first = rank * mine;
     const rng = new Random(batchSeed(this.spec.seed, index));
     const sampler = new PatchSampler({
       patchSize: [...patchSize].reverse(),
@@ -100,20 +110,28 @@ export class BatchMaker {
     });
     const boxes = sampler.sampleBatch(this.spec.locations, batchSize);
     const per = voxels(patchSize);
-    const image = new Float32Array(batchSize * channels * per);
-    const label = new Uint8Array(batchSize * per);
+    const image = new Float32Array(mine * channels * per);
+    const label = new Uint8Array(mine * per);
     const records: TransformRecord[] = [];
     boxes.forEach((box, j) => {
       const start = [...box.start].reverse();
       const centre = start.map((s, a) => s + (patchSize[a]! - 1) / 2);
+      const source = this.source(box.caseIndex);
+      if (j < first || j >= first + mine) {
+        // another process's sample: draw its transform (the stream must advance alike), do not render it
+        this.augmentation.sample(rng, { spatialShape: source.spatialShape, channels: source.channels, centre });
+        return;
+      }
+      const k = j - first;
       ve.tidy(() => {
-        const { subject, transform } = this.augmentation.applyFrom(this.source(box.caseIndex), rng, centre);
-        image.set(subject.image.toArray() as Float32Array, j * channels * per);
-        if (subject.label) label.set(subject.label.toArray() as Uint8Array, j * per);
+        const { subject, transform } = this.augmentation.applyFrom(source, rng, centre);
+        image.set(subject.image.toArray() as Float32Array, k * channels * per);
+        if (subject.label) label.set(subject.label.toArray() as Uint8Array, k * per);
         if (this.spec.records) records.push(transform.record());
       });
     });
-    return { index, image, label, cases: boxes.map((b) => b.caseIndex), ...(this.spec.records ? { records } : {}) };
+    const cases = boxes.slice(first, first + mine).map((b) => b.caseIndex);
+    return { index, image, label, cases, ...(this.spec.records ? { records } : {}) };
   }
 
   close(): void {

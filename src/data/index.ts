@@ -84,3 +84,31 @@ export {
   type LoaderCase,
   type MemoryCase,
 } from './loader.js';
+export {
+  openClassificationDataset,
+  loadSampleImage,
+  type ClassificationDataset,
+  type ClassificationSample,
+  type DatasetSpec as ClassificationDatasetSpec,
+  type SplitName,
+} from './classification/dataset.js';
+export {
+  prepareInput,
+  channelsOf,
+  type InputSpec,
+  type PreparedInput,
+  type ChannelMode,
+  type IntensityMode,
+} from './classification/preprocess.js';
+export {
+  ClassificationBatches,
+  normalizeByChannel,
+  type ClassificationBatch,
+  type ClassificationBatchOptions,
+  type PreparedSample,
+} from './classification/batches.js';
+export {
+  ClassificationAugmentation,
+  type ClassificationAugmentationConfig,
+  type Range as AugmentationRange,
+} from './classification/augment.js';

@@ -51,6 +51,11 @@ export interface BatchLoaderOptions {
   records?: boolean;
   /** Bytes of in-memory cases each worker may also keep as engine tensors (default 1 GiB; 0 = none). */
   tensorCacheBytesPerWorker?: number;
+  /**
+   * Data-parallel training: `batchSize` is the global batch, and this process gets its share
+   * (batchSize / worldSize samples of every batch; see BatchSpec.shard).
+   */
+  shard?: { rank: number; worldSize: number };
 }
 
 export interface Batch {
@@ -132,8 +137,9 @@ export class BatchLoader {
       throw new OptionError('prefetch', `must be a positive integer, got ${this.prefetch}`);
     this.perWorker = Math.max(1, Math.ceil(this.prefetch / workers));
     this.nextToSchedule = this.nextToReturn = options.startBatch ?? 0;
-    this.imageShape = [spec.batchSize, spec.channels, ...spec.patchSize];
-    this.labelShape = [spec.batchSize, 1, ...spec.patchSize];
+    const mine = spec.batchSize / (spec.shard?.worldSize ?? 1);
+    this.imageShape = [mine, spec.channels, ...spec.patchSize];
+    this.labelShape = [mine, 1, ...spec.patchSize];
     const threads = options.threadsPerWorker ?? 1;
     for (let w = 0; w < workers; w++) this.workers.push(this.spawn(spec, threads));
   }
@@ -275,6 +281,16 @@ function checkAndPrepare(o: BatchLoaderOptions): BatchSpec {
   }
   if (!Number.isInteger(o.numClasses) || o.numClasses < 1 || o.numClasses > 256)
     throw new OptionError('num_classes', `must be an integer in 1..256, got ${o.numClasses}`);
+  if (o.shard !== undefined) {
+    const { rank, worldSize } = o.shard;
+    if (!(Number.isInteger(worldSize) && worldSize >= 1 && Number.isInteger(rank) && rank >= 0 && rank < worldSize))
+      throw new OptionError('shard', `rank ${rank} of ${worldSize} processes is not a valid shard`);
+    if (o.batchSize % worldSize !== 0)
+      throw new OptionError(
+        'batch_size',
+        `${o.batchSize} does not split evenly over ${worldSize} processes (the batch size is the global batch; use a multiple of ${worldSize})`,
+      );
+  }
   const fraction = o.foregroundFraction ?? 0.33;
   if (!(fraction >= 0 && fraction <= 1))
     throw new OptionError('sampling.foreground_fraction', `must be in [0, 1], got ${fraction}`);
@@ -317,5 +333,6 @@ function checkAndPrepare(o: BatchLoaderOptions): BatchSpec {
     seed: o.seed ?? 0,
     records: !!o.records,
     tensorCacheBytes: o.tensorCacheBytesPerWorker,
+    ...(o.shard && o.shard.worldSize > 1 ? { shard: { ...o.shard } } : {}),
   };
 }

@@ -151,3 +151,76 @@ export function loadSplits(path: string): Fold[] {
   }
   return raw.map((f: Fold) => ({ train: f.train, val: f.val }));
 }
+
+export interface GroupedSplitOptions {
+  /** Case id → subject id: every subject's cases land in one fold. */
+  groups?: ReadonlyMap<string, string>;
+  /** Case id → stratum (a label, a site, a grade): each stratum is spread evenly over the folds. */
+  strata?: ReadonlyMap<string, string>;
+}
+
+/**
+ * K folds that keep each subject's cases together and balance strata, seeded: without groups and
+ * strata it is exactly `kFoldSplits` (nnU-Net's split). Otherwise the units (subjects, or single cases)
+ * are shuffled with numpy's RandomState(seed), ordered by stratum (a subject's stratum is its most
+ * common one) and size (largest first, stable), and each goes to the fold with the fewest cases of its
+ * stratum, then the fewest cases overall, then the lowest index — scikit-learn's StratifiedGroupKFold
+ * idea, greedy and deterministic.
+ */
+export function groupedKFoldSplits(
+  caseIds: readonly string[],
+  folds: number,
+  seed = NNUNET_SPLIT_SEED,
+  options: GroupedSplitOptions = {},
+): Fold[] {
+  if (!options.groups && !options.strata) return kFoldSplits(caseIds, folds, seed);
+  if (!Number.isInteger(folds) || folds < 2) throw new OptionError('folds', `must be an integer ≥ 2, got ${folds}`);
+  const sorted = checkIds(caseIds);
+  const unitOf = (id: string) => {
+    if (!options.groups) return id;
+    const g = options.groups.get(id);
+    if (g === undefined) throw new OptionError('cv.group_by', `no subject for case '${id}'`);
+    return g;
+  };
+  const units = new Map<string, string[]>();
+  for (const id of sorted) {
+    const u = unitOf(id);
+    if (!units.has(u)) units.set(u, []);
+    units.get(u)!.push(id);
+  }
+  if (units.size < folds)
+    throw new OptionError(
+      'folds',
+      `${folds} folds need at least ${folds} ${options.groups ? 'subjects' : 'cases'}, the dataset has ${units.size}`,
+    );
+  const stratumOf = (ids: string[]) => {
+    if (!options.strata) return '';
+    const counts = new Map<string, number>();
+    for (const id of ids) {
+      const s = options.strata.get(id);
+      if (s === undefined) throw new OptionError('cv.stratify_by', `no value for case '${id}'`);
+      counts.set(s, (counts.get(s) ?? 0) + 1);
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
+  };
+  const names = [...units.keys()].sort();
+  const order = new NumpyRandomState(seed).shuffle(names.map((_, i) => i));
+  const list = order.map((i) => ({ ids: units.get(names[i]!)!, stratum: stratumOf(units.get(names[i]!)!) }));
+  list.sort((a, b) => (a.stratum < b.stratum ? -1 : a.stratum > b.stratum ? 1 : b.ids.length - a.ids.length));
+  const val: string[][] = Array.from({ length: folds }, () => []);
+  const perStratum = new Map<string, number[]>();
+  for (const unit of list) {
+    if (!perStratum.has(unit.stratum)) perStratum.set(unit.stratum, Array(folds).fill(0));
+    const counts = perStratum.get(unit.stratum)!;
+    let best = 0;
+    for (let f = 1; f < folds; f++) {
+      if (counts[f]! < counts[best]! || (counts[f] === counts[best] && val[f]!.length < val[best]!.length)) best = f;
+    }
+    counts[best]! += unit.ids.length;
+    val[best]!.push(...unit.ids);
+  }
+  return val.map((v) => {
+    const held = new Set(v);
+    return { train: sorted.filter((id) => !held.has(id)), val: sorted.filter((id) => held.has(id)) };
+  });
+}

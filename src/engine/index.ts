@@ -13,4 +13,6 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradch
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * from './safetensors.js';
+export * from './quantized.js';
+export { ProcessGroup, DEFAULT_BUCKET_BYTES, type ProcessGroupOptions } from './distributed.js';
 export { SAFETENSORS_DTYPES, type RawTensor, type RawTypedArray, type SafetensorsDType } from './safetensors-bytes.js';

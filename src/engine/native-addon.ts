@@ -11,6 +11,8 @@ import type { PadMode, QuantileInterpolation } from './ops.js';
 
 /** An opaque native tensor handle (a Node-API external). */
 export type Handle = { readonly __vesaliusHandle: unique symbol };
+/** An opaque c10d process group (distributed.cpp). */
+export type ProcessGroupHandle = { readonly __vesaliusProcessGroup: unique symbol };
 
 /** Absent: the C++ side treats undefined, null and a missing argument alike. */
 type Maybe<T> = T | null | undefined;
@@ -396,4 +398,40 @@ export interface NativeAddon {
     groups: number,
   ): Promise<Handle>;
   matmulAsync(a: Handle, b: Handle): Promise<Handle>;
+
+  // ---- quantized.cpp: libtorch operators by name (int8 kernels), prepacked weights, fused int8 norm ----
+  /** Returns a tensor handle, a list of them, a number, a boolean, undefined or an opaque Boxed value. */
+  callOp(name: string, overload: Maybe<string>, args: readonly unknown[]): unknown;
+  releaseBoxed(boxed: unknown): void;
+  isBoxed(value: unknown): boolean;
+  quantizedEngine(): { engine: string; supported: string[] };
+  quantizedInfo(
+    t: Handle,
+  ): { dtype: 'quint8' | 'qint8' | 'qint32'; scale?: number; zeroPoint?: number; axis?: number } | null;
+  qnormAct(
+    x: Handle,
+    groups: number,
+    weight: Maybe<Handle>,
+    bias: Maybe<Handle>,
+    eps: number,
+    activation: 0 | 1 | 2,
+    negativeSlope: number,
+    outScale: number,
+    outZeroPoint: number,
+  ): Handle;
+
+  // ---- distributed.cpp: c10d (TCPStore + ProcessGroupGloo); collectives on libuv's pool ----
+  distInit(
+    rank: number,
+    worldSize: number,
+    host: string,
+    port: number,
+    timeoutMs: number,
+    networkInterface?: Maybe<string>,
+  ): Promise<ProcessGroupHandle>;
+  allReduceGradients(group: ProcessGroupHandle, params: readonly Handle[], bucketBytes: number): Promise<void>;
+  allReduce(group: ProcessGroupHandle, tensors: readonly Handle[], mean?: Maybe<boolean>): Promise<void>;
+  broadcast(group: ProcessGroupHandle, tensors: readonly Handle[], root: number): Promise<void>;
+  barrier(group: ProcessGroupHandle): Promise<void>;
+  distDestroy(group: ProcessGroupHandle): void;
 }

@@ -14,6 +14,7 @@ export {
 } from './windows.js';
 export {
   predictImages,
+  networkInputs,
   predictCase,
   readCase,
   groupInputs,
@@ -25,6 +26,7 @@ export {
   type PredictImagesOptions,
   type PredictionInput,
   type PredictionRun,
+  type WholeImageModel,
   type PredictOptions,
 } from './predict.js';
 export {

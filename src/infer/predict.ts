@@ -11,28 +11,50 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as ve from '../engine/index.js';
-import type { AnyModule } from '../engine/nn/module.js';
+import type { WindowModel } from './sliding-window.js';
 import { channelsOf, checkSameGrid, type ImageReader } from '../data/fingerprint.js';
 import type { Plan } from '../data/plan.js';
-import { preprocessCase, restoreToOriginal } from '../data/preprocess.js';
+import { type PreprocessedCase, preprocessCase, restoreToOriginal } from '../data/preprocess.js';
 import { createImage, type Image } from '../io/image.js';
 import { detectFormat } from '../io/format.js';
 import { readImage } from '../io/read.js';
+import { LABEL_MAP } from '../io/read-options.js';
 import { writeImage } from '../io/write.js';
 import { caseIdOf } from '../io/case-id.js';
 import { FileFormatError, OptionError, ShapeError } from '../util/errors.js';
+import type { SegmentSpec } from '../io/dicom/seg/segments.js';
+import { type SegResult, type SegWriteOptions, writeDicomSeg } from '../io/dicom/seg/write.js';
 import { argmaxChannels, postprocess, type PostprocessOptions } from './postprocess.js';
 import { slidingWindowInference } from './sliding-window.js';
+
+/**
+ * A model that takes a whole preprocessed image at once (a classical baseline, src/baselines) instead
+ * of sliding windows: class probabilities [K, k, j, i] flat on the preprocessed grid.
+ */
+export interface WholeImageModel {
+  /** Class probabilities [K, k, j, i] flat of one preprocessed image. */
+  predict(image: {
+    data: Float32Array;
+    channels: number;
+    shape: [number, number, number];
+    spacing: readonly number[];
+    /** The case's region of interest on the same grid, when the input names one. */
+    roi?: Uint8Array;
+  }): Float32Array | Promise<Float32Array>;
+}
 
 /** What prediction needs from a loaded run (src/train/run-folder.ts `loadRun` returns a superset). */
 export interface PredictionRun {
   plan: Plan;
-  model: AnyModule;
-  datasetInfo: { channels: string[]; numClasses: number };
+  /** A network (a Module) or another runtime of it (int8, ONNX), run by sliding windows; or, instead, `wholeImage`. */
+  model?: WindowModel;
+  wholeImage?: WholeImageModel;
+  datasetInfo: { channels: string[]; numClasses: number; labels?: { name: string; value: number }[] };
 }
 
-export type OutputFormat = 'nii.gz' | 'nrrd' | 'png';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['nii.gz', 'nrrd', 'png'];
+/** Label image formats, and `dicom-seg`: a DICOM SEG referencing the input series (DICOM inputs only). */
+export type OutputFormat = 'nii.gz' | 'nrrd' | 'png' | 'dicom-seg';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['nii.gz', 'nrrd', 'png', 'dicom-seg'];
 
 export interface PredictOptions {
   /** Mirroring test-time augmentation over every spatial axis (default true). */
@@ -58,6 +80,8 @@ export interface PredictOptions {
 export interface CasePrediction {
   /** Class index per voxel on the input's grid, with its geometry. */
   labels: Image;
+  /** The (first channel's) input image as read. */
+  image: Image;
   /** [i, j, k, classes] float32 on the input's grid, when asked for. */
   probabilities?: Image;
 }
@@ -66,6 +90,8 @@ export interface CasePrediction {
 export interface PredictionInput {
   id: string;
   files: string[];
+  /** A region-of-interest mask on the image's grid (e.g. DRIVE's field of view), for models that use one. */
+  roi?: string;
 }
 
 function spatialOf(image: Image): [number, number, number] {
@@ -97,6 +123,51 @@ export async function readCase(
   return { first: first!, channels };
 }
 
+/**
+ * A case preprocessed with the run's plan (exactly as training saw it), and the network's inputs made
+ * from it: one volume [1, C, D, H, W] for a 3D plan, or one [1, C, H, W] per slice (along k) for a 2D
+ * plan. Each input tensor is the caller's to dispose.
+ */
+export function networkInputs(
+  run: Pick<PredictionRun, 'plan'>,
+  id: string,
+  image: Image,
+  channels: ArrayLike<number>[],
+  roi?: ArrayLike<number>,
+): { pre: PreprocessedCase; patch: number[]; inputs: () => Generator<{ slice: number | null; tensor: ve.Tensor }> } {
+  const shape = spatialOf(image);
+  const pre = preprocessCase(
+    { id, shape, spacing: [...image.spacing], channels, roi },
+    { spacing: image.spacing, origin: image.origin, direction: image.direction },
+    run.plan,
+  );
+  const [ni, nj, nk] = pre.shape;
+  const patchImageOrder = run.plan.patch_size; // the trainer's patch (a config's patch_size is already in the plan)
+  const patch = [...patchImageOrder].reverse();
+  const is3d = run.plan.dimension === '3d';
+  function* inputs(): Generator<{ slice: number | null; tensor: ve.Tensor }> {
+    // checked here, not above: a whole-image model (a baseline) never asks for windows
+    if (patch.length !== (is3d ? 3 : 2))
+      throw new OptionError(
+        'patch_size',
+        `a ${is3d ? 3 : 2}D plan needs ${is3d ? 3 : 2} values, got [${patchImageOrder.join(', ')}]`,
+      );
+    if (is3d) {
+      yield { slice: null, tensor: ve.Tensor.from(pre.data, [1, pre.channels, nk, nj, ni]) };
+      return;
+    }
+    const slice = ni * nj;
+    const volume = ni * nj * nk;
+    for (let k = 0; k < nk; k++) {
+      const planes = new Float32Array(pre.channels * slice);
+      for (let c = 0; c < pre.channels; c++)
+        planes.set(pre.data.subarray(c * volume + k * slice, c * volume + (k + 1) * slice), c * slice);
+      yield { slice: k, tensor: ve.Tensor.from(planes, [1, pre.channels, nj, ni]) };
+    }
+  }
+  return { pre, patch, inputs };
+}
+
 /** Softmax probabilities of one run on the input grid, [K, k, j, i] flat. */
 async function runProbabilities(
   run: PredictionRun,
@@ -104,17 +175,11 @@ async function runProbabilities(
   image: Image,
   channels: ArrayLike<number>[],
   options: PredictOptions,
+  roi?: ArrayLike<number>,
 ): Promise<Float32Array> {
-  const shape = spatialOf(image);
-  const pre = preprocessCase(
-    { id, shape, spacing: [...image.spacing], channels },
-    { spacing: image.spacing, origin: image.origin, direction: image.direction },
-    run.plan,
-  );
+  const { pre, patch, inputs } = networkInputs(run, id, image, channels, roi);
   const [ni, nj, nk] = pre.shape;
   const K = run.datasetInfo.numClasses;
-  const patchImageOrder = run.plan.patch_size; // the trainer's patch (a config's patch_size is already in the plan)
-  const patch = [...patchImageOrder].reverse();
   const windowOptions = {
     patchSize: patch,
     overlap: options.overlap ?? 0.5,
@@ -124,29 +189,33 @@ async function runProbabilities(
     onProgress: options.onWindows,
   };
   const onGrid = new Float32Array(K * ni * nj * nk);
-  if (run.plan.dimension === '3d') {
-    if (patch.length !== 3)
-      throw new OptionError('patch_size', `a 3D plan needs 3 values, got [${patchImageOrder.join(', ')}]`);
-    const input = ve.Tensor.from(pre.data, [1, pre.channels, nk, nj, ni]);
-    const probs = await slidingWindowInference(run.model, input, windowOptions);
-    onGrid.set(toCpuArray(probs));
-    probs.dispose();
-    input.dispose();
+  if (run.wholeImage) {
+    const probs = await run.wholeImage.predict({
+      data: pre.data,
+      channels: pre.channels,
+      shape: pre.shape,
+      spacing: pre.properties.grid.spacing,
+      roi: pre.roi,
+    });
+    if (probs.length !== onGrid.length)
+      throw new ShapeError(`${id}: the model gave ${probs.length} probabilities, expected ${K}×${ni * nj * nk}`);
+    onGrid.set(probs);
+  } else if (!run.model) {
+    throw new OptionError('run', 'has neither a network nor a whole-image model');
   } else {
-    if (patch.length !== 2)
-      throw new OptionError('patch_size', `a 2D plan needs 2 values, got [${patchImageOrder.join(', ')}]`);
     const slice = ni * nj;
     const volume = ni * nj * nk;
-    for (let k = 0; k < nk; k++) {
-      const planes = new Float32Array(pre.channels * slice);
-      for (let c = 0; c < pre.channels; c++)
-        planes.set(pre.data.subarray(c * volume + k * slice, c * volume + (k + 1) * slice), c * slice);
-      const input = ve.Tensor.from(planes, [1, pre.channels, nj, ni]);
-      const probs = await slidingWindowInference(run.model, input, windowOptions);
-      const values = toCpuArray(probs);
-      for (let c = 0; c < K; c++) onGrid.set(values.subarray(c * slice, (c + 1) * slice), c * volume + k * slice);
-      probs.dispose();
-      input.dispose();
+    for (const { slice: k, tensor: input } of inputs()) {
+      try {
+        const probs = await slidingWindowInference(run.model, input, windowOptions);
+        const values = toCpuArray(probs);
+        probs.dispose();
+        if (k === null) onGrid.set(values);
+        else
+          for (let c = 0; c < K; c++) onGrid.set(values.subarray(c * slice, (c + 1) * slice), c * volume + k * slice);
+      } finally {
+        input.dispose();
+      }
     }
   }
   return restoreToOriginal(onGrid, K, pre.properties, 'probabilities');
@@ -172,12 +241,18 @@ export async function predictCase(
         `members predict different numbers of classes (${K} and ${r.datasetInfo.numClasses})`,
       );
   const { first, channels } = await readCase(input, members, options.reader);
+  let roi: ArrayLike<number> | undefined;
+  if (input.roi) {
+    const mask = await (options.reader ?? readImage)(input.roi, LABEL_MAP);
+    checkSameGrid(first, mask, input.files[0]!, input.roi);
+    roi = mask.data;
+  }
   const shape = spatialOf(first);
   const n = shape[0] * shape[1] * shape[2];
   const mean = new Float32Array(K * n);
   for (const [m, run] of members.entries()) {
     options.onProgress?.(members.length > 1 ? `model ${m + 1}/${members.length}` : 'model');
-    const p = await runProbabilities(run, input.id, first, channels, options);
+    const p = await runProbabilities(run, input.id, first, channels, options, roi);
     for (let v = 0; v < p.length; v++) mean[v]! += p[v]!;
   }
   if (members.length > 1) for (let v = 0; v < mean.length; v++) mean[v]! /= members.length;
@@ -190,6 +265,7 @@ export async function predictCase(
   };
   return {
     labels: createImage(labels, shape, geometry),
+    image: first,
     probabilities: options.probabilities ? createImage(mean, [...shape, K], geometry) : undefined,
   };
 }
@@ -200,10 +276,10 @@ export function outputPaths(
   id: string,
   format: OutputFormat,
 ): { labels: string; probabilities: string } {
-  // PNG holds 8/16-bit integers only: probability maps of PNG predictions are written as NIfTI.
-  const probFormat = format === 'png' ? 'nii.gz' : format;
+  // PNG holds 8/16-bit integers only: probability maps of PNG (and SEG) predictions are written as NIfTI.
+  const probFormat = format === 'png' || format === 'dicom-seg' ? 'nii.gz' : format;
   return {
-    labels: join(outDir, `${id}.${format}`),
+    labels: join(outDir, format === 'dicom-seg' ? `${id}.seg.dcm` : `${id}.${format}`),
     probabilities: join(outDir, 'probabilities', `${id}.${probFormat}`),
   };
 }
@@ -267,6 +343,26 @@ export interface PredictImagesOptions extends PredictOptions {
   format?: OutputFormat;
   /** Called before each case, for progress output. */
   onCase?: (id: string, index: number, total: number) => void;
+  /** For `dicom-seg`: SEG options (type, algorithm, descriptions); segment names default to the run's classes. */
+  seg?: SegWriteOptions;
+  /** Keep the probabilities in memory for `onWritten` without writing them (unless `probabilities`). */
+  keepProbabilities?: boolean;
+  /** Called after a case's files are written, with the prediction (and the SEG written, for dicom-seg). */
+  onWritten?: (written: {
+    id: string;
+    input: PredictionInput;
+    prediction: CasePrediction;
+    seg?: SegResult;
+  }) => Promise<void> | void;
+}
+
+/** Segment names for a run's classes: every foreground class, so that a class never predicted stays an (empty) segment. */
+function runSegments(run: PredictionRun): SegmentSpec[] {
+  const names = new Map((run.datasetInfo.labels ?? []).map((l) => [l.value, l.name]));
+  return Array.from({ length: run.datasetInfo.numClasses - 1 }, (_, c) => ({
+    number: c + 1,
+    label: names.get(c + 1) ?? `class ${c + 1}`,
+  }));
 }
 
 /**
@@ -299,29 +395,50 @@ export async function predictImages(
   const format = options.format ?? defaultFormat(inputs[0]!.files[0]!);
   if (!OUTPUT_FORMATS.includes(format))
     throw new OptionError('format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
+  if (format === 'dicom-seg') {
+    const notDicom = inputs.find((c) => c.files.length !== 1 || detectFormat(c.files[0]!) !== 'dicom');
+    if (notDicom)
+      throw new OptionError(
+        'format',
+        `dicom-seg needs one DICOM series (folder or file) per case, got ${notDicom.files.join(', ')}`,
+      );
+  }
   const singleFile =
-    inputs.length === 1 && /\.(nii\.gz|nii|nrrd|png)$/i.test(options.output) && !isDirectory(options.output);
+    inputs.length === 1 &&
+    (format === 'dicom-seg' ? /\.dcm$/i : /\.(nii\.gz|nii|nrrd|png)$/i).test(options.output) &&
+    !isDirectory(options.output);
+  const firstRun = (Array.isArray(runs) ? runs[0] : runs) as PredictionRun;
   const written: Array<{ id: string; labels: string; probabilities?: string }> = [];
   for (const [index, input] of inputs.entries()) {
     options.onCase?.(input.id, index, inputs.length);
-    const prediction = await predictCase(runs, input, options);
+    const prediction = await predictCase(runs, input, {
+      ...options,
+      probabilities: options.probabilities || options.keepProbabilities,
+    });
     const paths = singleFile
       ? {
           labels: options.output,
           probabilities: options.output.replace(
-            /(\.nii\.gz|\.nii|\.nrrd|\.png)$/i,
-            (ext) => `_probabilities${ext.toLowerCase() === '.png' ? '.nii.gz' : ext}`,
+            /(\.seg\.dcm|\.dcm|\.nii\.gz|\.nii|\.nrrd|\.png)$/i,
+            (ext) => `_probabilities${/\.(png|dcm)$/i.test(ext) ? '.nii.gz' : ext}`,
           ),
         }
       : outputPaths(options.output, input.id, format);
     mkdirSync(dirname(paths.labels), { recursive: true });
-    await writeImage(prediction.labels, paths.labels);
+    let seg: SegResult | undefined;
+    if (format === 'dicom-seg') {
+      seg = await writeDicomSeg(prediction.labels, input.files[0]!, paths.labels, {
+        segments: runSegments(firstRun),
+        ...options.seg,
+      });
+    } else await writeImage(prediction.labels, paths.labels);
     const entry: { id: string; labels: string; probabilities?: string } = { id: input.id, labels: paths.labels };
-    if (prediction.probabilities) {
+    if (prediction.probabilities && options.probabilities) {
       mkdirSync(dirname(paths.probabilities), { recursive: true });
       await writeImage(prediction.probabilities, paths.probabilities);
       entry.probabilities = paths.probabilities;
     }
+    await options.onWritten?.({ id: input.id, input, prediction, ...(seg ? { seg } : {}) });
     written.push(entry);
   }
   return written;

@@ -22,10 +22,14 @@ import { gaussianImportanceMap, slidingWindows } from './windows.js';
 export interface WindowModel {
   /** Logits [B, K, ...window] for a batch of windows (or a list whose first entry is that). */
   forward(x: Tensor): Tensor | Tensor[];
+  /** A runtime that answers asynchronously (ONNX Runtime): used instead of forward when present. */
+  forwardAsync?(x: Tensor): Promise<Tensor>;
   /** Whether the model is in training mode (restored after inference). */
   training?: boolean;
   /** Sets training mode (a Module's `train`). */
   train?(mode?: boolean): unknown;
+  /** Frees what the model holds outside the JS heap (a Module's native tensors). */
+  dispose?(): void;
 }
 
 export interface SlidingWindowOptions {
@@ -66,6 +70,19 @@ function firstOutput(out: unknown): Tensor {
   const t = Array.isArray(out) ? out[0] : out;
   if (!(t instanceof ve.Tensor)) throw new ShapeError('the model returned neither a tensor nor an array of tensors');
   return t;
+}
+
+/** The model's logits for `x` flipped along `axes` (not flipped back), on the caller's account. */
+async function logitsOf(model: WindowModel, x: Tensor, axes: number[]): Promise<Tensor> {
+  if (model.forwardAsync) {
+    const xi = axes.length ? ve.noGrad(() => ve.flip(x, axes)) : x;
+    try {
+      return await model.forwardAsync(xi);
+    } finally {
+      if (xi !== x) xi.dispose();
+    }
+  }
+  return ve.noGrad(() => ve.tidy(() => firstOutput(model.forward(axes.length ? ve.flip(x, axes) : x))));
 }
 
 /**
@@ -138,48 +155,54 @@ export async function slidingWindowInference(
     const total = starts.length;
     for (let b0 = 0; b0 < total; b0 += batchSize) {
       const batch = starts.slice(b0, b0 + batchSize);
-      ve.noGrad(() =>
+      const x = ve.noGrad(() =>
         ve.tidy(() => {
           const crops = batch.map((s) => {
-            let x = source!;
-            for (let d = 0; d < dims; d++) x = x.narrow(d + 2, s[d]!, patch[d]!);
-            return x;
+            let c = source!;
+            for (let d = 0; d < dims; d++) c = c.narrow(d + 2, s[d]!, patch[d]!);
+            return c;
           });
-          const x = crops.length === 1 ? crops[0]!.contiguous() : ve.cat(crops, 0);
-          let probs: Tensor | undefined;
-          for (const axes of flips) {
-            // each flip's temporaries go at once: only the running sum outlives its pass
-            const p = ve.tidy(() => {
-              const xi = axes.length ? ve.flip(x, axes) : x;
-              let logits = firstOutput(model.forward(xi));
-              if (axes.length) logits = ve.flip(logits, axes);
-              return ve.softmax(logits, 1);
-            });
-            if (probs === undefined) probs = p;
-            else {
-              probs.add_(p);
-              p.dispose();
-            }
-          }
-          if (flips.length > 1) probs!.div_(flips.length);
-          probs!.mul_(gaussian!);
-          if (sums === undefined) {
-            classes = probs!.shape[1]!;
-            sums = ve.keep(ve.zeros([1, classes, ...padded], { device }));
-            weights = ve.keep(ve.zeros([1, 1, ...padded], { device }));
-          }
-          batch.forEach((s, n) => {
-            let target = sums!;
-            let weight = weights!;
-            for (let d = 0; d < dims; d++) {
-              target = target.narrow(d + 2, s[d]!, patch[d]!);
-              weight = weight.narrow(d + 2, s[d]!, patch[d]!);
-            }
-            target.add_(probs!.narrow(0, n, 1));
-            weight.add_(gaussian!);
-          });
+          return crops.length === 1 ? crops[0]!.contiguous() : ve.cat(crops, 0);
         }),
       );
+      let probs: Tensor | undefined;
+      try {
+        for (const axes of flips) {
+          // each flip's temporaries go at once: only the running sum outlives its pass
+          const logits = await logitsOf(model, x, axes);
+          const p = ve.noGrad(() => ve.tidy(() => ve.softmax(axes.length ? ve.flip(logits, axes) : logits, 1)));
+          logits.dispose();
+          if (probs === undefined) probs = p;
+          else {
+            probs.add_(p);
+            p.dispose();
+          }
+        }
+        ve.noGrad(() =>
+          ve.tidy(() => {
+            if (flips.length > 1) probs!.div_(flips.length);
+            probs!.mul_(gaussian!);
+            if (sums === undefined) {
+              classes = probs!.shape[1]!;
+              sums = ve.keep(ve.zeros([1, classes, ...padded], { device }));
+              weights = ve.keep(ve.zeros([1, 1, ...padded], { device }));
+            }
+            batch.forEach((s, n) => {
+              let target = sums!;
+              let weight = weights!;
+              for (let d = 0; d < dims; d++) {
+                target = target.narrow(d + 2, s[d]!, patch[d]!);
+                weight = weight.narrow(d + 2, s[d]!, patch[d]!);
+              }
+              target.add_(probs!.narrow(0, n, 1));
+              weight.add_(gaussian!);
+            });
+          }),
+        );
+      } finally {
+        x.dispose();
+        probs?.dispose();
+      }
       options.onProgress?.(Math.min(b0 + batchSize, total), total);
       // let the event loop breathe between batches (progress output, signals)
       await new Promise<void>((r) => setImmediate(r));

@@ -25,3 +25,4 @@ export { writeMetaImage, type MetaImageWriteOptions } from './metaimage/write.js
 export { readRaster, writePng, encodePng } from './raster.js';
 export { intensityStats, type IntensityStats } from './voxels.js';
 export { summarize, type ImageSummary } from './summary.js';
+export { readNpz, parseNpy, type NpyArray, type NpyData } from './npz.js';

@@ -16,3 +16,9 @@ export {
   type OneHotDownsampling,
 } from './deep-supervision.js';
 export { buildLoss, LOSS_NAMES, type LossName, type LossSpec } from './build.js';
+export {
+  balancedClassWeights,
+  classificationLoss,
+  type ClassificationLoss,
+  type ClassificationLossOptions,
+} from './classification.js';

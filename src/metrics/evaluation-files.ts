@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
+import { csvField } from '../util/csv.js';
 import { EMPTY_MASK_POLICY } from './empty-policy.js';
 import type { FolderEvaluation } from './evaluate-folder.js';
 import { SURFACE_DEFINITION } from './surface.js';
@@ -41,7 +42,7 @@ export function evaluationCsv(evaluation: FolderEvaluation): string {
       CSV_COLUMNS.map((column) => {
         const value = column === 'labels' ? row.labels.join(' ') : row[column];
         if (value === null || value === undefined) return '';
-        return csvCell(String(value));
+        return csvField(String(value));
       }).join(','),
     );
   }
@@ -68,8 +69,4 @@ export function writeEvaluation(outDir: string, evaluation: FolderEvaluation): {
   writeFileAtomic(csv, evaluationCsv(evaluation));
   writeFileAtomic(json, `${JSON.stringify(evaluationSummary(evaluation), null, 2)}\n`);
   return { csv, json };
-}
-
-function csvCell(text: string): string {
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -24,3 +24,16 @@ export { classesFromLabels, parseLabelList, parseRegions, type ClassSpec } from 
 export { rocAuc, rocAucOneVsRest, averagePrecision } from './auc.js';
 export { confusionMatrix, accuracy, balancedAccuracy, sensitivitySpecificity } from './confusion-matrix.js';
 export { cohenKappa } from './kappa.js';
+export {
+  classificationReport,
+  calibration,
+  macroAuc,
+  perClassScores,
+  rocCurve,
+  youdenThreshold,
+  type ClassificationReport,
+  type ClassScores,
+  type ReliabilityBin,
+  type RocCurve,
+} from './classification.js';
+export { evaluatePredictions, predictionsCsv, readPredictionsCsv, type Prediction } from './classification-files.js';

@@ -36,6 +36,7 @@ const UNET_KEYS: ReadonlyArray<keyof UNetOptions> = [
   'blocksPerStage',
   'deepSupervision',
   'attention',
+  'upsampling',
   'init',
 ];
 const CLASSIC_KEYS: ReadonlyArray<keyof ClassicUNetOptions> = ['spatialDims', 'inChannels', 'numClasses'];

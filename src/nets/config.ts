@@ -51,6 +51,12 @@ export interface UNetOptions {
   deepSupervision?: boolean;
   /** attention gates on the skip connections (Oktay et al.) */
   attention?: boolean;
+  /**
+   * decoder up-sampling: 'transposed' (nnU-Net's transposed convolution, kernel = stride; default) or
+   * 'resize_conv' (nearest up-sampling then a convolution: no transposed convolution in the network, which
+   * onnxruntime-web's WebGPU backend lacks in 3D; also free of checkerboard artefacts)
+   */
+  upsampling?: 'transposed' | 'resize_conv';
   /** weight initialisation: 'he' (nnU-Net: Kaiming normal a=0.01, zero biases; default) or 'pytorch' (layer defaults) */
   init?: 'he' | 'pytorch';
 }
@@ -75,6 +81,7 @@ export interface UNetConfig {
   blocksPerStage: number[];
   deepSupervision: boolean;
   attention: boolean;
+  upsampling: 'transposed' | 'resize_conv';
   init: 'he' | 'pytorch';
 }
 
@@ -158,6 +165,9 @@ export function resolveUNetConfig(o: UNetOptions): UNetConfig {
   if (!(dropout >= 0 && dropout < 1)) throw new OptionError('dropout', `must lie in [0, 1), got ${dropout}`);
   const init = o.init ?? 'he';
   if (init !== 'he' && init !== 'pytorch') throw new OptionError('init', `expected he or pytorch, got ${String(init)}`);
+  const upsampling = o.upsampling ?? 'transposed';
+  if (upsampling !== 'transposed' && upsampling !== 'resize_conv')
+    throw new OptionError('upsampling', `expected transposed or resize_conv, got ${String(upsampling)}`);
   const residual = !!o.residual;
   if (residual && downsampling === 'maxpool')
     throw new OptionError('downsampling', 'the residual encoder down-samples in its blocks; use conv');
@@ -187,6 +197,7 @@ export function resolveUNetConfig(o: UNetOptions): UNetConfig {
     ),
     deepSupervision: !!o.deepSupervision,
     attention: !!o.attention,
+    upsampling,
     init,
   };
 }

@@ -13,7 +13,7 @@ import { AttentionGate } from './attention.js';
 import { StackedConvBlocks, type LayerSettings } from './blocks.js';
 import type { UNetConfig } from './config.js';
 import type { TensorModule } from '../engine/nn/layers/containers.js';
-import { convLayer, upsamplingLayer } from './factories.js';
+import { convLayer, resizeConvLayer, upsamplingLayer } from './factories.js';
 
 export class UNetDecoder extends Module<[Tensor[], boolean], Tensor[]> {
   readonly stages: ModuleList<StackedConvBlocks>;
@@ -33,7 +33,11 @@ export class UNetDecoder extends Module<[Tensor[], boolean], Tensor[]> {
     for (let l = 1; l < n; l++) {
       const below = c.features[n - l]!,
         skip = c.features[n - l - 1]!;
-      ups.push(upsamplingLayer(s.dims, below, skip, c.strides[n - l]!, c.convBias));
+      ups.push(
+        c.upsampling === 'resize_conv'
+          ? resizeConvLayer(s.dims, below, skip, c.strides[n - l]!, c.kernelSizes[n - l - 1]!, c.convBias)
+          : upsamplingLayer(s.dims, below, skip, c.strides[n - l]!, c.convBias),
+      );
       if (c.attention) gates.push(new AttentionGate(s.dims, skip, skip));
       stages.push(
         new StackedConvBlocks(s, c.convsPerDecoderStage[l - 1]!, 2 * skip, skip, c.kernelSizes[n - l - 1]!, 1),

@@ -17,6 +17,8 @@ import {
   MaxPool2d,
   MaxPool3d,
   ReLU,
+  Sequential,
+  Upsample,
 } from '../engine/nn/index.js';
 import type { TensorModule } from '../engine/nn/layers/containers.js';
 
@@ -79,6 +81,26 @@ export function upsamplingLayer(
 ): ConvTranspose {
   const s = perAxis(stride, dims, 'strides');
   return new ConvTranspose(dims, inChannels, outChannels, s, { stride: s, bias });
+}
+
+/**
+ * Up-sampling without a transposed convolution: nearest-neighbour resize by the stride, then a 'same'
+ * convolution (Odena et al. 2016, "Deconvolution and checkerboard artifacts"). Runs everywhere ONNX
+ * runs, including onnxruntime-web's WebGPU backend, which has no 3-D transposed convolution.
+ */
+export function resizeConvLayer(
+  dims: SpatialDims,
+  inChannels: number,
+  outChannels: number,
+  stride: Size,
+  kernel: Size,
+  bias = true,
+): Sequential {
+  const s = perAxis(stride, dims, 'strides');
+  return new Sequential(
+    new Upsample({ scaleFactor: s, mode: 'nearest' }),
+    convLayer(dims, inChannels, outChannels, kernel, { bias }),
+  );
 }
 
 export interface NormLayerOptions {

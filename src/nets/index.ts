@@ -15,6 +15,7 @@ export {
   normLayer,
   perAxis,
   poolLayer,
+  resizeConvLayer,
   samePadding,
   upsamplingLayer,
   type ActivationOptions,
@@ -39,3 +40,4 @@ export {
   type ResNetStem,
 } from './resnet.js';
 export { BasicBlock, Bottleneck, type BlockSettings } from './resnet-blocks.js';
+export { buildClassifier, CLASSIFIERS, type ClassifierName, type ClassifierSpec } from './classifiers.js';

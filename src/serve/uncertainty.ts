@@ -149,7 +149,7 @@ function cachedReader(base: ImageReader): { reader: ImageReader; read: Map<strin
 
 /** Predicts one case with mirroring members (and MC dropout samples) and summarises their uncertainty. */
 export async function predictWithUncertainty(
-  run: PredictionRun,
+  run: PredictionRun & { model: AnyModule },
   input: PredictionInput,
   options: UncertaintyOptions = {},
 ): Promise<UncertainPrediction> {

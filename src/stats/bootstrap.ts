@@ -36,3 +36,31 @@ export function bootstrapMeanCi(values: ArrayLike<number>, options: BootstrapOpt
   const tail = ((1 - level) / 2) * 100;
   return [percentileOfSorted(means, tail), percentileOfSorted(means, 100 - tail)];
 }
+
+/**
+ * Percentile bootstrap confidence interval of any statistic of n cases: the statistic of `resamples`
+ * resamples of the case indices (with replacement), and the (1−level)/2 and (1+level)/2 percentiles of
+ * the finite values among them (a resample where the statistic is undefined, e.g. an AUC drawn without
+ * a positive, is left out). [NaN, NaN] when no resample gives a value.
+ */
+export function bootstrapCi(
+  n: number,
+  statistic: (indices: Uint32Array) => number | null,
+  options: BootstrapOptions = {},
+): [number, number] {
+  if (n === 0) return [NaN, NaN];
+  const resamples = options.resamples ?? 2000;
+  const level = options.level ?? 0.95;
+  const random = new Random(options.seed ?? 0);
+  const values: number[] = [];
+  const indices = new Uint32Array(n);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) indices[i] = random.int(n);
+    const v = statistic(indices);
+    if (v !== null && Number.isFinite(v)) values.push(v);
+  }
+  if (values.length === 0) return [NaN, NaN];
+  const sorted = Float64Array.from(values).sort();
+  const tail = ((1 - level) / 2) * 100;
+  return [percentileOfSorted(sorted, tail), percentileOfSorted(sorted, 100 - tail)];
+}

@@ -1,12 +1,12 @@
 import ttest from '@stdlib/stats-ttest';
-import wilcoxon from '@stdlib/stats-wilcoxon';
 import { OptionError } from '../util/errors.js';
+import { wilcoxon } from './wilcoxon.js';
 
 export type PairedTestName = 't' | 'wilcoxon';
 
 export interface PairedTestResult {
   test: PairedTestName;
-  /** t statistic, or Wilcoxon's T+ (sum of the ranks of the positive differences a − b). */
+  /** t statistic, or scipy's Wilcoxon statistic (min(T+, T−) two-sided, T+ one-sided). */
   statistic: number;
   pValue: number;
   /** Number of pairs. */
@@ -23,13 +23,10 @@ export interface PairedTestOptions {
 /**
  * Paired comparison of per-case values a[i] vs b[i], through `@stdlib`:
  * - 't': Student's paired t test; equals scipy.stats.ttest_rel (checked to 1e-12).
- * - 'wilcoxon': signed-rank test with scipy.stats.wilcoxon's defaults — zero differences dropped
- *   ("wilcox"), no continuity correction, the exact distribution for fewer than 50 pairs. It equals
- *   scipy's p-value when there are no zeros and no ties; with zero differences both use the normal
- *   approximation and agree too. With tied |differences| (and no zeros) `@stdlib` uses the normal
- *   approximation with tie correction while scipy 1.10's "auto" mode uses the exact distribution
- *   as if untied, so the p-values differ there (scipy's own method="approx" matches ours).
- *   The statistic is T+, the rank sum of the positive differences (scipy reports min(T+, T−)).
+ * - 'wilcoxon': signed-rank test exactly as scipy.stats.wilcoxon with its defaults (./wilcoxon.ts):
+ *   zero differences dropped, no continuity correction, the exact distribution for at most 50 pairs
+ *   without zeros, else the tie-corrected normal approximation. The statistic is scipy's:
+ *   min(T+, T−) two-sided, T+ one-sided.
  *
  * @param a per-case values of method A
  * @param b per-case values of method B, in the same case order
@@ -67,7 +64,7 @@ export function pairedTest(
   }
   if (test === 'wilcoxon') {
     if (x.every((v, i) => v === y[i])) throw new OptionError('pairedTest', 'Wilcoxon test: all differences are zero');
-    const r = wilcoxon(x, y, { alternative, correction: false });
+    const r = wilcoxon(x, y, { alternative });
     return { test, statistic: r.statistic, pValue: r.pValue, n: x.length, meanDifference };
   }
   throw new OptionError('pairedTest', `unknown test "${String(test)}" (expected t or wilcoxon)`);

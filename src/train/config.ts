@@ -238,49 +238,44 @@ export const augmentationSchema = z.strictObject({
 });
 
 /** Optimizer, schedule and early stopping: the same keys for every task. */
-export const optimizerSchema = z
-  .strictObject({
-    name: z
-      .enum(['sgd', 'adam', 'adamw'])
-      .default('sgd')
-      .describe('The optimizer; nnU-Net: SGD with Nesterov momentum.'),
-    lr: z.number().positive().default(1e-2).describe('Initial learning rate.'),
-    momentum: z.number().min(0).max(1).default(0.99).describe("Momentum of 'sgd'."),
-    nesterov: z.boolean().default(true).describe("Nesterov momentum for 'sgd' (when momentum > 0)."),
-    weight_decay: z
-      .number()
-      .nonnegative()
-      .default(3e-5)
-      .describe("L2 penalty ('sgd', 'adam') or decoupled weight decay ('adamw')."),
-    betas: z
-      .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
-      .default([0.9, 0.999])
-      .describe("Moment decay rates (β1, β2) of 'adam' and 'adamw'."),
-    eps: z.number().positive().default(1e-8).describe("Denominator term of 'adam' and 'adamw'."),
-  })
-  .prefault({})
-  .describe('The optimizer.');
+export const optimizerObject = z.strictObject({
+  name: z.enum(['sgd', 'adam', 'adamw']).default('sgd').describe('The optimizer; nnU-Net: SGD with Nesterov momentum.'),
+  lr: z.number().positive().default(1e-2).describe('Initial learning rate.'),
+  momentum: z.number().min(0).max(1).default(0.99).describe("Momentum of 'sgd'."),
+  nesterov: z.boolean().default(true).describe("Nesterov momentum for 'sgd' (when momentum > 0)."),
+  weight_decay: z
+    .number()
+    .nonnegative()
+    .default(3e-5)
+    .describe("L2 penalty ('sgd', 'adam') or decoupled weight decay ('adamw')."),
+  betas: z
+    .tuple([z.number().min(0).max(1), z.number().min(0).max(1)])
+    .default([0.9, 0.999])
+    .describe("Moment decay rates (β1, β2) of 'adam' and 'adamw'."),
+  eps: z.number().positive().default(1e-8).describe("Denominator term of 'adam' and 'adamw'."),
+});
+export const optimizerSchema = optimizerObject.prefault({}).describe('The optimizer.');
 
-export const scheduleSchema = z
-  .strictObject({
-    name: z
-      .enum(['poly', 'cosine', 'constant', 'step'])
-      .default('poly')
-      .describe("Learning-rate schedule over all steps (epochs × iterations_per_epoch); nnU-Net: 'poly'."),
-    power: z.number().positive().default(0.9).describe("Exponent of 'poly': lr · (1 − step/steps)^power."),
-    warmup_epochs: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(0)
-      .describe('Epochs of linear warm-up before the schedule starts.'),
-    min_lr: z.number().nonnegative().default(0).describe("Final learning rate of 'cosine'."),
-    milestones: z
-      .array(positiveInt)
-      .default([])
-      .describe("'step': epochs after which the rate is multiplied by `gamma` (MedMNIST: 50 and 75 of 100)."),
-    gamma: z.number().positive().max(1).default(0.1).describe("'step': the factor applied at each milestone."),
-  })
+export const scheduleObject = z.strictObject({
+  name: z
+    .enum(['poly', 'cosine', 'constant', 'step'])
+    .default('poly')
+    .describe("Learning-rate schedule over all steps (epochs × iterations_per_epoch); nnU-Net: 'poly'."),
+  power: z.number().positive().default(0.9).describe("Exponent of 'poly': lr · (1 − step/steps)^power."),
+  warmup_epochs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe('Epochs of linear warm-up before the schedule starts.'),
+  min_lr: z.number().nonnegative().default(0).describe("Final learning rate of 'cosine'."),
+  milestones: z
+    .array(positiveInt)
+    .default([])
+    .describe("'step': epochs after which the rate is multiplied by `gamma` (MedMNIST: 50 and 75 of 100)."),
+  gamma: z.number().positive().max(1).default(0.1).describe("'step': the factor applied at each milestone."),
+});
+export const scheduleSchema = scheduleObject
   .prefault({})
   .describe('The learning-rate schedule; it advances once per optimizer step.');
 
@@ -307,9 +302,137 @@ export const deviceSchema = z
   .default('auto')
   .describe("Where to train: 'auto' (a GPU when the addon has one, else the CPU), 'cpu', 'cuda' or 'cuda:N'.");
 
+const featureBank = z
+  .strictObject({
+    sigmas: z
+      .array(z.number().positive())
+      .min(1)
+      .default([1, 2, 4])
+      .describe('Gaussian scales in mm (voxels where the spacing is 1).'),
+    channels: z
+      .array(z.number().int().nonnegative())
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('Image channels the features are computed on; null: every channel.'),
+    intensity: z.boolean().default(true).describe('The intensity itself.'),
+    gaussian: z.boolean().default(true).describe('Gaussian-smoothed intensity at each scale.'),
+    gradient: z.boolean().default(true).describe('Gradient magnitude at each scale.'),
+    laplacian: z.boolean().default(true).describe('Laplacian of Gaussian at each scale.'),
+    hessian: z.boolean().default(true).describe('Hessian eigenvalues at each scale.'),
+    frangi: z.boolean().default(true).describe("Frangi's vesselness for bright and for dark tubes at each scale."),
+  })
+  .prefault({})
+  .describe('The pixel/voxel feature bank of random_forest and svm.');
+
+export const methodSchema = z
+  .strictObject({
+    name: z
+      .enum(['network', 'otsu', 'threshold', 'random_forest', 'svm'])
+      .default('network')
+      .describe('What is trained: the network, or a classical baseline (segmentation only).'),
+    channel: z
+      .number()
+      .int()
+      .nonnegative()
+      .nullable()
+      .default(null)
+      .describe('otsu/threshold: the channel thresholded; null: the mean of the channels.'),
+    polarity: z
+      .enum(['auto', 'bright', 'dark'])
+      .default('auto')
+      .describe(
+        "otsu/threshold: foreground above ('bright') or below ('dark') the level; 'auto': the better on the training cases.",
+      ),
+    level: z
+      .number()
+      .nullable()
+      .default(null)
+      .describe(
+        'threshold: a fixed level in preprocessed (normalised) intensity; null: tuned on the training cases (best mean Dice).',
+      ),
+    features: featureBank,
+    samples: positiveInt
+      .default(100000)
+      .describe('random_forest/svm: training pixels, drawn class-balanced from the training cases (inside their ROI).'),
+    trees: positiveInt.default(50).describe('random_forest: number of trees.'),
+    max_depth: positiveInt.default(16).describe('random_forest: maximum tree depth.'),
+    min_samples_leaf: positiveInt.default(5).describe('random_forest: fewest samples in a leaf.'),
+    max_features: positiveInt
+      .nullable()
+      .default(null)
+      .describe('random_forest: features tried per split; null: √(number of features).'),
+    kernel: z.enum(['linear', 'rbf']).default('rbf').describe('svm: the kernel (RBF through random Fourier features).'),
+    c: z.number().positive().default(1).describe('svm: the soft-margin C.'),
+    gamma: z
+      .number()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe("svm: the RBF γ on standardised features; null: 1 / number of features (scikit-learn's 'scale')."),
+    rff_components: positiveInt.default(512).describe('svm: random Fourier features approximating the RBF kernel.'),
+    svm_epochs: positiveInt.default(20).describe('svm: passes over the training pixels.'),
+  })
+  .prefault({})
+  .describe(
+    'The method: the network (default) or a classical baseline that runs through the same train, cv, predict and evaluate.',
+  );
+
+export const cvSchema = z
+  .strictObject({
+    folds: z.number().int().min(2).default(5).describe('Number of folds (`vesalius cv --folds` overrides it).'),
+    seed: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(12345)
+      .describe("Seed of the split (nnU-Net's 12345 gives its splits when nothing is grouped or stratified)."),
+    metadata: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe("A CSV with a `case` column and others (subject, site, grade ...); relative to the config's folder."),
+    group_by: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe("A metadata column naming each case's subject: no subject is split across folds."),
+    group_pattern: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('Or a regular expression on the case id whose first group is the subject.'),
+    stratify_by: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('A metadata column whose values are balanced across the folds.'),
+    checkpoint: z
+      .enum(['final', 'inner'])
+      .default('final')
+      .describe(
+        "'final': each fold reports its last checkpoint (the held-out fold is validated on for the curves only); 'inner': the best checkpoint on an inner validation split of the training folds. Never one chosen on the held-out fold.",
+      ),
+    inner_val_fraction: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.2)
+      .describe("'inner': the fraction of the training folds validated on."),
+    probabilities: z.boolean().default(true).describe('Write the out-of-fold probability maps (ROC curves, AUC).'),
+  })
+  .prefault({})
+  .describe('Cross-validation (`vesalius cv`): folds, grouping, stratification, which checkpoint is reported.');
+
 export const configSchema = z.strictObject({
   task: z.literal('segmentation').optional().describe('The training task; segmentation when left out.'),
   dataset: datasetSchema.describe('Where the cases are and what their labels mean.'),
+  method: methodSchema,
+  cv: cvSchema,
   plan: planOverridesSchema
     .prefault({})
     .describe(
@@ -350,6 +473,12 @@ export const configSchema = z.strictObject({
         .default(true)
         .describe("Also supervise the decoder's lower resolutions, with nnU-Net's weights per level."),
       attention: z.boolean().default(false).describe('Attention gates on the skip connections (Oktay et al. 2018).'),
+      upsampling: z
+        .enum(['transposed', 'resize_conv'])
+        .default('transposed')
+        .describe(
+          "Decoder up-sampling: 'transposed' (nnU-Net's transposed convolution) or 'resize_conv' (nearest resize + convolution: no transposed convolution, so a 3D export runs on onnxruntime-web's WebGPU backend).",
+        ),
       dropout: z.number().min(0).max(1).default(0).describe('Dropout probability after each convolution.'),
     })
     .prefault({})
@@ -433,6 +562,14 @@ export const configSchema = z.strictObject({
         .nullable()
         .default(null)
         .describe('Explicit validation case ids (the rest train); overrides `folds` and `fold`.'),
+      train_cases: z
+        .array(z.string().min(1))
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe(
+          'Explicit training case ids, with `val_cases`: cases in neither list are left out (a cross-validation fold leaves out its held-out cases this way while it validates on an inner split).',
+        ),
       exclude_both_empty: z
         .boolean()
         .default(false)
@@ -461,7 +598,7 @@ export const configSchema = z.strictObject({
         .boolean()
         .default(true)
         .describe(
-          'Mirroring test-time augmentation. Not read yet: validation does not mirror, and `predict` mirrors unless `--no-tta`.',
+          'Mirroring test-time augmentation: `cv` predicts the held-out folds with it; validation does not mirror, and `predict` mirrors unless `--no-tta`.',
         ),
       keep_largest: z.boolean().default(false).describe("`predict` keeps each class's largest connected component."),
       remove_small: z
@@ -493,6 +630,8 @@ export const configSchema = z.strictObject({
 export type TrainingConfig = z.infer<typeof configSchema>;
 export type DatasetConfig = z.infer<typeof datasetSchema>;
 export type PlanOverrides = z.infer<typeof planOverridesSchema>;
+export type MethodConfig = z.infer<typeof methodSchema>;
+export type CvConfig = z.infer<typeof cvSchema>;
 export type FolderSpecConfig = z.infer<typeof folderSpec>;
 
 function describe(value: unknown): string {
@@ -617,5 +756,6 @@ export function loadConfig(path: string): TrainingConfig {
 export function resolveConfigPaths(config: TrainingConfig, base: string): TrainingConfig {
   config.dataset.root = resolve(base, config.dataset.root);
   config.output = resolve(base, config.output);
+  if (config.cv.metadata !== null) config.cv.metadata = resolve(base, config.cv.metadata);
   return config;
 }

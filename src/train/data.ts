@@ -49,9 +49,20 @@ export function chooseFold(config: TrainingConfig, ids: string[]): { folds: Fold
     const val = new Set(v.val_cases);
     if (val.size === ids.length)
       throw new OptionError('validation.val_cases', 'lists every case; nothing would be left to train on');
-    const fold = { train: ids.filter((id) => !val.has(id)).sort(), val: [...val].sort() };
+    let train = ids.filter((id) => !val.has(id));
+    if (v.train_cases) {
+      const wrong = v.train_cases.filter((id) => !known.has(id) || val.has(id));
+      if (wrong.length)
+        throw new OptionError(
+          'validation.train_cases',
+          `names case(s) the dataset does not have or that are validation cases: ${wrong.join(', ')}`,
+        );
+      train = [...new Set(v.train_cases)];
+    }
+    const fold = { train: train.sort(), val: [...val].sort() };
     return { folds: [fold], fold };
   }
+  if (v.train_cases) throw new OptionError('validation.train_cases', 'needs validation.val_cases as well');
   if (v.fold === 'all') {
     const all = { train: [...ids].sort(), val: [] };
     return { folds: [all], fold: all };

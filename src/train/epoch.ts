@@ -24,6 +24,8 @@ export interface EpochContext<B> {
   iterations: number;
   /** Forward passes under bf16 autocast. */
   bfloat16?: boolean;
+  /** Runs between backward and the optimizer step (data-parallel training averages the gradients here). */
+  afterBackward?: () => Promise<void>;
   /** Called after every step with the running mean loss of the epoch, images and steps so far. */
   onStep?: (meanLoss: number, lr: number, images: number, steps: number) => void;
 }
@@ -52,9 +54,13 @@ export async function trainEpoch<B>(ctx: EpochContext<B>): Promise<EpochStats> {
       // goes (as PyTorch's reference counting does) instead of all of them living until the step ends.
       const l = tidy(() => (ctx.bfloat16 ? autocast(() => ctx.loss(batch)) : ctx.loss(batch)));
       l.backward();
-      ctx.optimizer.step();
+      if (!ctx.afterBackward) ctx.optimizer.step();
       return l.item() as number;
     });
+    if (ctx.afterBackward) {
+      await ctx.afterBackward();
+      tidy(() => ctx.optimizer.step());
+    }
     if (!Number.isFinite(value))
       throw new VesaliusError(
         `training diverged: the loss is ${value} at step ${it + 1} of the epoch (lower optimizer.lr?)`,

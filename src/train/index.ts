@@ -20,3 +20,35 @@ export { buildOptimizer, buildScheduler, totalSteps } from './optimization.js';
 export { loadRun, runPaths, readLog, type DatasetInfo, type LoadedRun } from './run-folder.js';
 export { progressBar, quietProgress, type ProgressPayload, type TrainingProgress } from './progress.js';
 export { inferencePostprocess } from './inference-options.js';
+export {
+  crossValidate,
+  cvPaths,
+  foldConfig,
+  openCvRuns,
+  readCvState,
+  summarizeCv,
+  cvCsv,
+  rocCurve,
+  type CvOptions,
+  type CvPaths,
+  type CvResult,
+  type CvState,
+  type CvSummary,
+  type RocHistogram,
+  type FoldRow,
+} from './cv/index.js';
+export { trainBaseline, baselinePath, validateBaseline } from './baseline-run.js';
+export { openTrainedRun, isCvFolder, type OpenedRun } from './open-run.js';
+export { classificationTask, type ClassificationInfo } from './classification/task.js';
+export {
+  classificationConfigSchema,
+  parseClassificationConfig,
+  type ClassificationConfig,
+} from './classification/config.js';
+export {
+  loadClassificationRun,
+  predictSamples,
+  samplesFromPaths,
+  samplesOfSplit,
+  type ClassificationRun,
+} from './classification/run.js';

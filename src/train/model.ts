@@ -44,6 +44,7 @@ export function modelOptions(config: ModelConfig, plan: Plan, inChannels: number
     residual: n.residual,
     deepSupervision: n.deep_supervision,
     attention: n.attention,
+    upsampling: n.upsampling,
     dropout: n.dropout,
   };
 }

@@ -33,6 +33,7 @@ import { loadPlan, type Plan, savePlan } from '../data/plan.js';
 import { type Fold, saveSplits } from '../data/splits.js';
 import type { UNet } from '../nets/unet.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { readJsonFile } from '../util/read-text.js';
 import { FileFormatError, VesaliusError } from '../util/errors.js';
 import { parseConfig, type TrainingConfig } from './config.js';
 import { buildModel } from './model.js';
@@ -236,17 +237,6 @@ export function writeLog(runDir: string, entries: readonly object[]): void {
   );
 }
 
-function readJson(path: string, what: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new FileFormatError(
-      path,
-      `cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-}
-
 export interface LoadedRun {
   config: TrainingConfig;
   plan: Plan;
@@ -260,9 +250,9 @@ export interface LoadedRun {
 export function loadRun(runDir: string, options: { checkpoint?: 'best' | 'last' } = {}): LoadedRun {
   const p = runPaths(runDir);
   if (!existsSync(p.config)) throw new VesaliusError(`${runDir}: not a run folder (no config.json)`);
-  const config = parseConfig(readJson(p.config, 'run config'), p.config);
+  const config = parseConfig(readJsonFile(p.config, 'run config'), p.config);
   const plan = loadPlan(p.plan);
-  const datasetInfo = readJson(p.dataset, 'dataset info') as DatasetInfo;
+  const datasetInfo = readJsonFile(p.dataset, 'dataset info') as DatasetInfo;
   if (!Array.isArray(datasetInfo?.channels) || !Number.isInteger(datasetInfo?.numClasses))
     throw new FileFormatError(p.dataset, 'expected {labels, channels, numClasses}');
   const which = options.checkpoint ?? 'best';

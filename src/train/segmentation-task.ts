@@ -11,7 +11,7 @@ import type { UNet } from '../nets/unet.js';
 import { configSchema, parseConfig, resolveConfigPaths, type TrainingConfig } from './config.js';
 import { loaderCase } from '../data/batch-cases.js';
 import { prepareTrainingData } from './data.js';
-import { trainingLoss } from './loss.js';
+import { segmentationLoss, trainingLoss } from './loss.js';
 import { buildModel, patchSizeOf } from './model.js';
 import { runPaths, writeRunSetup } from './run-folder.js';
 import type { TrainingTask } from './task.js';
@@ -29,7 +29,7 @@ export const segmentationTask: TrainingTask<TrainingConfig> = {
   async prepare(_config, ctx) {
     const data = await prepareTrainingData(ctx.configPath, {
       plan: ctx.resuming ? loadPlan(runPaths(ctx.runDir).plan) : undefined,
-      cacheDir: `${ctx.runDir}/preprocessed`,
+      cacheDir: ctx.cacheDir ?? `${ctx.runDir}/preprocessed`,
       onStage: ctx.say,
     });
     const { config, plan } = data;
@@ -37,22 +37,31 @@ export const segmentationTask: TrainingTask<TrainingConfig> = {
     const numClasses = data.datasetInfo.numClasses;
     const patch = patchSizeOf(plan);
     const lossFn = trainingLoss(config);
+    const valLoss = segmentationLoss(config);
     return {
       metricName: 'mean val Dice',
       iterationsPerEpoch: config.iterations_per_epoch,
+      loaderWorkers: ctx.workers,
       hasValidation: data.val.length > 0,
       createModel: () => buildModel(config, plan, plan.channels.length, numClasses),
       trainableParameters: (model) => model.parameters(),
       describe: (model, device) =>
         `training ${data.fold.train.length} case(s), validating ${data.fold.val.length}; patch ${plan.patch_size.join('×')}, batch ${plan.batch_size}, ${model.numParameters()} parameters, ${config.epochs} epochs × ${config.iterations_per_epoch} iterations on ${device}`,
-      notes:
-        data.val.length > 0
+      notes: [
+        ...(data.val.length > 0
           ? [
               config.validation.exclude_both_empty
                 ? 'validation Dice: a class absent from both label and prediction is left out of its mean (validation.exclude_both_empty)'
                 : 'validation Dice: a class absent from both label and prediction counts as 1, as in evaluate (validation.exclude_both_empty=false)',
             ]
-          : [],
+          : []),
+        ...(ctx.shard && config.loss.batch_dice
+          ? [
+              `loss.batch_dice: each of the ${ctx.shard.worldSize} processes pools its Dice over its own share of the batch, not the whole batch (the one loss term that differs from one process)`,
+            ]
+          : []),
+      ],
+      sharded: true,
       writeSetup: (runDir) =>
         writeRunSetup(runDir, {
           config,
@@ -72,6 +81,7 @@ export const segmentationTask: TrainingTask<TrainingConfig> = {
           seed: config.seed,
           workers: ctx.workers,
           startBatch,
+          shard: ctx.shard,
         }),
       imagesIn: (batch: Batch) => batch.imageShape[0]!,
       loss: (model: Module<[Tensor], unknown>, batch: Batch, device: string) => {
@@ -89,11 +99,12 @@ export const segmentationTask: TrainingTask<TrainingConfig> = {
           mirror: false,
           batchSize: plan.batch_size,
           excludeBothEmpty: config.validation.exclude_both_empty,
+          loss: (logits, target) => valLoss.forward(logits, target),
         });
         return {
           metric: v.meanDice,
-          log: { val_dice: v.dicePerClass, val_mean_dice: v.meanDice, val_seconds: v.seconds },
-          text: `val Dice ${v.meanDice.toFixed(4)}`,
+          log: { val_dice: v.dicePerClass, val_mean_dice: v.meanDice, val_loss: v.meanLoss, val_seconds: v.seconds },
+          text: `val loss ${v.meanLoss?.toFixed(4)}, val Dice ${v.meanDice.toFixed(4)}`,
           seconds: v.seconds,
         };
       },

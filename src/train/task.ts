@@ -54,6 +54,10 @@ export interface LoopContext {
   workers: number;
   /** A line for the human log (stderr). */
   say(line: string): void;
+  /** Where preprocessed cases are cached (default: the run folder's preprocessed/); cross-validation shares one. */
+  cacheDir?: string;
+  /** Data-parallel training: this process's share of every batch (the config's batch size is the global one). */
+  shard?: { rank: number; worldSize: number };
 }
 
 /** A task's run, once its data is read and checked (before any weights exist). */
@@ -62,6 +66,8 @@ export interface PreparedTask<B = unknown> {
   metricName: string;
   /** Steps per epoch (a config's iterations_per_epoch, or one pass over the training data). */
   iterationsPerEpoch: number;
+  /** Worker threads its batch stream keeps busy (the training step gets the other cores). */
+  loaderWorkers: number;
   /** Whether there are validation cases (without them the best checkpoint is the latest). */
   hasValidation: boolean;
   /** Builds the network (after the loop has seeded libtorch's generator). */
@@ -74,6 +80,8 @@ export interface PreparedTask<B = unknown> {
   notes?: string[];
   /** Writes the run's description files (config.json, dataset.json, splits.json, …) into a new run folder. */
   writeSetup(runDir: string): void;
+  /** Whether `batches` honours LoopContext.shard (data-parallel training needs it). */
+  sharded?: boolean;
   /** The training batches, starting at batch `startBatch`. */
   batches(startBatch: number, device: string): BatchStream<B>;
   /** Images (samples) in a batch, for speed and the progress bar. */

@@ -5,12 +5,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FileFormatError, OptionError } from '../util/errors.js';
+import { classificationTask } from './classification/task.js';
 import { readConfigFile } from './config.js';
+import { detectionTask } from './detection-task.js';
 import { segmentationTask } from './segmentation-task.js';
 import type { LoopConfig, TrainingTask } from './task.js';
 
 export const TASKS: Record<string, TrainingTask<LoopConfig>> = {
   segmentation: segmentationTask as unknown as TrainingTask<LoopConfig>,
+  classification: classificationTask as unknown as TrainingTask<LoopConfig>,
+  detection: detectionTask as unknown as TrainingTask<LoopConfig>,
 };
 
 export type TaskName = keyof typeof TASKS;

@@ -16,6 +16,7 @@ import { defaultDevice } from '../engine/device.js';
 import { manualSeed } from '../engine/random.js';
 import { setNumThreads } from '../engine/threads.js';
 import { VesaliusError } from '../util/errors.js';
+import { trainBaseline } from './baseline-run.js';
 import { afterValidation } from './early-stopping.js';
 import { trainEpoch } from './epoch.js';
 import { buildOptimizer, buildScheduler } from './optimization.js';
@@ -30,6 +31,7 @@ import {
   writeLog,
 } from './run-folder.js';
 import { loadTaskConfig } from './tasks.js';
+import { type Distributed, single } from './distributed.js';
 
 export interface TrainOptions {
   /** Run folder (default: the config's `output`). */
@@ -39,8 +41,14 @@ export interface TrainOptions {
   progress?: boolean | TrainingProgress;
   /** Batch-loader worker threads (default cores − 1, at least 1). */
   workers?: number;
+  /** Cores this process may use (default all; data-parallel processes on one machine share them). */
+  cores?: number;
   /** Stop after this epoch as an interruption would (the run can then be resumed); for tests and time-boxed runs. */
   stopAfterEpoch?: number;
+  /** Preprocessed-case cache (default RUN/preprocessed); cross-validation shares one between its folds. */
+  cacheDir?: string;
+  /** Data-parallel training: this process's place in the process group (distributed.ts); default one process. */
+  distributed?: Distributed;
 }
 
 export interface EpochLog {
@@ -54,6 +62,8 @@ export interface EpochLog {
   /** Segmentation's validation entries (other tasks add their own, e.g. val_auc). */
   val_dice?: number[];
   val_mean_dice?: number;
+  /** Mean loss of the whole-image validation predictions (the training loss without deep supervision). */
+  val_loss?: number;
   val_seconds?: number;
   best?: boolean;
   [entry: string]: unknown;
@@ -96,6 +106,9 @@ export interface TrainResult {
 export async function train(configPath: string, options: TrainOptions = {}): Promise<TrainResult> {
   // the config alone first: its errors (unknown keys, ...) come before anything is read
   const { task, config } = loadTaskConfig(configPath);
+  // a classical baseline (src/baselines) is fitted, not trained by this loop
+  const method = (config as { method?: { name?: string } }).method?.name;
+  if (method !== undefined && method !== 'network') return trainBaseline(configPath, options);
   const runDir = resolve(options.out ?? config.output);
   const paths = runPaths(runDir);
   const resuming = !!options.resume;
@@ -107,28 +120,48 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   if (resuming && !existsSync(paths.lastState))
     throw new VesaliusError(`${runDir}: nothing to resume (no checkpoints/last.state.json)`);
   if (resuming) {
-    const saved = JSON.parse(readFileSync(paths.config, 'utf8')) as unknown;
-    if (!isDeepStrictEqual(saved, JSON.parse(JSON.stringify(config)))) {
+    // the saved config goes through today's schema too, so keys a later version added with defaults compare equal
+    const saved = task.parseConfig(JSON.parse(readFileSync(paths.config, 'utf8')) as unknown, paths.config);
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(saved)), JSON.parse(JSON.stringify(config)))) {
       throw new VesaliusError(
         `${configPath}: differs from the config the run in ${runDir} started with (config.json there); an exact resume needs the same config`,
       );
     }
   }
+  const dist = options.distributed ?? single;
   const sink: TrainingProgress | null = typeof options.progress === 'object' ? options.progress : null;
-  const say = (line: string) => (sink ? sink.log(line) : process.stderr.write(`${line}\n`));
-  const workers = options.workers ?? Math.max(1, availableParallelism() - 1);
-  const prepared = await task.prepare(config, { configPath, runDir, resuming, workers, say });
+  const say = (line: string) => (dist.isMain ? (sink ? sink.log(line) : process.stderr.write(`${line}\n`)) : undefined);
+  const cores = options.cores ?? availableParallelism();
+  const workers = options.workers ?? Math.max(1, cores - 1);
+  const shard = dist.worldSize > 1 ? { rank: dist.rank, worldSize: dist.worldSize } : undefined;
+  // rank 0 fills the preprocessing cache first; the others then read it
+  if (!dist.isMain) await dist.barrier();
+  const prepared = await task.prepare(config, {
+    configPath,
+    runDir,
+    resuming,
+    workers,
+    say,
+    shard,
+    cacheDir: options.cacheDir,
+  });
+  if (dist.isMain && dist.worldSize > 1) await dist.barrier();
+  if (shard && !prepared.sharded)
+    throw new VesaliusError(
+      `the ${task.name} task does not split its batches across processes yet: train it with one process`,
+    );
   // the step's libtorch threads and the loader's workers share the cores: oversubscribing them makes
   // libtorch's thread pool wait on preempted threads (several times slower on a busy 2-core machine)
-  setNumThreads(config.threads ?? Math.max(1, availableParallelism() - workers));
+  setNumThreads(config.threads ?? Math.max(1, cores - prepared.loaderWorkers));
   const device = config.device === 'auto' ? defaultDevice : config.device;
   const iterations = prepared.iterationsPerEpoch;
   manualSeed(config.seed);
   const model = prepared.createModel();
   if (device !== 'cpu') model.to(device);
-  const optimizer = buildOptimizer(config, prepared.trainableParameters(model));
+  const trainable = prepared.trainableParameters(model);
+  const optimizer = buildOptimizer(config, trainable);
   const scheduler = buildScheduler({ ...config, iterations_per_epoch: iterations }, optimizer);
-  if (!resuming) prepared.writeSetup(runDir);
+  if (!resuming && dist.isMain) prepared.writeSetup(runDir);
   let loop: LoopState = {
     epoch: 0,
     iteration: 0,
@@ -144,19 +177,28 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
     log = (readLog(runDir) as unknown as EpochLog[]).filter((e) => e.epoch <= loop.epoch);
     say(`resuming ${runDir} after epoch ${loop.epoch} (iteration ${loop.iteration})`);
   }
+  // every rank starts from rank 0's weights; the other ranks then draw their own dropout masks
+  await dist.syncModel(model);
+  if (!dist.isMain) manualSeed(config.seed + 7919 * dist.rank + loop.epoch);
   say(prepared.describe(model, device));
+  if (shard)
+    say(
+      `data-parallel training: ${dist.worldSize} processes, each taking 1/${dist.worldSize} of every batch; gradients averaged by all-reduce (Gloo)`,
+    );
 
   const batches = prepared.batches(loop.batchIndex, device);
   const total = config.epochs * iterations;
-  const bar =
-    sink ??
-    (options.progress === false
-      ? quietProgress((line) => process.stderr.write(`${line}\n`))
-      : progressBar(total, loop.iteration));
+  const bar = !dist.isMain
+    ? quietProgress(() => {})
+    : (sink ??
+      (options.progress === false
+        ? quietProgress((line) => process.stderr.write(`${line}\n`))
+        : progressBar(total, loop.iteration)));
   let trainSeconds = 0,
     waitSeconds = 0;
   for (const note of prepared.notes ?? []) bar.log(note);
   const checkpoint = (path: string, meta: { epoch: number; metric?: number | null }) => {
+    if (!dist.isMain) return;
     saveCheckpoint(path, model, meta);
     prepared.afterCheckpoint?.(path, model);
   };
@@ -173,6 +215,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
         batches,
         iterations,
         bfloat16: config.precision === 'bfloat16',
+        afterBackward: shard ? () => dist.averageGradients(trainable) : undefined,
         onStep: (meanLoss, lr, images, steps) => {
           bar.update(loop.iteration + steps, {
             epoch,
@@ -190,14 +233,17 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
       const entry: EpochLog = {
         epoch,
         iteration: loop.iteration,
-        train_loss: stats.meanLoss,
+        // over every process's share: the loss of the whole batch, the images of all processes
+        train_loss: await dist.mean(stats.meanLoss),
         lr: scheduler.getLr()[0]!,
         epoch_seconds: stats.seconds,
         data_wait_seconds: stats.dataWaitSeconds,
-        images_per_second: stats.images / stats.seconds,
+        images_per_second: (stats.images * dist.worldSize) / stats.seconds,
       };
       let valText = '';
-      const validateNow = prepared.hasValidation && (epoch % config.validation.every === 0 || epoch === config.epochs);
+      // rank 0 validates; the others wait for it at the next collective
+      const validateNow =
+        dist.isMain && prepared.hasValidation && (epoch % config.validation.every === 0 || epoch === config.epochs);
       if (validateNow) {
         const wasTraining = model.training;
         model.train(false);
@@ -222,9 +268,13 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
       }
       loop.epoch = epoch;
       log.push(entry);
-      saveTrainingState(runDir, model, optimizer, scheduler, loop);
-      prepared.afterCheckpoint?.(paths.last, model);
-      writeLog(runDir, log);
+      if (dist.isMain) {
+        saveTrainingState(runDir, model, optimizer, scheduler, loop);
+        prepared.afterCheckpoint?.(paths.last, model);
+        writeLog(runDir, log);
+      }
+      // early stopping is rank 0's decision
+      if (shard) loop.stopped = await dist.fromMain(loop.stopped);
       bar.log(
         `epoch ${epoch}/${config.epochs}: loss ${entry.train_loss.toFixed(4)}, lr ${entry.lr.toExponential(2)}, ${entry.images_per_second.toFixed(1)} img/s, waited ${entry.data_wait_seconds.toFixed(2)} s for data${valText}`,
       );

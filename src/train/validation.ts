@@ -21,6 +21,8 @@ export interface ValidationResult {
   dicePerClass: number[];
   /** Mean of dicePerClass over the classes that have a mean (NaN when none has). */
   meanDice: number;
+  /** Mean over the cases of the loss of the whole-image prediction (when `loss` is given). */
+  meanLoss?: number;
   seconds: number;
 }
 
@@ -55,6 +57,11 @@ export interface ValidationOptions {
    * (nnU-Net's online validation does so); by default they count as Dice 1, as in `evaluate`.
    */
   excludeBothEmpty?: boolean;
+  /**
+   * The training loss (without deep supervision), computed on each whole-image prediction: the
+   * window-averaged softmax goes in as logits log(p), whose softmax is p again.
+   */
+  loss?: (logits: Tensor, target: Tensor) => Tensor;
 }
 
 /**
@@ -70,6 +77,7 @@ export async function validate(
   const wasTraining = model.training;
   model.train(false);
   const perCase: ValidationResult['perCase'] = [];
+  let lossSum = 0;
   try {
     for (const c of cases) {
       const input = Tensor.from(c.data, [1, c.channels, ...loaderCase(c, o.dims).spatialShape], {
@@ -87,6 +95,15 @@ export async function validate(
         });
         const p = probs;
         const pred = tidy(() => ve.argmax(p, 1).to('uint8').contiguous().toArray() as Uint8Array);
+        if (o.loss) {
+          const lossFn = o.loss;
+          lossSum += tidy(() => {
+            const target = Tensor.from(Float32Array.from(c.label!), [1, 1, ...loaderCase(c, o.dims).spatialShape], {
+              device: p.device,
+            });
+            return lossFn(ve.log(ve.clamp(p, 1e-8)), target).item() as number;
+          });
+        }
         const counts = classConfusions(pred, c.label!, o.numClasses, c.roi).slice(1);
         perCase.push({
           id: c.id,
@@ -110,6 +127,7 @@ export async function validate(
     perCase,
     dicePerClass: perClass,
     meanDice: defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : NaN,
+    ...(o.loss && cases.length ? { meanLoss: lossSum / cases.length } : {}),
     seconds: (performance.now() - start) / 1000,
   };
 }

@@ -33,7 +33,10 @@ declare module 'dcmjs' {
     dictionary: Record<string, { tag: string; vr: string; name: string; vm: string }>;
     nameMap: Record<string, { tag: string; vr: string; name: string; vm: string }>;
   };
+  /** dcmjs's loglevel logger (it warns on stdout/stderr while reading and writing). */
+  export const log: { setLevel(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent'): void };
   const dcmjs: {
+    log: typeof log;
     data: {
       DicomDict: typeof DicomDict;
       DicomMessage: typeof DicomMessage;

@@ -94,4 +94,5 @@ def main():
     save(sys.argv[2], out)
 
 
-main()
+if __name__ == "__main__":
+    main()

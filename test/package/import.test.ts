@@ -9,7 +9,22 @@ import { ensureBuilt } from '../helpers/build.js';
 import { repoRoot } from '../helpers/data.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const LAYERS = ['engine', 'io', 'data', 'transforms', 'nets', 'losses', 'train', 'infer', 'metrics', 'stats'];
+const LAYERS = [
+  'engine',
+  'io',
+  'data',
+  'transforms',
+  'nets',
+  'losses',
+  'train',
+  'infer',
+  'metrics',
+  'stats',
+  'report',
+  'deid',
+  'pacs',
+  'dicom',
+];
 
 function run(command: string, args: string[], cwd: string) {
   const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 180_000 });

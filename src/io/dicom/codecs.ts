@@ -40,7 +40,10 @@ interface CodecsModule {
 let codecs: CodecsModule | undefined;
 let loading: Promise<CodecsModule> | undefined;
 
-/** Loads the dcmjs-codecs WebAssembly (once). Needed before decoding encapsulated frames. */
+/**
+ * Loads the dcmjs-codecs WebAssembly (once). Needed before decoding encapsulated frames.
+ * @internal
+ */
 export function loadCodecs(): Promise<CodecsModule> {
   if (codecs) return Promise.resolve(codecs);
   loading ??= (async () => {

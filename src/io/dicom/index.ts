@@ -52,7 +52,44 @@
 export { readDicom, readDicomFolder, readDicomSeries, type ReadDicomOptions } from './read.js';
 export { scanDicomFolder, scanDicomFolderWithSkipped } from './scan.js';
 export type { DicomSeriesInfo, DicomFrameRef, DicomScan, SkippedFile } from './series-info.js';
-export { decodeFrame, decodeFrameSync, loadCodecs, type StoredArray } from './codecs.js';
+export {
+  decodeFrame,
+  decodeFrameSync,
+  loadCodecs,
+  type StoredArray,
+  type DecodeFrameOptions,
+} from './codecs.js';
 export type { FrameInfo } from './pixel-module.js';
-export { transferSyntax, describeTransferSyntax, type TransferSyntax } from './transfer-syntax.js';
-export { parseDicomBytes, type ParsedDicom } from './parse.js';
+export { transferSyntax, describeTransferSyntax, type TransferSyntax, type FrameCodec } from './transfer-syntax.js';
+export { parseDicomBytes, type ParsedDicom, type ParseOptions } from './parse.js';
+export type { FrameAttributes } from './frame-geometry.js';
+export type { Mosaic } from './mosaic.js';
+export type { DicomDataset } from './write/dataset.js';
+
+// Writing derived objects: segmentations (SEG) and structured reports (SR), and reading SEG back.
+export {
+  buildDicomSeg,
+  writeDicomSeg,
+  SEGMENTATION_STORAGE,
+  LABEL_MAP_SEGMENTATION_STORAGE,
+  type SegWriteOptions,
+  type SegResult,
+  type SegmentationType,
+} from './seg/write.js';
+export { readDicomSeg, readSegmentation, isSegmentation, type DicomSegmentation } from './seg/read.js';
+export { loadReferenceSeries, type ReferenceSeries, type ReferenceFrame } from './seg/reference.js';
+export { segmentsFromJson, resolveSegments, type Segment, type SegmentSpec } from './seg/segments.js';
+export { readSegmentSpecs } from './seg/specs-file.js';
+export { codesForName, codeItem, type Code } from './seg/codes.js';
+export { fitToGrid } from './seg/grid-match.js';
+export { encodePart10, decodePart10 } from './write/part10.js';
+export { newUid, derivedUid, isValidUid } from './write/uid.js';
+export {
+  buildMeasurementReport,
+  writeMeasurementReport,
+  COMPREHENSIVE_SR_STORAGE,
+  SR_CODES,
+  type MeasurementGroup,
+  type Measurement,
+  type ReportOptions,
+} from './sr/tid1500.js';

@@ -18,6 +18,7 @@ import {
   type RescaleFrame,
 } from './rescale.js';
 import { buildSeries, describeFile, listFiles, mapLimit, readBytes, scanDicomFolder, scanFiles } from './scan.js';
+import { isSegmentation, readSegmentation } from './seg/read.js';
 import { frameSize, isColour, type DicomFrameRef, type DicomSeriesInfo } from './series-info.js';
 import { transferSyntax } from './transfer-syntax.js';
 
@@ -237,6 +238,8 @@ export async function readDicom(path: string, options: ReadDicomOptions = {}): P
     return readDicomSeries(series[0]!, { ...options, parsed });
   }
   const parsed = parseDicomBytes(path, await readBytes(path));
+  // a segmentation reads as its label map, placed by its own frame positions
+  if (isSegmentation(parsed)) return (await readSegmentation(parsed)).image;
   const described = describeFile(parsed, 0);
   if (!('frames' in described)) throw new FileFormatError(path, described.reason);
   const series = buildSeries([described]);

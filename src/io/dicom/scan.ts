@@ -19,7 +19,8 @@ import {
 import { layoutStack } from './stack.js';
 import { describeTransferSyntax, transferSyntax } from './transfer-syntax.js';
 
-const SEGMENTATION_SOP = '1.2.840.10008.5.1.4.1.1.66.4';
+/** Segmentation Storage and Label Map Segmentation Storage (DICOM 2024). */
+const SEGMENTATION_SOPS = new Set(['1.2.840.10008.5.1.4.1.1.66.4', '1.2.840.10008.5.1.4.1.1.66.7']);
 const CONCURRENCY = 8;
 /** Skip reasons that are expected in a study folder (not images), as opposed to unreadable files. */
 const NOT_IMAGE = [/^DICOM SEG/, /^no pixel data/, /^not a DICOM file/];
@@ -99,9 +100,10 @@ export interface FileEntry {
 /** Reads the header of one file into frame references, or says why it is not an image. */
 export function describeFile(parsed: ParsedDicom, order: number): FileEntry | SkippedFile {
   const { path, dataSet: ds } = parsed;
-  const sopClassUid = text(ds, 'x00080016') ?? text(ds, 'x00020002') ?? '';
+  // some exports leave the dataset's SOP UIDs empty and keep them only in the meta header
+  const sopClassUid = text(ds, 'x00080016') || text(ds, 'x00020002') || '';
   const modality = text(ds, 'x00080060') ?? '';
-  if (sopClassUid === SEGMENTATION_SOP)
+  if (SEGMENTATION_SOPS.has(sopClassUid))
     return { path, reason: 'DICOM SEG (segmentation object): not read as an image' };
   if (!pixelDataElement(parsed)) return { path, reason: `no pixel data (${modality || 'non-image'} object)` };
   const ts = transferSyntax(parsed.transferSyntaxUid);
@@ -119,7 +121,7 @@ export function describeFile(parsed: ParsedDicom, order: number): FileEntry | Sk
     framesInFile: n,
     ...(mosaic ? { mosaic } : {}),
     transferSyntaxUid: parsed.transferSyntaxUid,
-    instanceUid: text(ds, 'x00080018') || `no-instance-uid:${path}`,
+    instanceUid: text(ds, 'x00080018') || text(ds, 'x00020003') || `no-instance-uid:${path}`,
     info,
     attributes: a,
     order: order * 100000 + f,

@@ -1,0 +1,269 @@
+/**
+ * fp32 vs int8 vs bf16 inference, side by side in one process (issue 15).
+ *
+ * 1. The 2D DRIVE model: every test image predicted the way `vesalius predict` does it (preprocessing,
+ *    sliding window with Gaussian weighting and overlap 0.5, mirroring TTA unless --no-tta), by the float
+ *    run, the int8 run (`vesalius quantize`) and the float run cast to bfloat16, the three precisions
+ *    taking turns image by image. Dice and ROC AUC inside the field-of-view masks against the first
+ *    observer, per image, averaged; time per image as a median, and the median of the per-image ratios.
+ * 2. A 3D U-Net (nnU-Net's plain U-Net: instance norm, leaky ReLU, transposed convolutions) with seeded
+ *    random weights on a synthetic volume: sliding-window time only (calibrated on another synthetic
+ *    volume), the precisions taking turns over --repeats rounds.
+ *
+ *   npx tsx bench/int8.ts --run runs/drive --int8 runs/drive-int8 [--data ../shared/data/drive-retina]
+ *        [--images 20] [--no-tta] [--threads N] [--repeats 3] [--volume 128,128,64] [--patch 64,64,32]
+ *        [--features 32,64,128,256] [--skip-2d] [--skip-3d]
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as ve from '../src/engine/index.js';
+import type { Tensor } from '../src/engine/tensor.js';
+import { calibrate } from '../src/export/calibrate.js';
+import { int8Graph, loadInt8Run } from '../src/export/quantize-run.js';
+import { disposeGraph } from '../src/infer/graph/index.js';
+import { Int8Model } from '../src/infer/int8/model.js';
+import { type PredictionRun, predictCase } from '../src/infer/predict.js';
+import { slidingWindowInference, type WindowModel } from '../src/infer/sliding-window.js';
+import { readImage } from '../src/io/read.js';
+import { rocAuc } from '../src/metrics/auc.js';
+import { confusionCounts } from '../src/metrics/confusion.js';
+import { dice } from '../src/metrics/overlap.js';
+import { UNet } from '../src/nets/index.js';
+import { loadRun } from '../src/train/run-folder.js';
+
+const { values: args } = parseArgs({
+  options: {
+    run: { type: 'string', default: 'runs/drive' },
+    int8: { type: 'string', default: 'runs/drive-int8' },
+    data: { type: 'string', default: '../shared/data/drive-retina' },
+    images: { type: 'string', default: '20' },
+    'no-tta': { type: 'boolean', default: false },
+    threads: { type: 'string', default: String(availableParallelism()) },
+    repeats: { type: 'string', default: '3' },
+    volume: { type: 'string', default: '128,128,64' },
+    patch: { type: 'string', default: '64,64,32' },
+    features: { type: 'string', default: '32,64,128,256' },
+    'skip-2d': { type: 'boolean', default: false },
+    'skip-3d': { type: 'boolean', default: false },
+  },
+});
+
+ve.setNumThreads(Number(args.threads));
+const list = (s: string) => s.split(',').map(Number);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * A float network under bf16 autocast (convolutions and matrix products in bfloat16, the rest in float,
+ * as the trainer's precision: bfloat16 runs): libtorch 1.13's bf16 transposed convolution on the CPU is
+ * broken (it checks the weight as a forward convolution's), and autocast keeps those in float32.
+ */
+class Bf16Model implements WindowModel {
+  training = false;
+  constructor(private readonly model: WindowModel) {}
+  train(): this {
+    return this;
+  }
+  forward(x: Tensor): Tensor {
+    return ve.tidy(() => {
+      const out = ve.autocast(() => this.model.forward(x));
+      return (Array.isArray(out) ? out[0]! : out).to('float32');
+    });
+  }
+}
+
+type Precision = 'fp32' | 'int8' | 'bf16';
+const PRECISIONS: Precision[] = ['fp32', 'int8', 'bf16'];
+
+function table(title: string, header: string[], rows: string[][]): void {
+  console.log(`\n${title}\n`);
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+async function drive(): Promise<void> {
+  const float = loadRun(args.run);
+  const int8 = loadInt8Run(args.int8);
+  const bf16Run = loadRun(args.run);
+  const runs: Record<Precision, PredictionRun> = {
+    fp32: float,
+    int8,
+    bf16: { ...bf16Run, model: new Bf16Model(bf16Run.model as never) },
+  };
+  const tta = !args['no-tta'];
+  const n = Number(args.images);
+  const ids = Array.from({ length: 20 }, (_, i) => String(i + 1).padStart(2, '0')).slice(0, n);
+  const stats: Record<Precision, { seconds: number[]; dice: number[]; auc: number[]; agree: number[] }> = {
+    fp32: { seconds: [], dice: [], auc: [], agree: [] },
+    int8: { seconds: [], dice: [], auc: [], agree: [] },
+    bf16: { seconds: [], dice: [], auc: [], agree: [] },
+  };
+  for (const [index, id] of ids.entries()) {
+    const image = join(args.data, 'testing', 'images', `${id}_test.tif`);
+    const truth = (await readImage(join(args.data, 'testing', '1st_manual', `${id}_manual1.gif`))).data;
+    const fov = (await readImage(join(args.data, 'testing', 'mask', `${id}_test_mask.gif`))).data;
+    const gt = Uint8Array.from(truth as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
+    const roi = Uint8Array.from(fov as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
+    // the precisions take turns, starting with a different one each image
+    const order = PRECISIONS.map((_, k) => PRECISIONS[(k + index) % 3]!);
+    let floatLabels: Uint8Array | undefined;
+    const labelsOf: Partial<Record<Precision, Uint8Array>> = {};
+    for (const p of order) {
+      const started = performance.now();
+      const out = await predictCase(runs[p], { id, files: [image] }, { tta, probabilities: true });
+      stats[p].seconds.push((performance.now() - started) / 1000);
+      const labels = out.labels.data as Uint8Array;
+      const probs = out.probabilities!.data as Float32Array;
+      const vessel = probs.subarray(labels.length, 2 * labels.length);
+      stats[p].dice.push(dice(confusionCounts(labels, gt, roi)));
+      stats[p].auc.push(rocAuc(vessel, gt, roi)!);
+      labelsOf[p] = labels;
+      if (p === 'fp32') floatLabels = labels;
+    }
+    for (const p of PRECISIONS) stats[p].agree.push(dice(confusionCounts(labelsOf[p]!, floatLabels!, roi)));
+    process.stderr.write(
+      `image ${id}: ${PRECISIONS.map((p) => `${p} ${stats[p].seconds.at(-1)!.toFixed(2)} s Dice ${stats[p].dice.at(-1)!.toFixed(4)}`).join(', ')}\n`,
+    );
+  }
+  const f = stats.fp32;
+  table(
+    `DRIVE test set (${ids.length} images, ${tta ? 'mirroring TTA' : 'no TTA'}, ${args.threads} thread(s)): int8 = ${int8.quantization.summary.int8_nodes} int8 node(s), ${int8.quantization.summary.float_nodes.length} float`,
+    [
+      'precision',
+      'median s / image',
+      'speed-up vs fp32 (median of per-image ratios)',
+      'Dice',
+      'ΔDice',
+      'AUC',
+      'ΔAUC',
+      'label Dice vs fp32',
+    ],
+    PRECISIONS.map((p) => {
+      const s = stats[p];
+      const ratios = s.seconds.map((t, i) => f.seconds[i]! / t);
+      return [
+        p,
+        median(s.seconds).toFixed(3),
+        `${median(ratios).toFixed(2)}×`,
+        mean(s.dice).toFixed(4),
+        (mean(s.dice) - mean(f.dice)).toFixed(4),
+        mean(s.auc).toFixed(4),
+        (mean(s.auc) - mean(f.auc)).toFixed(4),
+        mean(s.agree).toFixed(4),
+      ];
+    }),
+  );
+  int8.dispose();
+  float.model.dispose();
+  bf16Run.model.dispose();
+}
+
+/** A smooth synthetic volume [1, 1, D, H, W] (sums of Gaussian blobs), seeded. */
+function volume(shape: number[], seed: number): Tensor {
+  return ve.tidy(() => {
+    ve.manualSeed(seed);
+    const noise = ve.randn([1, 1, ...shape]);
+    return ve.avgPool3d(ve.avgPool3d(noise, 5, { stride: 1, padding: 2 }), 5, { stride: 1, padding: 2 }).mul(10);
+  });
+}
+
+async function threeD(): Promise<void> {
+  const shape = [...list(args.volume)].reverse();
+  const patch = [...list(args.patch)].reverse();
+  ve.manualSeed(0);
+  const net = new UNet({
+    spatialDims: 3,
+    inChannels: 1,
+    numClasses: 3,
+    features: list(args.features),
+    deepSupervision: false,
+  }).eval();
+  const run = { model: net, plan: { channels: ['MR'], dimension: '3d' as const } };
+  const graph = int8Graph(run as never);
+  const calibrationVolume = volume(shape, 1);
+  const windows = async function* () {
+    for (let i = 0; i < 4; i++)
+      yield ve.tidy(() =>
+        calibrationVolume
+          .narrow(2, i * Math.floor((shape[0]! - patch[0]!) / 3), patch[0]!)
+          .narrow(3, 0, patch[1]!)
+          .narrow(4, 0, patch[2]!)
+          .contiguous(),
+      );
+  };
+  const { spec } = await calibrate(graph, windows);
+  const int8 = new Int8Model(graph, spec);
+  const bfNet = new UNet({
+    spatialDims: 3,
+    inChannels: 1,
+    numClasses: 3,
+    features: list(args.features),
+    deepSupervision: false,
+  }).eval();
+  bfNet.loadStateDict(net.stateDict());
+  const models: Record<Precision, WindowModel> = { fp32: net, int8, bf16: new Bf16Model(bfNet) };
+  const x = volume(shape, 2);
+  const seconds: Record<Precision, number[]> = { fp32: [], int8: [], bf16: [] };
+  const probs: Partial<Record<Precision, Tensor>> = {};
+  const repeats = Number(args.repeats);
+  for (let r = 0; r < repeats; r++) {
+    for (const p of PRECISIONS.map((_, k) => PRECISIONS[(k + r) % 3]!)) {
+      const started = performance.now();
+      const out = await slidingWindowInference(models[p], x, { patchSize: patch, overlap: 0.5, mirror: false });
+      seconds[p].push((performance.now() - started) / 1000);
+      probs[p]?.dispose();
+      probs[p] = out;
+    }
+    process.stderr.write(
+      `3D round ${r + 1}: ${PRECISIONS.map((p) => `${p} ${seconds[p].at(-1)!.toFixed(2)} s`).join(', ')}\n`,
+    );
+  }
+  const labels = (t: Tensor) =>
+    ve.tidy(() => ve.argmax(t, { dim: 1 }).to('uint8').contiguous().toArray() as Uint8Array);
+  const ref = labels(probs.fp32!);
+  table(
+    `3D U-Net [${list(args.features).join(', ')}] features, volume ${list(args.volume).join('×')}, patch ${list(args.patch).join('×')}, overlap 0.5, no TTA, ${args.threads} thread(s), ${repeats} round(s); random weights (timing only)`,
+    [
+      'precision',
+      'median s / volume',
+      'speed-up vs fp32 (median of per-round ratios)',
+      'max |Δp| vs fp32',
+      'label agreement with fp32 (voxels)',
+    ],
+    PRECISIONS.map((p) => {
+      const ratios = seconds[p].map((t, i) => seconds.fp32[i]! / t);
+      const diff = ve.tidy(() => probs[p]!.sub(probs.fp32!).abs().max().item() as number);
+      const mine = labels(probs[p]!);
+      let same = 0;
+      for (let v = 0; v < ref.length; v++) if (mine[v] === ref[v]) same++;
+      return [
+        p,
+        median(seconds[p]).toFixed(2),
+        `${median(ratios).toFixed(2)}×`,
+        diff.toFixed(4),
+        `${((100 * same) / ref.length).toFixed(2)}%`,
+      ];
+    }),
+  );
+  int8.dispose();
+  disposeGraph(graph);
+}
+
+console.log(
+  `int8 benchmark: ${new Date().toISOString()}, ${availableParallelism()} core(s) (shared with other work: times are noisy; ratios are measured side by side)`,
+);
+if (!args['skip-2d']) {
+  if (!existsSync(args.run) || !existsSync(args.int8))
+    console.log(
+      `\n(skipping DRIVE: ${args.run} or ${args.int8} is missing; train with examples/drive.yaml and quantize first)`,
+    );
+  else await drive();
+}
+if (!args['skip-3d']) await threeD();

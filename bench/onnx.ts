@@ -1,0 +1,251 @@
+/**
+ * The exported ONNX models in ONNX Runtime (onnxruntime-node, CPU) against the engine, side by side in
+ * one process (issue 15): float export vs the engine's fp32, QDQ int8 export vs the engine's int8.
+ *
+ * 1. The 2D DRIVE model: every test image through `predict`'s pipeline (the same preprocessing and
+ *    sliding window; only the network's runtime differs), the four runtimes taking turns image by
+ *    image. Dice and ROC AUC inside the field-of-view masks, time per image, and the largest
+ *    probability difference from the engine's fp32 run.
+ * 2. A 3D U-Net with seeded random weights on a synthetic volume: sliding-window time and the largest
+ *    logit difference on one patch (timing only).
+ *
+ *   npx tsx bench/onnx.ts --run runs/drive --int8 runs/drive-int8 [--data ../shared/data/drive-retina]
+ *        [--images 20] [--no-tta] [--threads N] [--repeats 3] [--volume 128,128,64] [--patch 64,64,32]
+ *        [--features 32,64,128,256] [--skip-2d] [--skip-3d]
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as ve from '../src/engine/index.js';
+import type { Tensor } from '../src/engine/tensor.js';
+import { calibrate } from '../src/export/calibrate.js';
+import { exportToMemory, onnxPredictionRun } from '../src/export/onnx/export-run.js';
+import { graphToOnnx } from '../src/export/onnx/model.js';
+import { int8Graph, loadInt8Run } from '../src/export/quantize-run.js';
+import { disposeGraph, toGraph } from '../src/infer/graph/index.js';
+import { Int8Model } from '../src/infer/int8/model.js';
+import { OnnxWindowModel } from '../src/infer/onnx-runtime.js';
+import { type PredictionRun, predictCase } from '../src/infer/predict.js';
+import { slidingWindowInference, type WindowModel } from '../src/infer/sliding-window.js';
+import { readImage } from '../src/io/read.js';
+import { rocAuc } from '../src/metrics/auc.js';
+import { confusionCounts } from '../src/metrics/confusion.js';
+import { dice } from '../src/metrics/overlap.js';
+import { UNet } from '../src/nets/index.js';
+import { loadRun } from '../src/train/run-folder.js';
+
+const { values: args } = parseArgs({
+  options: {
+    run: { type: 'string', default: 'runs/drive' },
+    int8: { type: 'string', default: 'runs/drive-int8' },
+    data: { type: 'string', default: '../shared/data/drive-retina' },
+    images: { type: 'string', default: '20' },
+    'no-tta': { type: 'boolean', default: false },
+    threads: { type: 'string', default: String(availableParallelism()) },
+    repeats: { type: 'string', default: '3' },
+    volume: { type: 'string', default: '128,128,64' },
+    patch: { type: 'string', default: '64,64,32' },
+    features: { type: 'string', default: '32,64,128,256' },
+    'skip-2d': { type: 'boolean', default: false },
+    'skip-3d': { type: 'boolean', default: false },
+  },
+});
+
+const threads = Number(args.threads);
+ve.setNumThreads(threads);
+const list = (s: string) => s.split(',').map(Number);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+const RUNTIMES = ['engine fp32', 'onnx fp32', 'engine int8', 'onnx int8 (QDQ)'] as const;
+type Runtime = (typeof RUNTIMES)[number];
+
+function table(title: string, header: string[], rows: string[][]): void {
+  console.log(`\n${title}\n`);
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+async function drive(): Promise<void> {
+  const float = loadRun(args.run);
+  const int8 = loadInt8Run(args.int8);
+  const floatOnnx = await exportToMemory(args.run, { skipCheck: true }, float);
+  const qdqOnnx = await exportToMemory(args.int8, { skipCheck: true });
+  const runs: Record<Runtime, PredictionRun> = {
+    'engine fp32': float,
+    'onnx fp32': onnxPredictionRun(await OnnxWindowModel.create(floatOnnx.bytes, { threads }), floatOnnx.sidecar),
+    'engine int8': int8,
+    'onnx int8 (QDQ)': onnxPredictionRun(await OnnxWindowModel.create(qdqOnnx.bytes, { threads }), qdqOnnx.sidecar),
+  };
+  const tta = !args['no-tta'];
+  const ids = Array.from({ length: 20 }, (_, i) => String(i + 1).padStart(2, '0')).slice(0, Number(args.images));
+  const stats = Object.fromEntries(
+    RUNTIMES.map((r) => [r, { seconds: [] as number[], dice: [] as number[], auc: [] as number[], dp: 0 }]),
+  ) as Record<Runtime, { seconds: number[]; dice: number[]; auc: number[]; dp: number }>;
+  for (const [index, id] of ids.entries()) {
+    const image = join(args.data, 'testing', 'images', `${id}_test.tif`);
+    const gt = Uint8Array.from(
+      (await readImage(join(args.data, 'testing', '1st_manual', `${id}_manual1.gif`))).data as ArrayLike<number>,
+      (v) => (v > 0 ? 1 : 0),
+    );
+    const roi = Uint8Array.from(
+      (await readImage(join(args.data, 'testing', 'mask', `${id}_test_mask.gif`))).data as ArrayLike<number>,
+      (v) => (v > 0 ? 1 : 0),
+    );
+    const order = RUNTIMES.map((_, k) => RUNTIMES[(k + index) % RUNTIMES.length]!);
+    const probabilities: Partial<Record<Runtime, Float32Array>> = {};
+    for (const r of order) {
+      const started = performance.now();
+      const out = await predictCase(runs[r], { id, files: [image] }, { tta, probabilities: true });
+      stats[r].seconds.push((performance.now() - started) / 1000);
+      const labels = out.labels.data as Uint8Array;
+      const probs = out.probabilities!.data as Float32Array;
+      probabilities[r] = probs;
+      stats[r].dice.push(dice(confusionCounts(labels, gt, roi)));
+      stats[r].auc.push(rocAuc(probs.subarray(labels.length, 2 * labels.length), gt, roi)!);
+    }
+    const ref = probabilities['engine fp32']!;
+    for (const r of RUNTIMES) {
+      const p = probabilities[r]!;
+      for (let v = 0; v < p.length; v++) stats[r].dp = Math.max(stats[r].dp, Math.abs(p[v]! - ref[v]!));
+    }
+    process.stderr.write(
+      `image ${id}: ${RUNTIMES.map((r) => `${r} ${stats[r].seconds.at(-1)!.toFixed(2)} s`).join(', ')}\n`,
+    );
+  }
+  const base = stats['engine fp32'];
+  table(
+    `DRIVE test set (${ids.length} images, ${tta ? 'mirroring TTA' : 'no TTA'}, ${threads} thread(s) for the engine and ONNX Runtime alike)`,
+    [
+      'runtime',
+      'median s / image',
+      'speed vs engine fp32 (median of per-image ratios)',
+      'Dice',
+      'AUC',
+      'max |Δp| vs engine fp32',
+    ],
+    RUNTIMES.map((r) => {
+      const s = stats[r];
+      return [
+        r,
+        median(s.seconds).toFixed(3),
+        `${median(s.seconds.map((t, i) => base.seconds[i]! / t)).toFixed(2)}×`,
+        mean(s.dice).toFixed(4),
+        mean(s.auc).toFixed(4),
+        s.dp.toExponential(2),
+      ];
+    }),
+  );
+  int8.dispose();
+  float.model.dispose();
+}
+
+function volume(shape: number[], seed: number): Tensor {
+  return ve.tidy(() => {
+    ve.manualSeed(seed);
+    const noise = ve.randn([1, 1, ...shape]);
+    return ve.avgPool3d(ve.avgPool3d(noise, 5, { stride: 1, padding: 2 }), 5, { stride: 1, padding: 2 }).mul(10);
+  });
+}
+
+async function threeD(): Promise<void> {
+  const shape = [...list(args.volume)].reverse();
+  const patch = [...list(args.patch)].reverse();
+  ve.manualSeed(0);
+  const net = new UNet({
+    spatialDims: 3,
+    inChannels: 1,
+    numClasses: 3,
+    features: list(args.features),
+    deepSupervision: false,
+  }).eval();
+  const floatGraph = toGraph(net, { inChannels: 1, spatialDims: 3 });
+  const graph = int8Graph({ model: net, plan: { channels: ['MR'], dimension: '3d' } } as never);
+  const calibrationVolume = volume(shape, 1);
+  const windows = async function* () {
+    for (let i = 0; i < 4; i++)
+      yield ve.tidy(() =>
+        calibrationVolume
+          .narrow(2, i * Math.floor((shape[0]! - patch[0]!) / 3), patch[0]!)
+          .narrow(3, 0, patch[1]!)
+          .narrow(4, 0, patch[2]!)
+          .contiguous(),
+      );
+  };
+  const { spec } = await calibrate(graph, windows);
+  const int8 = new Int8Model(graph, spec);
+  const int8Values = new Set([...int8.precisions()].filter(([, p]) => p === 'int8').map(([v]) => v));
+  const models: Record<Runtime, WindowModel> = {
+    'engine fp32': net,
+    'onnx fp32': await OnnxWindowModel.create(graphToOnnx(floatGraph, { numClasses: 3 }), { threads }),
+    'engine int8': int8,
+    'onnx int8 (QDQ)': await OnnxWindowModel.create(
+      graphToOnnx(graph, { numClasses: 3, qdq: { ranges: spec.ranges, int8Values } }),
+      {
+        threads,
+      },
+    ),
+  };
+  const x = volume(shape, 2);
+  const patchInput = ve.tidy(() =>
+    x.narrow(2, 0, patch[0]!).narrow(3, 0, patch[1]!).narrow(4, 0, patch[2]!).contiguous(),
+  );
+  const reference = ve.noGrad(() => net.logits(patchInput));
+  const seconds = Object.fromEntries(RUNTIMES.map((r) => [r, [] as number[]])) as Record<Runtime, number[]>;
+  const repeats = Number(args.repeats);
+  for (let round = 0; round < repeats; round++) {
+    for (const r of RUNTIMES.map((_, k) => RUNTIMES[(k + round) % RUNTIMES.length]!)) {
+      const started = performance.now();
+      const out = await slidingWindowInference(models[r], x, { patchSize: patch, overlap: 0.5, mirror: false });
+      seconds[r].push((performance.now() - started) / 1000);
+      out.dispose();
+    }
+    process.stderr.write(
+      `3D round ${round + 1}: ${RUNTIMES.map((r) => `${r} ${seconds[r].at(-1)!.toFixed(2)} s`).join(', ')}\n`,
+    );
+  }
+  const rows: string[][] = [];
+  for (const r of RUNTIMES) {
+    const m = models[r];
+    const logits = m.forwardAsync ? await m.forwardAsync(patchInput) : (m.forward(patchInput) as Tensor);
+    const diff = ve.tidy(() => logits.sub(reference).abs().max().item() as number);
+    logits.dispose();
+    rows.push([
+      r,
+      median(seconds[r]).toFixed(2),
+      `${median(seconds[r].map((t, i) => seconds['engine fp32'][i]! / t)).toFixed(2)}×`,
+      diff.toExponential(2),
+    ]);
+  }
+  table(
+    `3D U-Net [${list(args.features).join(', ')}] features, volume ${list(args.volume).join('×')}, patch ${list(args.patch).join('×')}, overlap 0.5, no TTA, ${threads} thread(s), ${repeats} round(s); random weights (timing and parity only)`,
+    [
+      'runtime',
+      'median s / volume',
+      'speed vs engine fp32 (median of per-round ratios)',
+      'max |Δlogit| vs engine fp32 (one patch)',
+    ],
+    rows,
+  );
+  int8.dispose();
+  disposeGraph(graph);
+  disposeGraph(floatGraph);
+}
+
+console.log(
+  `ONNX benchmark: ${new Date().toISOString()}, ${availableParallelism()} core(s) (shared with other work: times are noisy; ratios are measured side by side)`,
+);
+if (!args['skip-2d']) {
+  if (!existsSync(args.run) || !existsSync(args.int8))
+    console.log(
+      `\n(skipping DRIVE: ${args.run} or ${args.int8} is missing; train with examples/drive.yaml and quantize first)`,
+    );
+  else await drive();
+}
+if (!args['skip-3d']) await threeD();

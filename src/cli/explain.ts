@@ -1,0 +1,71 @@
+/**
+ * `vesalius explain RUN IMAGE... --method gradcam|gradcam++|occlusion [--layer NAME] [--class C] -o OUT`:
+ * heatmaps of a classification run's decision, written as NIfTI in each input's geometry and as PNG
+ * overlays; `--mask T` adds the map thresholded at T as a pseudo-mask. The logic is in src/explain.
+ */
+import type { Command } from 'commander';
+import { EXPLAIN_METHODS, type ExplainMethod, explainImages } from '../explain/explain.js';
+import { loadClassificationRun } from '../train/classification/run.js';
+import { taskOfRun } from '../train/tasks.js';
+import { OptionError } from '../util/errors.js';
+import { withFlagNames } from './flags.js';
+
+interface ExplainFlags {
+  output: string;
+  method: string;
+  layer?: string;
+  class?: string;
+  mask?: string;
+  window?: string;
+  checkpoint?: string;
+  json?: boolean;
+}
+
+export async function runExplain(runDir: string, inputs: string[], flags: ExplainFlags): Promise<void> {
+  if (taskOfRun(runDir) !== 'classification')
+    throw new OptionError('run', `${runDir} is not a classification run (explain reads classification runs)`);
+  const mask = flags.mask === undefined ? undefined : Number(flags.mask);
+  const window = flags.window === undefined ? undefined : Number(flags.window);
+  if (window !== undefined && !(Number.isInteger(window) && window > 0))
+    throw new OptionError('--window', `must be a positive integer, got "${flags.window}"`);
+  if (flags.checkpoint !== undefined && flags.checkpoint !== 'best' && flags.checkpoint !== 'last')
+    throw new OptionError('--checkpoint', `must be best or last, got "${flags.checkpoint}"`);
+  const run = loadClassificationRun(runDir, (flags.checkpoint as 'best' | 'last' | undefined) ?? 'best');
+  const written = await withFlagNames({ method: '--method', layer: '--layer', class: '--class', mask: '--mask' }, () =>
+    explainImages(run, inputs, {
+      method: flags.method as ExplainMethod,
+      layer: flags.layer,
+      classIndex: flags.class,
+      output: flags.output,
+      mask,
+      occlusionWindow: window,
+    }),
+  );
+  for (const w of written)
+    process.stderr.write(
+      `explain: ${w.input} → class ${w.className}: ${w.heatmap}, ${w.overlay}${w.mask ? `, ${w.mask}` : ''}\n`,
+    );
+  if (flags.json) process.stdout.write(`${JSON.stringify(written)}\n`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('explain')
+    .description(
+      "heatmaps of a classification run's decision (Grad-CAM, Grad-CAM++, occlusion sensitivity), written in each input's geometry (NIfTI) and as PNG overlays",
+    )
+    .argument('<run>', 'classification run folder')
+    .argument('<images...>', "images or DICOM folders; a case's channel files joined by commas")
+    .requiredOption('-o, --output <dir>', 'output folder')
+    .option('--method <name>', EXPLAIN_METHODS.join(' | '), 'gradcam')
+    .option(
+      '--layer <name>',
+      "Grad-CAM layer, as in the state dict's names (default: the last feature map, e.g. layer4)",
+    )
+    .option('--class <c>', 'class to explain, by name or index (default: the predicted class)')
+    .option('--mask <t>', 'also write the normalised map thresholded at t (0..1) as a 0/1 pseudo-mask')
+    .option('--window <n>', 'occlusion window in voxels (default: a quarter of each edge)')
+    .option('--checkpoint <best|last>', 'which checkpoint (default best)')
+    .option('--json', 'print the files written as JSON on stdout')
+    .action(runExplain);
+}
