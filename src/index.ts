@@ -24,6 +24,8 @@ export * as metrics from './metrics/index.js';
 export * as stats from './stats/index.js';
 export * as dicom from './io/dicom/index.js';
 export * as baselines from './baselines/index.js';
+/** The export layer (named so because `export` is a keyword). */
+export * as exporter from './export/index.js';
 export * as report from './report/index.js';
 export * as explain from './explain/index.js';
 export * as deid from './deid/index.js';

@@ -23,6 +23,10 @@ export interface ProcessGroupOptions {
 /** DDP's default gradient bucket: 25 MiB. */
 export const DEFAULT_BUCKET_BYTES = 25 * 2 ** 20;
 
+/**
+ * A torch.distributed (c10d) process group over Gloo: one per process, every rank calling the same
+ * collectives in the same order. Close it when done.
+ */
 export class ProcessGroup {
   #handle: ProcessGroupHandle | null;
 
@@ -79,6 +83,7 @@ export class ProcessGroup {
     );
   }
 
+  /** Resolves once every rank has reached it. */
   barrier(): Promise<void> {
     return native.barrier(this.handle);
   }

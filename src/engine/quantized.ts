@@ -24,6 +24,7 @@ export interface QuantizedInfo {
 /** Weights prepacked for an int8 kernel (opaque; free them with release()). */
 export class PackedWeights {
   #boxed: unknown;
+  /** Wraps a native prepacked object; made by `prepackConv` and `prepackLinear`, not by callers. */
   constructor(
     boxed: unknown,
     readonly kind: 'conv' | 'convTranspose' | 'linear',
@@ -38,6 +39,7 @@ export class PackedWeights {
     return this.#boxed;
   }
 
+  /** Frees the native weights (idempotent). */
   release(): void {
     if (this.#boxed !== null) native.releaseBoxed(this.#boxed);
     this.#boxed = null;
@@ -86,6 +88,7 @@ export const quantizePerChannel = (
   dtype: QuantizedDType = 'qint8',
 ) => tensorOp('aten::quantize_per_channel', '', [x, scales, zeroPoints, axis, dtype]);
 
+/** The real values of a quantized tensor, as float32. */
 export const dequantize = (x: Tensor) => tensorOp('aten::dequantize', 'self', [x]);
 
 /** The stored integers (uint8 / int8). */
@@ -96,6 +99,7 @@ export function quantizedInfo(x: Tensor): QuantizedInfo | null {
   return native.quantizedInfo(x.handle);
 }
 
+/** Whether `x` is a quantized tensor. */
 export const isQuantized = (x: Tensor): boolean => quantizedInfo(x) !== null;
 
 export interface QConvOptions {
@@ -136,10 +140,12 @@ export function qconv(x: Tensor, packed: PackedWeights, scale: number, zeroPoint
   return tensorOp(`quantized::conv${packed.dims}d${relu ? '_relu' : ''}`, 'new', [x, packed, scale, zeroPoint]);
 }
 
+/** Prepacks a qint8 weight [out, in] (and float bias) for `qlinear`. */
 export function prepackLinear(weight: Tensor, bias: Tensor | null): PackedWeights {
   return new PackedWeights(callOp('quantized::linear_prepack', '', [weight, bias]), 'linear', 0);
 }
 
+/** Quantized linear layer (optionally fused with ReLU): quint8 in, quint8 out with the given parameters. */
 export function qlinear(x: Tensor, packed: PackedWeights, scale: number, zeroPoint: number, relu = false): Tensor {
   return tensorOp(`quantized::linear${relu ? '_relu' : ''}`, '', [x, packed, scale, zeroPoint]);
 }

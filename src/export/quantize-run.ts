@@ -39,6 +39,7 @@ export interface QuantizeOptions {
   observer?: Observer;
   /** Images on which agreement with the float model is measured (default: the calibration images). */
   check?: string[];
+  /** A line per step (calibration windows, agreement check) for the log. */
   onProgress?: (line: string) => void;
 }
 

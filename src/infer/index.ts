@@ -15,6 +15,7 @@ export {
 export {
   predictImages,
   networkInputs,
+  type NetworkInputs,
   predictCase,
   readCase,
   groupInputs,
@@ -43,3 +44,4 @@ export {
   type PostprocessOptions,
   type SmallComponentOptions,
 } from './postprocess.js';
+export { type ValueRange } from './int8/qparams.js';

@@ -123,6 +123,16 @@ export async function readCase(
   return { first: first!, channels };
 }
 
+/** A preprocessed case and the network inputs made from it (see `networkInputs`). */
+export interface NetworkInputs {
+  /** The case preprocessed with the run's plan. */
+  pre: PreprocessedCase;
+  /** The window size in the tensor's axis order (reversed from the plan's i, j, k). */
+  patch: number[];
+  /** The input tensors: one volume (slice null) or one per slice k; each is the caller's to dispose. */
+  inputs: () => Generator<{ slice: number | null; tensor: ve.Tensor }>;
+}
+
 /**
  * A case preprocessed with the run's plan (exactly as training saw it), and the network's inputs made
  * from it: one volume [1, C, D, H, W] for a 3D plan, or one [1, C, H, W] per slice (along k) for a 2D
@@ -134,7 +144,7 @@ export function networkInputs(
   image: Image,
   channels: ArrayLike<number>[],
   roi?: ArrayLike<number>,
-): { pre: PreprocessedCase; patch: number[]; inputs: () => Generator<{ slice: number | null; tensor: ve.Tensor }> } {
+): NetworkInputs {
   const shape = spatialOf(image);
   const pre = preprocessCase(
     { id, shape, spacing: [...image.spacing], channels, roi },

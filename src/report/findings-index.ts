@@ -5,7 +5,7 @@ export {
   type Finding,
   type FindingsOptions,
   type Side,
-  type Plane,
+  type FindingPlane,
 } from './findings.js';
 export { convexHull, diameters, type Diameters, type Point } from './findings-geometry.js';
 export {

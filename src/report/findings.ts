@@ -11,7 +11,7 @@ import { ShapeError } from '../util/errors.js';
 import { diameters } from './findings-geometry.js';
 
 export type Side = 'left' | 'right' | 'midline' | 'unknown';
-export type Plane = 'axial' | 'coronal' | 'sagittal' | 'oblique' | 'image';
+export type FindingPlane = 'axial' | 'coronal' | 'sagittal' | 'oblique' | 'image';
 
 export interface Finding {
   /** 1-based, in order of class then size (largest first). */
@@ -27,7 +27,7 @@ export interface Finding {
   shortAxis: number;
   maxDiameter: number;
   /** The slice plane the axes are measured in. */
-  plane: Plane;
+  plane: FindingPlane;
   /** Slice (0-based k) of the long axis, first and last slice (0-based k) of the finding. */
   longAxisSlice: number;
   slices: [number, number];
@@ -66,7 +66,7 @@ export function hasPatientGeometry(image: Image): boolean {
   return !('raster.channels' in image.meta);
 }
 
-function planeOf(image: Image): Plane {
+function planeOf(image: Image): FindingPlane {
   if (!hasPatientGeometry(image)) return 'image';
   const d = image.direction;
   // slice normal = row × column direction; its main axis names the plane

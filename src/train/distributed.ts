@@ -88,7 +88,9 @@ export interface Distributed {
   mean(value: number): Promise<number>;
   /** Rank 0's flag on every rank. */
   fromMain(flag: boolean): Promise<boolean>;
+  /** Resolves once every process has reached it. */
   barrier(): Promise<void>;
+  /** Leaves the process group. */
   close(): void;
 }
 

@@ -18,7 +18,7 @@ test('vesalius train: trains a tiny dataset into a run folder, stops resumably, 
   assert.match(first.stderr, /epoch 1\/3 .*\| 2\/6 it \| loss \d\.\d{4} \| lr \d\.\d\de-\d \| [\d.]+ img\/s \| ETA/);
   assert.match(
     first.stderr,
-    /epoch 1\/3: loss [\d.]+, lr [\d.e+-]+, [\d.]+ img\/s, waited [\d.]+ s for data, val Dice [\d.]+ \(best\)/,
+    /epoch 1\/3: loss [\d.]+, lr [\d.e+-]+, [\d.]+ img\/s, waited [\d.]+ s for data, val loss [\d.]+, val Dice [\d.]+ \(best\)/,
   );
   assert.deepEqual(readdirSync(join(run, 'checkpoints')).sort(), [
     'best.safetensors',

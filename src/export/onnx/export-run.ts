@@ -65,6 +65,7 @@ export function browserProblems(graph: Graph): BrowserProblem[] {
   return problems;
 }
 
+/** The sidecar of an exported model: model.onnx → model.onnx.json. */
 export function sidecarPathOf(modelPath: string): string {
   return `${modelPath}.json`;
 }
@@ -194,11 +195,16 @@ export async function exportRun(runDir: string, out: string, options: ExportOpti
   return { model: out, sidecar: sidecarPath, bytes: bytes.byteLength, sidecarData: sidecar };
 }
 
+/** An exported model opened for prediction. */
+export interface OnnxRun extends PredictionRun {
+  /** The inference section of the sidecar (post-processing). */
+  config: { inference: Partial<TrainingConfig['inference']> };
+  /** Frees the ONNX Runtime session. */
+  dispose(): Promise<void>;
+}
+
 /** An exported model and its sidecar as a prediction run (ONNX Runtime behind the sliding window). */
-export async function loadOnnxRun(
-  modelPath: string,
-  options: { threads?: number } = {},
-): Promise<PredictionRun & { config: { inference: Partial<TrainingConfig['inference']> }; dispose(): Promise<void> }> {
+export async function loadOnnxRun(modelPath: string, options: { threads?: number } = {}): Promise<OnnxRun> {
   const sidecarPath = sidecarPathOf(modelPath);
   if (!existsSync(modelPath)) throw new FileFormatError(modelPath, 'no such model file');
   if (!existsSync(sidecarPath))
