@@ -48,6 +48,21 @@ export function classifierBasics(o: ClassifierOptions, defaultDropout = 0): Clas
   return { spatialDims, inChannels, numClasses, dropout };
 }
 
+/**
+ * A network whose layers output token sequences (N, 1 + L, E) over a patch grid (the ViT): Grad-CAM
+ * turns such tokens into a feature map (N, E, …grid) before weighing them.
+ */
+export interface TokenGrid {
+  /** Tokens (N, 1 + L, E) → (N, E, …patch grid), the leading class token dropped. */
+  tokensToGrid(tokens: Tensor): Tensor;
+}
+
+/** Whether `model` lays its tokens on a patch grid (implements `TokenGrid`). */
+export function hasTokenGrid(model: unknown): model is TokenGrid {
+  return typeof (model as Partial<TokenGrid> | null)?.tokensToGrid === 'function';
+}
+
+/** The base of every classification network (this file's comment). */
 export abstract class Classifier extends Module<[Tensor], Tensor> {
   abstract readonly spatialDims: SpatialDims;
   abstract readonly inChannels: number;
