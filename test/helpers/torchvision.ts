@@ -28,6 +28,8 @@ export interface TorchvisionMeta {
   vit?: Record<string, number>;
   /** VGG in 3D: the adaptive pool's edge. */
   pool?: number;
+  /** VGG: the hidden linear layers' width (torchvision's 4096 when absent). */
+  hidden?: number;
   /** Grad-CAM at this module (eval mode) for `camClass`, computed with torch's autograd: output "cam". */
   camLayer?: string;
   camClass?: number;
@@ -45,6 +47,7 @@ export function torchvisionOutputs(net: AnyModule, input: Tensor, meta: Torchvis
     ...(meta.stem ? { stem: meta.stem } : {}),
     ...(meta.vit ? { vit: JSON.stringify(meta.vit) } : {}),
     ...(meta.pool ? { pool: String(meta.pool) } : {}),
+    ...(meta.hidden ? { hidden: String(meta.hidden) } : {}),
     ...(meta.camLayer ? { cam_layer: meta.camLayer, cam_class: String(meta.camClass ?? 0) } : {}),
     dtype: input.dtype === 'float32' ? 'float32' : 'float64',
   };

@@ -14,7 +14,7 @@ autograd (transformer tokens laid on the patch grid) and written as "cam".
 Usage: python3 torchvision_classifier.py IN.safetensors OUT.safetensors
 metadata: {"arch": "resnet18"|"resnet50"|"densenet121"|"vgg16_bn"|"vit", "dims": "2"|"3",
            "in_channels", "num_classes", "stem": "imagenet"|"small", "mode": "eval"|"train", "vit": json,
-           "pool", "dtype": "float64"|"float32", "cam_layer", "cam_class"}
+           "pool", "hidden", "dtype": "float64"|"float32", "cam_layer", "cam_class"}
 """
 import json
 import os
@@ -72,6 +72,11 @@ def build(meta):
         model.features[0] = torch.nn.Conv2d(channels, 64, 3, 1, 1)
         if meta.get('stem') == 'small':
             model.features = model.features[:-1]
+        if 'hidden' in meta:  # narrower hidden layers (torchvision's are 4096 wide)
+            h = int(meta['hidden'])
+            model.classifier[0] = torch.nn.Linear(model.classifier[0].in_features, h)
+            model.classifier[3] = torch.nn.Linear(h, h)
+            model.classifier[6] = torch.nn.Linear(h, classes)
     elif arch == 'vit':
         v = json.loads(meta['vit'])
         model = torchvision.models.VisionTransformer(
