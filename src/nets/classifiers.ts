@@ -32,6 +32,8 @@ export interface ClassifierSpec extends ClassifierOptions {
   imageSize?: readonly number[];
   /** ViT: the patch edge (default 16). */
   patchSize?: number;
+  /** VGG: the hidden linear layers' width (default 4096). */
+  hiddenFeatures?: number;
 }
 
 /**
@@ -39,12 +41,12 @@ export interface ClassifierSpec extends ClassifierOptions {
  * @throws OptionError naming `option` for an unknown name (and the spec's option for a bad value)
  */
 export function buildClassifier(name: string, spec: ClassifierSpec, option = 'network.architecture'): Classifier {
-  const { imageSize, patchSize, ...common } = spec;
+  const { imageSize, patchSize, hiddenFeatures, ...common } = spec;
   const resnet = /^resnet(\d+)$/.exec(name);
   if (resnet && (CLASSIFIERS as readonly string[]).includes(name))
     return new ResNet({ ...common, depth: Number(resnet[1]) as ResNetDepth });
   if (name === 'densenet121') return new DenseNet(common);
-  if (name === 'vgg16_bn') return new VGG({ ...common, depth: 16 });
+  if (name === 'vgg16_bn') return new VGG({ ...common, depth: 16, hiddenFeatures });
   const vit = /^vit_(tiny|small|base)$/.exec(name);
   if (vit) {
     const { stem: _stem, norm: _norm, ...rest } = common;

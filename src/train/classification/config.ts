@@ -162,6 +162,9 @@ export const classificationConfigSchema = z.strictObject({
         .describe(
           "Dropout before the last linear layer (VGG: after each hidden linear layer); null: the network's default (0; VGG 0.5 as torchvision).",
         ),
+      hidden_features: positiveInt
+        .default(4096)
+        .describe("VGG: width of the two hidden linear layers (torchvision's 4096, which its checkpoints need)."),
       patch_size: positiveInt
         .default(16)
         .describe(

@@ -26,6 +26,7 @@ export function buildClassificationNetwork(
     norm: n.norm,
     imageSize: config.input.size,
     patchSize: n.patch_size,
+    hiddenFeatures: n.hidden_features,
   });
 }
 
