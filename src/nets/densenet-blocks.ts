@@ -23,6 +23,7 @@ export class DenseLayer extends Module {
   readonly dropout: TensorModule | null;
 
   /**
+   * Creates the layer; its parameter names are torchvision's.
    * @param inChannels channels of the concatenated input
    * @param growthRate channels this layer adds (k)
    * @param bnSize the bottleneck's width in multiples of k

@@ -49,6 +49,7 @@ export class MultiheadAttention extends Module {
   readonly out_proj: Linear;
 
   /**
+   * Creates the layer (torch.nn.MultiheadAttention's arguments, self-attention only).
    * @param embedDim E, the width of the tokens
    * @param numHeads heads (E must be a multiple)
    * @param options dropout on the attention weights (default 0), bias (default true)
