@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 import { DenseNet, type DenseNetOptions } from '../../src/nets/densenet.js';
-import { perturbNorms } from '../helpers/perturb.js';
+import { assertEveryParameterLearns, perturbNorms } from '../helpers/net-checks.js';
 import { referenceTest } from '../helpers/reference.js';
 import { assertMatchesTorchvision, hasTorchvision } from '../helpers/torchvision.js';
 
@@ -106,14 +106,7 @@ test('3D DenseNet-121: forward and backward on a batch of two; every parameter g
   ve.manualSeed(1);
   const net = new DenseNet({ spatialDims: 3, inChannels: 1, numClasses: 3, stem: 'small', dropout: 0.2 });
   const x = ve.randn([2, 1, 8, 8, 8]);
-  const logits = net.train().forward(x);
-  assert.deepEqual(logits.shape, [2, 3]);
-  ve.crossEntropy(logits, ve.Tensor.from([0, 2], [2], { dtype: 'int64' })).backward();
-  const missing = net.namedParameters().filter(([, p]) => !p.grad || p.grad.abs().sum().item() === 0);
-  assert.deepEqual(
-    missing.map(([n]) => n),
-    [],
-  );
+  assertEveryParameterLearns(net, x, [0, 2]);
   net.dispose();
 });
 

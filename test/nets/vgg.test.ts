@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 import { VGG, VGG_CONFIGS, type VGGOptions } from '../../src/nets/vgg.js';
-import { perturbNorms } from '../helpers/perturb.js';
+import { assertEveryParameterLearns, perturbNorms } from '../helpers/net-checks.js';
 import { referenceTest } from '../helpers/reference.js';
 import { assertMatchesTorchvision, hasTorchvision } from '../helpers/torchvision.js';
 
@@ -108,14 +108,7 @@ test('VGG-16-BN: torchvision’s names and parameter counts (2D and 3D, by the h
 test('3D VGG-16-BN: forward and backward on a batch of two; every parameter gets a gradient', () => {
   ve.manualSeed(2);
   const net = new VGG({ spatialDims: 3, inChannels: 1, numClasses: 2, hiddenFeatures: 32, stem: 'small' });
-  const logits = net.train().forward(ve.randn([2, 1, 16, 16, 16]));
-  assert.deepEqual(logits.shape, [2, 2]);
-  ve.crossEntropy(logits, ve.Tensor.from([0, 1], [2], { dtype: 'int64' })).backward();
-  const missing = net.namedParameters().filter(([, p]) => !p.grad || p.grad.abs().sum().item() === 0);
-  assert.deepEqual(
-    missing.map(([n]) => n),
-    [],
-  );
+  assertEveryParameterLearns(net, ve.randn([2, 1, 16, 16, 16]), [0, 1]);
   net.dispose();
 });
 

@@ -11,7 +11,7 @@ import { gradCam } from '../../src/explain/gradcam.js';
 import { VisionTransformer, type ViTOptions } from '../../src/nets/vit.js';
 import { loadPretrained } from '../../src/train/classification/model.js';
 import { repoRoot } from '../helpers/data.js';
-import { perturbNorms } from '../helpers/perturb.js';
+import { assertEveryParameterLearns, perturbNorms } from '../helpers/net-checks.js';
 import { referenceTest, runPythonFile } from '../helpers/reference.js';
 import { assertMatchesTorchvision, hasTorchvision, maxDiff } from '../helpers/torchvision.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -205,14 +205,7 @@ test('3D ViT: forward and backward on a batch of two; every parameter gets a gra
   // the head starts at zero (torchvision's), which would leave every other gradient zero in the first step
   perturbNorms(net, ['heads.head']);
   const x = ve.randn([2, 1, 8, 16, 16]);
-  const logits = net.train().forward(x);
-  assert.deepEqual(logits.shape, [2, 2]);
-  ve.crossEntropy(logits, ve.Tensor.from([0, 1], [2], { dtype: 'int64' })).backward();
-  const missing = net.namedParameters().filter(([, p]) => !p.grad || p.grad.abs().sum().item() === 0);
-  assert.deepEqual(
-    missing.map(([n]) => n),
-    [],
-  );
+  assertEveryParameterLearns(net, x, [0, 1]);
   const cam = gradCam(net, x.narrow(0, 0, 1), { layer: net.camLayer, classIndex: 1 });
   assert.deepEqual(cam.rawShape, [2, 4, 4]);
   assert.deepEqual(cam.shape, [8, 16, 16]);

@@ -3,21 +3,19 @@
 // the CLI with --layer, its map on the patch grid resampled to the input); a state dict whose names do
 // not match lists the missing and unexpected names.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 import { explainImages } from '../../src/explain/explain.js';
-import { createImage } from '../../src/io/image.js';
-import { writePng } from '../../src/io/raster.js';
 import { readImage } from '../../src/io/read.js';
 import { buildClassifier } from '../../src/nets/classifiers.js';
 import { loadClassificationRun } from '../../src/train/classification/run.js';
 import { loadPretrained } from '../../src/train/classification/model.js';
 import { train } from '../../src/train/trainer.js';
 import { FileFormatError } from '../../src/util/errors.js';
-import { Random } from '../../src/util/random.js';
 import { runCli } from '../helpers/cli.js';
+import { classFolders } from '../helpers/class-folders.js';
 import { tempDir } from '../helpers/tmp.js';
 
 ve.setNumThreads(2);
@@ -28,27 +26,10 @@ const NETWORKS: Record<string, string> = {
   vit_tiny: '{ architecture: vit_tiny, patch_size: 8 }',
 };
 
-async function classFolders(root: string, perClass = 3, size = 32): Promise<string[]> {
-  const rng = new Random(9);
-  const files: string[] = [];
-  for (const [c, name] of ['dark', 'bright'].entries()) {
-    mkdirSync(join(root, name), { recursive: true });
-    for (let n = 0; n < perClass; n++) {
-      const data = new Uint8Array(size * size);
-      for (let v = 0; v < data.length; v++) data[v] = 40 + rng.int(30);
-      if (c === 1) for (let j = 4; j < 14; j++) for (let i = 18; i < 28; i++) data[i + size * j] = 220;
-      const file = join(root, name, `img${n}.png`);
-      await writePng(createImage(data, [size, size, 1]), file);
-      files.push(file);
-    }
-  }
-  return files;
-}
-
 test('DenseNet-121, VGG-16-BN and ViT-Tiny train a step from a config, reopen and explain', async () => {
   const dir = tempDir();
   const data = join(dir, 'data');
-  const [image] = await classFolders(data);
+  const [image] = await classFolders(data, 3, 32, 9);
   for (const [name, network] of Object.entries(NETWORKS)) {
     const config = join(dir, `${name}.yaml`);
     writeFileSync(

@@ -1,10 +1,12 @@
 /**
- * Random norm scales/shifts and running statistics (and any other named parameters), so that a swapped
+ * Checks shared by the classification networks' tests. Random norm scales/shifts and running statistics (and any other named parameters), so that a swapped
  * name, channel or layer in a reference comparison shows in the outputs instead of hiding behind the
  * identity initialisation of norms (or a zero-initialised head).
  */
+import assert from 'node:assert/strict';
 import * as ve from '../../src/engine/index.js';
 import type { AnyModule } from '../../src/engine/nn/module.js';
+import type { Classifier } from '../../src/nets/classifier.js';
 
 /** Perturbs every normalisation layer's parameters and statistics, and the parameters named in `also`. */
 export function perturbNorms(net: AnyModule, also: readonly string[] = []): void {
@@ -23,4 +25,20 @@ export function perturbNorms(net: AnyModule, also: readonly string[] = []): void
         t.add_(ve.randn(t.shape, { dtype: t.dtype }).mul(0.2));
     }
   });
+}
+
+/**
+ * One training-mode forward pass of `x` and a cross-entropy backward for `targets`: asserts the logits'
+ * shape (N, numClasses) and that every parameter receives a non-zero gradient.
+ */
+export function assertEveryParameterLearns(net: Classifier, x: ve.Tensor, targets: number[]): void {
+  const logits = net.train().forward(x);
+  assert.deepEqual(logits.shape, [x.shape[0], net.numClasses]);
+  ve.crossEntropy(logits, ve.Tensor.from(targets, [targets.length], { dtype: 'int64' })).backward();
+  const missing = net.namedParameters().filter(([, p]) => !p.grad || p.grad.abs().sum().item() === 0);
+  assert.deepEqual(
+    missing.map(([n]) => n),
+    [],
+    'parameters without a gradient',
+  );
 }
