@@ -86,8 +86,11 @@ export abstract class Classifier extends Module<[Tensor], Tensor> {
     return out;
   }
 
-  /** Throws a ShapeError unless x is (N, inChannels, spatial...) with `minSize` voxels per axis at least. */
-  protected checkInput(x: Tensor, minSize = 1): void {
+  /**
+   * Throws a ShapeError unless x is (N, inChannels, spatial...) with `minSize` voxels per axis at least
+   * (`hint` follows the message when an axis is too small).
+   */
+  protected checkInput(x: Tensor, minSize = 1, hint = ''): void {
     const s = x.shape;
     const name = this.constructor.name;
     if (s.length !== this.spatialDims + 2)
@@ -99,6 +102,8 @@ export abstract class Classifier extends Module<[Tensor], Tensor> {
         `${name} expects ${this.inChannels} input channel(s), got ${s[1]} (shape [${s.join(', ')}])`,
       );
     if (s.slice(2).some((d) => d < minSize))
-      throw new ShapeError(`${name} needs at least ${minSize} voxels per axis, got [${s.slice(2).join(', ')}]`);
+      throw new ShapeError(
+        `${name} needs at least ${minSize} voxels per axis, got [${s.slice(2).join(', ')}]${hint ? `; ${hint}` : ''}`,
+      );
   }
 }

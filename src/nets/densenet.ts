@@ -45,6 +45,10 @@ export class DenseNet extends Classifier {
   readonly headName = 'classifier';
   readonly camLayer = 'features.norm5';
   readonly stem: ResNetStem;
+  /** Dense layers per block. */
+  readonly blockConfig: number[];
+  /** The smallest edge that leaves every axis at least one voxel after the last transition. */
+  readonly minSize: number;
   readonly features: NamedSequential;
   readonly relu: TensorModule;
   readonly avgpool: TensorModule;
@@ -78,6 +82,7 @@ export class DenseNet extends Classifier {
     const positive = (v: number) => Number.isInteger(v) && v >= 1;
     if (blocks.length === 0 || !blocks.every(positive))
       throw new OptionError('blockConfig', `must be positive integers, got ${JSON.stringify(blocks)}`);
+    this.blockConfig = [...blocks];
     for (const [k, v] of Object.entries({ growthRate: growth, numInitFeatures: init, bnSize }))
       if (!positive(v)) throw new OptionError(k, `must be a positive integer, got ${v}`);
     if (!(dropRate >= 0 && dropRate < 1)) throw new OptionError('dropRate', `must lie in [0, 1), got ${dropRate}`);
@@ -119,12 +124,14 @@ export class DenseNet extends Classifier {
     this.minSize = this.stem === 'imagenet' ? 2 ** (blocks.length + 1) - 3 : 2 ** (blocks.length - 1);
   }
 
-  /** The smallest edge that leaves every axis at least one voxel after the last transition. */
-  readonly minSize: number;
-
   /** The feature map after norm5 (before the final ReLU). */
   featureMap(x: Tensor): Tensor {
-    this.checkInput(x, this.minSize);
+    const small = 2 ** (this.blockConfig.length - 1);
+    this.checkInput(
+      x,
+      this.minSize,
+      this.stem === 'imagenet' ? `the 'small' stem (3×3/1, no max-pool) takes ${small}` : '',
+    );
     return this.features.forward(x);
   }
 

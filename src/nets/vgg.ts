@@ -138,7 +138,7 @@ export class VGG extends Classifier {
 
   /** The last stage's feature map, pooled to `poolSize` per axis. */
   private pooled(x: Tensor): Tensor {
-    this.checkInput(x, this.minSize);
+    this.checkInput(x, this.minSize, this.stem === 'imagenet' ? "the 'small' stem (no last max-pool) takes 16" : '');
     const f = this.features.forward(x);
     const p = this.avgpool.forward(f);
     f.dispose();

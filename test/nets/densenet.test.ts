@@ -113,7 +113,10 @@ test('3D DenseNet-121: forward and backward on a batch of two; every parameter g
 test('DenseNet: bad inputs and options are one-line errors', () => {
   const net = new DenseNet({ inChannels: 1, numClasses: 2 });
   assert.throws(() => net.forward(ve.randn([1, 3, 32, 32])), /expects 1 input channel\(s\), got 3/);
-  assert.throws(() => net.forward(ve.randn([1, 1, 28, 28])), /DenseNet needs at least 29 voxels per axis/);
+  assert.throws(
+    () => net.forward(ve.randn([1, 1, 28, 28])),
+    /DenseNet needs at least 29 voxels per axis, got \[28, 28\]; the 'small' stem \(3×3\/1, no max-pool\) takes 8/,
+  );
   assert.throws(() => new DenseNet({ growthRate: 0 }), /growthRate: must be a positive integer/);
   assert.throws(() => new DenseNet({ stem: 'tiny' as never }), /stem: must be imagenet or small/);
 });

@@ -114,7 +114,10 @@ test('3D VGG-16-BN: forward and backward on a batch of two; every parameter gets
 
 test('VGG: bad inputs and options are one-line errors', () => {
   const net = new VGG({ inChannels: 1, numClasses: 2, hiddenFeatures: 8 });
-  assert.throws(() => net.forward(ve.randn([1, 1, 28, 28])), /VGG needs at least 32 voxels per axis, got \[28, 28\]/);
+  assert.throws(
+    () => net.forward(ve.randn([1, 1, 28, 28])),
+    /VGG needs at least 32 voxels per axis, got \[28, 28\]; the 'small' stem \(no last max-pool\) takes 16/,
+  );
   assert.throws(() => net.forward(ve.randn([1, 1, 8, 32, 32])), /VGG \(2D\) expects input \(N, C, H, W\)/);
   assert.throws(() => new VGG({ depth: 12 as never }), /depth: must be one of 11, 13, 16, 19/);
   assert.throws(() => new VGG({ poolSize: 0 }), /poolSize: must be a positive integer/);

@@ -11,6 +11,7 @@ import { explainImages } from '../../src/explain/explain.js';
 import { readImage } from '../../src/io/read.js';
 import { buildClassifier } from '../../src/nets/classifiers.js';
 import { loadClassificationRun } from '../../src/train/classification/run.js';
+import { parseClassificationConfig } from '../../src/train/classification/config.js';
 import { loadPretrained } from '../../src/train/classification/model.js';
 import { train } from '../../src/train/trainer.js';
 import { FileFormatError } from '../../src/util/errors.js';
@@ -97,6 +98,23 @@ test('the registry builds each named network with its sizes', () => {
   });
   assert.throws(() => buildClassifier('vit_small', { numClasses: 2 }), /imageSize: is required/);
   assert.throws(() => buildClassifier('vgg19', spec), /network\.architecture: unknown classifier "vgg19"/);
+});
+
+test('a ViT config whose input size is not a multiple of the patch size is refused naming network.patch_size', () => {
+  const config = {
+    task: 'classification',
+    dataset: { format: 'folders', path: 'data' },
+    input: { size: [28, 28] },
+    network: { architecture: 'vit_tiny' },
+  };
+  assert.throws(
+    () => parseClassificationConfig(config, 'c.yaml'),
+    /c\.yaml: network\.patch_size: input\.size \[28, 28\] is not a multiple of the ViT's patch size 16/,
+  );
+  assert.equal(
+    parseClassificationConfig({ ...config, network: { architecture: 'vit_tiny', patch_size: 4 } }).network.patch_size,
+    4,
+  );
 });
 
 test('a state dict of another architecture: the missing and unexpected names are listed', () => {

@@ -290,6 +290,12 @@ export function parseClassificationConfig(input: unknown, source = 'config'): Cl
     if (n !== 1 && c.input.channels !== 'keep' && n !== (c.input.channels === 'rgb' ? 3 : 1))
       throw new OptionError(`${source}: input.${key}`, `has ${n} values for ${c.input.channels} channels`);
   }
+  const patch = c.network.patch_size;
+  if (c.network.architecture.startsWith('vit_') && c.input.size.some((n) => n % patch !== 0))
+    throw new OptionError(
+      `${source}: network.patch_size`,
+      `input.size [${c.input.size.join(', ')}] is not a multiple of the ViT's patch size ${patch}`,
+    );
   return c;
 }
 
