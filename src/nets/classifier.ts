@@ -5,9 +5,10 @@
  * return logits; softmax (one class) or sigmoid (several labels) belongs to the loss and prediction.
  */
 import { Module } from '../engine/nn/module.js';
+import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError, ShapeError } from '../util/errors.js';
-import type { SpatialDims } from './factories.js';
+import type { SpatialDims, TensorModule } from './factories.js';
 
 /** Options every classifier takes. */
 export interface ClassifierOptions {
@@ -78,6 +79,24 @@ export abstract class Classifier extends Module<[Tensor], Tensor> {
   abstract embed(x: Tensor): Tensor;
   /** Logits (N, numClasses) from an embedding. */
   abstract logitsFrom(embedding: Tensor): Tensor;
+
+  /** head(dropout(embedding)) (without dropout when it is null), the intermediate disposed. */
+  protected applyHead(embedding: Tensor, dropout: TensorModule | null, head: TensorModule): Tensor {
+    if (!dropout) return head.forward(embedding);
+    const d = dropout.forward(embedding);
+    const out = head.forward(d);
+    d.dispose();
+    return out;
+  }
+
+  /** The feature map `h` pooled by `pool` and flattened to (N, features); `h` is disposed. */
+  protected poolFlat(h: Tensor, pool: TensorModule): Tensor {
+    const pooled = pool.forward(h);
+    h.dispose();
+    const flat = ve.flatten(pooled, 1);
+    pooled.dispose();
+    return flat;
+  }
 
   forward(x: Tensor): Tensor {
     const e = this.embed(x);

@@ -10,7 +10,6 @@
 import { noGrad } from '../engine/autograd.js';
 import { Conv, Dropout, Linear, NamedSequential, ReLU } from '../engine/nn/index.js';
 import { constant_, kaimingNormal_ } from '../engine/nn/init.js';
-import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError } from '../util/errors.js';
 import { Classifier, type ClassifierOptions, classifierBasics } from './classifier.js';
@@ -139,19 +138,11 @@ export class DenseNet extends Classifier {
     const f = this.featureMap(x);
     const r = this.relu.forward(f);
     f.dispose();
-    const pooled = this.avgpool.forward(r);
-    r.dispose();
-    const flat = ve.flatten(pooled, 1);
-    pooled.dispose();
-    return flat;
+    return this.poolFlat(r, this.avgpool);
   }
 
   logitsFrom(embedding: Tensor): Tensor {
-    if (!this.dropout) return this.classifier.forward(embedding);
-    const d = this.dropout.forward(embedding);
-    const out = this.classifier.forward(d);
-    d.dispose();
-    return out;
+    return this.applyHead(embedding, this.dropout, this.classifier);
   }
 }
 

@@ -181,11 +181,7 @@ export class VisionTransformer extends Classifier {
   }
 
   logitsFrom(embedding: Tensor): Tensor {
-    if (!this.dropout) return this.heads.forward(embedding);
-    const d = this.dropout.forward(embedding);
-    const out = this.heads.forward(d);
-    d.dispose();
-    return out;
+    return this.applyHead(embedding, this.dropout, this.heads);
   }
 
   /**
