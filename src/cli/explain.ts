@@ -95,7 +95,7 @@ export function register(program: Command): void {
     .option('--method <name>', EXPLAIN_METHODS.join(' | '), 'gradcam')
     .option(
       '--layer <name>',
-      "Grad-CAM layer, as in the state dict's names (default: the last feature map, e.g. layer4)",
+      "Grad-CAM layer, as in the state dict's names (default: ResNet layer4, DenseNet features.norm5, VGG features.42, ViT the last block's ln_1, its tokens on the patch grid)",
     )
     .option(
       '--class <c>',
