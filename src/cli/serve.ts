@@ -25,6 +25,7 @@ interface ServeFlags {
   cors?: string[];
   ttlHours: string;
   worklist?: string;
+  dicomweb?: string;
   threads?: string;
   lockDuration: string;
 }
@@ -96,6 +97,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     corsOrigins: flags.cors,
     jobTtlSeconds: positive(flags.ttlHours, '--ttl-hours') * 3600,
     worklist: flags.worklist ? resolve(flags.worklist) : undefined,
+    dicomweb: flags.dicomweb,
     logger,
   });
   const address = await server.app.listen({ port, host: flags.host });
@@ -143,6 +145,7 @@ export function register(program: Command): void {
     .option('--submit-limit <n>', 'job submissions per client per minute', '120')
     .option('--cors <origin>', 'allow this browser origin (CORS is off by default); repeatable', collect)
     .option('--ttl-hours <h>', 'jobs and their files are removed after this long', '168')
+    .option('--dicomweb <url>', 'DICOMweb root jobs may name studies on (POST /api/jobs/dicomweb); none by default')
     .option('--worklist <file>', 'active-learning ranking (vesalius rank -o FILE) the viewer offers')
     .option('--threads <n>', "libtorch threads of this process's worker")
     .option('--lock-duration <ms>', "how long a dead worker's job waits before another worker retries it", '30000')

@@ -367,7 +367,7 @@ export interface PredictImagesOptions extends PredictOptions {
 }
 
 /** Segment names for a run's classes: every foreground class, so that a class never predicted stays an (empty) segment. */
-function runSegments(run: PredictionRun): SegmentSpec[] {
+export function runSegments(run: PredictionRun): SegmentSpec[] {
   const names = new Map((run.datasetInfo.labels ?? []).map((l) => [l.value, l.name]));
   return Array.from({ length: run.datasetInfo.numClasses - 1 }, (_, c) => ({
     number: c + 1,

@@ -19,6 +19,8 @@ export interface ServeContext {
   jobTtlSeconds: number;
   submitRateLimit: { max: number; timeWindow: number };
   worklist?: string;
+  /** The DICOMweb root jobs may name studies on (from the server's configuration only). */
+  dicomweb?: string;
   logger: Logger;
 }
 

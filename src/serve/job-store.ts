@@ -33,6 +33,20 @@ export interface JobOptions {
   tta: boolean;
 }
 
+/** A job that names a study on the server's DICOMweb source instead of uploading. */
+export interface DicomWebSource {
+  /** The server's configured DICOMweb root (from `--dicomweb`, never from a request). */
+  url: string;
+  study: string;
+  /** The series to segment (default: the study's only image series). */
+  series?: string;
+  /** Store the SEG and SR back into the study over STOW-RS. */
+  store: boolean;
+  /** The server's limits at submission, applied to what is retrieved. */
+  maxBytes: number;
+  maxVoxels: number;
+}
+
 export interface JobRecord {
   id: string;
   model: string;
@@ -46,6 +60,8 @@ export interface JobRecord {
   cancelledAt?: string;
   /** The active-learning worklist case this job predicts, when it came from the worklist. */
   worklistCase?: string;
+  /** Set for a job whose input a worker retrieves over DICOMweb (inputs stay empty until then). */
+  dicomweb?: DicomWebSource;
 }
 
 /** Paths and records of the jobs in a data folder (see the module comment). */

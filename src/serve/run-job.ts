@@ -6,7 +6,8 @@
  *
  * result/ holds: input_0000.nii.gz, input_0001.nii.gz ... (each input file as NIfTI: what the viewer
  * shows and what a correction is saved with), labels.nii.gz, probabilities.nii.gz ([i, j, k, K]),
- * foreground.nii.gz (1 − P(background)) and result.json.
+ * foreground.nii.gz (1 − P(background)) and result.json; for a DICOM series input also seg.dcm and
+ * sr.dcm (dicom-results.ts). A job naming a DICOMweb study first retrieves its series (dicomweb-input.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { writeImage } from '../io/write.js';
 import { inferencePostprocess } from '../train/inference-options.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VesaliusError } from '../util/errors.js';
+import { dicomResults } from './dicom-results.js';
+import { retrieveDicomWebInput } from './dicomweb-input.js';
 import { resultExtensions } from './extensions.js';
 import { summarizeFindings, type FindingsSummary } from './findings.js';
 import { inside } from './ids.js';
@@ -54,17 +57,19 @@ export type Progress = (stage: string, fraction: number) => void;
  *
  * @param store - the data folder
  * @param models - loaded models
- * @param record - the job
+ * @param queued - the job as queued (a DICOMweb job gets its input here)
  * @param progress - called with the stage and the fraction done
  * @returns the job's result (also in result/result.json)
  */
 export async function runJob(
   store: JobStore,
   models: ModelCache,
-  record: JobRecord,
+  queued: JobRecord,
   progress: Progress,
 ): Promise<JobResult> {
   const started = performance.now();
+  if (queued.dicomweb && queued.inputs.length === 0) progress('retrieving', 0);
+  const record = await retrieveDicomWebInput(store, queued);
   const run = models.get(record.model);
   const classes = run.datasetInfo.labels.map((l) => l.name);
   const inputDir = store.inputDir(record.id);
@@ -121,7 +126,7 @@ export async function runJob(
 
     const written = [...inputs, 'labels.nii.gz', 'probabilities.nii.gz', 'foreground.nii.gz'];
     const sections: Record<string, unknown> = {};
-    for (const ext of resultExtensions()) {
+    for (const ext of [dicomResults, ...resultExtensions()]) {
       const context = {
         record,
         run,

@@ -27,7 +27,9 @@ import { allows, type KeyStore, type Principal } from './keys.js';
 import { createMetrics } from './metrics.js';
 import { CancelFlags, openQueue, QUEUE_NAME, redisOptions } from './queue.js';
 import { correctionRoutes } from './routes/corrections.js';
+import { dicomWebJobRoutes } from './routes/dicomweb-jobs.js';
 import { deleteJob, jobRoutes } from './routes/jobs.js';
+import { DicomWebClient } from '../pacs/client.js';
 import { modelRoutes } from './routes/models.js';
 import type { DriftReport } from './monitor/drift.js';
 import { driftSource, monitoringRoutes } from './routes/monitoring.js';
@@ -53,6 +55,8 @@ export interface ServeOptions {
   attempts?: number;
   /** The active-learning ranking the viewer offers. */
   worklist?: string;
+  /** A DICOMweb root (e.g. http://pacs:8042/dicom-web) that jobs may name studies on; none by default. */
+  dicomweb?: string;
   /** A pino logger (default: JSON on stderr at info); false for none. */
   logger?: Logger | false;
   /** Behind a reverse proxy: trust its X-Forwarded-For for rate limits. */
@@ -108,6 +112,7 @@ export async function createServer(options: ServeOptions): Promise<VesaliusServe
     jobTtlSeconds: options.jobTtlSeconds ?? 7 * 86400,
     submitRateLimit: { max: options.rateLimit?.submitMax ?? 120, timeWindow: options.rateLimit?.windowMs ?? 60_000 },
     worklist: options.worklist,
+    ...(options.dicomweb ? { dicomweb: new DicomWebClient(options.dicomweb).url } : {}),
     logger,
   };
   drift = driftSource(context);
@@ -237,6 +242,7 @@ export async function createServer(options: ServeOptions): Promise<VesaliusServe
   app.get('/openapi.json', { config: { scope: 'read' }, schema: { hide: true } }, async () => app.swagger());
   modelRoutes(app, context);
   jobRoutes(app, context);
+  dicomWebJobRoutes(app, context);
   correctionRoutes(app, context);
   monitoringRoutes(app, context);
   worklistRoutes(app, context);

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServeContext } from '../context.js';
 import { inside, JOB_ID_PATTERN, MODEL_NAME_PATTERN, newJobId } from '../ids.js';
 import { receiveFiles } from '../intake.js';
-import type { JobInput, JobRecord } from '../job-store.js';
+import type { DicomWebSource, JobInput, JobRecord } from '../job-store.js';
 import { allows, type Principal } from '../keys.js';
 import { modelDir } from '../models.js';
 import { enqueue } from '../queue.js';
@@ -18,6 +18,18 @@ import { UploadError } from '../upload-check.js';
 import { loadPlan } from '../../data/plan.js';
 import { runPaths } from '../../train/run-folder.js';
 
+/** The answer to a submitted job. */
+export const submittedSchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, state: { type: 'string' }, status: { type: 'string' } },
+} as const;
+
+/** The model and options every submission names. */
+export const submitProperties = {
+  model: { type: 'string', pattern: MODEL_NAME_PATTERN },
+  tta: { type: 'boolean', default: true },
+} as const;
+
 export const idParams = {
   type: 'object',
   properties: { id: { type: 'string', pattern: JOB_ID_PATTERN } },
@@ -25,7 +37,7 @@ export const idParams = {
   additionalProperties: false,
 } as const;
 
-const errorSchema = {
+export const errorSchema = {
   type: 'object',
   properties: { error: { type: 'string' }, message: { type: 'string' } },
 } as const;
@@ -75,7 +87,7 @@ export async function createJob(
   model: string,
   inputs: JobInput[],
   principal: Principal,
-  options: { tta: boolean; worklistCase?: string },
+  options: { tta: boolean; worklistCase?: string; dicomweb?: DicomWebSource },
 ): Promise<JobRecord> {
   const now = Date.now();
   const record: JobRecord = {
@@ -87,6 +99,7 @@ export async function createJob(
     inputs,
     options: { tta: options.tta },
     ...(options.worklistCase ? { worklistCase: options.worklistCase } : {}),
+    ...(options.dicomweb ? { dicomweb: options.dicomweb } : {}),
   };
   ctx.store.write(record);
   try {
@@ -111,18 +124,12 @@ export function jobRoutes(app: FastifyInstance, ctx: ServeContext): void {
         consumes: ['multipart/form-data'],
         querystring: {
           type: 'object',
-          properties: {
-            model: { type: 'string', pattern: MODEL_NAME_PATTERN },
-            tta: { type: 'boolean', default: true },
-          },
+          properties: submitProperties,
           required: ['model'],
           additionalProperties: false,
         },
         response: {
-          202: {
-            type: 'object',
-            properties: { id: { type: 'string' }, state: { type: 'string' }, status: { type: 'string' } },
-          },
+          202: submittedSchema,
           400: errorSchema,
           404: errorSchema,
           413: errorSchema,
@@ -227,7 +234,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServeContext): void {
       config: { scope: 'read' },
       schema: {
         summary:
-          'A result file (names from result.files; e.g. labels.nii.gz, probabilities.nii.gz, foreground.nii.gz, input_0000.nii.gz)',
+          'A result file (names from result.files; e.g. labels.nii.gz, probabilities.nii.gz, foreground.nii.gz, input_0000.nii.gz; for a DICOM series input also seg.dcm, the DICOM SEG referencing it, and sr.dcm, its TID 1500 SR)',
         tags: ['jobs'],
         params: {
           type: 'object',
@@ -246,7 +253,12 @@ export function jobRoutes(app: FastifyInstance, ctx: ServeContext): void {
       if (!result?.files.includes(req.params.name))
         return reply.code(404).send({ error: 'not found', message: `no result file ${req.params.name}` });
       const path = inside(ctx.store.resultDir(req.params.id), req.params.name);
-      const type = req.params.name.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+      const name = req.params.name;
+      const type = name.endsWith('.json')
+        ? 'application/json'
+        : name.endsWith('.dcm')
+          ? 'application/dicom'
+          : 'application/octet-stream';
       return reply
         .type(type)
         .header('content-disposition', `attachment; filename="${req.params.name}"`)
