@@ -24,7 +24,14 @@ export {
   type Principal,
   type Scope,
 } from './keys.js';
-export { JobStore, type JobRecord, type JobInput, type JobOptions, type InputKind } from './job-store.js';
+export {
+  JobStore,
+  type JobRecord,
+  type JobInput,
+  type JobOptions,
+  type InputKind,
+  type DicomWebSource,
+} from './job-store.js';
 export {
   DEFAULT_UPLOAD_LIMITS,
   UploadError,
