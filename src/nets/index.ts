@@ -41,3 +41,14 @@ export {
 } from './resnet.js';
 export { BasicBlock, Bottleneck, type BlockSettings } from './resnet-blocks.js';
 export { buildClassifier, CLASSIFIERS, type ClassifierName, type ClassifierSpec } from './classifiers.js';
+export {
+  applyLora,
+  isLoraName,
+  loadLoraAdapters,
+  loraInfo,
+  mergeLora,
+  mergeLoraState,
+  saveLoraAdapters,
+  type LoraInfo,
+  type LoraOptions,
+} from './lora.js';
