@@ -187,9 +187,35 @@ export const classificationConfigSchema = z.strictObject({
         .array(z.string().min(1))
         .default([])
         .describe('Parameter-name prefixes kept frozen (e.g. conv1, layer1).'),
+      lora: z
+        .strictObject({
+          rank: z.number().int().positive().default(8).describe('Rank r of every adapter.'),
+          alpha: z
+            .number()
+            .positive()
+            .default(16)
+            .describe('Scaling numerator: an adapter adds (alpha / rank) · B·A to its layer.'),
+          dropout: z.number().min(0).max(0.99).default(0).describe("Dropout on the adapters' input while training."),
+          target: z
+            .array(z.string().min(1))
+            .min(1)
+            .describe(
+              'Layers to adapt by module name: every linear and convolution layer named so or under it (layer4, fc; `*` matches within one name part: layer*.0.conv1).',
+            ),
+          train_head: z
+            .boolean()
+            .nullable()
+            .default(null)
+            .describe('Also train the head (fully); null: only when it is new (another class count).'),
+        })
+        .nullable()
+        .default(null)
+        .describe(
+          'LoRA adapters on finetune.weights: only the adapters (and the head when asked) train; the base, its normalisation statistics included, stays frozen. Saved apart as checkpoints/*.lora.safetensors; `vesalius finetune-merge` folds them in.',
+        ),
     })
     .prefault({})
-    .describe('Fine-tuning: pretrained weights (a head of another class count is replaced), frozen layers.'),
+    .describe('Fine-tuning: pretrained weights (a head of another class count is replaced), frozen layers, LoRA.'),
   optimizer: optimizerObject
     .extend({
       name: z.enum(['sgd', 'adam', 'adamw']).default('adam').describe('The optimizer; MedMNIST: Adam.'),
@@ -265,6 +291,8 @@ export function parseClassificationConfig(input: unknown, source = 'config'): Cl
     if (n !== 1 && c.input.channels !== 'keep' && n !== (c.input.channels === 'rgb' ? 3 : 1))
       throw new OptionError(`${source}: input.${key}`, `has ${n} values for ${c.input.channels} channels`);
   }
+  if (c.finetune.lora && !c.finetune.weights)
+    throw new OptionError(`${source}: finetune.lora`, 'needs finetune.weights (the base the adapters adapt)');
   return c;
 }
 

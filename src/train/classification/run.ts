@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadModule } from '../../engine/safetensors.js';
 import type { ClassificationSample, SplitName } from '../../data/classification/dataset.js';
 import type { Classifier } from '../../nets/classifier.js';
+import { applyLora } from '../../nets/lora.js';
 import { FileFormatError, OptionError, VesaliusError } from '../../util/errors.js';
 import type { Prediction } from '../../metrics/classification-files.js';
 import { runPaths } from '../run-folder.js';
@@ -48,6 +49,8 @@ export function loadClassificationRun(runDir: string, checkpoint: 'best' | 'last
   if (!existsSync(file))
     throw new VesaliusError(`${runDir}: no ${checkpoint} checkpoint (checkpoints/${checkpoint}.safetensors)`);
   const model = buildClassificationNetwork(config, info.channels, info.classes.length);
+  // a LoRA run's checkpoints hold the base and its adapters
+  if (config.finetune.lora) applyLora(model, config.finetune.lora, 'finetune.lora');
   loadModule(model, file);
   model.eval();
   return { runDir, config, info, model, checkpoint: file };

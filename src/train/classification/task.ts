@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Module } from '../../engine/nn/module.js';
+import type { Classifier } from '../../nets/classifier.js';
 import { Tensor } from '../../engine/tensor.js';
 import { ClassificationAugmentation } from '../../data/classification/augment.js';
 import { type ClassificationBatch, ClassificationBatches } from '../../data/classification/batches.js';
@@ -24,6 +25,7 @@ import {
   resolveClassificationPaths,
 } from './config.js';
 import { classify } from './inference.js';
+import { applyFinetuneLora, checkLoraTargets, saveAdaptersBeside } from './lora.js';
 import { buildClassificationNetwork, freeze, loadPretrained } from './model.js';
 import { inputSpec, openDataset, prepareSamples, splitSamples } from './samples.js';
 
@@ -47,6 +49,8 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
   },
 
   async prepare(config, ctx) {
+    // the adapters' targets are checked before any image is read
+    if (config.finetune.lora) checkLoraTargets(config, config.finetune.lora);
     const dataset = openDataset(config);
     const split = splitSamples(dataset, config);
     const spec = inputSpec(config);
@@ -101,6 +105,8 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
       multiLabel,
       batchSize: config.batch_size,
     };
+    const lora = config.finetune.lora;
+    let trainedHead: string[] = [];
     const notes: string[] = [];
     if (weights) notes.push(`class weights ${weights.map((w) => w.toFixed(3)).join(', ')}`);
     const metricName = `val ${config.validation.metric === 'loss' ? 'loss (negated)' : config.validation.metric.replace('_', ' ')}`;
@@ -113,15 +119,27 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
       notes,
       createModel() {
         const net = buildClassificationNetwork(config, channels, numClasses);
+        let fresh: string[] = [];
         if (config.finetune.weights) {
-          const fresh = loadPretrained(net, config.finetune.weights, config.finetune.name_map);
+          fresh = loadPretrained(net, config.finetune.weights, config.finetune.name_map);
           ctx.say(
             `fine-tuning from ${config.finetune.weights}${fresh.length ? ` (new head: ${fresh.join(', ')})` : ''}`,
           );
         }
         const frozen = freeze(net, config.finetune.freeze);
         if (frozen) ctx.say(`frozen: ${frozen} parameter tensor(s) under ${config.finetune.freeze.join(', ')}`);
+        if (lora) {
+          const { info, trainedHead: head } = applyFinetuneLora(net, lora, fresh);
+          trainedHead = head;
+          const trained = net.parameters().filter((p) => p.requiresGrad);
+          ctx.say(
+            `LoRA: rank ${info.rank}, alpha ${info.alpha} on ${info.layers.length} layer(s) (${info.layers.slice(0, 4).join(', ')}${info.layers.length > 4 ? ', …' : ''})${head.length ? ', head trained' : ''}; ${trained.reduce((n, p) => n + p.numel, 0)} of ${net.numParameters()} parameters train`,
+          );
+        }
         return net;
+      },
+      afterCheckpoint(path, model) {
+        if (lora) saveAdaptersBeside(model as Classifier, path, trainedHead);
       },
       trainableParameters: (model) => model.parameters().filter((p) => p.requiresGrad),
       describe: (model, device) =>
