@@ -217,7 +217,7 @@ export function register(program: Command): void {
     )
     .option(
       '--ensemble <run>',
-      'another run (or checkpoint file) whose probabilities are averaged in; repeatable',
+      'another run (or checkpoint file) whose probabilities are averaged in; repeatable (classification: decision-level fusion, each run reading its own modality with --split)',
       collect,
     )
     .option('--probabilities', 'also write probability maps (float32, one channel per class) under OUT/probabilities')

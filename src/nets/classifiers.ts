@@ -13,6 +13,8 @@ export interface ClassifierSpec extends ClassifierOptions {
   /** ResNet stem ('imagenet' or 'small'). */
   stem?: ResNetOptions['stem'];
   norm?: ResNetOptions['norm'];
+  /** ResNet channels of layer1…layer4 (default 64, 128, 256, 512). */
+  widths?: ResNetOptions['widths'];
 }
 
 /** The network `name` names, with `spec`'s options; an unknown name is an OptionError naming `option`. */

@@ -52,3 +52,4 @@ export {
   type LoraInfo,
   type LoraOptions,
 } from './lora.js';
+export { FusionClassifier, type FusionOptions, type Modality } from './fusion.js';

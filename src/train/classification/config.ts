@@ -80,6 +80,14 @@ export const classificationConfigSchema = z.strictObject({
         .string()
         .default('path')
         .describe("CSV: the image path column (';' joins a case's channel files)."),
+      path_columns: z
+        .array(z.string().min(1))
+        .min(2)
+        .nullable()
+        .default(null)
+        .describe(
+          'CSV: several image columns (one file each, one modality per column) stacked as channels in this order; network.fusion feature gives each its own encoder. Replaces path_column.',
+        ),
       label_column: z
         .string()
         .default('label')
@@ -145,6 +153,17 @@ export const classificationConfigSchema = z.strictObject({
         .describe("ResNet stem: 'imagenet' (7×7/2 conv + max-pool) or 'small' (3×3/1, MedMNIST's for 28×28)."),
       norm: z.enum(['batch', 'instance', 'group']).default('batch').describe('Normalisation layers.'),
       dropout: z.number().min(0).max(0.99).default(0).describe('Dropout before the last linear layer.'),
+      widths: z
+        .tuple([positiveInt, positiveInt, positiveInt, positiveInt])
+        .nullable()
+        .default(null)
+        .describe('ResNet channels of layer1…layer4 before expansion; null: 64, 128, 256, 512 (torchvision).'),
+      fusion: z
+        .enum(['input', 'feature'])
+        .default('input')
+        .describe(
+          "Several modalities: 'input' stacks them as channels of one network; 'feature' gives each modality (CSV path_columns, else each file of a case, else each channel) its own encoder and joins their pooled features before one head.",
+        ),
     })
     .prefault({})
     .describe('The classification network.'),

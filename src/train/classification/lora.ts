@@ -48,7 +48,8 @@ export function applyFinetuneLora(
  * @throws OptionError naming `finetune.lora.target` (or rank, alpha, dropout)
  */
 export function checkLoraTargets(config: Pick<ClassificationConfig, 'network' | 'input'>, lora: LoraConfig): void {
-  const net = buildClassificationNetwork(config, 1, 2);
+  const modalities = [1, 2].map((i) => ({ name: String(i), channels: 1 }));
+  const net = buildClassificationNetwork(config, 2, 2, modalities);
   try {
     applyLora(net, lora, 'finetune.lora');
   } finally {

@@ -48,7 +48,7 @@ export function loadClassificationRun(runDir: string, checkpoint: 'best' | 'last
   const file = checkpoint === 'best' && !existsSync(p.best) ? p.last : checkpoint === 'best' ? p.best : p.last;
   if (!existsSync(file))
     throw new VesaliusError(`${runDir}: no ${checkpoint} checkpoint (checkpoints/${checkpoint}.safetensors)`);
-  const model = buildClassificationNetwork(config, info.channels, info.classes.length);
+  const model = buildClassificationNetwork(config, info.channels, info.classes.length, info.modalities);
   // a LoRA run's checkpoints hold the base and its adapters
   if (config.finetune.lora) applyLora(model, config.finetune.lora, 'finetune.lora');
   loadModule(model, file);

@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Module } from '../../engine/nn/module.js';
 import type { Classifier } from '../../nets/classifier.js';
+import type { Modality } from '../../nets/fusion.js';
 import { Tensor } from '../../engine/tensor.js';
 import { ClassificationAugmentation } from '../../data/classification/augment.js';
 import { type ClassificationBatch, ClassificationBatches } from '../../data/classification/batches.js';
@@ -27,7 +28,7 @@ import {
 import { classify } from './inference.js';
 import { applyFinetuneLora, checkLoraTargets, saveAdaptersBeside } from './lora.js';
 import { buildClassificationNetwork, freeze, loadPretrained } from './model.js';
-import { inputSpec, openDataset, prepareSamples, splitSamples } from './samples.js';
+import { inputSpec, modalitiesOf, openDataset, prepareSamples, splitSamples } from './samples.js';
 
 /** dataset.json of a classification run. */
 export interface ClassificationInfo {
@@ -35,6 +36,8 @@ export interface ClassificationInfo {
   classes: string[];
   multiLabel: boolean;
   channels: number;
+  /** Feature-level fusion: each modality's name and channels, in channel order. */
+  modalities?: Modality[];
   trainSamples: number;
   valSamples: number;
 }
@@ -63,6 +66,8 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
     const channels = train.channels;
     if (val.prepared.length && val.channels !== channels)
       throw new Error(`validation samples have ${val.channels} channel(s), training samples ${channels}`);
+    const modalities = config.network.fusion === 'feature' ? await modalitiesOf(split.train[0]!, channels) : undefined;
+    if (modalities) ctx.say(`feature fusion: ${modalities.map((m) => `${m.name} (${m.channels})`).join(', ')}`);
     const numClasses = dataset.classes.length;
     const multiLabel = dataset.multiLabel;
     const weights =
@@ -94,6 +99,7 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
       classes: dataset.classes,
       multiLabel,
       channels,
+      ...(modalities ? { modalities } : {}),
       trainSamples: train.prepared.length,
       valSamples: val.prepared.length,
     };
@@ -118,7 +124,7 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
       hasValidation: val.prepared.length > 0,
       notes,
       createModel() {
-        const net = buildClassificationNetwork(config, channels, numClasses);
+        const net = buildClassificationNetwork(config, channels, numClasses, modalities);
         let fresh: string[] = [];
         if (config.finetune.weights) {
           fresh = loadPretrained(net, config.finetune.weights, config.finetune.name_map);
@@ -143,7 +149,7 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
       },
       trainableParameters: (model) => model.parameters().filter((p) => p.requiresGrad),
       describe: (model, device) =>
-        `${config.network.architecture} (${size.length}D, ${channels} channel(s) in, ${numClasses} out): ${model.numParameters()} parameters; input ${size.join('×')}, batch ${config.batch_size}, ${config.epochs} epochs × ${iterations} iterations on ${device}`,
+        `${config.network.architecture}${modalities ? ` ×${modalities.length} (feature fusion)` : ''} (${size.length}D, ${channels} channel(s) in, ${numClasses} out): ${model.numParameters()} parameters; input ${size.join('×')}, batch ${config.batch_size}, ${config.epochs} epochs × ${iterations} iterations on ${device}`,
       writeSetup(runDir) {
         const p = runPaths(runDir);
         mkdirSync(p.checkpoints, { recursive: true });
