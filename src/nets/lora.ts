@@ -144,6 +144,7 @@ function attach(layer: Linear | Conv, rank: number, scale: number, dropout: numb
   // an own property shadows the class's forward for this one layer; its parents call it unchanged
   Object.defineProperty(layer, 'forward', {
     configurable: true,
+    writable: true,
     value: (x: Tensor): Tensor => {
       const y = base.call(layer, x);
       const h = drop ? drop.forward(x) : x;
