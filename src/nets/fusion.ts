@@ -21,7 +21,8 @@ export interface Modality {
 }
 
 /** A classifier's body without its head: `embed` as the forward pass; the head's modules left out. */
-class Encoder extends Module {
+export class ModalityEncoder extends Module {
+  /** Registers `body`'s modules but its head (whose weights are freed) and dropout. */
   constructor(readonly body: Classifier) {
     super();
     for (const [name, m] of body.namedChildren()) {
@@ -30,6 +31,7 @@ class Encoder extends Module {
       else if (name !== 'dropout') this.registerModule(name, m);
     }
   }
+  /** The body's pooled features (N, body.numFeatures). */
   forward(x: Tensor): Tensor {
     return this.body.embed(x);
   }
@@ -59,7 +61,7 @@ export class FusionClassifier extends Classifier {
   readonly headName = 'fc';
   readonly camLayer: string;
   readonly modalities: readonly Modality[];
-  readonly encoders: Encoder[];
+  readonly encoders: ModalityEncoder[];
   readonly dropout: Dropout | null;
   readonly fc: Linear;
 
@@ -96,7 +98,9 @@ export class FusionClassifier extends Classifier {
     this.numClasses = b.numClasses;
     this.modalities = o.modalities.map((m) => ({ ...m }));
     const list = this.registerModule('encoders', new EncoderList());
-    this.encoders = o.modalities.map((m, i) => list.registerModule(String(i), new Encoder(o.encoder(m.channels))));
+    this.encoders = o.modalities.map((m, i) =>
+      list.registerModule(String(i), new ModalityEncoder(o.encoder(m.channels))),
+    );
     this.numFeatures = this.encoders.reduce((n, e) => n + e.body.numFeatures, 0);
     this.camLayer = `encoders.0.${this.encoders[0]!.body.camLayer}`;
     this.dropout = b.dropout > 0 ? this.registerModule('dropout', new Dropout(b.dropout)) : null;

@@ -52,4 +52,4 @@ export {
   type LoraInfo,
   type LoraOptions,
 } from './lora.js';
-export { FusionClassifier, type FusionOptions, type Modality } from './fusion.js';
+export { FusionClassifier, ModalityEncoder, type FusionOptions, type Modality } from './fusion.js';
