@@ -3,7 +3,8 @@
  * (a case's channel files joined by commas), or of a split of the run's own dataset (`--split test`),
  * written as a predictions CSV (OUT, or OUT/predictions.csv) that `evaluate` scores. With `--ensemble
  * RUN2 …` the runs' probabilities are averaged (decision-level fusion: with `--split`, each run reads
- * its own dataset, e.g. its own image column of one CSV, and the cases are lined up by row).
+ * its own dataset, e.g. its own image column of one CSV, and the cases are lined up by row). A single
+ * CSV input is a table of new cases that each run reads with its own columns.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import {
   type ClassificationRun,
   loadClassificationRun,
   predictSamples,
+  samplesFromCsv,
   samplesFromPaths,
   samplesOfSplit,
 } from '../train/classification/run.js';
@@ -48,8 +50,13 @@ export async function runClassifyPredict(runDir: string, inputs: string[], flags
       'inputs',
       'give images to classify, or --split train|val|test of the run’s dataset (not both)',
     );
+  const table = inputs.length === 1 && inputs[0]!.toLowerCase().endsWith('.csv') ? inputs[0]! : null;
   const samplesOf = (r: ClassificationRun) =>
-    flags.split ? samplesOfSplit(r, flags.split as SplitName) : samplesFromPaths(inputs);
+    flags.split
+      ? samplesOfSplit(r, flags.split as SplitName)
+      : table
+        ? samplesFromCsv(r, table)
+        : samplesFromPaths(inputs);
   const started = performance.now();
   // several runs (e.g. one per modality, each reading its own image column): probabilities averaged
   if (runs.length > 1)

@@ -137,6 +137,52 @@ test('feature-level fusion learns what neither modality decides alone; decision 
     const cells = line.split(',');
     assert.equal(Number(cells.at(pHigh - header.length)), fused[i]!.probabilities[0]);
   });
+
+  // new cases without labels: one table, each run reading its own column(s)
+  const table = readFileSync(join(dir, 'cases.csv'), 'utf8').trim().split('\n');
+  const newCases = join(dir, 'new.csv');
+  writeFileSync(
+    newCases,
+    `a,b\n${table
+      .filter((l) => l.endsWith(',test'))
+      .map((l) => l.split(',').slice(0, 2).join(','))
+      .join('\n')}\n`,
+  );
+  const pHighOf = (file: string) =>
+    readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',').at(pHigh - header.length)));
+  const fresh = join(dir, 'fresh.csv');
+  const again = runCli(['predict', join(dir, 'only-a'), '--ensemble', join(dir, 'only-b'), newCases, '-o', fresh]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.deepEqual(
+    pHighOf(fresh),
+    fused.map((f) => f.probabilities[0]),
+  );
+  const featureOut = join(dir, 'feature.csv');
+  const feature = runCli(['predict', join(dir, 'feature'), newCases, '-o', featureOut]);
+  assert.equal(feature.status, 0, feature.stderr);
+  const featureSplit = await predictSamples(opened.feature!, samplesOfSplit(opened.feature!, 'test'));
+  assert.deepEqual(
+    pHighOf(featureOut),
+    featureSplit.map((f) => f.probabilities[0]),
+  );
+});
+
+test('feature fusion of one modality, and path_columns cells with several files, are one error naming the key', async () => {
+  const dir = tempDir();
+  await twoModalities(dir, { train: 4, val: 2, test: 0 });
+  await assert.rejects(
+    train(config(dir, 'one', 'path_column: a', ', fusion: feature'), quiet),
+    /network\.fusion: feature fusion needs two or more modalities; .*a0\.png has one/,
+  );
+  writeFileSync(join(dir, 'cases.csv'), 'a,b,label,split\na0.png;b0.png,b1.png,low,train\n');
+  await assert.rejects(
+    train(config(dir, 'two', 'path_columns: [a, b]', ', fusion: feature'), quiet),
+    /cases\.csv row 2: column a must hold one image file \(dataset\.path_columns\)/,
+  );
 });
 
 test('averageProbabilities: the mean per class; cases and class counts must line up', () => {

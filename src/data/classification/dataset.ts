@@ -59,6 +59,8 @@ export interface DatasetSpec {
   label_separator?: string;
   subject_column?: string | null;
   split_column?: string | null;
+  /** CSV: cases without labels are allowed when the label column(s) are absent (new cases to classify). */
+  labels_optional?: boolean;
 }
 
 /** A sample's image: the one in memory, a file, or several files stacked as channels (same grid). */
@@ -160,8 +162,10 @@ function openCsv(spec: DatasetSpec): ClassificationDataset {
     ? spec.path_columns.map((c) => column(c, 'dataset.path_columns'))
     : [column(spec.path_column ?? 'path', 'dataset.path_column')];
   const multiLabel = !!spec.multi_label || !!spec.label_columns;
-  const labelCols = spec.label_columns?.map((c) => column(c, 'dataset.label_columns'));
-  const labelCol = labelCols ? -1 : column(spec.label_column ?? 'label', 'dataset.label_column');
+  const unlabelled =
+    !!spec.labels_optional && (spec.label_columns ?? [spec.label_column ?? 'label']).some((c) => !header.includes(c));
+  const labelCols = unlabelled ? undefined : spec.label_columns?.map((c) => column(c, 'dataset.label_columns'));
+  const labelCol = labelCols || unlabelled ? -1 : column(spec.label_column ?? 'label', 'dataset.label_column');
   const subjectCol = spec.subject_column ? column(spec.subject_column, 'dataset.subject_column') : -1;
   const splitCol = spec.split_column ? column(spec.split_column, 'dataset.split_column') : -1;
   const separator = spec.label_separator ?? '|';
@@ -189,7 +193,8 @@ function openCsv(spec: DatasetSpec): ClassificationDataset {
       });
     const paths = cells.flatMap((cell) => cell.split(';')).map((p) => resolve(base, p.trim()));
     let target: number[];
-    if (labelCols) {
+    if (unlabelled) target = [];
+    else if (labelCols) {
       target = labelCols.map((c) => {
         const v = Number(r[c]);
         if (v !== 0 && v !== 1) throw new VesaliusError(`${where}: ${header[c]} is '${r[c]}', expected 0 or 1`);
