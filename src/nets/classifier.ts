@@ -48,6 +48,19 @@ export function classifierBasics(o: ClassifierOptions, defaultDropout = 0): Clas
   return { spatialDims, inChannels, numClasses, dropout };
 }
 
+/** Logits from an embedding: dropout (when the network has it), then the linear head. */
+export function headLogits(
+  embedding: Tensor,
+  head: Module<[Tensor], Tensor>,
+  dropout: Module<[Tensor], Tensor> | null,
+): Tensor {
+  if (!dropout) return head.forward(embedding);
+  const d = dropout.forward(embedding);
+  const out = head.forward(d);
+  d.dispose();
+  return out;
+}
+
 export abstract class Classifier extends Module<[Tensor], Tensor> {
   abstract readonly spatialDims: SpatialDims;
   abstract readonly inChannels: number;

@@ -28,7 +28,13 @@ export {
 } from './factories.js';
 export { initHe } from './init.js';
 export { ARCHITECTURES, buildNetwork, type Architecture, type NetworkSpec } from './build.js';
-export { Classifier, classifierBasics, type ClassifierBasics, type ClassifierOptions } from './classifier.js';
+export {
+  Classifier,
+  classifierBasics,
+  headLogits,
+  type ClassifierBasics,
+  type ClassifierOptions,
+} from './classifier.js';
 export {
   ResNet,
   resnet18,

@@ -15,7 +15,7 @@ import { constant_, kaimingNormal_ } from '../engine/nn/init.js';
 import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError } from '../util/errors.js';
-import { Classifier, type ClassifierOptions, classifierBasics } from './classifier.js';
+import { Classifier, type ClassifierOptions, classifierBasics, headLogits } from './classifier.js';
 import { adaptiveAvgPoolLayer, convLayer, maxPoolLayer, type SpatialDims, type TensorModule } from './factories.js';
 import { BasicBlock, Bottleneck, type BlockSettings, norm, type ResidualUnit } from './resnet-blocks.js';
 
@@ -178,11 +178,7 @@ export class ResNet extends Classifier {
   }
 
   logitsFrom(embedding: Tensor): Tensor {
-    if (!this.dropout) return this.fc.forward(embedding);
-    const d = this.dropout.forward(embedding);
-    const out = this.fc.forward(d);
-    d.dispose();
-    return out;
+    return headLogits(embedding, this.fc, this.dropout);
   }
 }
 
