@@ -4,9 +4,10 @@
  * every checkpoint (checkpoints/best.lora.safetensors, last.lora.safetensors), and the merge that turns
  * a LoRA run into an ordinary run whose network computes the same (`vesalius finetune-merge`).
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readSafetensorsFile, writeSafetensors } from '../../engine/safetensors.js';
+import { writeSafetensors } from '../../engine/safetensors.js';
+import { decodeSafetensors } from '../../engine/safetensors-bytes.js';
 import type { Classifier } from '../../nets/classifier.js';
 import { applyLora, type LoraInfo, mergeLora, saveLoraAdapters } from '../../nets/lora.js';
 import { writeFileAtomic } from '../../util/atomic.js';
@@ -62,7 +63,8 @@ export const adapterPath = (checkpoint: string): string => checkpoint.replace(/\
 
 /** Writes the adapters (and the trained head) of `net` beside checkpoint `path`. */
 export function saveAdaptersBeside(net: Classifier, checkpoint: string, trainedHead: readonly string[]): void {
-  const meta = readSafetensorsFile(checkpoint).metadata;
+  // the header only: no tensors made from the checkpoint just written
+  const meta = decodeSafetensors(readFileSync(checkpoint), checkpoint).metadata;
   saveLoraAdapters(net, adapterPath(checkpoint), {
     extra: trainedHead,
     metadata: meta.epoch ? { epoch: meta.epoch } : {},
@@ -87,7 +89,7 @@ export function mergeLoraRun(runDir: string, out: string): string[] {
     if (!run.config.finetune.lora)
       throw new OptionError('run', `${runDir} was not trained with finetune.lora: nothing to merge`);
     const merged = mergeLora(run.model);
-    const { metadata } = readSafetensorsFile(from[which]);
+    const { metadata } = decodeSafetensors(readFileSync(from[which]), from[which]);
     try {
       mkdirSync(to.checkpoints, { recursive: true });
       writeSafetensors(to[which], merged, { ...metadata, merged_lora: adapterPath(from[which]) });
