@@ -11,7 +11,7 @@ import { Module } from '../engine/nn/module.js';
 import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError } from '../util/errors.js';
-import { Classifier, classifierBasics, headLogits } from './classifier.js';
+import { Classifier, classifierBasics } from './classifier.js';
 import type { SpatialDims } from './factories.js';
 
 /** A modality: its name (a CSV column, a file or channel index) and its channels. */
@@ -125,6 +125,6 @@ export class FusionClassifier extends Classifier {
   }
 
   logitsFrom(embedding: Tensor): Tensor {
-    return headLogits(embedding, this.fc, this.dropout);
+    return this.applyHead(embedding, this.dropout, this.fc);
   }
 }

@@ -31,9 +31,10 @@ export { ARCHITECTURES, buildNetwork, type Architecture, type NetworkSpec } from
 export {
   Classifier,
   classifierBasics,
-  headLogits,
+  hasTokenGrid,
   type ClassifierBasics,
   type ClassifierOptions,
+  type TokenGrid,
 } from './classifier.js';
 export {
   ResNet,
@@ -46,6 +47,19 @@ export {
   type ResNetStem,
 } from './resnet.js';
 export { BasicBlock, Bottleneck, type BlockSettings } from './resnet-blocks.js';
+export { DenseNet, densenet121, type DenseNetOptions } from './densenet.js';
+export { DenseBlock, DenseLayer, transition } from './densenet-blocks.js';
+export { VGG, vgg16bn, VGG_CONFIGS, type VGGDepth, type VGGOptions } from './vgg.js';
+export {
+  interpolatePositionEmbedding,
+  VisionTransformer,
+  vitSmall,
+  vitTiny,
+  VIT_VARIANTS,
+  type ViTOptions,
+  type ViTVariant,
+} from './vit.js';
+export { Encoder, EncoderBlock, type EncoderSettings } from './vit-blocks.js';
 export { buildClassifier, CLASSIFIERS, type ClassifierName, type ClassifierSpec } from './classifiers.js';
 export {
   applyLora,

@@ -12,10 +12,9 @@
 import { noGrad } from '../engine/autograd.js';
 import { Conv, Dropout, Linear, ReLU, Sequential } from '../engine/nn/index.js';
 import { constant_, kaimingNormal_ } from '../engine/nn/init.js';
-import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError } from '../util/errors.js';
-import { Classifier, type ClassifierOptions, classifierBasics, headLogits } from './classifier.js';
+import { Classifier, type ClassifierOptions, classifierBasics } from './classifier.js';
 import { adaptiveAvgPoolLayer, convLayer, maxPoolLayer, type SpatialDims, type TensorModule } from './factories.js';
 import { BasicBlock, Bottleneck, type BlockSettings, norm, type ResidualUnit } from './resnet-blocks.js';
 
@@ -170,15 +169,11 @@ export class ResNet extends Classifier {
       h.dispose();
       h = next;
     }
-    const pooled = this.avgpool.forward(h);
-    h.dispose();
-    const flat = ve.flatten(pooled, 1);
-    pooled.dispose();
-    return flat;
+    return this.poolFlat(h, this.avgpool);
   }
 
   logitsFrom(embedding: Tensor): Tensor {
-    return headLogits(embedding, this.fc, this.dropout);
+    return this.applyHead(embedding, this.dropout, this.fc);
   }
 }
 

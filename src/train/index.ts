@@ -60,4 +60,4 @@ export {
   type LoraConfig,
 } from './classification/lora.js';
 export { averageProbabilities, caseKey, predictFused } from './classification/fusion.js';
-export { type Distributed } from './distributed.js';
+export type { Distributed } from './distributed.js';

@@ -25,24 +25,27 @@ export function buildClassificationNetwork(
 ): Classifier {
   const n = config.network;
   const spatialDims = config.input.size.length as 2 | 3;
-  const one = (channels: number, classes: number, dropout: number) =>
+  const one = (channels: number, classes: number) =>
     buildClassifier(n.architecture, {
       spatialDims,
       inChannels: channels,
       numClasses: classes,
-      dropout,
+      dropout: n.dropout ?? undefined,
       stem: n.stem,
       norm: n.norm,
+      imageSize: config.input.size,
+      patchSize: n.patch_size,
+      hiddenFeatures: n.hidden_features,
       ...(n.widths ? { widths: n.widths } : {}),
     });
-  if (n.fusion === 'input') return one(inChannels, numClasses, n.dropout);
+  if (n.fusion === 'input') return one(inChannels, numClasses);
   if (!modalities) throw new OptionError('network.fusion', 'feature fusion needs the modalities of the data');
   return new FusionClassifier({
     modalities,
     numClasses,
     spatialDims,
-    dropout: n.dropout,
-    encoder: (channels) => one(channels, 1, 0),
+    dropout: n.dropout ?? undefined,
+    encoder: (channels) => one(channels, 1),
   });
 }
 
