@@ -5,6 +5,8 @@
  * the network splits the channels again, modality by modality.
  *
  * Names: `encoders.<i>.<the encoder's names>` (a ResNet's conv1, layer1 …, without its head) and `fc`.
+ * A body whose head sits inside a container (VGG's classifier.6, the ViT's heads.head) keeps that unused
+ * one-output head in the state dict, untrained (no gradient reaches it); the tests use ResNet bodies.
  */
 import { Dropout, Linear } from '../engine/nn/index.js';
 import { Module } from '../engine/nn/module.js';
