@@ -205,7 +205,7 @@ export function register(program: Command): void {
     )
     .argument(
       '[inputs...]',
-      "images or DICOM folders; a case's channel files joined by commas (a.nii.gz,b.nii.gz) or named CASE_0000, CASE_0001, ...",
+      "images or DICOM folders; a case's channel files joined by commas (a.nii.gz,b.nii.gz) or named CASE_0000, CASE_0001, ...; classification: or one CSV of cases, read with each run's image column(s)",
     )
     .requiredOption('-o, --output <out>', 'output folder (or, for one input, a file name)')
     .option('--no-tta', 'no mirroring test-time augmentation (about 2^dims times faster)')
@@ -217,7 +217,7 @@ export function register(program: Command): void {
     )
     .option(
       '--ensemble <run>',
-      'another run (or checkpoint file) whose probabilities are averaged in; repeatable',
+      'another run (or checkpoint file) whose probabilities are averaged in; repeatable (classification: decision-level fusion, each run reading its own modality with --split)',
       collect,
     )
     .option('--probabilities', 'also write probability maps (float32, one channel per class) under OUT/probabilities')

@@ -5,6 +5,7 @@ import { register as cv } from './cv.js';
 import { register as demo } from './demo.js';
 import { register as deid } from './deid.js';
 import { register as evaluate } from './evaluate.js';
+import { register as finetuneMerge } from './finetune-merge.js';
 import { register as findings } from './findings.js';
 import { register as pacs } from './pacs.js';
 import { register as exportCommand } from './export.js';
@@ -35,6 +36,7 @@ export const subcommands: Array<(program: Command) => void> = [
   quantize,
   exportCommand,
   explain,
+  finetuneMerge,
   findings,
   deid,
   pacs,

@@ -28,6 +28,8 @@ export interface ClassifierSpec extends ClassifierOptions {
   stem?: ResNetOptions['stem'];
   /** Normalisation of the convolutional networks (the ViT's layer norms stay). */
   norm?: ResNetOptions['norm'];
+  /** ResNet channels of layer1…layer4 (default 64, 128, 256, 512). */
+  widths?: ResNetOptions['widths'];
   /** ViT: the input size it is built for ([H, W] or [D, H, W]). */
   imageSize?: readonly number[];
   /** ViT: the patch edge (default 16). */
@@ -41,10 +43,10 @@ export interface ClassifierSpec extends ClassifierOptions {
  * @throws OptionError naming `option` for an unknown name (and the spec's option for a bad value)
  */
 export function buildClassifier(name: string, spec: ClassifierSpec, option = 'network.architecture'): Classifier {
-  const { imageSize, patchSize, hiddenFeatures, ...common } = spec;
+  const { imageSize, patchSize, hiddenFeatures, widths, ...common } = spec;
   const resnet = /^resnet(\d+)$/.exec(name);
   if (resnet && (CLASSIFIERS as readonly string[]).includes(name))
-    return new ResNet({ ...common, depth: Number(resnet[1]) as ResNetDepth });
+    return new ResNet({ ...common, ...(widths ? { widths } : {}), depth: Number(resnet[1]) as ResNetDepth });
   if (name === 'densenet121') return new DenseNet(common);
   if (name === 'vgg16_bn') return new VGG({ ...common, depth: 16, hiddenFeatures });
   const vit = /^vit_(tiny|small|base)$/.exec(name);

@@ -61,3 +61,15 @@ export {
 } from './vit.js';
 export { Encoder, EncoderBlock, type EncoderSettings } from './vit-blocks.js';
 export { buildClassifier, CLASSIFIERS, type ClassifierName, type ClassifierSpec } from './classifiers.js';
+export {
+  applyLora,
+  isLoraName,
+  loadLoraAdapters,
+  loraInfo,
+  mergeLora,
+  mergeLoraState,
+  saveLoraAdapters,
+  type LoraInfo,
+  type LoraOptions,
+} from './lora.js';
+export { FusionClassifier, ModalityEncoder, type FusionOptions, type Modality } from './fusion.js';

@@ -52,4 +52,12 @@ export {
   samplesOfSplit,
   type ClassificationRun,
 } from './classification/run.js';
+export {
+  adapterPath,
+  applyFinetuneLora,
+  checkLoraTargets,
+  mergeLoraRun,
+  type LoraConfig,
+} from './classification/lora.js';
+export { averageProbabilities, caseKey, predictFused } from './classification/fusion.js';
 export type { Distributed } from './distributed.js';

@@ -2,7 +2,8 @@
  * Classification datasets: samples with one class (multi-class) or a 0/1 vector (multi-label), from
  *  - a folder per class (root/<class>/<image>), optionally under train/, val/, test/ folders;
  *  - a CSV of path + label(s) (+ subject id for grouped splits, + a split column, + extra columns);
- *    several paths joined by ';' are the channels of one case (input-level fusion);
+ *    several paths joined by ';' are the channels of one case (input-level fusion), and so are the
+ *    files of several image columns (`path_columns`, one modality per column: feature-level fusion);
  *  - a MedMNIST `.npz` (train_/val_/test_ images and labels; 2D grey, 2D RGB and 3D).
  * Every sample is checked here: a class folder without images, a label outside the declared classes,
  * an .npz without its arrays are one-line errors naming the folder, row or array.
@@ -29,6 +30,10 @@ export interface ClassificationSample {
   subject?: string;
   split?: SplitName;
   extra?: Record<string, string>;
+  /** CSV: the row number in the file (header = 1), which lines up one case across runs reading other columns. */
+  row?: number;
+  /** CSV with `path_columns`: the modality (column) of each file in `paths`. */
+  modalities?: string[];
 }
 
 export interface ClassificationDataset {
@@ -46,12 +51,16 @@ export interface DatasetSpec {
   classes?: string[] | null;
   multi_label?: boolean;
   path_column?: string;
+  /** CSV: several image columns, one file each, stacked as channels in this order (one modality per column). */
+  path_columns?: string[] | null;
   label_column?: string;
   /** Multi-label CSV: one 0/1 column per class (or one label column with names joined by `label_separator`). */
   label_columns?: string[] | null;
   label_separator?: string;
   subject_column?: string | null;
   split_column?: string | null;
+  /** CSV: cases without labels are allowed when the label column(s) are absent (new cases to classify). */
+  labels_optional?: boolean;
 }
 
 /** A sample's image: the one in memory, a file, or several files stacked as channels (same grid). */
@@ -69,7 +78,9 @@ export async function loadSampleImage(sample: ClassificationSample): Promise<Ima
   });
   const n = first.shape[0]! * first.shape[1]! * first.shape[2]!;
   const channels = images.map((im) => im.data.length / n);
-  const data = new Float32Array(n * channels.reduce((a, b) => a + b, 0));
+  // 8-bit files stay 8-bit when stacked, so 'auto' intensity still divides them by 255
+  const total = n * channels.reduce((a, b) => a + b, 0);
+  const data = images.every((im) => im.data instanceof Uint8Array) ? new Uint8Array(total) : new Float32Array(total);
   let at = 0;
   for (const im of images) {
     data.set(im.data as ArrayLike<number>, at);
@@ -147,10 +158,14 @@ function openCsv(spec: DatasetSpec): ClassificationDataset {
     if (i < 0) throw new OptionError(option, `column '${name}' is not in ${file} (columns: ${header.join(', ')})`);
     return i;
   };
-  const pathCol = column(spec.path_column ?? 'path', 'dataset.path_column');
+  const pathCols = spec.path_columns
+    ? spec.path_columns.map((c) => column(c, 'dataset.path_columns'))
+    : [column(spec.path_column ?? 'path', 'dataset.path_column')];
   const multiLabel = !!spec.multi_label || !!spec.label_columns;
-  const labelCols = spec.label_columns?.map((c) => column(c, 'dataset.label_columns'));
-  const labelCol = labelCols ? -1 : column(spec.label_column ?? 'label', 'dataset.label_column');
+  const unlabelled =
+    !!spec.labels_optional && (spec.label_columns ?? [spec.label_column ?? 'label']).some((c) => !header.includes(c));
+  const labelCols = unlabelled ? undefined : spec.label_columns?.map((c) => column(c, 'dataset.label_columns'));
+  const labelCol = labelCols || unlabelled ? -1 : column(spec.label_column ?? 'label', 'dataset.label_column');
   const subjectCol = spec.subject_column ? column(spec.subject_column, 'dataset.subject_column') : -1;
   const splitCol = spec.split_column ? column(spec.split_column, 'dataset.split_column') : -1;
   const separator = spec.label_separator ?? '|';
@@ -164,13 +179,22 @@ function openCsv(spec: DatasetSpec): ClassificationDataset {
   const used = new Set(
     header
       .map((_, i) => i)
-      .filter((i) => [pathCol, labelCol, subjectCol, splitCol].includes(i) || labelCols?.includes(i)),
+      .filter((i) => [...pathCols, labelCol, subjectCol, splitCol].includes(i) || labelCols?.includes(i)),
   );
   const samples = body.map((r, n) => {
     const where = `${file} row ${n + 2}`;
-    const paths = r[pathCol]!.split(';').map((p) => resolve(base, p.trim()));
+    const cells = pathCols.map((c) => (r[c] ?? '').trim());
+    if (spec.path_columns)
+      cells.forEach((cell, i) => {
+        if (cell === '' || cell.includes(';'))
+          throw new VesaliusError(
+            `${where}: column ${spec.path_columns![i]} must hold one image file (dataset.path_columns), got '${cell}'`,
+          );
+      });
+    const paths = cells.flatMap((cell) => cell.split(';')).map((p) => resolve(base, p.trim()));
     let target: number[];
-    if (labelCols) {
+    if (unlabelled) target = [];
+    else if (labelCols) {
       target = labelCols.map((c) => {
         const v = Number(r[c]);
         if (v !== 0 && v !== 1) throw new VesaliusError(`${where}: ${header[c]} is '${r[c]}', expected 0 or 1`);
@@ -194,6 +218,8 @@ function openCsv(spec: DatasetSpec): ClassificationDataset {
       id: `${n + 2}:${basename(paths[0]!)}`,
       paths,
       target,
+      row: n + 2,
+      ...(spec.path_columns ? { modalities: [...spec.path_columns] } : {}),
       ...(subjectCol >= 0 ? { subject: r[subjectCol]! } : {}),
       ...(split ? { split } : {}),
       ...(Object.keys(extra).length ? { extra } : {}),

@@ -82,6 +82,14 @@ export const classificationConfigSchema = z.strictObject({
         .string()
         .default('path')
         .describe("CSV: the image path column (';' joins a case's channel files)."),
+      path_columns: z
+        .array(z.string().min(1))
+        .min(2)
+        .nullable()
+        .default(null)
+        .describe(
+          'CSV: several image columns (one file each, one modality per column) stacked as channels in this order; network.fusion feature gives each its own encoder. Replaces path_column.',
+        ),
       label_column: z
         .string()
         .default('label')
@@ -170,6 +178,17 @@ export const classificationConfigSchema = z.strictObject({
         .describe(
           'ViT: patch edge in voxels (cubic in 3D); every axis of input.size must be a multiple (e.g. 4 for 28).',
         ),
+      widths: z
+        .tuple([positiveInt, positiveInt, positiveInt, positiveInt])
+        .nullable()
+        .default(null)
+        .describe('ResNet channels of layer1…layer4 before expansion; null: 64, 128, 256, 512 (torchvision).'),
+      fusion: z
+        .enum(['input', 'feature'])
+        .default('input')
+        .describe(
+          "Several modalities: 'input' stacks them as channels of one network; 'feature' gives each modality (CSV path_columns, else each file of a case, else each channel) its own encoder and joins their pooled features before one head.",
+        ),
     })
     .prefault({})
     .describe('The classification network.'),
@@ -212,9 +231,35 @@ export const classificationConfigSchema = z.strictObject({
         .array(z.string().min(1))
         .default([])
         .describe('Parameter-name prefixes kept frozen (e.g. conv1, layer1).'),
+      lora: z
+        .strictObject({
+          rank: z.number().int().positive().default(8).describe('Rank r of every adapter.'),
+          alpha: z
+            .number()
+            .positive()
+            .default(16)
+            .describe('Scaling numerator: an adapter adds (alpha / rank) · B·A to its layer.'),
+          dropout: z.number().min(0).max(0.99).default(0).describe("Dropout on the adapters' input while training."),
+          target: z
+            .array(z.string().min(1))
+            .min(1)
+            .describe(
+              'Layers to adapt by module name: every linear and convolution layer named so or under it (layer4, fc; `*` matches within one name part: layer*.0.conv1).',
+            ),
+          train_head: z
+            .boolean()
+            .nullable()
+            .default(null)
+            .describe('Also train the head (fully); null: only when it is new (another class count).'),
+        })
+        .nullable()
+        .default(null)
+        .describe(
+          'LoRA adapters on finetune.weights: only the adapters (and the head when asked) train; the base, its normalisation statistics included, stays frozen. Saved apart as checkpoints/*.lora.safetensors; `vesalius finetune-merge` folds them in.',
+        ),
     })
     .prefault({})
-    .describe('Fine-tuning: pretrained weights (a head of another class count is replaced), frozen layers.'),
+    .describe('Fine-tuning: pretrained weights (a head of another class count is replaced), frozen layers, LoRA.'),
   optimizer: optimizerObject
     .extend({
       name: z.enum(['sgd', 'adam', 'adamw']).default('adam').describe('The optimizer; MedMNIST: Adam.'),
@@ -290,6 +335,8 @@ export function parseClassificationConfig(input: unknown, source = 'config'): Cl
     if (n !== 1 && c.input.channels !== 'keep' && n !== (c.input.channels === 'rgb' ? 3 : 1))
       throw new OptionError(`${source}: input.${key}`, `has ${n} values for ${c.input.channels} channels`);
   }
+  if (c.finetune.lora && !c.finetune.weights)
+    throw new OptionError(`${source}: finetune.lora`, 'needs finetune.weights (the base the adapters adapt)');
   const patch = c.network.patch_size;
   if (c.network.architecture.startsWith('vit_') && c.input.size.some((n) => n % patch !== 0))
     throw new OptionError(

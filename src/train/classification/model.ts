@@ -8,25 +8,44 @@ import { readSafetensorsFile } from '../../engine/safetensors.js';
 import type { Tensor } from '../../engine/tensor.js';
 import type { Classifier } from '../../nets/classifier.js';
 import { buildClassifier } from '../../nets/classifiers.js';
+import { FusionClassifier, type Modality } from '../../nets/fusion.js';
 import { FileFormatError, OptionError } from '../../util/errors.js';
 import type { ClassificationConfig } from './config.js';
 
+/**
+ * The configured classifier; with `network.fusion: feature`, one encoder per modality joined before
+ * one head (`modalities` then gives each modality's channels).
+ * @throws OptionError naming network.fusion when feature fusion has no modalities
+ */
 export function buildClassificationNetwork(
   config: Pick<ClassificationConfig, 'network' | 'input'>,
   inChannels: number,
   numClasses: number,
+  modalities?: readonly Modality[],
 ): Classifier {
   const n = config.network;
-  return buildClassifier(n.architecture, {
-    spatialDims: config.input.size.length as 2 | 3,
-    inChannels,
+  const spatialDims = config.input.size.length as 2 | 3;
+  const one = (channels: number, classes: number) =>
+    buildClassifier(n.architecture, {
+      spatialDims,
+      inChannels: channels,
+      numClasses: classes,
+      dropout: n.dropout ?? undefined,
+      stem: n.stem,
+      norm: n.norm,
+      imageSize: config.input.size,
+      patchSize: n.patch_size,
+      hiddenFeatures: n.hidden_features,
+      ...(n.widths ? { widths: n.widths } : {}),
+    });
+  if (n.fusion === 'input') return one(inChannels, numClasses);
+  if (!modalities) throw new OptionError('network.fusion', 'feature fusion needs the modalities of the data');
+  return new FusionClassifier({
+    modalities,
     numClasses,
+    spatialDims,
     dropout: n.dropout ?? undefined,
-    stem: n.stem,
-    norm: n.norm,
-    imageSize: config.input.size,
-    patchSize: n.patch_size,
-    hiddenFeatures: n.hidden_features,
+    encoder: (channels) => one(channels, 1),
   });
 }
 

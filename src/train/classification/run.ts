@@ -4,9 +4,15 @@
  * MedMNIST's test split) as probabilities (written as metrics/classification-files.ts's CSV).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadModule } from '../../engine/safetensors.js';
-import type { ClassificationSample, SplitName } from '../../data/classification/dataset.js';
+import {
+  type ClassificationSample,
+  openClassificationDataset,
+  type SplitName,
+} from '../../data/classification/dataset.js';
 import type { Classifier } from '../../nets/classifier.js';
+import { applyLora } from '../../nets/lora.js';
 import { FileFormatError, OptionError, VesaliusError } from '../../util/errors.js';
 import type { Prediction } from '../../metrics/classification-files.js';
 import { runPaths } from '../run-folder.js';
@@ -47,7 +53,9 @@ export function loadClassificationRun(runDir: string, checkpoint: 'best' | 'last
   const file = checkpoint === 'best' && !existsSync(p.best) ? p.last : checkpoint === 'best' ? p.best : p.last;
   if (!existsSync(file))
     throw new VesaliusError(`${runDir}: no ${checkpoint} checkpoint (checkpoints/${checkpoint}.safetensors)`);
-  const model = buildClassificationNetwork(config, info.channels, info.classes.length);
+  const model = buildClassificationNetwork(config, info.channels, info.classes.length, info.modalities);
+  // a LoRA run's checkpoints hold the base and its adapters
+  if (config.finetune.lora) applyLora(model, config.finetune.lora, 'finetune.lora');
   loadModule(model, file);
   model.eval();
   return { runDir, config, info, model, checkpoint: file };
@@ -60,6 +68,29 @@ export function samplesFromPaths(inputs: readonly string[]): ClassificationSampl
     for (const path of paths) if (!existsSync(path)) throw new VesaliusError(`${path}: no such image or folder`);
     return { id: paths[0]!.split('/').pop() ?? input, paths, target: [] };
   });
+}
+
+/**
+ * New cases from a CSV read with the run's own columns (its path_column or path_columns; labels when
+ * its label column is there), relative paths against the CSV's folder: each run of a decision-level
+ * fusion reads its own modality from one table.
+ * @throws OptionError naming `inputs` when the run was not trained on a CSV
+ */
+export function samplesFromCsv(run: ClassificationRun, file: string): ClassificationSample[] {
+  const d = run.config.dataset;
+  if (d.format !== 'csv')
+    throw new OptionError(
+      'inputs',
+      `${file}: a CSV of cases needs a run trained on a CSV dataset (${run.runDir} read ${d.format})`,
+    );
+  return openClassificationDataset({
+    ...d,
+    path: resolve(file),
+    classes: run.info.classes,
+    split_column: null,
+    subject_column: null,
+    labels_optional: true,
+  }).samples;
 }
 
 /** The samples of one split of the run's own dataset (its train/val/test tags). */

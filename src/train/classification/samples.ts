@@ -4,6 +4,7 @@
  * over subjects, or samples when there are no subject ids), and every sample read and prepared to the
  * input size. Images of mixed channel counts are a one-line error naming the file.
  */
+import { basename } from 'node:path';
 import {
   type ClassificationDataset,
   type ClassificationSample,
@@ -13,6 +14,8 @@ import {
 import type { PreparedSample } from '../../data/classification/batches.js';
 import { channelsOf, type InputSpec, prepareInput } from '../../data/classification/preprocess.js';
 import { type Fold, kFoldSplits } from '../../data/splits.js';
+import { readImage } from '../../io/read.js';
+import type { Modality } from '../../nets/fusion.js';
 import { OptionError, ShapeError, VesaliusError } from '../../util/errors.js';
 import type { ClassificationConfig } from './config.js';
 
@@ -54,6 +57,38 @@ export async function prepareSamples(
     if (onProgress && (n + 1) % 500 === 0) onProgress(n + 1, samples.length);
   }
   return { prepared, channels };
+}
+
+/**
+ * The modalities of feature-level fusion, from one sample: its CSV path columns, else its files when it
+ * has several, else its image's channels; their channels must add up to the prepared input's.
+ * @throws OptionError naming network.fusion when there is only one modality or the channels do not add up
+ */
+export async function modalitiesOf(sample: ClassificationSample, channels: number): Promise<Modality[]> {
+  const paths = sample.paths ?? [];
+  let modalities: Modality[];
+  if (paths.length > 1) {
+    const images = await Promise.all(paths.map((p) => readImage(p)));
+    modalities = images.map((im, i) => ({
+      name: sample.modalities?.[i] ?? basename(paths[i]!),
+      channels: channelsOf(im),
+    }));
+  } else {
+    const c = channelsOf(await loadSampleImage(sample));
+    modalities = Array.from({ length: c }, (_, i) => ({ name: `channel ${i}`, channels: 1 }));
+  }
+  if (modalities.length < 2)
+    throw new OptionError(
+      'network.fusion',
+      `feature fusion needs two or more modalities; ${sampleSource(sample)} has one (give dataset.path_columns, or several files or channels per case)`,
+    );
+  const total = modalities.reduce((n, m) => n + m.channels, 0);
+  if (total !== channels)
+    throw new OptionError(
+      'network.fusion',
+      `the modalities' ${total} channels are not the input's ${channels} (use input.channels keep with feature fusion)`,
+    );
+  return modalities;
 }
 
 export interface SampleSplit {

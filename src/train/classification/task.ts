@@ -7,6 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Module } from '../../engine/nn/module.js';
+import type { Classifier } from '../../nets/classifier.js';
+import type { Modality } from '../../nets/fusion.js';
 import { Tensor } from '../../engine/tensor.js';
 import { ClassificationAugmentation } from '../../data/classification/augment.js';
 import { type ClassificationBatch, ClassificationBatches } from '../../data/classification/batches.js';
@@ -24,8 +26,9 @@ import {
   resolveClassificationPaths,
 } from './config.js';
 import { classify } from './inference.js';
+import { applyFinetuneLora, checkLoraTargets, saveAdaptersBeside } from './lora.js';
 import { buildClassificationNetwork, freeze, loadPretrained } from './model.js';
-import { inputSpec, openDataset, prepareSamples, splitSamples } from './samples.js';
+import { inputSpec, modalitiesOf, openDataset, prepareSamples, splitSamples } from './samples.js';
 
 /** dataset.json of a classification run. */
 export interface ClassificationInfo {
@@ -33,6 +36,8 @@ export interface ClassificationInfo {
   classes: string[];
   multiLabel: boolean;
   channels: number;
+  /** Feature-level fusion: each modality's name and channels, in channel order. */
+  modalities?: Modality[];
   trainSamples: number;
   valSamples: number;
 }
@@ -47,6 +52,8 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
   },
 
   async prepare(config, ctx) {
+    // the adapters' targets are checked before any image is read
+    if (config.finetune.lora) checkLoraTargets(config, config.finetune.lora);
     const dataset = openDataset(config);
     const split = splitSamples(dataset, config);
     const spec = inputSpec(config);
@@ -59,6 +66,8 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
     const channels = train.channels;
     if (val.prepared.length && val.channels !== channels)
       throw new Error(`validation samples have ${val.channels} channel(s), training samples ${channels}`);
+    const modalities = config.network.fusion === 'feature' ? await modalitiesOf(split.train[0]!, channels) : undefined;
+    if (modalities) ctx.say(`feature fusion: ${modalities.map((m) => `${m.name} (${m.channels})`).join(', ')}`);
     const numClasses = dataset.classes.length;
     const multiLabel = dataset.multiLabel;
     const weights =
@@ -90,6 +99,7 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
       classes: dataset.classes,
       multiLabel,
       channels,
+      ...(modalities ? { modalities } : {}),
       trainSamples: train.prepared.length,
       valSamples: val.prepared.length,
     };
@@ -101,6 +111,8 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
       multiLabel,
       batchSize: config.batch_size,
     };
+    const lora = config.finetune.lora;
+    let trainedHead: string[] = [];
     const notes: string[] = [];
     if (weights) notes.push(`class weights ${weights.map((w) => w.toFixed(3)).join(', ')}`);
     const metricName = `val ${config.validation.metric === 'loss' ? 'loss (negated)' : config.validation.metric.replace('_', ' ')}`;
@@ -112,20 +124,32 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
       hasValidation: val.prepared.length > 0,
       notes,
       createModel() {
-        const net = buildClassificationNetwork(config, channels, numClasses);
+        const net = buildClassificationNetwork(config, channels, numClasses, modalities);
+        let fresh: string[] = [];
         if (config.finetune.weights) {
-          const fresh = loadPretrained(net, config.finetune.weights, config.finetune.name_map);
+          fresh = loadPretrained(net, config.finetune.weights, config.finetune.name_map);
           ctx.say(
             `fine-tuning from ${config.finetune.weights}${fresh.length ? ` (new head: ${fresh.join(', ')})` : ''}`,
           );
         }
         const frozen = freeze(net, config.finetune.freeze);
         if (frozen) ctx.say(`frozen: ${frozen} parameter tensor(s) under ${config.finetune.freeze.join(', ')}`);
+        if (lora) {
+          const { info, trainedHead: head } = applyFinetuneLora(net, lora, fresh);
+          trainedHead = head;
+          const trained = net.parameters().filter((p) => p.requiresGrad);
+          ctx.say(
+            `LoRA: rank ${info.rank}, alpha ${info.alpha} on ${info.layers.length} layer(s) (${info.layers.slice(0, 4).join(', ')}${info.layers.length > 4 ? ', …' : ''})${head.length ? ', head trained' : ''}; ${trained.reduce((n, p) => n + p.numel, 0)} of ${net.numParameters()} parameters train`,
+          );
+        }
         return net;
+      },
+      afterCheckpoint(path, model) {
+        if (lora) saveAdaptersBeside(model as Classifier, path, trainedHead);
       },
       trainableParameters: (model) => model.parameters().filter((p) => p.requiresGrad),
       describe: (model, device) =>
-        `${config.network.architecture} (${size.length}D, ${channels} channel(s) in, ${numClasses} out): ${model.numParameters()} parameters; input ${size.join('×')}, batch ${config.batch_size}, ${config.epochs} epochs × ${iterations} iterations on ${device}`,
+        `${config.network.architecture}${modalities ? ` ×${modalities.length} (feature fusion)` : ''} (${size.length}D, ${channels} channel(s) in, ${numClasses} out): ${model.numParameters()} parameters; input ${size.join('×')}, batch ${config.batch_size}, ${config.epochs} epochs × ${iterations} iterations on ${device}`,
       writeSetup(runDir) {
         const p = runPaths(runDir);
         mkdirSync(p.checkpoints, { recursive: true });
