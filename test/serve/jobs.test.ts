@@ -68,7 +68,7 @@ async function status(id: string) {
   };
 }
 
-async function settle(id: string, timeoutMs = 60_000): Promise<string> {
+async function settle(id: string, timeoutMs = 240_000): Promise<string> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const s = await status(id);
