@@ -20,5 +20,5 @@ export {
 } from './onnx/export-run.js';
 export { SIDECAR_FORMAT, type PipelineSidecar, type Parity } from './onnx/sidecar.js';
 export { openRun, openRuns, type Runtime } from './open-model.js';
-export { type NodeReport } from './calibrate.js';
-export { type Observer } from './observers.js';
+export type { NodeReport } from './calibrate.js';
+export type { Observer } from './observers.js';

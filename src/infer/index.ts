@@ -44,4 +44,4 @@ export {
   type PostprocessOptions,
   type SmallComponentOptions,
 } from './postprocess.js';
-export { type ValueRange } from './int8/qparams.js';
+export type { ValueRange } from './int8/qparams.js';

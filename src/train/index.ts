@@ -52,4 +52,4 @@ export {
   samplesOfSplit,
   type ClassificationRun,
 } from './classification/run.js';
-export { type Distributed } from './distributed.js';
+export type { Distributed } from './distributed.js';

@@ -121,6 +121,33 @@ export const classificationConfigSchema = z.strictObject({
         .describe(
           "To [0, 1]: 'auto' divides 8-bit images by 255 and rescales others by their range; or z-score, none, or a window.",
         ),
+      clahe: z
+        .strictObject({
+          tiles: z
+            .tuple([positiveInt, positiveInt])
+            .default([8, 8])
+            .describe('Contextual regions per axis [rows, columns]; a region is ⌊size / tiles⌋ pixels.'),
+          clip_limit: z
+            .number()
+            .min(0)
+            .max(1)
+            .default(0.01)
+            .describe("Clip limit normalised to [0, 1] (skimage's clip_limit); 0 or 1: no clipping."),
+          bins: z.number().int().min(2).max(16384).default(256).describe('Histogram bins.'),
+        })
+        .nullable()
+        .default(null)
+        .describe(
+          "CLAHE (2D) as scikit-image's equalize_adapthist, after the channel conversion, at the image's own size (RGB: on the HSV value); the result lies in [0, 1]. Also applied by predict and explain.",
+        ),
+      histogram_match: z
+        .string()
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe(
+          "A reference image (relative to the config's folder) whose histogram every image is matched to, per channel after the channel conversion (skimage's match_histograms); copied into the run, so predict and explain match to it too.",
+        ),
       mean: z
         .array(z.number())
         .min(1)
@@ -265,12 +292,15 @@ export function parseClassificationConfig(input: unknown, source = 'config'): Cl
     if (n !== 1 && c.input.channels !== 'keep' && n !== (c.input.channels === 'rgb' ? 3 : 1))
       throw new OptionError(`${source}: input.${key}`, `has ${n} values for ${c.input.channels} channels`);
   }
+  if (c.input.clahe && c.input.size.length !== 2)
+    throw new OptionError(`${source}: input.clahe`, 'applies to 2D inputs (input.size has 3 axes)');
   return c;
 }
 
-/** dataset.path, finetune.weights and output resolved against `base` (the config file's folder). */
+/** dataset.path, input.histogram_match, finetune.weights and output resolved against `base` (the config file's folder). */
 export function resolveClassificationPaths(config: ClassificationConfig, base: string): ClassificationConfig {
   config.dataset.path = resolve(base, config.dataset.path);
+  if (config.input.histogram_match) config.input.histogram_match = resolve(base, config.input.histogram_match);
   if (config.finetune.weights) config.finetune.weights = resolve(base, config.finetune.weights);
   config.output = resolve(base, config.output);
   return config;

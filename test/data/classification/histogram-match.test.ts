@@ -54,8 +54,8 @@ referenceTest(
       }),
     }));
     // skimage casts a multichannel result back to the image's dtype (truncating uint8); the definition is
-  // compared in float64 there, and on uint8 input (float64 output) for one channel
-  const expected = runPythonJson<number[][]>(
+    // compared in float64 there, and on uint8 input (float64 output) for one channel
+    const expected = runPythonJson<number[][]>(
       `
 import numpy as np
 from skimage.exposure import match_histograms
