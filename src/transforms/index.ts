@@ -14,6 +14,7 @@ export * from './intensity/gamma.js';
 export * from './intensity/noise.js';
 export * from './intensity/blur.js';
 export * from './intensity/low-resolution.js';
+export * from './intensity/color-jitter.js';
 export * from './augmentation.js';
 export * from './defaults.js';
 export { fromRecord } from './replay.js';
