@@ -22,6 +22,12 @@ const aug = <T extends z.ZodRawShape>(extra: T, what: string) =>
     .prefault({} as never)
     .describe(what);
 
+const jitterArgument = (what: string) =>
+  z
+    .union([z.number().nonnegative(), range.refine(([lo]) => lo >= 0, 'must be non-negative')])
+    .default(0)
+    .describe(`${what} factor: x → [max(0, 1 − x), 1 + x], or a [low, high] range; 0: off.`);
+
 export const classificationAugmentationSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('false turns every augmentation off.'),
   flip: aug(
@@ -39,8 +45,13 @@ export const classificationAugmentationSchema = z.strictObject({
       rotation_deg: range.default([-10, 10]).describe('Rotation range in degrees (3D: about each axis).'),
       scale: range.default([0.9, 1.1]).describe('Isotropic scaling range.'),
       translate: range.default([-0.1, 0.1]).describe('Translation range as a fraction of the size, per axis.'),
+      shear_deg: range
+        .default([0, 0])
+        .describe(
+          'Shear angle range in degrees (2D: the W axis shifted in proportion to H, as torchvision shear along x; 3D: one per plane); [0, 0]: none.',
+        ),
     },
-    'Random rotation, scaling and translation in one resample (bilinear, zeros outside).',
+    'Random rotation, scaling, shear and translation in one resample (bilinear, zeros outside).',
   ),
   elastic: aug(
     {
@@ -52,6 +63,21 @@ export const classificationAugmentationSchema = z.strictObject({
   brightness: aug({ range: range.default([0.8, 1.2]).describe('Multiplier range.') }, 'Multiplicative brightness.'),
   contrast: aug({ range: range.default([0.8, 1.2]).describe('Factor range.') }, 'Contrast about the mean.'),
   gamma: aug({ range: range.default([0.7, 1.5]).describe('Exponent range.') }, 'Gamma on the rescaled intensities.'),
+  color_jitter: aug(
+    {
+      brightness: jitterArgument('Brightness'),
+      contrast: jitterArgument('Contrast'),
+      saturation: jitterArgument('Saturation'),
+      hue: z
+        .union([
+          z.number().min(0).max(0.5),
+          range.refine(([lo, hi]) => lo >= -0.5 && hi <= 0.5, 'must lie in [-0.5, 0.5]'),
+        ])
+        .default(0)
+        .describe('Hue shift: h → [−h, h] of the colour circle (h ≤ 0.5), or a [low, high] range; 0: off.'),
+    },
+    "torchvision's ColorJitter: brightness, contrast, saturation and hue factors drawn uniformly, applied in a random order (saturation and hue leave one-channel images alone).",
+  ),
   gaussian_noise: aug({ variance: range.default([0, 0.01]).describe('Variance range.') }, 'Additive Gaussian noise.'),
   gaussian_blur: aug({ sigma: range.default([0.5, 1]).describe('σ range (voxels).') }, 'Gaussian blur.'),
 });
