@@ -25,7 +25,12 @@ export interface ClaheOptions {
 
 const LEVELS = 2 ** 14;
 
-/** Checks CLAHE parameters; `option` names them in the error. */
+/**
+ * Checks CLAHE parameters.
+ * @param o the parameters
+ * @param option the config key they came from (named in the error)
+ * @throws OptionError naming `option`.tiles, .clip_limit or .bins
+ */
 export function checkClaheOptions(o: ClaheOptions, option: string): void {
   if (!o.tiles.every((t) => Number.isInteger(t) && t >= 1))
     throw new OptionError(`${option}.tiles`, `must be positive integers, got [${o.tiles.join(', ')}]`);
@@ -92,8 +97,14 @@ export function clipHistogram(hist: Int32Array, clip: number): void {
 }
 
 /**
- * CLAHE of one channel (rows × cols, row-major) of any value range; the result lies in [0, 1]
- * (a constant image gives a constant one).
+ * CLAHE of one channel (rows × cols, row-major) of any value range.
+ * @param values the channel
+ * @param rows image rows (H)
+ * @param cols image columns (W)
+ * @param o tiles, clip limit and bins
+ * @returns the equalised channel in [0, 1] (a constant image gives a constant one)
+ * @example
+ * const out = claheChannel(pixels, 584, 565, { tiles: [8, 8], clipLimit: 0.01, bins: 256 });
  */
 export function claheChannel(values: ArrayLike<number>, rows: number, cols: number, o: ClaheOptions): Float32Array {
   const n = rows * cols;
