@@ -10,7 +10,7 @@ import { writePng } from '../../src/io/raster.js';
 import { loadClassificationRun } from '../../src/train/classification/run.js';
 import { inputSpec } from '../../src/train/classification/samples.js';
 import { Random } from '../../src/util/random.js';
-import { runCli } from '../helpers/cli.js';
+import { assertOneLineError, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** RGB 20×20 photographs; the class is a bright square in the green channel only. */
@@ -52,15 +52,7 @@ output: run
   return path;
 }
 
-const oneLine = (r: { status: number | null; stderr: string }, pattern: RegExp) => {
-  assert.equal(r.status, 1, r.stderr);
-  const errors = r.stderr
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('vesalius:'));
-  assert.equal(errors.length, 1, r.stderr);
-  assert.match(errors[0]!, pattern);
-};
+const oneLine = assertOneLineError;
 
 test('green channel + histogram matching + CLAHE are recorded in the run and applied by predict', async () => {
   const dir = tempDir();
