@@ -30,7 +30,7 @@ export interface ColorJitterParams {
   order: number[];
 }
 
-const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
+const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
 
 /** torchvision's rgb_to_grayscale weights. */
 function grey(x: Float32Array, n: number, i: number): number {
@@ -93,19 +93,18 @@ function shiftHue(x: Float32Array, n: number, factor: number): void {
  */
 export function adjustColor(x: Float32Array, channels: number, which: JitterAdjustment, factor: number): void {
   const n = x.length / channels;
-  if (which === 'brightness') return blend(x, factor, () => 0);
-  if (which === 'contrast') {
+  if (which === 'brightness') blend(x, factor, () => 0);
+  else if (which === 'contrast') {
     let sum = 0;
     for (let i = 0; i < n; i++) sum += channels === 3 ? grey(x, n, i) : x[i]!;
     const mean = sum / n;
-    return blend(x, factor, () => mean);
-  }
-  if (channels === 1) return;
-  if (which === 'saturation') {
+    blend(x, factor, () => mean);
+  } else if (channels === 1) {
+    // saturation and hue leave a one-channel image alone (torchvision, PIL)
+  } else if (which === 'saturation') {
     const g = Float32Array.from({ length: n }, (_, i) => grey(x, n, i));
-    return blend(x, factor, (i) => g[i % n]!);
-  }
-  shiftHue(x, n, factor);
+    blend(x, factor, (i) => g[i % n]!);
+  } else shiftHue(x, n, factor);
 }
 
 /** Brightness, contrast, saturation and hue with drawn factors, in a drawn order (this file's comment). */
