@@ -70,6 +70,7 @@ async function child(which: string, n: number): Promise<void> {
     rf.train(rows, y);
     predict = (r) => rf.predict(r);
   } else {
+    // biome-ignore lint/suspicious/noExplicitAny: libsvm-js ships no types
     const SVM = ((await import('libsvm-js/asm.js')) as { default: any }).default;
     const svm = new SVM({
       kernel: SVM.KERNEL_TYPES[which.endsWith('rbf') ? 'RBF' : 'LINEAR'],

@@ -23,7 +23,10 @@ export const EXPLAIN_METHODS: readonly ExplainMethod[] = ['gradcam', 'gradcam++'
 
 export interface ExplainOptions {
   method: ExplainMethod;
-  /** Grad-CAM layer (default: the network's last feature map, e.g. layer4). */
+  /**
+   * Grad-CAM layer (default: the network's `camLayer`: ResNet layer4, DenseNet features.norm5, VGG its
+   * last convolution stage, ViT the last block's ln_1 with its tokens laid on the patch grid).
+   */
   layer?: string;
   /** Class to explain (index or name; default: the predicted one). */
   classIndex?: number | string;

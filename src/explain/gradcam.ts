@@ -14,6 +14,7 @@ import { tidy } from '../engine/memory.js';
 import type { AnyModule } from '../engine/nn/module.js';
 import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
+import { hasTokenGrid } from '../nets/classifier.js';
 import { OptionError, ShapeError } from '../util/errors.js';
 import { forwardCapturing } from './capture.js';
 
@@ -40,6 +41,28 @@ export interface CamResult {
   score: number;
 }
 
+/**
+ * The captured activation and its gradient as feature maps (N, C, …spatial): token sequences of a
+ * transformer (N, 1 + L, E) are laid on its patch grid; anything else without the input's spatial
+ * rank is refused, naming the layer.
+ */
+function featureMaps(
+  model: AnyModule,
+  layer: string,
+  a: Tensor,
+  g: Tensor,
+  dims: number,
+): { a: Tensor; grads: Tensor } {
+  if (a.ndim === 3 && hasTokenGrid(model) && dims !== 1)
+    return { a: model.tokensToGrid(a), grads: model.tokensToGrid(g) };
+  if (a.ndim !== dims + 2)
+    throw new OptionError(
+      'layer',
+      `'${layer}' outputs shape [${a.shape.join(', ')}], not a ${dims}D feature map (N, C, ${dims === 2 ? 'H, W' : 'D, H, W'}): choose a convolutional layer`,
+    );
+  return { a, grads: g };
+}
+
 /** Grad-CAM / Grad-CAM++ of one input (1, C, ...spatial). */
 export function gradCam(model: AnyModule, input: Tensor, options: CamOptions): CamResult {
   if (input.shape[0] !== 1) throw new ShapeError(`explain one input at a time, got a batch of ${input.shape[0]}`);
@@ -61,9 +84,9 @@ export function gradCam(model: AnyModule, input: Tensor, options: CamOptions): C
       if (options.region) score = ve.mul(score, options.region.reshape(score.shape).to({ dtype: score.dtype }));
       score = score.sum();
       score.backward();
-      const grads = activation.grad;
-      if (!grads) throw new OptionError('layer', `'${options.layer}' does not influence the score`);
-      const a = activation.detach();
+      const grad = activation.grad;
+      if (!grad) throw new OptionError('layer', `'${options.layer}' does not influence the score`);
+      const { a, grads } = featureMaps(model, options.layer, activation.detach(), grad, input.ndim - 2);
       const dims = a.ndim - 2;
       const spatial = Array.from({ length: dims }, (_, i) => i + 2);
       let weights: Tensor;

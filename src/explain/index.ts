@@ -11,3 +11,4 @@ export {
   type ExplainOptions,
   type ExplainedImage,
 } from './explain.js';
+export { explainSegmentation, type SegmentationExplainOptions } from './segmentation.js';

@@ -5,9 +5,10 @@
  * return logits; softmax (one class) or sigmoid (several labels) belongs to the loss and prediction.
  */
 import { Module } from '../engine/nn/module.js';
+import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError, ShapeError } from '../util/errors.js';
-import type { SpatialDims } from './factories.js';
+import type { SpatialDims, TensorModule } from './factories.js';
 
 /** Options every classifier takes. */
 export interface ClassifierOptions {
@@ -48,6 +49,21 @@ export function classifierBasics(o: ClassifierOptions, defaultDropout = 0): Clas
   return { spatialDims, inChannels, numClasses, dropout };
 }
 
+/**
+ * A network whose layers output token sequences (N, 1 + L, E) over a patch grid (the ViT): Grad-CAM
+ * turns such tokens into a feature map (N, E, …grid) before weighing them.
+ */
+export interface TokenGrid {
+  /** Tokens (N, 1 + L, E) → (N, E, …patch grid), the leading class token dropped. */
+  tokensToGrid(tokens: Tensor): Tensor;
+}
+
+/** Whether `model` lays its tokens on a patch grid (implements `TokenGrid`). */
+export function hasTokenGrid(model: unknown): model is TokenGrid {
+  return typeof (model as Partial<TokenGrid> | null)?.tokensToGrid === 'function';
+}
+
+/** The base of every classification network (this file's comment). */
 export abstract class Classifier extends Module<[Tensor], Tensor> {
   abstract readonly spatialDims: SpatialDims;
   abstract readonly inChannels: number;
@@ -64,6 +80,24 @@ export abstract class Classifier extends Module<[Tensor], Tensor> {
   /** Logits (N, numClasses) from an embedding. */
   abstract logitsFrom(embedding: Tensor): Tensor;
 
+  /** head(dropout(embedding)) (without dropout when it is null), the intermediate disposed. */
+  protected applyHead(embedding: Tensor, dropout: TensorModule | null, head: TensorModule): Tensor {
+    if (!dropout) return head.forward(embedding);
+    const d = dropout.forward(embedding);
+    const out = head.forward(d);
+    d.dispose();
+    return out;
+  }
+
+  /** The feature map `h` pooled by `pool` and flattened to (N, features); `h` is disposed. */
+  protected poolFlat(h: Tensor, pool: TensorModule): Tensor {
+    const pooled = pool.forward(h);
+    h.dispose();
+    const flat = ve.flatten(pooled, 1);
+    pooled.dispose();
+    return flat;
+  }
+
   forward(x: Tensor): Tensor {
     const e = this.embed(x);
     const out = this.logitsFrom(e);
@@ -71,8 +105,11 @@ export abstract class Classifier extends Module<[Tensor], Tensor> {
     return out;
   }
 
-  /** Throws a ShapeError unless x is (N, inChannels, spatial...) with `minSize` voxels per axis at least. */
-  protected checkInput(x: Tensor, minSize = 1): void {
+  /**
+   * Throws a ShapeError unless x is (N, inChannels, spatial...) with `minSize` voxels per axis at least
+   * (`hint` follows the message when an axis is too small).
+   */
+  protected checkInput(x: Tensor, minSize = 1, hint = ''): void {
     const s = x.shape;
     const name = this.constructor.name;
     if (s.length !== this.spatialDims + 2)
@@ -84,6 +121,8 @@ export abstract class Classifier extends Module<[Tensor], Tensor> {
         `${name} expects ${this.inChannels} input channel(s), got ${s[1]} (shape [${s.join(', ')}])`,
       );
     if (s.slice(2).some((d) => d < minSize))
-      throw new ShapeError(`${name} needs at least ${minSize} voxels per axis, got [${s.slice(2).join(', ')}]`);
+      throw new ShapeError(
+        `${name} needs at least ${minSize} voxels per axis, got [${s.slice(2).join(', ')}]${hint ? `; ${hint}` : ''}`,
+      );
   }
 }

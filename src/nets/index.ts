@@ -28,7 +28,14 @@ export {
 } from './factories.js';
 export { initHe } from './init.js';
 export { ARCHITECTURES, buildNetwork, type Architecture, type NetworkSpec } from './build.js';
-export { Classifier, classifierBasics, type ClassifierBasics, type ClassifierOptions } from './classifier.js';
+export {
+  Classifier,
+  classifierBasics,
+  hasTokenGrid,
+  type ClassifierBasics,
+  type ClassifierOptions,
+  type TokenGrid,
+} from './classifier.js';
 export {
   ResNet,
   resnet18,
@@ -40,4 +47,17 @@ export {
   type ResNetStem,
 } from './resnet.js';
 export { BasicBlock, Bottleneck, type BlockSettings } from './resnet-blocks.js';
+export { DenseNet, densenet121, type DenseNetOptions } from './densenet.js';
+export { DenseBlock, DenseLayer, transition } from './densenet-blocks.js';
+export { VGG, vgg16bn, VGG_CONFIGS, type VGGDepth, type VGGOptions } from './vgg.js';
+export {
+  interpolatePositionEmbedding,
+  VisionTransformer,
+  vitSmall,
+  vitTiny,
+  VIT_VARIANTS,
+  type ViTOptions,
+  type ViTVariant,
+} from './vit.js';
+export { Encoder, EncoderBlock, type EncoderSettings } from './vit-blocks.js';
 export { buildClassifier, CLASSIFIERS, type ClassifierName, type ClassifierSpec } from './classifiers.js';

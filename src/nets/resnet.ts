@@ -12,7 +12,6 @@
 import { noGrad } from '../engine/autograd.js';
 import { Conv, Dropout, Linear, ReLU, Sequential } from '../engine/nn/index.js';
 import { constant_, kaimingNormal_ } from '../engine/nn/init.js';
-import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OptionError } from '../util/errors.js';
 import { Classifier, type ClassifierOptions, classifierBasics } from './classifier.js';
@@ -170,19 +169,11 @@ export class ResNet extends Classifier {
       h.dispose();
       h = next;
     }
-    const pooled = this.avgpool.forward(h);
-    h.dispose();
-    const flat = ve.flatten(pooled, 1);
-    pooled.dispose();
-    return flat;
+    return this.poolFlat(h, this.avgpool);
   }
 
   logitsFrom(embedding: Tensor): Tensor {
-    if (!this.dropout) return this.fc.forward(embedding);
-    const d = this.dropout.forward(embedding);
-    const out = this.fc.forward(d);
-    d.dispose();
-    return out;
+    return this.applyHead(embedding, this.dropout, this.fc);
   }
 }
 

@@ -10,22 +10,9 @@ import { createImage } from '../../src/io/image.js';
 import { writeNifti } from '../../src/io/nifti/write.js';
 import { readImage } from '../../src/io/read.js';
 import { writePng } from '../../src/io/raster.js';
-import { Random } from '../../src/util/random.js';
 import { assertOneLineError, runCli } from '../helpers/cli.js';
+import { classFolders } from '../helpers/class-folders.js';
 import { tempDir } from '../helpers/tmp.js';
-
-async function classFolders(root: string, perClass = 6, size = 32): Promise<void> {
-  const rng = new Random(4);
-  for (const [c, name] of ['dark', 'bright'].entries()) {
-    mkdirSync(join(root, name), { recursive: true });
-    for (let n = 0; n < perClass; n++) {
-      const data = new Uint8Array(size * size);
-      for (let v = 0; v < data.length; v++) data[v] = 40 + rng.int(30);
-      if (c === 1) for (let j = 4; j < 14; j++) for (let i = 18; i < 28; i++) data[i + size * j] = 220;
-      await writePng(createImage(data, [size, size, 1]), join(root, name, `img${n}.png`));
-    }
-  }
-}
 
 function config(dir: string, data: string, extra = ''): string {
   const path = join(dir, 'config.yaml');

@@ -9,3 +9,4 @@ export * from './layers/dropout.js';
 export * from './layers/pooling.js';
 export * from './layers/upsample.js';
 export * from './layers/containers.js';
+export * from './layers/attention.js';

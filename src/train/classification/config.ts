@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { CLASSIFIERS } from '../../nets/classifiers.js';
 import { OptionError } from '../../util/errors.js';
 import { deviceSchema, earlyStoppingSchema, formatIssues, optimizerObject, scheduleObject } from '../config.js';
 
@@ -14,7 +15,8 @@ const positiveInt = z.number().int().positive();
 const probability = z.number().min(0).max(1);
 const range = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo <= hi, 'lower bound above upper bound');
 
-export const CLASSIFIER_ARCHITECTURES = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const;
+/** The networks `network.architecture` names (nets' registry: one list). */
+export const CLASSIFIER_ARCHITECTURES = CLASSIFIERS;
 
 const aug = <T extends z.ZodRawShape>(extra: T, what: string) =>
   z
@@ -191,13 +193,36 @@ export const classificationConfigSchema = z.strictObject({
       architecture: z
         .enum(CLASSIFIER_ARCHITECTURES)
         .default('resnet18')
-        .describe('The classifier (2D or 3D by input.size).'),
+        .describe(
+          "The classifier (2D or 3D by input.size): ResNet-18…152, DenseNet-121, VGG-16 with batch norm, ViT-Tiny/Small/Base; torchvision's parameter names.",
+        ),
       stem: z
         .enum(['imagenet', 'small'])
         .default('imagenet')
-        .describe("ResNet stem: 'imagenet' (7×7/2 conv + max-pool) or 'small' (3×3/1, MedMNIST's for 28×28)."),
-      norm: z.enum(['batch', 'instance', 'group']).default('batch').describe('Normalisation layers.'),
-      dropout: z.number().min(0).max(0.99).default(0).describe('Dropout before the last linear layer.'),
+        .describe(
+          "ResNet/DenseNet stem: 'imagenet' (7×7/2 conv + max-pool) or 'small' (3×3/1, MedMNIST's for 28×28); VGG: 'small' drops the last max-pool.",
+        ),
+      norm: z
+        .enum(['batch', 'instance', 'group'])
+        .default('batch')
+        .describe('Normalisation layers of the convolutional networks (the ViT keeps its layer norms).'),
+      dropout: z
+        .number()
+        .min(0)
+        .max(0.99)
+        .nullable()
+        .default(null)
+        .describe(
+          "Dropout before the last linear layer (VGG: after each hidden linear layer); null: the network's default (0; VGG 0.5 as torchvision).",
+        ),
+      hidden_features: positiveInt
+        .default(4096)
+        .describe("VGG: width of the two hidden linear layers (torchvision's 4096, which its checkpoints need)."),
+      patch_size: positiveInt
+        .default(16)
+        .describe(
+          'ViT: patch edge in voxels (cubic in 3D); every axis of input.size must be a multiple (e.g. 4 for 28).',
+        ),
     })
     .prefault({})
     .describe('The classification network.'),
@@ -320,6 +345,12 @@ export function parseClassificationConfig(input: unknown, source = 'config'): Cl
   }
   if (c.input.clahe && c.input.size.length !== 2)
     throw new OptionError(`${source}: input.clahe`, 'applies to 2D inputs (input.size has 3 axes)');
+  const patch = c.network.patch_size;
+  if (c.network.architecture.startsWith('vit_') && c.input.size.some((n) => n % patch !== 0))
+    throw new OptionError(
+      `${source}: network.patch_size`,
+      `input.size [${c.input.size.join(', ')}] is not a multiple of the ViT's patch size ${patch}`,
+    );
   return c;
 }
 

@@ -21,9 +21,12 @@ export function buildClassificationNetwork(
     spatialDims: config.input.size.length as 2 | 3,
     inChannels,
     numClasses,
-    dropout: n.dropout,
+    dropout: n.dropout ?? undefined,
     stem: n.stem,
     norm: n.norm,
+    imageSize: config.input.size,
+    patchSize: n.patch_size,
+    hiddenFeatures: n.hidden_features,
   });
 }
 

@@ -49,6 +49,54 @@ export class Sequential extends Module {
   }
 }
 
+/**
+ * Runs named modules in order (torch.nn.Sequential built from an OrderedDict), so that state-dict
+ * names read `features.conv0.weight` rather than `features.0.weight`.
+ */
+export class NamedSequential extends Module {
+  readonly #layers: Array<[string, TensorModule]> = [];
+
+  /** The modules, in order, under their names. */
+  constructor(layers: ReadonlyArray<readonly [string, TensorModule]> = []) {
+    super();
+    for (const [name, layer] of layers) this.append(name, layer);
+  }
+
+  /** Adds `layer` at the end under `name`. */
+  append(name: string, layer: TensorModule): this {
+    this.registerModule(name, layer);
+    this.#layers.push([name, layer]);
+    return this;
+  }
+
+  get length(): number {
+    return this.#layers.length;
+  }
+
+  /** The module registered as `name`. */
+  get(name: string): TensorModule {
+    const found = this.#layers.find(([n]) => n === name);
+    if (!found) throw new RangeError(`NamedSequential has no layer ${name}`);
+    return found[1];
+  }
+
+  /** The modules in order. */
+  [Symbol.iterator](): Iterator<TensorModule> {
+    return this.#layers.map(([, m]) => m)[Symbol.iterator]();
+  }
+
+  /** Intermediate results are disposed as soon as the next layer has consumed them. */
+  forward(x: Tensor): Tensor {
+    let out = x;
+    for (const [, layer] of this.#layers) {
+      const next = layer.forward(out);
+      if (out !== x && next !== out) out.dispose();
+      out = next;
+    }
+    return out;
+  }
+}
+
 /** A list of sub-modules named "0", "1", ...; it has no forward of its own. */
 export class ModuleList<M extends AnyModule = AnyModule> extends Module<never[], never> {
   readonly #items: M[] = [];
