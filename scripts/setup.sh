@@ -2,7 +2,7 @@
 # Installs everything Vesalius needs on Debian/Ubuntu and builds it. Safe to re-run: each step is
 # skipped when already done. Options:
 #   --references  also install the live references the tests compare against and bench/ measures
-#                 against (Debian's python3-torch, torchvision, nibabel, pydicom, scipy, PIL, sklearn),
+#                 against (Debian's python3-torch, torchvision, nibabel, pydicom, scipy, PIL, sklearn, skimage),
 #                 Debian's chromium (the HTML report's and the viewer's browser tests, through
 #                 playwright-core), dicom3tools, Orthanc and poppler-utils; implied under CI=true, where a
 #                 missing reference fails its test instead of skipping. redis-server (the job queue of
@@ -19,7 +19,7 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 packages=(g++ make cmake redis-server)
 # libgloo-dev: the Gloo headers that c10d's ProcessGroupGloo.hpp includes (Debian ships them apart)
 [ -n "${LIBTORCH:-}" ] || packages+=(libtorch-dev libgloo-dev)
-references=(python3-torch python3-torchvision python3-nibabel python3-pydicom python3-numpy python3-scipy python3-pil python3-sklearn chromium)
+references=(python3-torch python3-torchvision python3-nibabel python3-pydicom python3-numpy python3-scipy python3-pil python3-sklearn python3-skimage chromium)
 # DICOM SEG/SR validation (dciodvfy), the PACS the DICOMweb tests run against (in a loopback-only network
 # namespace: iproute2), and pdftotext to read the findings report back
 references+=(dicom3tools orthanc orthanc-dicomweb iproute2 poppler-utils)

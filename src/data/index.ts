@@ -95,11 +95,14 @@ export {
 export {
   prepareInput,
   channelsOf,
+  loadHistogramTemplate,
   type InputSpec,
   type PreparedInput,
   type ChannelMode,
   type IntensityMode,
 } from './classification/preprocess.js';
+export { clahe, claheChannel, checkClaheOptions, type ClaheOptions } from './classification/clahe.js';
+export { histogramTemplate, matchHistograms, type HistogramTemplate } from './classification/histogram-match.js';
 export {
   ClassificationBatches,
   normalizeByChannel,

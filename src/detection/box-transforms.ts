@@ -94,11 +94,11 @@ export function spatialBoxes(
   boxes: ArrayLike<number>,
   dims: BoxDims,
   sourceSize: readonly number[],
-  params: { patchSize: number[]; centre?: number[]; angles?: number[]; scales?: number[] },
+  params: { patchSize: number[]; centre?: number[]; angles?: number[]; scales?: number[]; shears?: number[] },
 ): Float64Array {
   const n = params.patchSize.length;
   const centre = params.centre ?? sourceSize.map((s) => (s - 1) / 2);
-  const inv = invert(linearPart(params.angles ?? [], params.scales ?? [], n));
+  const inv = invert(linearPart(params.angles ?? [], params.scales ?? [], n, params.shears ?? []));
   return transformBoxes(boxes, dims, (p) => {
     // box point (edge coordinates, x first) → tensor-order voxel index
     const x = Array.from({ length: n }, (_, t) => p[n - 1 - t]! - 0.5 - centre[t]!);

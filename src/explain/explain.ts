@@ -76,10 +76,11 @@ export async function explainImages(
   const classIndex = classOf(run, o.classIndex);
   mkdirSync(o.output, { recursive: true });
   const out: ExplainedImage[] = [];
+  const spec = await inputSpec(c);
   for (const sample of samplesFromPaths(inputs)) {
     const image = await loadSampleImage(sample);
     const source = sample.paths!.join(',');
-    const prepared = prepareInput(image, inputSpec(c), source);
+    const prepared = prepareInput(image, spec, source);
     const x = inputTensor([prepared.data], {
       channels: prepared.channels,
       size: c.input.size,

@@ -1,7 +1,7 @@
 /** Augmentation and spatial transforms on engine tensors (TorchIO's sampler → deterministic transform pattern). */
 export * from './transform.js';
 export * from './spatial.js';
-export { rotationMatrix, linearPart, planes, type Matrix } from './spatial-math.js';
+export { rotationMatrix, linearPart, planes, shearMatrix, type Matrix } from './spatial-math.js';
 export { Random } from '../util/random.js';
 export * from './source.js';
 export * from './deformation.js';
@@ -14,6 +14,7 @@ export * from './intensity/gamma.js';
 export * from './intensity/noise.js';
 export * from './intensity/blur.js';
 export * from './intensity/low-resolution.js';
+export * from './intensity/color-jitter.js';
 export * from './augmentation.js';
 export * from './defaults.js';
 export { fromRecord } from './replay.js';

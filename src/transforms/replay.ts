@@ -3,6 +3,7 @@ import { VesaliusError } from '../util/errors.js';
 import { Flip } from './flip.js';
 import { Brightness } from './intensity/brightness.js';
 import { GaussianBlur } from './intensity/blur.js';
+import { ColorJitter, type ColorJitterParams } from './intensity/color-jitter.js';
 import { Contrast } from './intensity/contrast.js';
 import { Gamma } from './intensity/gamma.js';
 import { LowResolution } from './intensity/low-resolution.js';
@@ -22,6 +23,7 @@ const factories: Record<string, (p: never) => Transform> = {
   Brightness: (p: { multipliers: (number | null)[] }) => new Brightness(p.multipliers),
   Contrast: (p: { factors: (number | null)[]; preserveRange: boolean }) => new Contrast(p.factors, p.preserveRange),
   LowResolution: (p: { zooms: (number | null)[] }) => new LowResolution(p.zooms),
+  ColorJitter: (p: ColorJitterParams) => new ColorJitter(p),
   Gamma: (p: { gammas: (number | null)[]; invert: boolean; retainStats: boolean }) =>
     new Gamma(p.gammas, p.invert, p.retainStats),
 };

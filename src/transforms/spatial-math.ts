@@ -1,6 +1,6 @@
 /**
  * Matrix helpers for the spatial transform, all in tensor axis order (0 = D in 3D, H in 2D).
- * A patch voxel o maps to source voxel x = centre + M·(o − (P−1)/2 + d(o)), M = R·diag(scales),
+ * A patch voxel o maps to source voxel x = centre + M·(o − (P−1)/2 + d(o)), M = R·Sh·diag(scales),
  * d an optional displacement field (voxels).
  */
 
@@ -50,9 +50,27 @@ export function rotationMatrix(angles: readonly number[], n: number): Matrix {
   return r;
 }
 
-/** The linear part of the spatial transform: rotation · diag(scales). */
-export function linearPart(angles: readonly number[], scales: readonly number[], n: number): Matrix {
-  const r = rotationMatrix(angles, n);
+/**
+ * Shear: the unit lower-triangular matrix with tan(angle) at (j, i) for the planes (i, j), i < j, in
+ * `planes` order — 2D one angle, the last axis (W) shifted in proportion to H (torchvision's shear
+ * along x); 3D one per plane.
+ */
+export function shearMatrix(angles: readonly number[], n: number): Matrix {
+  const m = identity(n);
+  planes(n).forEach(([i, j], k) => {
+    m[j]![i] = snap(Math.tan(angles[k] ?? 0));
+  });
+  return m;
+}
+
+/** The linear part of the spatial transform: rotation · shear · diag(scales). */
+export function linearPart(
+  angles: readonly number[],
+  scales: readonly number[],
+  n: number,
+  shears: readonly number[] = [],
+): Matrix {
+  const r = shears.length ? matmul(rotationMatrix(angles, n), shearMatrix(shears, n)) : rotationMatrix(angles, n);
   return r.map((row) => row.map((v, j) => v * (scales[j] ?? 1)));
 }
 

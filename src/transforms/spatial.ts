@@ -32,6 +32,8 @@ export interface SpatialParams {
   angles?: number[];
   /** Per axis. Coordinates are multiplied, as in nnU-Net: > 1 takes a larger region, structures look smaller. */
   scales?: number[];
+  /** Radians. 2D: one shear angle (W shifted in proportion to H); 3D: one per plane (see shearMatrix). */
+  shears?: number[];
   elastic?: ElasticParams;
   gridDistortion?: GridDistortionParams;
 }
@@ -54,7 +56,7 @@ export class SpatialTransform extends ForwardTransform {
 
   get matrix(): Matrix {
     const n = this.params.patchSize.length;
-    return linearPart(this.params.angles ?? [], this.params.scales ?? [], n);
+    return linearPart(this.params.angles ?? [], this.params.scales ?? [], n, this.params.shears ?? []);
   }
 
   /** The transform's name and arguments as plain JSON; `fromRecord` rebuilds it. */
@@ -154,6 +156,8 @@ export interface RandomSpatialOptions {
   patchSize: number[];
   rotation?: { p: number; angleDeg: [number, number] };
   scaling?: { p: number; range: [number, number] };
+  /** Shear angles in degrees (2D: one, 3D: one per plane); drawn only when given, so streams without it stay as they were. */
+  shear?: { p: number; angleDeg: [number, number] };
   elastic?: { p: number; alpha: [number, number]; sigma: [number, number] };
   gridDistortion?: { p: number; numSteps: number; distortLimit: [number, number] };
 }
@@ -180,6 +184,10 @@ export class RandomSpatial implements RandomTransform {
     if (o.scaling && coin(rng, o.scaling.p)) {
       const s = uniform(rng, o.scaling.range);
       params.scales = Array<number>(n).fill(s);
+    }
+    if (o.shear && coin(rng, o.shear.p)) {
+      const count = n === 2 ? 1 : 3;
+      params.shears = Array.from({ length: count }, () => (uniform(rng, o.shear!.angleDeg) * Math.PI) / 180);
     }
     if (o.elastic && coin(rng, o.elastic.p)) {
       params.elastic = {

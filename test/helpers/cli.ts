@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './data.js';
@@ -33,4 +34,17 @@ export function runCliAsync(args: string[], options: { cwd?: string; timeoutMs?:
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/**
+ * A command that failed with one error line (exit 1) matching `pattern`: progress lines may come
+ * first, the error is the one `vesalius:` line and the last.
+ */
+export function assertOneLineError(r: { status: number | null; stderr: string }, pattern: RegExp): void {
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  const errors = lines.filter((l) => l.startsWith('vesalius:'));
+  assert.equal(errors.length, 1, r.stderr);
+  assert.match(errors[0]!, pattern);
+  assert.equal(lines.at(-1), errors[0]);
 }

@@ -10,7 +10,7 @@ import { createImage } from '../../src/io/image.js';
 import { writeNifti } from '../../src/io/nifti/write.js';
 import { readImage } from '../../src/io/read.js';
 import { writePng } from '../../src/io/raster.js';
-import { runCli } from '../helpers/cli.js';
+import { assertOneLineError, runCli } from '../helpers/cli.js';
 import { classFolders } from '../helpers/class-folders.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -102,17 +102,7 @@ test('train → predict → evaluate → explain on class folders, through the C
 
 test('bad input is one line: empty class folder, unknown label, npz without arrays, mixed channels, mismatched state dict', async () => {
   const dir = tempDir();
-  const oneLine = (r: { status: number | null; stderr: string }, pattern: RegExp) => {
-    assert.equal(r.status, 1, r.stderr);
-    // progress lines may come first; the error is one line, the last
-    const errors = r.stderr
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith('vesalius:'));
-    assert.equal(errors.length, 1, r.stderr);
-    assert.match(errors[0]!, pattern);
-    assert.equal(r.stderr.trim().split('\n').at(-1), errors[0]);
-  };
+  const oneLine = assertOneLineError;
   const data = join(dir, 'data');
   await classFolders(data, 2, 16);
   mkdirSync(join(data, 'empty'));

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openDataset } from '../../src/data/layout/open.js';
+import { prepareInput } from '../../src/data/classification/preprocess.js';
+import { readImage } from '../../src/io/read.js';
+import type { ClassificationConfig } from '../../src/train/classification/config.js';
+import { inputSpec } from '../../src/train/classification/samples.js';
 import { loadConfig } from '../../src/train/config.js';
+import { loadTaskConfig } from '../../src/train/tasks.js';
 import { repoRoot, sharedData, skipUnlessData } from '../helpers/data.js';
 
 // The example configs point at ../../shared/data relative to examples/; tests re-root them at the
@@ -58,4 +63,25 @@ test('the example configs parse even without the data', () => {
   assert.deepEqual(brats.plan.patch_size, [48, 48, 48]);
   assert.deepEqual(brats.plan.target_spacing, [2, 2, 2]);
   assert.equal(brats.validation.fold, 'all');
+});
+
+test('examples/fundus-grading.yaml: green channel, histogram matching and CLAHE parse; prepared on a DRIVE photograph', async (t) => {
+  const { config } = loadTaskConfig(join(repoRoot, 'examples', 'fundus-grading.yaml'));
+  const c = config as ClassificationConfig;
+  assert.equal(c.task, 'classification');
+  assert.equal(c.input.channels, 'green');
+  assert.deepEqual(c.input.clahe, { tiles: [8, 8], clip_limit: 0.01, bins: 256 });
+  assert.match(c.input.histogram_match!, /drive-retina\/training\/images\/21_training\.tif$/);
+  assert.deepEqual(c.augmentation.affine.shear_deg, [-5, 5]);
+  const drive = sharedData('drive-retina');
+  if (!drive) return t.skip('../shared/data/drive-retina is missing: the real-photograph check is skipped');
+  const images = join(drive, 'training', 'images');
+  const spec = await inputSpec({
+    input: { ...c.input, histogram_match: join(images, '21_training.tif') },
+  });
+  const image = await readImage(join(images, '22_training.tif'));
+  const prepared = prepareInput(image, spec, '22_training.tif');
+  assert.equal(prepared.channels, 1);
+  assert.equal(prepared.data.length, 224 * 224);
+  assert.ok(prepared.data.every((v) => v >= 0 && v <= 1));
 });

@@ -1,8 +1,8 @@
 /**
  * Augmentation for classification, built from the segmentation pipeline's transforms (one sampler →
  * deterministic transform each, so records replay): a random affine (rotation, isotropic scaling,
- * translation; elastic deformation too, for 3D) in one resample at the input size, then flips and the
- * intensity transforms (brightness, contrast, gamma, noise, blur). Images are in [0, 1] here, before
+ * shear, translation; elastic deformation too) in one resample at the input size, then flips and the
+ * intensity transforms (brightness, contrast, gamma, torchvision's colour jitter, noise, blur). Images are in [0, 1] here, before
  * the mean/std normalisation. Everything is off (p = 0) unless the config turns it on.
  */
 import type * as ve from '../../engine/index.js';
@@ -10,6 +10,7 @@ import { Augmentation } from '../../transforms/augmentation.js';
 import { RandomFlip } from '../../transforms/flip.js';
 import { RandomGaussianBlur } from '../../transforms/intensity/blur.js';
 import { RandomBrightness } from '../../transforms/intensity/brightness.js';
+import { type JitterAdjustment, RandomColorJitter, jitterRange } from '../../transforms/intensity/color-jitter.js';
 import { RandomContrast } from '../../transforms/intensity/contrast.js';
 import { RandomGamma } from '../../transforms/intensity/gamma.js';
 import { RandomGaussianNoise } from '../../transforms/intensity/noise.js';
@@ -22,11 +23,13 @@ export type Range = [number, number];
 export interface ClassificationAugmentationConfig {
   enabled: boolean;
   flip: { p: number; axes: number[] | null };
-  affine: { p: number; rotation_deg: Range; scale: Range; translate: Range };
+  affine: { p: number; rotation_deg: Range; scale: Range; translate: Range; shear_deg: Range };
   elastic: { p: number; alpha: Range; sigma: Range };
   brightness: { p: number; range: Range };
   contrast: { p: number; range: Range };
   gamma: { p: number; range: Range };
+  /** torchvision's ColorJitter arguments: a number x or a range each (0: off). */
+  color_jitter: { p: number } & Record<JitterAdjustment, number | Range>;
   gaussian_noise: { p: number; variance: Range };
   gaussian_blur: { p: number; sigma: Range };
 }
@@ -50,6 +53,10 @@ export class ClassificationAugmentation {
       patchSize: [...size],
       rotation: { p: on(c.affine.p), angleDeg: c.affine.rotation_deg },
       scaling: { p: on(c.affine.p), range: c.affine.scale },
+      // drawn only when configured, so runs without shear keep their augmentation streams
+      ...(c.affine.shear_deg.some((v) => v !== 0)
+        ? { shear: { p: on(c.affine.p), angleDeg: c.affine.shear_deg } }
+        : {}),
       elastic: { p: on(c.elastic.p), alpha: c.elastic.alpha, sigma: c.elastic.sigma },
     });
     this.pipeline = new Augmentation([...size], spatial, [
@@ -57,6 +64,17 @@ export class ClassificationAugmentation {
       new RandomBrightness(on(c.brightness.p), c.brightness.range),
       new RandomContrast(on(c.contrast.p), c.contrast.range),
       new RandomGamma(on(c.gamma.p), c.gamma.range),
+      // only when configured, so runs without it keep their augmentation streams
+      ...(on(c.color_jitter.p) > 0
+        ? [
+            new RandomColorJitter(c.color_jitter.p, {
+              brightness: jitterRange('brightness', c.color_jitter.brightness),
+              contrast: jitterRange('contrast', c.color_jitter.contrast),
+              saturation: jitterRange('saturation', c.color_jitter.saturation),
+              hue: jitterRange('hue', c.color_jitter.hue),
+            }),
+          ]
+        : []),
       new RandomGaussianNoise(on(c.gaussian_noise.p), c.gaussian_noise.variance),
       new RandomGaussianBlur(on(c.gaussian_blur.p), c.gaussian_blur.sigma, 1),
     ]);
@@ -67,9 +85,17 @@ export class ClassificationAugmentation {
     const c = this.config;
     return (
       c.enabled &&
-      [c.flip, c.affine, c.elastic, c.brightness, c.contrast, c.gamma, c.gaussian_noise, c.gaussian_blur].some(
-        (t) => t.p > 0,
-      )
+      [
+        c.flip,
+        c.affine,
+        c.elastic,
+        c.brightness,
+        c.contrast,
+        c.gamma,
+        c.color_jitter,
+        c.gaussian_noise,
+        c.gaussian_blur,
+      ].some((t) => t.p > 0)
     );
   }
 

@@ -1,7 +1,9 @@
 /**
  * From an image of any size, channel count and geometry to the network's fixed input (C, [D,] H, W):
- * channels made uniform (kept, grey, RGB or the green channel of a fundus photograph), intensities
- * scaled (8-bit by 255, others to [0, 1] by their range, z-score, or a window), then resized to the
+ * channels made uniform (kept, grey, RGB or the green channel of a fundus photograph), optionally
+ * matched to a reference image's histogram (scanner differences) and equalised by CLAHE (both at the
+ * image's own resolution, before any resize), intensities scaled (8-bit by 255, others to [0, 1] by
+ * their range, z-score, or a window), then resized to the
  * input size — stretched, or letterboxed (aspect kept, zero padding around). Down-sizing averages
  * areas (no aliasing); up-sizing interpolates (bi/trilinear, half-voxel aligned).
  *
@@ -9,10 +11,14 @@
  * resize and the padding), so a heatmap made on that grid can be resampled onto the input in world
  * coordinates (explain).
  */
+import { existsSync } from 'node:fs';
 import * as ve from '../../engine/index.js';
 import type { Grid } from '../../io/resample.js';
 import type { Image, Mat3, Vec3 } from '../../io/image.js';
-import { OptionError, ShapeError } from '../../util/errors.js';
+import { readImage } from '../../io/read.js';
+import { FileFormatError, OptionError, ShapeError, VesaliusError } from '../../util/errors.js';
+import { type ClaheOptions, checkClaheOptions, clahe } from './clahe.js';
+import { type HistogramTemplate, histogramTemplate, matchHistograms } from './histogram-match.js';
 
 export type ChannelMode = 'keep' | 'gray' | 'rgb' | 'green';
 export type IntensityMode = 'auto' | 'minmax' | 'zscore' | 'none' | { window: [number, number] };
@@ -23,6 +29,10 @@ export interface InputSpec {
   fit: 'resize' | 'letterbox';
   channels: ChannelMode;
   intensity: IntensityMode;
+  /** CLAHE after the channel conversion (2D only); null or absent: none. */
+  clahe?: ClaheOptions | null;
+  /** The reference histogram every image is matched to (see `loadHistogramTemplate`); null or absent: none. */
+  histogramMatch?: HistogramTemplate | null;
 }
 
 export interface PreparedInput {
@@ -40,6 +50,8 @@ export function channelsOf(image: Image): number {
 
 function convertChannels(x: ve.Tensor, mode: ChannelMode, where: string): ve.Tensor {
   const c = x.shape[0]!;
+  if (mode === 'green' && c < 3)
+    throw new OptionError('input.channels', `'green' needs an RGB image, but ${where} has ${c} channel(s)`);
   if (mode === 'keep' || (c === 1 && mode !== 'rgb')) return x;
   if (mode === 'rgb') {
     if (c === 1) return x.expand([3, ...x.shape.slice(1)]).contiguous();
@@ -85,7 +97,24 @@ export function prepareInput(image: Image, spec: InputSpec, where: string): Prep
   return ve.tidy(() => {
     let x = ve.Tensor.from(Float32Array.from(image.data as ArrayLike<number>), [c, ...spatial]);
     x = convertChannels(x, spec.channels, where);
-    x = scaleIntensity(x, spec.intensity, image.data instanceof Uint8Array);
+    let eightBit = image.data instanceof Uint8Array;
+    if (spec.histogramMatch || spec.clahe) {
+      const cc = x.shape[0]!;
+      let values = x.contiguous().toArray() as Float32Array;
+      if (spec.histogramMatch) {
+        values = matchHistograms(values, cc, spec.histogramMatch, where);
+        eightBit = spec.histogramMatch.eightBit;
+      }
+      if (spec.clahe) {
+        if (dims !== 2) throw new OptionError('input.clahe', 'applies to 2D inputs (input.size has 3 axes)');
+        checkClaheOptions(spec.clahe, 'input.clahe');
+        // in [0, 1] from here: 'auto' rescales by the range, which leaves it as it is
+        values = clahe(values, cc, nj, ni, spec.clahe);
+        eightBit = false;
+      }
+      x = ve.Tensor.from(values, x.shape);
+    }
+    x = scaleIntensity(x, spec.intensity, eightBit);
     const { tensor, scale, offset } = fitToSize(x, spec);
     // grid geometry: voxel o of the input grid sits at index (o − offset + ½)·(1/scale) − ½ of the image
     const tensorToImage = (v: number[]) => [...v].reverse();
@@ -134,4 +163,42 @@ function fitToSize(x: ve.Tensor, spec: InputSpec): { tensor: ve.Tensor; scale: n
     t = ve.pad(t, pads, 'constant', 0);
   }
   return { tensor: t, scale: scaled, offset };
+}
+
+/**
+ * Reads the histogram-matching reference image and makes its template, with the channels converted
+ * as the inputs' are (`mode`).
+ * @param path the reference image
+ * @param mode the input channel mode
+ * @param option the config key that named it, for messages
+ * @returns the reference's histogram template
+ * @throws FileFormatError naming the file (and the option) when it is missing or unreadable
+ */
+export async function loadHistogramTemplate(
+  path: string,
+  mode: ChannelMode,
+  option = 'input.histogram_match',
+): Promise<HistogramTemplate> {
+  if (!existsSync(path)) throw new FileFormatError(path, `not found (${option})`);
+  let image: Image;
+  try {
+    image = await readImage(path);
+  } catch (err) {
+    const reason = err instanceof FileFormatError ? err.reason : (err as Error).message;
+    throw new FileFormatError(path, `cannot be read as an image (${option}): ${reason}`);
+  }
+  const [ni, nj, nk] = image.shape as [number, number, number];
+  const c = channelsOf(image);
+  return ve.tidy(() => {
+    const x = ve.Tensor.from(Float32Array.from(image.data as ArrayLike<number>), [c, nk, nj, ni]);
+    let converted: ve.Tensor;
+    try {
+      converted = convertChannels(x, mode, path);
+    } catch (err) {
+      if (err instanceof VesaliusError) throw new OptionError(option, err.message);
+      throw err;
+    }
+    const values = converted.contiguous().toArray() as Float32Array;
+    return histogramTemplate(values, converted.shape[0]!, path, image.data instanceof Uint8Array);
+  });
 }

@@ -24,6 +24,12 @@ const aug = <T extends z.ZodRawShape>(extra: T, what: string) =>
     .prefault({} as never)
     .describe(what);
 
+const jitterArgument = (what: string) =>
+  z
+    .union([z.number().nonnegative(), range.refine(([lo]) => lo >= 0, 'must be non-negative')])
+    .default(0)
+    .describe(`${what} factor: x → [max(0, 1 − x), 1 + x], or a [low, high] range; 0: off.`);
+
 export const classificationAugmentationSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('false turns every augmentation off.'),
   flip: aug(
@@ -41,8 +47,13 @@ export const classificationAugmentationSchema = z.strictObject({
       rotation_deg: range.default([-10, 10]).describe('Rotation range in degrees (3D: about each axis).'),
       scale: range.default([0.9, 1.1]).describe('Isotropic scaling range.'),
       translate: range.default([-0.1, 0.1]).describe('Translation range as a fraction of the size, per axis.'),
+      shear_deg: range
+        .default([0, 0])
+        .describe(
+          'Shear angle range in degrees (2D: the W axis shifted in proportion to H, as torchvision shear along x; 3D: one per plane); [0, 0]: none.',
+        ),
     },
-    'Random rotation, scaling and translation in one resample (bilinear, zeros outside).',
+    'Random rotation, scaling, shear and translation in one resample (bilinear, zeros outside).',
   ),
   elastic: aug(
     {
@@ -54,6 +65,21 @@ export const classificationAugmentationSchema = z.strictObject({
   brightness: aug({ range: range.default([0.8, 1.2]).describe('Multiplier range.') }, 'Multiplicative brightness.'),
   contrast: aug({ range: range.default([0.8, 1.2]).describe('Factor range.') }, 'Contrast about the mean.'),
   gamma: aug({ range: range.default([0.7, 1.5]).describe('Exponent range.') }, 'Gamma on the rescaled intensities.'),
+  color_jitter: aug(
+    {
+      brightness: jitterArgument('Brightness'),
+      contrast: jitterArgument('Contrast'),
+      saturation: jitterArgument('Saturation'),
+      hue: z
+        .union([
+          z.number().min(0).max(0.5),
+          range.refine(([lo, hi]) => lo >= -0.5 && hi <= 0.5, 'must lie in [-0.5, 0.5]'),
+        ])
+        .default(0)
+        .describe('Hue shift: h → [−h, h] of the colour circle (h ≤ 0.5), or a [low, high] range; 0: off.'),
+    },
+    "torchvision's ColorJitter: brightness, contrast, saturation and hue factors drawn uniformly, applied in a random order (saturation and hue leave one-channel images alone).",
+  ),
   gaussian_noise: aug({ variance: range.default([0, 0.01]).describe('Variance range.') }, 'Additive Gaussian noise.'),
   gaussian_blur: aug({ sigma: range.default([0.5, 1]).describe('σ range (voxels).') }, 'Gaussian blur.'),
 });
@@ -130,6 +156,33 @@ export const classificationConfigSchema = z.strictObject({
         .default('auto')
         .describe(
           "To [0, 1]: 'auto' divides 8-bit images by 255 and rescales others by their range; or z-score, none, or a window.",
+        ),
+      clahe: z
+        .strictObject({
+          tiles: z
+            .tuple([positiveInt, positiveInt])
+            .default([8, 8])
+            .describe('Contextual regions per axis [rows, columns]; a region is ⌊size / tiles⌋ pixels.'),
+          clip_limit: z
+            .number()
+            .min(0)
+            .max(1)
+            .default(0.01)
+            .describe("Clip limit normalised to [0, 1] (skimage's clip_limit); 0 or 1: no clipping."),
+          bins: z.number().int().min(2).max(16384).default(256).describe('Histogram bins.'),
+        })
+        .nullable()
+        .default(null)
+        .describe(
+          "CLAHE (2D) as scikit-image's equalize_adapthist, after the channel conversion, at the image's own size (RGB: on the HSV value); the result lies in [0, 1]. Also applied by predict and explain.",
+        ),
+      histogram_match: z
+        .string()
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe(
+          "A reference image (relative to the config's folder) whose histogram every image is matched to, per channel after the channel conversion (skimage's match_histograms); copied into the run, so predict and explain match to it too.",
         ),
       mean: z
         .array(z.number())
@@ -337,6 +390,8 @@ export function parseClassificationConfig(input: unknown, source = 'config'): Cl
   }
   if (c.finetune.lora && !c.finetune.weights)
     throw new OptionError(`${source}: finetune.lora`, 'needs finetune.weights (the base the adapters adapt)');
+  if (c.input.clahe && c.input.size.length !== 2)
+    throw new OptionError(`${source}: input.clahe`, 'applies to 2D inputs (input.size has 3 axes)');
   const patch = c.network.patch_size;
   if (c.network.architecture.startsWith('vit_') && c.input.size.some((n) => n % patch !== 0))
     throw new OptionError(
@@ -346,9 +401,10 @@ export function parseClassificationConfig(input: unknown, source = 'config'): Cl
   return c;
 }
 
-/** dataset.path, finetune.weights and output resolved against `base` (the config file's folder). */
+/** dataset.path, input.histogram_match, finetune.weights and output resolved against `base` (the config file's folder). */
 export function resolveClassificationPaths(config: ClassificationConfig, base: string): ClassificationConfig {
   config.dataset.path = resolve(base, config.dataset.path);
+  if (config.input.histogram_match) config.input.histogram_match = resolve(base, config.input.histogram_match);
   if (config.finetune.weights) config.finetune.weights = resolve(base, config.finetune.weights);
   config.output = resolve(base, config.output);
   return config;

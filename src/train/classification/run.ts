@@ -17,6 +17,7 @@ import { FileFormatError, OptionError, VesaliusError } from '../../util/errors.j
 import type { Prediction } from '../../metrics/classification-files.js';
 import { runPaths } from '../run-folder.js';
 import { type ClassificationConfig, parseClassificationConfig } from './config.js';
+import { useRunHistogramReference } from './histogram-reference.js';
 import { classify } from './inference.js';
 import { buildClassificationNetwork } from './model.js';
 import { inputSpec, openDataset, prepareSamples, sampleSource } from './samples.js';
@@ -47,6 +48,7 @@ export function loadClassificationRun(runDir: string, checkpoint: 'best' | 'last
   const p = runPaths(runDir);
   if (!existsSync(p.config)) throw new VesaliusError(`${runDir}: not a run folder (no config.json)`);
   const config = parseClassificationConfig(readJson(p.config, 'run config'), p.config);
+  useRunHistogramReference(config, runDir);
   const info = readJson(p.dataset, 'dataset info') as ClassificationInfo;
   if (!Array.isArray(info?.classes) || !Number.isInteger(info?.channels))
     throw new FileFormatError(p.dataset, 'expected {classes, multiLabel, channels}');
@@ -108,7 +110,7 @@ export async function predictSamples(
   options: { batchSize?: number; device?: string } = {},
 ): Promise<Prediction[]> {
   const c = run.config;
-  const { prepared, channels } = await prepareSamples(samples, inputSpec(c));
+  const { prepared, channels } = await prepareSamples(samples, await inputSpec(c));
   if (channels !== run.info.channels)
     throw new OptionError('inputs', `give ${channels} channel(s) where the run was trained on ${run.info.channels}`);
   const { probabilities } = classify(

@@ -12,16 +12,30 @@ import {
   openClassificationDataset,
 } from '../../data/classification/dataset.js';
 import type { PreparedSample } from '../../data/classification/batches.js';
-import { channelsOf, type InputSpec, prepareInput } from '../../data/classification/preprocess.js';
+import {
+  channelsOf,
+  type InputSpec,
+  loadHistogramTemplate,
+  prepareInput,
+} from '../../data/classification/preprocess.js';
 import { type Fold, kFoldSplits } from '../../data/splits.js';
 import { readImage } from '../../io/read.js';
 import type { Modality } from '../../nets/fusion.js';
 import { OptionError, ShapeError, VesaliusError } from '../../util/errors.js';
 import type { ClassificationConfig } from './config.js';
 
-export function inputSpec(config: Pick<ClassificationConfig, 'input'>): InputSpec {
+/** The input preparation a config asks for, with its histogram reference read (when it has one). */
+export async function inputSpec(config: Pick<ClassificationConfig, 'input'>): Promise<InputSpec> {
   const i = config.input;
-  return { size: i.size, fit: i.fit, channels: i.channels, intensity: i.intensity };
+  const c = i.clahe;
+  return {
+    size: i.size,
+    fit: i.fit,
+    channels: i.channels,
+    intensity: i.intensity,
+    clahe: c && { tiles: c.tiles, clipLimit: c.clip_limit, bins: c.bins },
+    histogramMatch: i.histogram_match ? await loadHistogramTemplate(i.histogram_match, i.channels) : null,
+  };
 }
 
 /** Where a sample came from, for messages. */

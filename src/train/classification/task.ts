@@ -25,6 +25,7 @@ import {
   parseClassificationConfig,
   resolveClassificationPaths,
 } from './config.js';
+import { copyHistogramReference } from './histogram-reference.js';
 import { classify } from './inference.js';
 import { applyFinetuneLora, checkLoraTargets, saveAdaptersBeside } from './lora.js';
 import { buildClassificationNetwork, freeze, loadPretrained } from './model.js';
@@ -56,7 +57,7 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
     if (config.finetune.lora) checkLoraTargets(config, config.finetune.lora);
     const dataset = openDataset(config);
     const split = splitSamples(dataset, config);
-    const spec = inputSpec(config);
+    const spec = await inputSpec(config);
     ctx.say(
       `${dataset.name}: ${dataset.samples.length} sample(s), ${dataset.classes.length} ${dataset.multiLabel ? 'labels' : 'classes'}; training ${split.train.length}, validating ${split.val.length} (${split.origin})`,
     );
@@ -156,6 +157,7 @@ export const classificationTask: TrainingTask<ClassificationConfig> = {
         writeFileAtomic(p.config, `${JSON.stringify(config, null, 2)}\n`);
         writeFileAtomic(p.dataset, `${JSON.stringify(info, null, 2)}\n`);
         saveSplits(p.splits, split.folds);
+        copyHistogramReference(config, runDir);
       },
       batches: (startBatch) =>
         new ClassificationBatches({
