@@ -9,10 +9,12 @@ import type { SplitName } from '../data/classification/dataset.js';
 import { predictionsCsv } from '../metrics/classification-files.js';
 import {
   loadClassificationRun,
+  predictEnsemble,
   predictSamples,
   samplesFromPaths,
   samplesOfSplit,
 } from '../train/classification/run.js';
+import { isCvFolder, openClassificationCvRuns } from '../train/cv/open.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { OptionError } from '../util/errors.js';
 
@@ -26,7 +28,13 @@ export interface ClassifyFlags {
 export async function runClassifyPredict(runDir: string, inputs: string[], flags: ClassifyFlags): Promise<void> {
   if (flags.checkpoint !== undefined && flags.checkpoint !== 'best' && flags.checkpoint !== 'last')
     throw new OptionError('--checkpoint', `must be best or last, got "${flags.checkpoint}"`);
-  const run = loadClassificationRun(runDir, (flags.checkpoint as 'best' | 'last' | undefined) ?? 'best');
+  const cv = isCvFolder(runDir);
+  if (cv && flags.checkpoint !== undefined)
+    throw new OptionError('--checkpoint', "a cross-validation's fold models are the checkpoints it reported");
+  const runs = cv
+    ? openClassificationCvRuns(runDir)
+    : [loadClassificationRun(runDir, (flags.checkpoint as 'best' | 'last' | undefined) ?? 'best')];
+  const run = runs[0]!;
   if (flags.split !== undefined && !['train', 'val', 'test'].includes(flags.split))
     throw new OptionError('--split', `must be train, val or test, got "${flags.split}"`);
   if ((flags.split === undefined) === (inputs.length === 0))
@@ -36,7 +44,9 @@ export async function runClassifyPredict(runDir: string, inputs: string[], flags
     );
   const samples = flags.split ? samplesOfSplit(run, flags.split as SplitName) : samplesFromPaths(inputs);
   const started = performance.now();
-  const predictions = await predictSamples(run, samples);
+  if (runs.length > 1)
+    process.stderr.write(`predict: an ensemble of ${runs.length} fold models (probabilities averaged)\n`);
+  const predictions = runs.length > 1 ? await predictEnsemble(runs, samples) : await predictSamples(run, samples);
   const out =
     flags.output.toLowerCase().endsWith('.csv') || (existsSync(flags.output) && statSync(flags.output).isFile())
       ? flags.output
@@ -44,7 +54,7 @@ export async function runClassifyPredict(runDir: string, inputs: string[], flags
   mkdirSync(dirname(out), { recursive: true });
   writeFileAtomic(out, predictionsCsv(predictions, run.info.classes, run.info.multiLabel));
   process.stderr.write(
-    `predict: ${predictions.length} sample(s) classified in ${((performance.now() - started) / 1000).toFixed(1)} s (${run.checkpoint}); wrote ${out}\n`,
+    `predict: ${predictions.length} sample(s) classified in ${((performance.now() - started) / 1000).toFixed(1)} s (${cv ? `${runs.length} fold models` : run.checkpoint}); wrote ${out}\n`,
   );
   if (flags.json) process.stdout.write(`${JSON.stringify({ predictions: out, count: predictions.length })}\n`);
 }

@@ -56,6 +56,36 @@ export const classificationAugmentationSchema = z.strictObject({
   gaussian_blur: aug({ sigma: range.default([0.5, 1]).describe('σ range (voxels).') }, 'Gaussian blur.'),
 });
 
+export const classificationCvSchema = z
+  .strictObject({
+    folds: z.number().int().min(2).default(5).describe('Number of folds (`vesalius cv --folds` overrides it).'),
+    seed: z.number().int().nonnegative().default(12345).describe('Seed of the split.'),
+    stratify_by: z
+      .string()
+      .min(1)
+      .nullable()
+      .default('label')
+      .describe(
+        "Balanced across the folds: 'label' (the class, or the label set when multi-label), an extra CSV column, or null.",
+      ),
+    checkpoint: z
+      .enum(['final', 'inner'])
+      .default('final')
+      .describe(
+        "'final': each fold reports its last checkpoint (the held-out fold is validated on for the curves only); 'inner': the best checkpoint on an inner validation split of the training folds. Never one chosen on the held-out fold.",
+      ),
+    inner_val_fraction: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.2)
+      .describe("'inner': the fraction of the training folds validated on."),
+  })
+  .prefault({})
+  .describe(
+    "Cross-validation (`vesalius cv`): samples grouped by subject when the data gives subject ids, stratified, over every sample but the data's test split.",
+  );
+
 export const classificationConfigSchema = z.strictObject({
   task: z.literal('classification').describe('Classify whole images (and volumes).'),
   dataset: z
@@ -235,10 +265,27 @@ export const classificationConfigSchema = z.strictObject({
         .default(0)
         .describe("The fold held out; 'all' trains on every sample without validation."),
       split_seed: z.number().int().nonnegative().default(12345).describe('Seed of the folds.'),
+      val_samples: z
+        .array(z.string().min(1))
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe(
+          'Explicit validation sample ids; overrides the split, folds and fold (a cross-validation fold sets it).',
+        ),
+      train_samples: z
+        .array(z.string().min(1))
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe(
+          'Explicit training sample ids, with `val_samples` (samples in neither list are left out); null: every other non-test sample.',
+        ),
     })
     .prefault({})
     .describe("Validation: the data's own val split when it has one (MedMNIST), else k folds."),
   early_stopping: earlyStoppingSchema,
+  cv: classificationCvSchema,
   precision: z
     .enum(['float32', 'bfloat16'])
     .default('float32')
