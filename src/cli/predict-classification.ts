@@ -14,7 +14,8 @@ import {
   samplesFromPaths,
   samplesOfSplit,
 } from '../train/classification/run.js';
-import { isCvFolder, openClassificationCvRuns } from '../train/cv/open.js';
+import { openClassificationCvRuns } from '../train/cv/open.js';
+import { isCvFolder } from '../train/open-run.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { OptionError } from '../util/errors.js';
 

@@ -122,10 +122,9 @@ function config(dir: string, extra = ''): string {
     `task: classification
 dataset: { format: csv, path: labels.csv, subject_column: subject }
 input: { size: [16, 16], mean: [0.5], std: [0.5] }
-network: { architecture: resnet18, stem: small }
-optimizer: { lr: 0.003 }
-epochs: 3
-iterations_per_epoch: 4
+network: { architecture: resnet18, stem: small, norm: group }
+epochs: 2
+iterations_per_epoch: 3
 batch_size: 6
 threads: 2
 output: cvrun
@@ -205,9 +204,9 @@ test('an interrupted classification cv resumes at its fold and epoch; bad input 
   const path = config(dir, 'cv: { checkpoint: inner, inner_val_fraction: 0.34 }');
   const quiet = { progress: false, onStage: () => {} };
   // fold 0 finishes, fold 1 stops after its first epoch
-  const first = await crossValidateClassification(path, { ...quiet, folds: 3, stopAfterFolds: 1 });
+  const first = await crossValidateClassification(path, { ...quiet, folds: 2, stopAfterFolds: 1 });
   assert.deepEqual(first.summary.foldsDone, [0]);
-  const second = await crossValidateClassification(path, { ...quiet, folds: 3, resume: true, stopAfterEpoch: 1 });
+  const second = await crossValidateClassification(path, { ...quiet, folds: 2, resume: true, stopAfterEpoch: 1 });
   assert.ok(!second.state.finished);
   const log1 = readFileSync(join(dir, 'cvrun', 'fold_1', 'log.jsonl'), 'utf8')
     .trim()
@@ -217,19 +216,19 @@ test('an interrupted classification cv resumes at its fold and epoch; bad input 
   const done = await crossValidateClassification(path, {
     ...quiet,
     onStage: (l) => lines.push(l),
-    folds: 3,
+    folds: 2,
     resume: true,
   });
   assert.ok(done.state.finished);
   assert.ok(
-    lines.some((l) => /fold 2\/3: resuming/.test(l)),
+    lines.some((l) => /fold 2\/2: resuming/.test(l)),
     lines.join('\n'),
   );
   const epochs = readFileSync(join(dir, 'cvrun', 'fold_1', 'log.jsonl'), 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l).epoch);
-  assert.deepEqual(epochs, [1, 2, 3]);
+  assert.deepEqual(epochs, [1, 2]);
   assert.equal(done.summary.sampleCount, 12);
   assert.match(done.state.foldStatus[0]!.checkpoint!, /best\.safetensors$/);
 
@@ -243,7 +242,7 @@ test('an interrupted classification cv resumes at its fold and epoch; bad input 
     ['cv', path, '--folds', '7', '--out', join(dir, 'x')],
     /--folds.*7 folds need at least 7 subjects, the dataset has 6/,
   );
+  oneLine(['cv', path, '--folds', '2'], /already holds a cross-validation; continue it with --resume/);
   const bad = config(dir, 'cv: { stratify_by: grade }');
   oneLine(['cv', bad, '--folds', '2', '--out', join(dir, 'y')], /cv\.stratify_by.*"grade" is not 'label' nor a column/);
-  oneLine(['cv', path, '--folds', '3'], /already holds a cross-validation; continue it with --resume/);
 });

@@ -40,6 +40,8 @@ export interface ClassificationCvSummary {
 }
 
 /**
+ * The classification report over every out-of-fold sample, per fold, and the mean ± std over folds.
+ *
  * @param predictions out-of-fold predictions with their truth and fold
  * @param classes class names in index order
  * @param multiLabel whether the outputs are independent labels

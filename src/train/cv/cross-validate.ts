@@ -16,7 +16,8 @@
  * Dice curves only, so early stopping is refused), or with `cv.checkpoint: inner` the best checkpoint
  * on an inner validation split of its training folds; never a checkpoint chosen on the held-out fold.
  * An interrupted CV continues with `resume`: finished folds are kept, a fold stopped mid-training
- * resumes at its last epoch (the trainer's exact resume).
+ * resumes at its last epoch (the trainer's exact resume). A classification config (`task:
+ * classification`) runs through classification-cv.ts (`runCrossValidation` picks by the config's task).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -30,11 +30,6 @@ function finishedState(cvDir: string): CvState {
   return state;
 }
 
-/** Whether a folder holds a cross-validation (its cv.json). */
-export function isCvFolder(dir: string): boolean {
-  return existsSync(cvPaths(dir).state);
-}
-
 /** Every fold's reported classifier (final, or best on the inner split); every fold must be finished. */
 export function openClassificationCvRuns(cvDir: string): ClassificationRun[] {
   const state = finishedState(cvDir);
