@@ -20,7 +20,7 @@
  * classification`) runs through classification-cv.ts (`runCrossValidation` picks by the config's task).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type Fold, trainValSplit } from '../../data/splits.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { OptionError, VesaliusError } from '../../util/errors.js';
@@ -28,7 +28,6 @@ import { parseConfig, readConfigFile, type TrainingConfig } from '../config.js';
 import { openTrainedRun } from '../open-run.js';
 import { openPlanSource } from '../plan-source.js';
 import type { TrainingProgress } from '../progress.js';
-import { runPaths } from '../run-folder.js';
 import { taskOf } from '../tasks.js';
 import { crossValidateClassification } from './classification-cv.js';
 import { beginCv, type CvState, cvJson, cvPaths, trainFold } from './cv-folder.js';
