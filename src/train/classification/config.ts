@@ -8,7 +8,14 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { OptionError } from '../../util/errors.js';
-import { deviceSchema, earlyStoppingSchema, formatIssues, optimizerObject, scheduleObject } from '../config.js';
+import {
+  cvSchema,
+  deviceSchema,
+  earlyStoppingSchema,
+  formatIssues,
+  optimizerObject,
+  scheduleObject,
+} from '../config.js';
 
 const positiveInt = z.number().int().positive();
 const probability = z.number().min(0).max(1);
@@ -56,6 +63,8 @@ export const classificationAugmentationSchema = z.strictObject({
   gaussian_blur: aug({ sigma: range.default([0.5, 1]).describe('σ range (voxels).') }, 'Gaussian blur.'),
 });
 
+const segmentationCv = cvSchema.unwrap();
+
 export const classificationCvSchema = z
   .strictObject({
     folds: z.number().int().min(2).default(5).describe('Number of folds (`vesalius cv --folds` overrides it).'),
@@ -68,18 +77,9 @@ export const classificationCvSchema = z
       .describe(
         "Balanced across the folds: 'label' (the class, or the label set when multi-label), an extra CSV column, or null.",
       ),
-    checkpoint: z
-      .enum(['final', 'inner'])
-      .default('final')
-      .describe(
-        "'final': each fold reports its last checkpoint (the held-out fold is validated on for the curves only); 'inner': the best checkpoint on an inner validation split of the training folds. Never one chosen on the held-out fold.",
-      ),
-    inner_val_fraction: z
-      .number()
-      .gt(0)
-      .lt(1)
-      .default(0.2)
-      .describe("'inner': the fraction of the training folds validated on."),
+    // the checkpoint rule is segmentation's, word for word
+    checkpoint: segmentationCv.shape.checkpoint,
+    inner_val_fraction: segmentationCv.shape.inner_val_fraction,
   })
   .prefault({})
   .describe(
