@@ -163,7 +163,10 @@ test('cv on a classification config through the CLI: folds by subject, out-of-fo
   const summary = state.summary;
   assert.equal(summary.sampleCount, 18);
   assert.equal(summary.perFold.length, 3);
-  assert.ok(summary.overall.auc >= 0.9, `out-of-fold AUC ${summary.overall.auc}`);
+  // each fold's held-out AUC (a few steps leave the fold models uncalibrated against each other, so the
+  // pooled AUC is not asserted)
+  for (const f of summary.perFold) assert.ok(f.report.auc >= 0.9, `fold ${f.fold}: out-of-fold AUC ${f.report.auc}`);
+  assert.ok(summary.overFolds.auc.mean >= 0.9);
   assert.ok(summary.overFolds.accuracy.folds === 3);
   // the summary's overall numbers are evaluate's on the CSV
   const evaluate = runCli(['evaluate', join(out, 'predictions.csv'), '--json']);
