@@ -1,6 +1,7 @@
 /** `vesalius cv CONFIG --folds K [--out DIR] [--splits FILE] [--resume]`: k-fold cross-validation; the logic is src/train/cv. */
 import type { Command } from 'commander';
-import { crossValidate } from '../train/cv/cross-validate.js';
+import type { ClassificationCvSummary } from '../train/cv/classification-summary.js';
+import { runCrossValidation } from '../train/cv/cross-validate.js';
 import { OptionError } from '../util/errors.js';
 import { withFlagNames } from './flags.js';
 
@@ -24,7 +25,7 @@ function positiveInt(value: string | undefined, option: string, min = 1): number
 
 export async function runCv(config: string, flags: CvFlags): Promise<void> {
   const result = await withFlagNames({ folds: '--folds', splits: '--splits' }, () =>
-    crossValidate(config, {
+    runCrossValidation(config, {
       folds: positiveInt(flags.folds, '--folds', 2),
       out: flags.out,
       splits: flags.splits,
@@ -39,6 +40,11 @@ export async function runCv(config: string, flags: CvFlags): Promise<void> {
     process.stderr.write(
       `cv: ${state.foldStatus.filter((f) => f.done).length}/${state.folds} fold(s) done in ${result.cvDir}; continue with --resume\n`,
     );
+  if ('task' in summary) {
+    if (summary.sampleCount > 0) process.stderr.write(classificationTable(summary, result.cvDir));
+    if (flags.json) process.stdout.write(`${JSON.stringify({ cvDir: result.cvDir, ...state, summary })}\n`);
+    return;
+  }
   if (summary.caseCount === 0) return;
   process.stderr.write(
     `cv: ${state.method}, ${state.finished ? state.folds : `${summary.foldsDone.length} of ${state.folds}`} folds, ${summary.caseCount} out-of-fold cases, ${state.wallSeconds.toFixed(0)} s (CPU ${state.cpuSeconds.toFixed(0)} s)\n`,
@@ -56,6 +62,28 @@ export async function runCv(config: string, flags: CvFlags): Promise<void> {
   }
   process.stderr.write(`cv: wrote ${result.cvDir}/per_case.csv, summary.json and the out-of-fold predictions\n`);
   if (flags.json) process.stdout.write(`${JSON.stringify({ cvDir: result.cvDir, ...state, summary })}\n`);
+}
+
+const fixed = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(4));
+
+/** The human table of a classification CV: per fold, over folds (mean ± std) and over all samples (with CIs). */
+function classificationTable(s: ClassificationCvSummary, cvDir: string): string {
+  const o = s.overall;
+  const lines = [
+    `cv: ${s.foldsDone.length} of ${s.folds} folds, ${s.sampleCount} out-of-fold samples`,
+    `${'fold'.padEnd(8)}${['n', 'AUC', 'accuracy', 'bal. acc.', 'macro F1'].map((h) => h.padStart(11)).join('')}`,
+    ...s.perFold.map(
+      (f) =>
+        `${String(f.fold).padEnd(8)}${[String(f.samples), fixed(f.report.auc), fixed(f.report.accuracy), fixed(f.report.balancedAccuracy), fixed(f.report.macroF1)].map((v) => v.padStart(11)).join('')}`,
+    ),
+    `over folds: ${(['auc', 'accuracy', 'balancedAccuracy', 'macroF1'] as const)
+      .map((m) => (s.overFolds[m] ? `${m} ${fixed(s.overFolds[m].mean)} ± ${s.overFolds[m].std.toFixed(4)}` : null))
+      .filter(Boolean)
+      .join(', ')}`,
+    `all samples: AUC ${fixed(o.auc)} (95% CI ${fixed(o.aucCi[0])}–${fixed(o.aucCi[1])}), accuracy ${fixed(o.accuracy)} (95% CI ${fixed(o.accuracyCi[0])}–${fixed(o.accuracyCi[1])})`,
+    `cv: wrote ${cvDir}/predictions.csv (with a fold column; vesalius evaluate reads it) and summary.json`,
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 export function register(program: Command): void {

@@ -19,6 +19,8 @@ import {
   samplesFromPaths,
   samplesOfSplit,
 } from '../train/classification/run.js';
+import { openClassificationCvRuns } from '../train/cv/open.js';
+import { isCvFolder } from '../train/open-run.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { taskOfRun } from '../train/tasks.js';
 import { OptionError } from '../util/errors.js';
@@ -36,12 +38,15 @@ export interface ClassifyFlags {
 export async function runClassifyPredict(runDir: string, inputs: string[], flags: ClassifyFlags): Promise<void> {
   if (flags.checkpoint !== undefined && flags.checkpoint !== 'best' && flags.checkpoint !== 'last')
     throw new OptionError('--checkpoint', `must be best or last, got "${flags.checkpoint}"`);
+  const cv = isCvFolder(runDir);
+  if (cv && flags.checkpoint !== undefined)
+    throw new OptionError('--checkpoint', "a cross-validation's fold models are the checkpoints it reported");
   const checkpoint = (flags.checkpoint as 'best' | 'last' | undefined) ?? 'best';
-  const runs = [runDir, ...(flags.ensemble ?? [])].map((dir) => {
-    if (dir !== runDir && taskOfRun(dir) !== 'classification')
-      throw new OptionError('--ensemble', `${dir} is not a classification run`);
+  const others = (flags.ensemble ?? []).map((dir) => {
+    if (taskOfRun(dir) !== 'classification') throw new OptionError('--ensemble', `${dir} is not a classification run`);
     return loadClassificationRun(dir, checkpoint);
   });
+  const runs = [...(cv ? openClassificationCvRuns(runDir) : [loadClassificationRun(runDir, checkpoint)]), ...others];
   const run = runs[0]!;
   if (flags.split !== undefined && !['train', 'val', 'test'].includes(flags.split))
     throw new OptionError('--split', `must be train, val or test, got "${flags.split}"`);
@@ -58,9 +63,10 @@ export async function runClassifyPredict(runDir: string, inputs: string[], flags
         ? samplesFromCsv(r, table)
         : samplesFromPaths(inputs);
   const started = performance.now();
-  // several runs (e.g. one per modality, each reading its own image column): probabilities averaged
+  // several runs (a cross-validation's fold models, or one run per modality, each reading its own image
+  // column): probabilities averaged
   if (runs.length > 1)
-    process.stderr.write(`predict: decision-level fusion of ${runs.length} runs (probabilities averaged)\n`);
+    process.stderr.write(`predict: ${runs.length} runs${cv ? ' (fold models)' : ''}, probabilities averaged\n`);
   const predictions =
     runs.length > 1
       ? await withFlagNames({ runs: '--ensemble' }, () => predictFused(runs, samplesOf))
@@ -72,7 +78,7 @@ export async function runClassifyPredict(runDir: string, inputs: string[], flags
   mkdirSync(dirname(out), { recursive: true });
   writeFileAtomic(out, predictionsCsv(predictions, run.info.classes, run.info.multiLabel));
   process.stderr.write(
-    `predict: ${predictions.length} sample(s) classified in ${((performance.now() - started) / 1000).toFixed(1)} s (${run.checkpoint}); wrote ${out}\n`,
+    `predict: ${predictions.length} sample(s) classified in ${((performance.now() - started) / 1000).toFixed(1)} s (${cv ? `${runs.length} fold models` : run.checkpoint}); wrote ${out}\n`,
   );
   if (flags.json) process.stdout.write(`${JSON.stringify({ predictions: out, count: predictions.length })}\n`);
 }

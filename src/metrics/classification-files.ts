@@ -24,14 +24,24 @@ function labelText(values: readonly number[], classes: string[], multiLabel: boo
   return multiLabel ? classes.filter((_, c) => values[c]! >= 0.5).join('|') : classes[values[0]!]!;
 }
 
-/** The predictions CSV text (header id, path, truth, prediction, p_<class>…). */
-export function predictionsCsv(predictions: readonly Prediction[], classes: string[], multiLabel: boolean): string {
-  const lines = [['id', 'path', 'truth', 'prediction', ...classes.map((c) => `p_${c}`)].map(csvField).join(',')];
-  for (const p of predictions) {
+/**
+ * The predictions CSV text (header id, path, truth, prediction, p_<class>…); with `folds` (a
+ * cross-validation's out-of-fold predictions) a `fold` column follows `id`.
+ */
+export function predictionsCsv(
+  predictions: readonly Prediction[],
+  classes: string[],
+  multiLabel: boolean,
+  folds?: readonly number[],
+): string {
+  const header = ['id', ...(folds ? ['fold'] : []), 'path', 'truth', 'prediction', ...classes.map((c) => `p_${c}`)];
+  const lines = [header.map(csvField).join(',')];
+  for (const [i, p] of predictions.entries()) {
     const predicted = multiLabel ? p.probabilities : [argmax(p.probabilities)];
     lines.push(
       [
         p.id,
+        ...(folds ? [String(folds[i])] : []),
         p.source,
         p.truth ? labelText(p.truth, classes, multiLabel) : '',
         labelText(predicted, classes, multiLabel),

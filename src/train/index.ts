@@ -22,6 +22,14 @@ export { progressBar, quietProgress, type ProgressPayload, type TrainingProgress
 export { inferencePostprocess } from './inference-options.js';
 export {
   crossValidate,
+  crossValidateClassification,
+  runCrossValidation,
+  openClassificationCvRuns,
+  summarizeClassificationCv,
+  classificationFolds,
+  type ClassificationCvResult,
+  type ClassificationCvSummary,
+  type FoldPrediction,
   cvPaths,
   foldConfig,
   openCvRuns,
@@ -47,6 +55,7 @@ export {
 } from './classification/config.js';
 export {
   loadClassificationRun,
+  predictEnsemble,
   predictSamples,
   samplesFromPaths,
   samplesOfSplit,

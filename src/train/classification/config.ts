@@ -9,7 +9,14 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CLASSIFIERS } from '../../nets/classifiers.js';
 import { OptionError } from '../../util/errors.js';
-import { deviceSchema, earlyStoppingSchema, formatIssues, optimizerObject, scheduleObject } from '../config.js';
+import {
+  cvSchema,
+  deviceSchema,
+  earlyStoppingSchema,
+  formatIssues,
+  optimizerObject,
+  scheduleObject,
+} from '../config.js';
 
 const positiveInt = z.number().int().positive();
 const probability = z.number().min(0).max(1);
@@ -83,6 +90,29 @@ export const classificationAugmentationSchema = z.strictObject({
   gaussian_noise: aug({ variance: range.default([0, 0.01]).describe('Variance range.') }, 'Additive Gaussian noise.'),
   gaussian_blur: aug({ sigma: range.default([0.5, 1]).describe('σ range (voxels).') }, 'Gaussian blur.'),
 });
+
+const segmentationCv = cvSchema.unwrap();
+
+export const classificationCvSchema = z
+  .strictObject({
+    folds: z.number().int().min(2).default(5).describe('Number of folds (`vesalius cv --folds` overrides it).'),
+    seed: z.number().int().nonnegative().default(12345).describe('Seed of the split.'),
+    stratify_by: z
+      .string()
+      .min(1)
+      .nullable()
+      .default('label')
+      .describe(
+        "Balanced across the folds: 'label' (the class, or the label set when multi-label), an extra CSV column, or null.",
+      ),
+    // the checkpoint rule is segmentation's, word for word
+    checkpoint: segmentationCv.shape.checkpoint,
+    inner_val_fraction: segmentationCv.shape.inner_val_fraction,
+  })
+  .prefault({})
+  .describe(
+    "Cross-validation (`vesalius cv`): samples grouped by subject when the data gives subject ids, stratified, over every sample but the data's test split.",
+  );
 
 export const classificationConfigSchema = z.strictObject({
   task: z.literal('classification').describe('Classify whole images (and volumes).'),
@@ -358,10 +388,27 @@ export const classificationConfigSchema = z.strictObject({
         .default(0)
         .describe("The fold held out; 'all' trains on every sample without validation."),
       split_seed: z.number().int().nonnegative().default(12345).describe('Seed of the folds.'),
+      val_samples: z
+        .array(z.string().min(1))
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe(
+          'Explicit validation sample ids; overrides the split, folds and fold (a cross-validation fold sets it).',
+        ),
+      train_samples: z
+        .array(z.string().min(1))
+        .min(1)
+        .nullable()
+        .default(null)
+        .describe(
+          'Explicit training sample ids, with `val_samples` (samples in neither list are left out); null: every other non-test sample.',
+        ),
     })
     .prefault({})
     .describe("Validation: the data's own val split when it has one (MedMNIST), else k folds."),
   early_stopping: earlyStoppingSchema,
+  cv: classificationCvSchema,
   precision: z
     .enum(['float32', 'bfloat16'])
     .default('float32')

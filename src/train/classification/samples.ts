@@ -114,10 +114,35 @@ export interface SampleSplit {
   origin: string;
 }
 
+/** The samples named by validation.val_samples (and train_samples; else every other non-test sample). */
+function explicitSplit(dataset: ClassificationDataset, valIds: string[], trainIds: string[] | null): SampleSplit {
+  const byId = new Map(dataset.samples.map((s) => [s.id, s]));
+  const pick = (ids: string[], key: string) =>
+    ids.map((id) => {
+      const s = byId.get(id);
+      if (!s) throw new OptionError(key, `names sample '${id}', which the dataset does not have`);
+      return s;
+    });
+  const val = pick(valIds, 'validation.val_samples');
+  const held = new Set(valIds);
+  const train = trainIds
+    ? pick(trainIds, 'validation.train_samples')
+    : dataset.samples.filter((s) => s.split !== 'test' && !held.has(s.id));
+  const both = train.find((s) => held.has(s.id));
+  if (both) throw new OptionError('validation.train_samples', `sample '${both.id}' is also in val_samples`);
+  return {
+    train,
+    val,
+    folds: [{ train: train.map((s) => s.id), val: val.map((s) => s.id) }],
+    origin: 'the samples the config names',
+  };
+}
+
 /** The training and validation samples the config asks for. */
 export function splitSamples(dataset: ClassificationDataset, config: ClassificationConfig): SampleSplit {
   const tagged = dataset.samples.filter((s) => s.split === 'train');
   const v = config.validation;
+  if (v.val_samples) return explicitSplit(dataset, v.val_samples, v.train_samples);
   if (dataset.samples.some((s) => s.split === 'val') && v.fold !== 'all') {
     const train = tagged;
     const val = dataset.samples.filter((s) => s.split === 'val');

@@ -16,45 +16,28 @@
  * Dice curves only, so early stopping is refused), or with `cv.checkpoint: inner` the best checkpoint
  * on an inner validation split of its training folds; never a checkpoint chosen on the held-out fold.
  * An interrupted CV continues with `resume`: finished folds are kept, a fold stopped mid-training
- * resumes at its last epoch (the trainer's exact resume).
+ * resumes at its last epoch (the trainer's exact resume). A classification config (`task:
+ * classification`) runs through classification-cv.ts (`runCrossValidation` picks by the config's task).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
-import type { Fold } from '../../data/splits.js';
-import { saveSplits } from '../../data/splits.js';
+import { resolve } from 'node:path';
+import { type Fold, trainValSplit } from '../../data/splits.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { OptionError, VesaliusError } from '../../util/errors.js';
-import { trainValSplit } from '../../data/splits.js';
-import { parseConfig, type TrainingConfig } from '../config.js';
+import { parseConfig, readConfigFile, type TrainingConfig } from '../config.js';
 import { openTrainedRun } from '../open-run.js';
 import { openPlanSource } from '../plan-source.js';
 import type { TrainingProgress } from '../progress.js';
-import { runPaths } from '../run-folder.js';
-import { train } from '../trainer.js';
+import { taskOf } from '../tasks.js';
+import { crossValidateClassification } from './classification-cv.js';
+import { beginCv, type CvState, cvJson, cvPaths, trainFold } from './cv-folder.js';
 import { evaluateFold, type FoldEvaluation } from './fold-evaluation.js';
 import { cvFolds } from './folds.js';
 import { mergeRoc } from './roc.js';
+import type { ClassificationCvSummary } from './classification-summary.js';
 import { cvCsv, summarizeCv, type CvSummary } from './summary.js';
-import { baselinePath } from '../baseline-run.js';
 
-/** The files of a cross-validation folder. */
-export interface CvPaths {
-  state: string;
-  config: string;
-  splits: string;
-  predictions: string;
-  perCase: string;
-  summary: string;
-  roc: string;
-  /** Fold f's run folder. */
-  fold: (f: number) => string;
-  /** Fold f's per-case rows and ROC histograms, once it is predicted. */
-  foldResult: (f: number) => string;
-  /** The training config fold f was given. */
-  foldConfig: (f: number) => string;
-}
+export { cvPaths, environment, type CvPaths, type CvState } from './cv-folder.js';
 
 export interface CvOptions {
   /** Number of folds (default: the config's cv.folds). */
@@ -75,50 +58,40 @@ export interface CvOptions {
   onStage?: (line: string) => void;
 }
 
-export interface CvState {
-  version: 1;
-  method: string;
-  folds: number;
-  checkpoint: 'final' | 'inner';
-  /** Per fold: the checkpoint its predictions came from and its times. */
-  foldStatus: Array<{
-    fold: number;
-    done: boolean;
-    checkpoint?: string;
-    trainSeconds?: number;
-    predictSeconds?: number;
-  }>;
-  started: string;
-  finished?: string;
-  wallSeconds: number;
-  /** Process CPU time (all threads) spent by the CV, summed over sessions. */
-  cpuSeconds: number;
-  environment: Record<string, unknown>;
-}
-
 export interface CvResult {
   cvDir: string;
   summary: CvSummary;
   state: CvState;
 }
 
-/** Where a cross-validation folder keeps each of its files (see the module comment). */
-export function cvPaths(cvDir: string): CvPaths {
-  return {
-    state: join(cvDir, 'cv.json'),
-    config: join(cvDir, 'config.json'),
-    splits: join(cvDir, 'splits.json'),
-    predictions: join(cvDir, 'predictions'),
-    perCase: join(cvDir, 'per_case.csv'),
-    summary: join(cvDir, 'summary.json'),
-    roc: join(cvDir, 'roc.json'),
-    fold: (f: number) => join(cvDir, `fold_${f}`),
-    foldResult: (f: number) => join(cvDir, `fold_${f}`, 'cv_fold.json'),
-    foldConfig: (f: number) => join(cvDir, `fold_${f}`, 'fold_config.json'),
-  };
+/** What a classification cross-validation returns. */
+export interface ClassificationCvResult {
+  cvDir: string;
+  summary: ClassificationCvSummary;
+  state: CvState;
 }
 
-const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+/** Whether a config file trains a classifier (its `task` key). */
+export function isClassificationConfig(configPath: string): boolean {
+  return existsSync(configPath) && taskOf(readConfigFile(configPath), configPath).name === 'classification';
+}
+
+/**
+ * Cross-validates any config: classification configs through `crossValidateClassification`, the
+ * others (segmentation networks and baselines) through `crossValidate`.
+ *
+ * @param configPath a training config (YAML or JSON)
+ * @param options folds, CV folder, a splits file to reuse, resume, progress
+ * @returns the CV folder, its summary (per task) and state
+ */
+export function runCrossValidation(
+  configPath: string,
+  options: CvOptions = {},
+): Promise<CvResult | ClassificationCvResult> {
+  return isClassificationConfig(configPath)
+    ? crossValidateClassification(configPath, options)
+    : crossValidate(configPath, options);
+}
 
 /** The training config of one fold: its training and validation cases fixed, its run folder the fold's. */
 export function foldConfig(config: TrainingConfig, fold: Fold, foldDir: string): TrainingConfig {
@@ -142,24 +115,6 @@ export function foldConfig(config: TrainingConfig, fold: Fold, foldDir: string):
   };
 }
 
-export function environment(): Record<string, unknown> {
-  const cpu = cpus();
-  return {
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    cpu: cpu[0]?.model ?? 'unknown',
-    cores: cpu.length,
-  };
-}
-
-function trainingFinished(runDir: string, config: TrainingConfig): boolean {
-  if (config.method.name !== 'network') return existsSync(baselinePath(runDir));
-  const p = runPaths(runDir);
-  if (!existsSync(p.lastState)) return false;
-  const state = JSON.parse(readFileSync(p.lastState, 'utf8')) as { epoch: number; stopped: boolean };
-  return state.epoch >= config.epochs || state.stopped;
-}
-
 /**
  * Runs (or resumes) a k-fold cross-validation of the config.
  *
@@ -177,6 +132,10 @@ function trainingFinished(runDir: string, config: TrainingConfig): boolean {
  * ```
  */
 export async function crossValidate(configPath: string, options: CvOptions = {}): Promise<CvResult> {
+  if (isClassificationConfig(configPath))
+    throw new VesaliusError(
+      `${configPath}: a classification config; cross-validate it with crossValidateClassification (or runCrossValidation)`,
+    );
   const source = openPlanSource(configPath);
   const config = source.config!;
   const dataset = source.dataset;
@@ -193,54 +152,17 @@ export async function crossValidate(configPath: string, options: CvOptions = {})
   if (folds.length !== K && options.splits)
     throw new OptionError('folds', `is ${K} but ${options.splits} holds ${folds.length} folds`);
   const resolved = { ...config, cv: { ...config.cv, folds: K } };
-  let state: CvState;
-  if (existsSync(paths.state)) {
-    if (!options.resume)
-      throw new VesaliusError(
-        `${cvDir} already holds a cross-validation; continue it with --resume or choose another folder with --out`,
-      );
-    state = JSON.parse(readFileSync(paths.state, 'utf8')) as CvState;
-    // through today's schema, so keys a later version added with defaults compare equal
-    const savedConfig = parseConfig(JSON.parse(readFileSync(paths.config, 'utf8')) as unknown, paths.config);
-    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(savedConfig)), JSON.parse(JSON.stringify(resolved))))
-      throw new VesaliusError(
-        `${configPath}: differs from the config the cross-validation in ${cvDir} started with (config.json there)`,
-      );
-    const savedFolds = JSON.parse(readFileSync(paths.splits, 'utf8')) as unknown;
-    if (!isDeepStrictEqual(savedFolds, JSON.parse(JSON.stringify(folds))))
-      throw new VesaliusError(`${cvDir}: its splits.json differs from the folds asked for now`);
-    say(`resuming the cross-validation in ${cvDir}`);
-  } else {
-    if (options.resume) throw new VesaliusError(`${cvDir}: nothing to resume (no cv.json)`);
-    mkdirSync(cvDir, { recursive: true });
-    writeFileAtomic(paths.config, json(resolved));
-    saveSplits(paths.splits, folds);
-    state = {
-      version: 1,
-      method: config.method.name,
-      folds: K,
-      checkpoint: config.cv.checkpoint,
-      foldStatus: folds.map((_, f) => ({ fold: f, done: false })),
-      started: new Date().toISOString(),
-      wallSeconds: 0,
-      cpuSeconds: 0,
-      environment: environment(),
-    };
-    writeFileAtomic(paths.state, json(state));
-  }
-  const cpu0 = process.cpuUsage();
-  const wall0 = performance.now();
-  const saveState = () => {
-    const cpu = process.cpuUsage(cpu0);
-    writeFileAtomic(
-      paths.state,
-      json({
-        ...state,
-        wallSeconds: state.wallSeconds + (performance.now() - wall0) / 1000,
-        cpuSeconds: state.cpuSeconds + (cpu.user + cpu.system) / 1e6,
-      }),
-    );
-  };
+  const { state, save: saveState } = beginCv({
+    cvDir,
+    configPath,
+    config: resolved,
+    parseSaved: (raw, path) => parseConfig(raw, path),
+    folds,
+    method: config.method.name,
+    task: 'segmentation',
+    resume: options.resume,
+    say,
+  });
   const results: FoldEvaluation[] = [];
   let trainedNow = 0;
   for (const [f, fold] of folds.entries()) {
@@ -252,30 +174,24 @@ export async function crossValidate(configPath: string, options: CvOptions = {})
     if (options.stopAfterFolds !== undefined && trainedNow >= options.stopAfterFolds) break;
     const fc = foldConfig(resolved, fold, foldDir);
     mkdirSync(foldDir, { recursive: true });
-    writeFileAtomic(paths.foldConfig(f), json(fc));
-    let trainSeconds = 0;
-    if (!trainingFinished(foldDir, fc)) {
-      const resume = existsSync(runPaths(foldDir).lastState);
-      say(
-        `fold ${f + 1}/${K}: ${resume ? 'resuming' : 'training'} ${config.method.name} on ${fc.validation.train_cases!.length} case(s), holding out ${fold.val.length}`,
-      );
-      const t0 = performance.now();
-      const r = await train(paths.foldConfig(f), {
-        out: foldDir,
-        resume,
-        progress: options.progress,
-        workers: options.workers,
-        cacheDir: join(cvDir, 'preprocessed'),
-        stopAfterEpoch: options.stopAfterEpoch,
-      });
-      trainSeconds = (performance.now() - t0) / 1000;
+    writeFileAtomic(paths.foldConfig(f), cvJson(fc));
+    const trained = await trainFold({
+      cvDir,
+      fold: f,
+      folds: K,
+      config: fc,
+      what: `${config.method.name} on ${fc.validation.train_cases!.length} case(s), holding out ${fold.val.length}`,
+      progress: options.progress,
+      workers: options.workers,
+      stopAfterEpoch: options.stopAfterEpoch,
+      say,
+    });
+    const trainSeconds = trained.seconds;
+    if (trained.trained) {
       trainedNow++;
       saveState();
-      if (!trainingFinished(foldDir, fc)) {
-        say(`fold ${f + 1}/${K}: stopped after epoch ${r.epochsDone}; continue with --resume`);
-        break;
-      }
     }
+    if (!trained.finished) break;
     const which = config.cv.checkpoint === 'inner' ? 'best' : 'last';
     const run = openTrainedRun(foldDir, { checkpoint: which });
     const byId = new Map(dataset.cases.map((c) => [c.id, c]));
@@ -311,8 +227,8 @@ export async function crossValidate(configPath: string, options: CvOptions = {})
   // written after every session, so an unfinished CV can be looked at (its summary says which folds are in)
   if (results.length > 0) {
     writeFileAtomic(paths.perCase, cvCsv(rows));
-    writeFileAtomic(paths.summary, json(summary));
-    writeFileAtomic(paths.roc, json(mergeRoc(results.map((r) => r.roc))));
+    writeFileAtomic(paths.summary, cvJson(summary));
+    writeFileAtomic(paths.roc, cvJson(mergeRoc(results.map((r) => r.roc))));
   }
   if (results.length === K) state.finished = new Date().toISOString();
   saveState();

@@ -42,17 +42,18 @@ export function checkFolds(folds: Fold[], ids: readonly string[], source: string
   return folds;
 }
 
+/** Folds read from a splits file (ours or nnU-Net's) and checked against the ids; a train list left empty is every other id. */
+export function foldsFromFile(ids: readonly string[], splitsFile: string): Fold[] {
+  const full = loadSplits(splitsFile).map((f) => ({
+    train: f.train.length ? f.train : ids.filter((id) => !f.val.includes(id)),
+    val: f.val,
+  }));
+  return checkFolds(full, ids, splitsFile);
+}
+
 /** The folds for the dataset's case ids: from `splitsFile`, or made as the config's cv section says. */
 export function cvFolds(ids: readonly string[], cv: CvConfig, folds: number, splitsFile?: string): Fold[] {
-  if (splitsFile) {
-    const loaded = loadSplits(splitsFile);
-    // a train list may be left out (then it is every other case)
-    const full = loaded.map((f) => ({
-      train: f.train.length ? f.train : ids.filter((id) => !f.val.includes(id)),
-      val: f.val,
-    }));
-    return checkFolds(full, ids, splitsFile);
-  }
+  if (splitsFile) return foldsFromFile(ids, splitsFile);
   if ((cv.group_by || cv.stratify_by) && !cv.metadata)
     throw new OptionError(
       cv.group_by ? 'cv.group_by' : 'cv.stratify_by',
