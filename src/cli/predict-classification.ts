@@ -66,7 +66,11 @@ export async function runClassifyPredict(runDir: string, inputs: string[], flags
   // several runs (a cross-validation's fold models, or one run per modality, each reading its own image
   // column): probabilities averaged
   if (runs.length > 1)
-    process.stderr.write(`predict: ${runs.length} runs${cv ? ' (fold models)' : ''}, probabilities averaged\n`);
+    process.stderr.write(
+      cv && others.length === 0
+        ? `predict: an ensemble of ${runs.length} fold models (probabilities averaged)\n`
+        : `predict: decision-level fusion of ${runs.length} runs (probabilities averaged)\n`,
+    );
   const predictions =
     runs.length > 1
       ? await withFlagNames({ runs: '--ensemble' }, () => predictFused(runs, samplesOf))
