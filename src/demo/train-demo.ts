@@ -25,6 +25,10 @@ export interface DemoResult {
   validationDice: number;
   seconds: number;
   parameters: number;
+  /** The loss of every step. */
+  losses: number[];
+  /** The first validation phantom with its truth and the network's prediction (size × size, 0/1). */
+  example: { size: number; image: Float32Array; truth: Uint8Array; prediction: Uint8Array; dice: number };
 }
 
 export function runDemoTraining(options: Partial<DemoOptions> = {}): DemoResult {
@@ -51,7 +55,11 @@ export function runDemoTraining(options: Partial<DemoOptions> = {}): DemoResult 
       o.onStep?.(step, loss);
     }
     const seconds = (performance.now() - start) / 1000;
-    const validationDice = evaluateDice(model, phantomBatch(new Random(o.seed + 1_000_003), 16, o.size));
+    const { mean: validationDice, example } = evaluateDice(
+      model,
+      phantomBatch(new Random(o.seed + 1_000_003), 16, o.size),
+      o.size,
+    );
     const tenth = Math.max(1, Math.floor(losses.length / 10));
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     return {
@@ -63,6 +71,8 @@ export function runDemoTraining(options: Partial<DemoOptions> = {}): DemoResult 
       validationDice,
       seconds,
       parameters: model.numParameters(),
+      losses,
+      example,
     };
   } finally {
     optimizer.dispose();
@@ -74,17 +84,28 @@ export function runDemoTraining(options: Partial<DemoOptions> = {}): DemoResult 
  * Mean over the batch's images of each image's Dice = 2TP/(2TP+FP+FN), by the one definition and
  * empty-mask rule of `evaluate` (metrics/overlap.ts).
  */
-function evaluateDice(model: ReferenceUNet2d, batch: ReturnType<typeof phantomBatch>): number {
+function evaluateDice(
+  model: ReferenceUNet2d,
+  batch: ReturnType<typeof phantomBatch>,
+  size: number,
+): { mean: number; example: DemoResult['example'] } {
   model.eval();
   const logits = noGrad(() =>
     tidy(() => model.forward(Tensor.from(batch.images, batch.shape)).toArray() as Float32Array),
   );
   const perImage = logits.length / batch.shape[0]!;
   const predicted = Uint8Array.from(logits, (x) => (x > 0 ? 1 : 0));
-  let sum = 0;
+  const scores: number[] = [];
   for (let n = 0; n < batch.shape[0]!; n++) {
     const window = [n * perImage, (n + 1) * perImage] as const;
-    sum += dice(confusionCounts(predicted.subarray(...window), Uint8Array.from(batch.masks.subarray(...window))));
+    scores.push(dice(confusionCounts(predicted.subarray(...window), Uint8Array.from(batch.masks.subarray(...window)))));
   }
-  return sum / batch.shape[0]!;
+  const example = {
+    size,
+    image: Float32Array.from(batch.images.subarray(0, perImage)),
+    truth: Uint8Array.from(batch.masks.subarray(0, perImage)),
+    prediction: predicted.slice(0, perImage),
+    dice: scores[0]!,
+  };
+  return { mean: scores.reduce((a, b) => a + b, 0) / scores.length, example };
 }
