@@ -11,6 +11,7 @@ import { noGrad } from '../engine/autograd.js';
 import { tidy } from '../engine/memory.js';
 import * as ve from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
+import { extractBox } from '../data/crop.js';
 import { restoreToOriginal } from '../data/preprocess.js';
 import { groupInputs, networkInputs, readCase } from '../infer/predict.js';
 import { createImage } from '../io/image.js';
@@ -59,22 +60,12 @@ function padToDivisors(x: Tensor, divisors: readonly number[]): { padded: Tensor
   return { padded: pads.some((p) => p > 0) ? ve.pad(x, pads, 'constant', 0) : x, size };
 }
 
-/** Crops a flat map of shape `full` (C-order) to its leading corner of shape `size`. */
+/** Crops a flat map of tensor shape `full` (C-order, last axis fastest) to its leading corner of shape `size`. */
 function cropMap(map: Float32Array, full: readonly number[], size: readonly number[]): Float32Array {
   if (full.every((n, d) => n === size[d])) return map;
-  const out = new Float32Array(size.reduce((a, b) => a * b, 1));
-  const idx = new Array<number>(size.length).fill(0);
-  for (let o = 0; o < out.length; o++) {
-    let rest = o;
-    for (let d = size.length - 1; d >= 0; d--) {
-      idx[d] = rest % size[d]!;
-      rest = Math.floor(rest / size[d]!);
-    }
-    let src = 0;
-    for (let d = 0; d < full.length; d++) src = src * full[d]! + idx[d]!;
-    out[o] = map[src]!;
-  }
-  return out;
+  // the crop helpers take image order [i, j, k] (first axis fastest): the tensor order reversed
+  const ijk = (s: readonly number[]) => [...[...s].reverse(), 1, 1].slice(0, 3) as [number, number, number];
+  return extractBox(map, ijk(full), { start: [0, 0, 0], end: ijk(size) }).data;
 }
 
 /**
