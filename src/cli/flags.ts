@@ -15,3 +15,13 @@ export async function withFlagNames<T>(flags: Record<string, string>, run: () =>
     throw err;
   }
 }
+
+/**
+ * A numeric flag's value, checked: `check` false is an OptionError naming `option`, with `what` saying
+ * what was expected ("must be in [0, 1)").
+ */
+export function numberFlag(value: string, option: string, check: (n: number) => boolean, what: string): number {
+  const n = Number(value);
+  if (!check(n)) throw new OptionError(option, `${what}, got "${value}"`);
+  return n;
+}

@@ -4,7 +4,7 @@
  * averaging and post-processing; writes label maps (and probability maps) with each input's geometry.
  * The logic lives in src/infer/predict.ts.
  */
-import { withFlagNames } from './flags.js';
+import { numberFlag, withFlagNames } from './flags.js';
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { setNumThreads } from '../engine/threads.js';
@@ -64,20 +64,19 @@ export function parsePostprocess(spec: string | undefined): PostprocessOptions |
   return out;
 }
 
-function number(value: string, option: string, check: (n: number) => boolean, what: string): number {
-  const n = Number(value);
-  if (!check(n)) throw new OptionError(option, `${what}, got "${value}"`);
-  return n;
-}
-
 export async function runPredict(model: string, inputs: string[], flags: PredictFlags): Promise<void> {
   const runDir = existsSync(model) && statSync(model).isFile() ? dirname(dirname(model)) : model;
   if (existsSync(runDir) && taskOfRun(runDir) === 'classification') return runClassifyPredict(runDir, inputs, flags);
   if (flags.split !== undefined) throw new OptionError('--split', 'is for classification runs');
   if (inputs.length === 0) throw new OptionError('inputs', 'give at least one image to segment');
-  const overlap = number(flags.overlap, '--overlap', (n) => n >= 0 && n < 1, 'must be in [0, 1)');
+  const overlap = numberFlag(flags.overlap, '--overlap', (n) => n >= 0 && n < 1, 'must be in [0, 1)');
   if (existsSync(model) && isDetectionRun(model)) return runPredictDetection(model, inputs, flags, overlap);
-  const batchSize = number(flags.batch, '--batch', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer');
+  const batchSize = numberFlag(
+    flags.batch,
+    '--batch',
+    (n) => Number.isInteger(n) && n >= 1,
+    'must be a positive integer',
+  );
   if (flags.format !== undefined && !OUTPUT_FORMATS.includes(flags.format as OutputFormat)) {
     throw new OptionError('--format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${flags.format}"`);
   }
@@ -89,7 +88,7 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
   const postprocess = parsePostprocess(flags.postprocess);
   if (flags.threads !== undefined)
     setNumThreads(
-      number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
+      numberFlag(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
     );
   if (flags.runtime !== 'engine' && flags.runtime !== 'onnx')
     throw new OptionError('--runtime', `must be engine or onnx, got "${flags.runtime}"`);
@@ -157,7 +156,7 @@ async function runPredictDetection(
 ): Promise<void> {
   if (flags.threads !== undefined)
     setNumThreads(
-      number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
+      numberFlag(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
     );
   const checkpoint =
     flags.checkpoint === undefined ? undefined : (pickCheckpoint(model, flags.checkpoint) as 'best' | 'last');

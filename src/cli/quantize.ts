@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { setNumThreads } from '../engine/threads.js';
 import { quantizeRun } from '../export/quantize-run.js';
 import { OptionError } from '../util/errors.js';
-import { withFlagNames } from './flags.js';
+import { numberFlag, withFlagNames } from './flags.js';
 
 interface QuantizeFlags {
   calibration?: string[];
@@ -21,27 +21,21 @@ interface QuantizeFlags {
   json?: boolean;
 }
 
-function number(value: string, option: string, check: (n: number) => boolean, what: string): number {
-  const n = Number(value);
-  if (!check(n)) throw new OptionError(option, `${what}, got "${value}"`);
-  return n;
-}
-
 export async function runQuantize(run: string, flags: QuantizeFlags): Promise<void> {
-  const windowsPerImage = number(
+  const windowsPerImage = numberFlag(
     flags.windows,
     '--windows',
     (n) => Number.isInteger(n) && n >= 1,
     'must be a positive integer',
   );
-  const minSqnrDb = number(flags.minSqnr, '--min-sqnr', Number.isFinite, 'must be a number (dB)');
+  const minSqnrDb = numberFlag(flags.minSqnr, '--min-sqnr', Number.isFinite, 'must be a number (dB)');
   if (flags.checkpoint !== undefined && flags.checkpoint !== 'best' && flags.checkpoint !== 'last')
     throw new OptionError('--checkpoint', `must be best or last, got "${flags.checkpoint}"`);
   if (flags.observer !== 'histogram' && flags.observer !== 'minmax')
     throw new OptionError('--observer', `must be histogram or minmax, got "${flags.observer}"`);
   if (flags.threads !== undefined)
     setNumThreads(
-      number(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
+      numberFlag(flags.threads, '--threads', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer'),
     );
   const record = await withFlagNames(
     { calibration: '--calibration', out: '--output', INPUT: '--calibration', windowsPerImage: '--windows' },

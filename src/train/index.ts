@@ -55,7 +55,6 @@ export {
 } from './classification/config.js';
 export {
   loadClassificationRun,
-  predictEnsemble,
   predictSamples,
   samplesFromPaths,
   samplesOfSplit,

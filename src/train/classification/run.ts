@@ -133,29 +133,3 @@ export async function predictSamples(
     probabilities: probabilities[i]!,
   }));
 }
-
-/**
- * Class probabilities averaged over several runs (e.g. a cross-validation's fold models): each run
- * prepares the samples its own way; the runs must agree on the classes.
- * @throws VesaliusError when the runs' classes differ
- */
-export async function predictEnsemble(
-  runs: readonly ClassificationRun[],
-  samples: readonly ClassificationSample[],
-  options: { batchSize?: number; device?: string } = {},
-): Promise<Prediction[]> {
-  const classes = runs[0]!.info.classes.join('\u0000');
-  const odd = runs.find((r) => r.info.classes.join('\u0000') !== classes);
-  if (odd)
-    throw new VesaliusError(
-      `${odd.runDir}: classes ${odd.info.classes.join(', ')} differ from ${runs[0]!.runDir}'s (${runs[0]!.info.classes.join(', ')})`,
-    );
-  let sum: Prediction[] = [];
-  for (const run of runs) {
-    const p = await predictSamples(run, samples, options);
-    sum = sum.length
-      ? sum.map((s, i) => ({ ...s, probabilities: s.probabilities.map((v, c) => v + p[i]!.probabilities[c]!) }))
-      : p;
-  }
-  return sum.map((s) => ({ ...s, probabilities: s.probabilities.map((v) => v / runs.length) }));
-}
