@@ -16,9 +16,9 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ve from '../src/engine/index.js';
+import { driveTestCase, driveTestIds, list, mean, median, table, volume } from './common.js';
 import type { Tensor } from '../src/engine/tensor.js';
 import { calibrate } from '../src/export/calibrate.js';
 import { int8Graph, loadInt8Run } from '../src/export/quantize-run.js';
@@ -26,7 +26,6 @@ import { disposeGraph } from '../src/infer/graph/index.js';
 import { Int8Model } from '../src/infer/int8/model.js';
 import { type PredictionRun, predictCase } from '../src/infer/predict.js';
 import { slidingWindowInference, type WindowModel } from '../src/infer/sliding-window.js';
-import { readImage } from '../src/io/read.js';
 import { rocAuc } from '../src/metrics/auc.js';
 import { confusionCounts } from '../src/metrics/confusion.js';
 import { dice } from '../src/metrics/overlap.js';
@@ -51,13 +50,6 @@ const { values: args } = parseArgs({
 });
 
 ve.setNumThreads(Number(args.threads));
-const list = (s: string) => s.split(',').map(Number);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
  * A float network under bf16 autocast (convolutions and matrix products in bfloat16, the rest in float,
@@ -81,13 +73,6 @@ class Bf16Model implements WindowModel {
 type Precision = 'fp32' | 'int8' | 'bf16';
 const PRECISIONS: Precision[] = ['fp32', 'int8', 'bf16'];
 
-function table(title: string, header: string[], rows: string[][]): void {
-  console.log(`\n${title}\n`);
-  console.log(`| ${header.join(' | ')} |`);
-  console.log(`|${header.map(() => '---').join('|')}|`);
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-}
-
 async function drive(): Promise<void> {
   const float = loadRun(args.run);
   const int8 = loadInt8Run(args.int8);
@@ -98,19 +83,14 @@ async function drive(): Promise<void> {
     bf16: { ...bf16Run, model: new Bf16Model(bf16Run.model as never) },
   };
   const tta = !args['no-tta'];
-  const n = Number(args.images);
-  const ids = Array.from({ length: 20 }, (_, i) => String(i + 1).padStart(2, '0')).slice(0, n);
+  const ids = driveTestIds(Number(args.images));
   const stats: Record<Precision, { seconds: number[]; dice: number[]; auc: number[]; agree: number[] }> = {
     fp32: { seconds: [], dice: [], auc: [], agree: [] },
     int8: { seconds: [], dice: [], auc: [], agree: [] },
     bf16: { seconds: [], dice: [], auc: [], agree: [] },
   };
   for (const [index, id] of ids.entries()) {
-    const image = join(args.data, 'testing', 'images', `${id}_test.tif`);
-    const truth = (await readImage(join(args.data, 'testing', '1st_manual', `${id}_manual1.gif`))).data;
-    const fov = (await readImage(join(args.data, 'testing', 'mask', `${id}_test_mask.gif`))).data;
-    const gt = Uint8Array.from(truth as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
-    const roi = Uint8Array.from(fov as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
+    const { image, gt, roi } = await driveTestCase(args.data, id);
     // the precisions take turns, starting with a different one each image
     const order = PRECISIONS.map((_, k) => PRECISIONS[(k + index) % 3]!);
     let floatLabels: Uint8Array | undefined;
@@ -163,15 +143,6 @@ async function drive(): Promise<void> {
   int8.dispose();
   float.model.dispose();
   bf16Run.model.dispose();
-}
-
-/** A smooth synthetic volume [1, 1, D, H, W] (sums of Gaussian blobs), seeded. */
-function volume(shape: number[], seed: number): Tensor {
-  return ve.tidy(() => {
-    ve.manualSeed(seed);
-    const noise = ve.randn([1, 1, ...shape]);
-    return ve.avgPool3d(ve.avgPool3d(noise, 5, { stride: 1, padding: 2 }), 5, { stride: 1, padding: 2 }).mul(10);
-  });
 }
 
 async function threeD(): Promise<void> {

@@ -15,9 +15,9 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ve from '../src/engine/index.js';
+import { driveTestCase, driveTestIds, list, mean, median, table, volume } from './common.js';
 import type { Tensor } from '../src/engine/tensor.js';
 import { calibrate } from '../src/export/calibrate.js';
 import { exportToMemory, onnxPredictionRun } from '../src/export/onnx/export-run.js';
@@ -28,7 +28,6 @@ import { Int8Model } from '../src/infer/int8/model.js';
 import { OnnxWindowModel } from '../src/infer/onnx-runtime.js';
 import { type PredictionRun, predictCase } from '../src/infer/predict.js';
 import { slidingWindowInference, type WindowModel } from '../src/infer/sliding-window.js';
-import { readImage } from '../src/io/read.js';
 import { rocAuc } from '../src/metrics/auc.js';
 import { confusionCounts } from '../src/metrics/confusion.js';
 import { dice } from '../src/metrics/overlap.js';
@@ -54,23 +53,9 @@ const { values: args } = parseArgs({
 
 const threads = Number(args.threads);
 ve.setNumThreads(threads);
-const list = (s: string) => s.split(',').map(Number);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const RUNTIMES = ['engine fp32', 'onnx fp32', 'engine int8', 'onnx int8 (QDQ)'] as const;
 type Runtime = (typeof RUNTIMES)[number];
-
-function table(title: string, header: string[], rows: string[][]): void {
-  console.log(`\n${title}\n`);
-  console.log(`| ${header.join(' | ')} |`);
-  console.log(`|${header.map(() => '---').join('|')}|`);
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-}
 
 async function drive(): Promise<void> {
   const float = loadRun(args.run);
@@ -84,20 +69,12 @@ async function drive(): Promise<void> {
     'onnx int8 (QDQ)': onnxPredictionRun(await OnnxWindowModel.create(qdqOnnx.bytes, { threads }), qdqOnnx.sidecar),
   };
   const tta = !args['no-tta'];
-  const ids = Array.from({ length: 20 }, (_, i) => String(i + 1).padStart(2, '0')).slice(0, Number(args.images));
+  const ids = driveTestIds(Number(args.images));
   const stats = Object.fromEntries(
     RUNTIMES.map((r) => [r, { seconds: [] as number[], dice: [] as number[], auc: [] as number[], dp: 0 }]),
   ) as Record<Runtime, { seconds: number[]; dice: number[]; auc: number[]; dp: number }>;
   for (const [index, id] of ids.entries()) {
-    const image = join(args.data, 'testing', 'images', `${id}_test.tif`);
-    const gt = Uint8Array.from(
-      (await readImage(join(args.data, 'testing', '1st_manual', `${id}_manual1.gif`))).data as ArrayLike<number>,
-      (v) => (v > 0 ? 1 : 0),
-    );
-    const roi = Uint8Array.from(
-      (await readImage(join(args.data, 'testing', 'mask', `${id}_test_mask.gif`))).data as ArrayLike<number>,
-      (v) => (v > 0 ? 1 : 0),
-    );
+    const { image, gt, roi } = await driveTestCase(args.data, id);
     const order = RUNTIMES.map((_, k) => RUNTIMES[(k + index) % RUNTIMES.length]!);
     const probabilities: Partial<Record<Runtime, Float32Array>> = {};
     for (const r of order) {
@@ -144,14 +121,6 @@ async function drive(): Promise<void> {
   );
   int8.dispose();
   float.model.dispose();
-}
-
-function volume(shape: number[], seed: number): Tensor {
-  return ve.tidy(() => {
-    ve.manualSeed(seed);
-    const noise = ve.randn([1, 1, ...shape]);
-    return ve.avgPool3d(ve.avgPool3d(noise, 5, { stride: 1, padding: 2 }), 5, { stride: 1, padding: 2 }).mul(10);
-  });
 }
 
 async function threeD(): Promise<void> {
