@@ -28,6 +28,12 @@ export interface BatchOptions {
   patchSize: number[];
   objectFraction: number;
   emptyFraction: number;
+  /**
+   * Object-centred samples pick a class uniformly among those annotated, then one of its boxes (nnU-Net's
+   * class-balanced foreground sampling), so rare classes are seen as often as common ones; false: a random
+   * image, then a random box of it.
+   */
+  balanceClasses?: boolean;
   seed: number;
   minVisibility?: number;
 }
@@ -37,6 +43,8 @@ export class DetectionBatchMaker {
   private readonly tensors: Tensor[];
   private readonly withBoxes: number[];
   private readonly empty: number[];
+  /** Per class: every (case, box) pair annotated with it. */
+  private readonly byClass: [number, number][][];
 
   /** Keeps the prepared cases as tensors; draws samples per `o`. */
   constructor(
@@ -47,6 +55,21 @@ export class DetectionBatchMaker {
     this.tensors = cases.map((c) => ve.keep(ve.Tensor.from(c.data, [c.channels, ...c.size])));
     this.withBoxes = cases.flatMap((c, i) => (c.boxes.labels.length > 0 ? [i] : []));
     this.empty = cases.flatMap((c, i) => (c.boxes.labels.length === 0 ? [i] : []));
+    const byClass = new Map<number, [number, number][]>();
+    cases.forEach((c, i) => {
+      c.boxes.labels.forEach((label, b) => {
+        const list = byClass.get(label) ?? [];
+        list.push([i, b]);
+        byClass.set(label, list);
+      });
+    });
+    this.byClass = [...byClass.entries()].sort((a, b) => a[0] - b[0]).map(([, list]) => list);
+  }
+
+  /** A random (case, box) of a uniformly chosen class. */
+  private balancedBox(rng: Random): [number, number] {
+    const list = this.byClass[rng.int(this.byClass.length)]!;
+    return list[rng.int(list.length)]!;
   }
 
   /** Batch `index` of the stream. */
@@ -61,12 +84,16 @@ export class DetectionBatchMaker {
           this.empty.length > 0 && (this.withBoxes.length === 0 || rng.uniform(0, 1) < this.o.emptyFraction)
             ? this.empty
             : this.withBoxes;
-        const i = pool[rng.int(pool.length)]!;
+        let i = pool[rng.int(pool.length)]!;
+        let b = -1;
+        if (this.cases[i]!.boxes.labels.length > 0 && rng.uniform(0, 1) < this.o.objectFraction) {
+          if (this.o.balanceClasses) [i, b] = this.balancedBox(rng);
+          else b = rng.int(this.cases[i]!.boxes.labels.length);
+        }
         const c = this.cases[i]!;
         const dims = c.boxes.dims as BoxDims;
         let centre: number[];
-        if (c.boxes.labels.length > 0 && rng.uniform(0, 1) < this.o.objectFraction) {
-          const b = rng.int(c.boxes.labels.length);
+        if (b >= 0) {
           // box centre (x, y(, z) edges) → tensor-order voxel index
           centre = Array.from({ length: dims }, (_, t) => {
             const a = dims - 1 - t;

@@ -253,6 +253,22 @@ export const optimizerObject = z.strictObject({
     .default([0.9, 0.999])
     .describe("Moment decay rates (β1, β2) of 'adam' and 'adamw'."),
   eps: z.number().positive().default(1e-8).describe("Denominator term of 'adam' and 'adamw'."),
+  clip_grad_norm: z
+    .number()
+    .nonnegative()
+    .default(0)
+    .describe(
+      'Gradients are scaled so that their joint L2 norm is at most this before each step (nnU-Net: 12); 0: no clipping.',
+    ),
+  ema_decay: z
+    .number()
+    .min(0)
+    .max(1)
+    .refine((d) => d < 1, 'must be below 1')
+    .default(0)
+    .describe(
+      'Exponential moving average of the weights (YOLO, timm): 0 off, e.g. 0.999; validation and checkpoints use the average, the decay ramping up as min(d, (1 + n)/(10 + n)).',
+    ),
 });
 export const optimizerSchema = optimizerObject.prefault({}).describe('The optimizer.');
 

@@ -177,6 +177,12 @@ export const detectionConfigSchema = z.strictObject({
   sampling: z
     .strictObject({
       object_fraction: z.number().min(0).max(1).default(0.5).describe('Share of samples centred on a random box.'),
+      balance_classes: z
+        .boolean()
+        .default(true)
+        .describe(
+          'Object-centred samples pick a class uniformly, then one of its boxes (rare classes seen as often as common ones); false: a random box of a random image.',
+        ),
       empty_fraction: z
         .number()
         .min(0)

@@ -79,6 +79,7 @@ export const detectionTask: TrainingTask<DetectionConfig> = {
           batchSize: config.batch_size,
           patchSize: patch,
           objectFraction: config.sampling.object_fraction,
+          balanceClasses: config.sampling.balance_classes,
           emptyFraction: config.sampling.empty_fraction,
           seed: config.seed,
         });

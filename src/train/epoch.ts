@@ -6,6 +6,7 @@
  */
 import { autocast } from '../engine/autograd.js';
 import { tidy } from '../engine/memory.js';
+import { clipGradNorm } from '../engine/optim/clip.js';
 import type { Module } from '../engine/nn/module.js';
 import type { Optimizer } from '../engine/optim/optimizer.js';
 import type { LrScheduler } from '../engine/optim/schedules.js';
@@ -26,6 +27,10 @@ export interface EpochContext<B> {
   bfloat16?: boolean;
   /** Runs between backward and the optimizer step (data-parallel training averages the gradients here). */
   afterBackward?: () => Promise<void>;
+  /** Gradients are scaled to this joint L2 norm at most before each step. */
+  clip?: { params: Tensor[]; maxNorm: number };
+  /** Runs after each optimizer step (the weight average follows the weights here). */
+  afterStep?: () => void;
   /** Called after every step with the running mean loss of the epoch, images and steps so far. */
   onStep?: (meanLoss: number, lr: number, images: number, steps: number) => void;
 }
@@ -36,6 +41,11 @@ export interface EpochStats {
   /** Seconds the loop spent waiting for batches. */
   dataWaitSeconds: number;
   images: number;
+}
+
+function step<B>(ctx: EpochContext<B>): void {
+  if (ctx.clip) clipGradNorm(ctx.clip.params, ctx.clip.maxNorm);
+  ctx.optimizer.step();
 }
 
 export async function trainEpoch<B>(ctx: EpochContext<B>): Promise<EpochStats> {
@@ -54,13 +64,14 @@ export async function trainEpoch<B>(ctx: EpochContext<B>): Promise<EpochStats> {
       // goes (as PyTorch's reference counting does) instead of all of them living until the step ends.
       const l = tidy(() => (ctx.bfloat16 ? autocast(() => ctx.loss(batch)) : ctx.loss(batch)));
       l.backward();
-      if (!ctx.afterBackward) ctx.optimizer.step();
+      if (!ctx.afterBackward) step(ctx);
       return l.item() as number;
     });
     if (ctx.afterBackward) {
       await ctx.afterBackward();
-      tidy(() => ctx.optimizer.step());
+      tidy(() => step(ctx));
     }
+    ctx.afterStep?.();
     if (!Number.isFinite(value))
       throw new VesaliusError(
         `training diverged: the loss is ${value} at step ${it + 1} of the epoch (lower optimizer.lr?)`,

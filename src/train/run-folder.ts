@@ -21,11 +21,11 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Module } from '../engine/nn/module.js';
+import type { Module, StateDict } from '../engine/nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../engine/optim/optimizer.js';
 import type { LrScheduler, SchedulerState } from '../engine/optim/schedules.js';
 import { getRngState, setRngState } from '../engine/random.js';
-import { loadModule, readSafetensorsFile, saveModule, writeSafetensors } from '../engine/safetensors.js';
+import { loadModule, readSafetensorsFile, writeSafetensors } from '../engine/safetensors.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { DatasetFingerprint } from '../data/fingerprint.js';
 import type { LabelClass } from '../data/layout/dataset.js';
@@ -37,6 +37,7 @@ import { readJsonFile } from '../util/read-text.js';
 import { FileFormatError, VesaliusError } from '../util/errors.js';
 import { parseConfig, type TrainingConfig } from './config.js';
 import { buildModel } from './model.js';
+import type { WeightAverage } from './weight-average.js';
 
 export interface DatasetInfo {
   labels: LabelClass[];
@@ -94,7 +95,16 @@ export function saveCheckpoint(
   model: Module<never, unknown>,
   meta: { epoch: number; metric?: number | null },
 ): void {
-  saveModule(model, path, {
+  saveCheckpointWeights(path, model.stateDict(), meta);
+}
+
+/** Weights under their module names (a weight average's, say) with their epoch (and metric). */
+export function saveCheckpointWeights(
+  path: string,
+  weights: StateDict,
+  meta: { epoch: number; metric?: number | null },
+): void {
+  writeSafetensors(path, weights, {
     epoch: String(meta.epoch),
     ...(meta.metric !== undefined && meta.metric !== null ? { metric: String(meta.metric) } : {}),
     format: 'vesalius-checkpoint-1',
@@ -122,6 +132,8 @@ interface StateFile extends LoopState {
   paramGroups: OptimizerStateDict<object>['paramGroups'];
   /** Per-parameter numeric state (e.g. Adam's step), keyed by parameter index. */
   numbers: Record<string, Record<string, number>>;
+  /** With a weight average: its update count (last.safetensors then holds the average, last.optim the trained weights as raw.NAME). */
+  averageUpdates?: number;
 }
 
 /** Writes last weights, optimizer tensors and the state file (the state last: it names a finished set). */
@@ -131,6 +143,7 @@ export function saveTrainingState(
   optimizer: Optimizer<object>,
   scheduler: LrScheduler,
   loop: LoopState,
+  average?: WeightAverage | null,
 ): void {
   const p = runPaths(runDir);
   const sd = optimizer.stateDict();
@@ -146,7 +159,11 @@ export function saveTrainingState(
   }
   const rng = getRngState();
   tensors.set(RNG_KEY, rng);
-  saveCheckpoint(p.last, model, { epoch: loop.epoch });
+  if (average) {
+    // predict and cross-validation read last.safetensors: it holds the average; resuming needs the trained weights too
+    saveCheckpointWeights(p.last, average.stateDict(), { epoch: loop.epoch });
+    for (const [name, t] of Object.entries(model.stateDict())) tensors.set(`raw.${name}`, t);
+  } else saveCheckpoint(p.last, model, { epoch: loop.epoch });
   try {
     writeSafetensors(p.lastOptim, tensors, { epoch: String(loop.epoch) });
   } finally {
@@ -158,6 +175,7 @@ export function saveTrainingState(
     scheduler: scheduler.stateDict(),
     paramGroups: sd.paramGroups,
     numbers,
+    ...(average ? { averageUpdates: average.updates } : {}),
   };
   writeFileAtomic(p.lastState, json(state));
 }
@@ -168,6 +186,7 @@ export function loadTrainingState(
   model: Module<never, unknown>,
   optimizer: Optimizer<object>,
   scheduler: LrScheduler,
+  average?: WeightAverage | null,
 ): LoopState {
   const p = runPaths(runDir);
   if (!existsSync(p.lastState))
@@ -193,7 +212,20 @@ export function loadTrainingState(
           `holds epoch ${meta.epoch ?? '?'} but last.state.json says ${state.epoch} (interrupted while saving); cannot resume exactly`,
         );
     }
-    model.loadStateDict(weights.tensors);
+    if (!!average !== (state.averageUpdates !== undefined))
+      throw new FileFormatError(
+        p.lastState,
+        average
+          ? 'was saved without a weight average (optimizer.ema_decay) and cannot continue with one'
+          : 'was saved with a weight average (optimizer.ema_decay) and cannot continue without it',
+      );
+    const raw = new Map<string, Tensor>();
+    for (const [name, t] of Object.entries(optim.tensors)) if (name.startsWith('raw.')) raw.set(name.slice(4), t);
+    if (average) {
+      average.load(weights.tensors);
+      average.updates = state.averageUpdates!;
+      model.loadStateDict(raw);
+    } else model.loadStateDict(weights.tensors);
     const sd: OptimizerStateDict<object> = { paramGroups: state.paramGroups, state: {} };
     for (const [index, nums] of Object.entries(state.numbers)) sd.state[Number(index)] = { ...nums };
     for (const [name, t] of Object.entries(optim.tensors)) {
@@ -201,6 +233,7 @@ export function loadTrainingState(
         setRngState(t);
         continue;
       }
+      if (name.startsWith('raw.')) continue;
       const [, index, key] = name.split('.');
       sd.state[Number(index)] ??= {};
       sd.state[Number(index)]![key!] = t;

@@ -32,6 +32,7 @@ import {
 } from './run-folder.js';
 import { loadTaskConfig } from './tasks.js';
 import { type Distributed, single } from './distributed.js';
+import { WeightAverage } from './weight-average.js';
 
 export interface TrainOptions {
   /** Run folder (default: the config's `output`). */
@@ -161,6 +162,11 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   const trainable = prepared.trainableParameters(model);
   const optimizer = buildOptimizer(config, trainable);
   const scheduler = buildScheduler({ ...config, iterations_per_epoch: iterations }, optimizer);
+  const emaDecay = config.optimizer.ema_decay;
+  const average = emaDecay > 0 ? new WeightAverage(model, emaDecay) : null;
+  // validation and checkpoints see the averaged weights when there is an average
+  const averaged = <T>(fn: () => T | Promise<T>): Promise<T> =>
+    average ? average.withAveraged(model, fn) : Promise.resolve(fn());
   if (!resuming && dist.isMain) prepared.writeSetup(runDir);
   let loop: LoopState = {
     epoch: 0,
@@ -173,7 +179,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   };
   let log: EpochLog[] = [];
   if (resuming) {
-    loop = loadTrainingState(runDir, model, optimizer, scheduler);
+    loop = loadTrainingState(runDir, model, optimizer, scheduler, average);
     log = (readLog(runDir) as unknown as EpochLog[]).filter((e) => e.epoch <= loop.epoch);
     say(`resuming ${runDir} after epoch ${loop.epoch} (iteration ${loop.iteration})`);
   }
@@ -197,10 +203,12 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   let trainSeconds = 0,
     waitSeconds = 0;
   for (const note of prepared.notes ?? []) bar.log(note);
-  const checkpoint = (path: string, meta: { epoch: number; metric?: number | null }) => {
+  const checkpoint = async (path: string, meta: { epoch: number; metric?: number | null }) => {
     if (!dist.isMain) return;
-    saveCheckpoint(path, model, meta);
-    prepared.afterCheckpoint?.(path, model);
+    await averaged(() => {
+      saveCheckpoint(path, model, meta);
+      prepared.afterCheckpoint?.(path, model);
+    });
   };
   try {
     while (loop.epoch < config.epochs && !loop.stopped) {
@@ -216,6 +224,11 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
         iterations,
         bfloat16: config.precision === 'bfloat16',
         afterBackward: shard ? () => dist.averageGradients(trainable) : undefined,
+        afterStep: average ? () => average.update(model) : undefined,
+        clip:
+          config.optimizer.clip_grad_norm > 0
+            ? { params: trainable, maxNorm: config.optimizer.clip_grad_norm }
+            : undefined,
         onStep: (meanLoss, lr, images, steps) => {
           bar.update(loop.iteration + steps, {
             epoch,
@@ -247,7 +260,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
       if (validateNow) {
         const wasTraining = model.training;
         model.train(false);
-        const v = await prepared.validate(model, device).finally(() => model.train(wasTraining));
+        const v = await averaged(() => prepared.validate(model, device)).finally(() => model.train(wasTraining));
         const next = afterValidation(loop, v.metric, epoch, {
           patience: config.early_stopping.patience,
           minDelta: config.early_stopping.min_delta,
@@ -261,16 +274,16 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
         };
         Object.assign(entry, v.log, { best: next.improved });
         valText = `, ${v.text}${next.improved ? ' (best)' : ''}`;
-        if (next.improved) checkpoint(paths.best, { epoch, metric: v.metric });
+        if (next.improved) await checkpoint(paths.best, { epoch, metric: v.metric });
       } else if (!prepared.hasValidation) {
         // no validation cases (fold 'all'): the best checkpoint is the latest
-        checkpoint(paths.best, { epoch });
+        await checkpoint(paths.best, { epoch });
       }
       loop.epoch = epoch;
       log.push(entry);
       if (dist.isMain) {
-        saveTrainingState(runDir, model, optimizer, scheduler, loop);
-        prepared.afterCheckpoint?.(paths.last, model);
+        saveTrainingState(runDir, model, optimizer, scheduler, loop, average);
+        await averaged(() => prepared.afterCheckpoint?.(paths.last, model));
         writeLog(runDir, log);
       }
       // early stopping is rank 0's decision
@@ -288,6 +301,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
     bar.stop();
     await batches.close();
     optimizer.dispose();
+    average?.dispose();
     model.dispose();
   }
   return {

@@ -42,6 +42,56 @@ test('with dropout too: the resumed run draws the same dropout masks (libtorch g
   assert.notDeepEqual([...a.values()], [...b.values()]);
 });
 
+test('with a weight average: validation and checkpoints use it, and a resumed run continues it exactly', async () => {
+  const f = await diskFixture();
+  writeFileSync(
+    f.config,
+    readFileSync(f.config, 'utf8').replace(
+      'optimizer: { name: adam, lr: 0.01 }',
+      'optimizer: { name: adam, lr: 0.01, ema_decay: 0.9 }',
+    ),
+  );
+  await assertResumesExactly(f);
+  // last.safetensors holds the average, the optimizer file the trained weights: they differ
+  const last = weights(join(f.dir, 'whole', 'checkpoints', 'last.safetensors'));
+  const optim = weights(join(f.dir, 'whole', 'checkpoints', 'last.optim.safetensors'));
+  const name = [...last.keys()].find((n) => n.startsWith('encoder') && n.endsWith('conv.weight'))!;
+  assert.ok(optim.has(`raw.${name}`));
+  assert.notDeepEqual(last.get(name), optim.get(`raw.${name}`));
+  const state = JSON.parse(readFileSync(runPaths(join(f.dir, 'whole')).lastState, 'utf8'));
+  assert.equal(state.averageUpdates, 6);
+  // the run cannot be resumed without the average it was saved with
+  writeFileSync(f.config, readFileSync(f.config, 'utf8').replace('ema_decay: 0.9', 'ema_decay: 0'));
+  await assert.rejects(
+    train(f.config, { ...quiet, out: join(f.dir, 'parted'), resume: true }),
+    /differs from the config the run/,
+  );
+});
+
+test('clip_grad_norm bounds every step: with plain SGD no weight moves more than lr · max_norm per step', async () => {
+  const f = await diskFixture();
+  const source = readFileSync(f.config, 'utf8');
+  const runWith = async (optimizer: string, out: string) => {
+    writeFileSync(f.config, source.replace('optimizer: { name: adam, lr: 0.01 }', `optimizer: ${optimizer}`));
+    await train(f.config, { ...quiet, out: join(f.dir, out) });
+    return weights(join(f.dir, out, 'checkpoints', 'last.safetensors'));
+  };
+  const sgd = 'name: sgd, momentum: 0, weight_decay: 0';
+  // a rate of 1e-30 leaves float32 weights exactly where they started
+  const start = await runWith(`{ ${sgd}, lr: 1e-30 }`, 'start');
+  const clipped = await runWith(`{ ${sgd}, lr: 0.1, clip_grad_norm: 1e-6 }`, 'clipped');
+  const free = await runWith(`{ ${sgd}, lr: 0.1 }`, 'free');
+  const largestMove = (w: Map<string, Float32Array>) => {
+    let m = 0;
+    for (const [name, values] of start)
+      if (name.endsWith('conv.weight')) values.forEach((v, i) => (m = Math.max(m, Math.abs(w.get(name)![i]! - v))));
+    return m;
+  };
+  const moved = largestMove(clipped);
+  assert.ok(moved > 0 && moved <= 0.1 * 1e-6 * 6 * (1 + 1e-5), `clipped: ${moved}`); // 6 steps
+  assert.ok(largestMove(free) > 1e-4, `unclipped: ${largestMove(free)}`);
+});
+
 async function assertResumesExactly(f: { dir: string; config: string }): Promise<void> {
   const whole = await train(f.config, { ...quiet, out: join(f.dir, 'whole') });
   assert.equal(whole.epochsDone, 3);
