@@ -7,7 +7,7 @@
  * (hit: the predicted centre within the sphere's radius, as LUNA16) and AP@0.1. Real data from
  * ../shared/data; prints a table.
  *
- *   npx tsx bench/detect-3d.ts [--train 12] [--test 6] [--epochs 12] [--iterations 10] [--out DIR]
+ *   npx tsx bench/detect-3d.ts [--train 16] [--test 8] [--epochs 30] [--iterations 20] [--batch 4] [--out DIR]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,10 +22,11 @@ import { Random } from '../src/util/random.js';
 
 const { values } = parseArgs({
   options: {
-    train: { type: 'string', default: '12' },
-    test: { type: 'string', default: '6' },
-    epochs: { type: 'string', default: '12' },
-    iterations: { type: 'string', default: '10' },
+    train: { type: 'string', default: '16' },
+    test: { type: 'string', default: '8' },
+    epochs: { type: 'string', default: '30' },
+    iterations: { type: 'string', default: '20' },
+    batch: { type: 'string', default: '4' },
     out: { type: 'string', default: join(tmpdir(), 'vesalius-detect-3d') },
     ct: {
       type: 'string',
@@ -103,11 +104,11 @@ const config = {
   },
   matching: { method: 'atss' },
   loss: { box: 'giou' },
-  optimizer: { name: 'adamw', lr: 0.003, weight_decay: 0.0001 },
+  optimizer: { name: 'adamw', lr: 0.002, weight_decay: 0.0001, clip_grad_norm: 10, ema_decay: 0.99 },
   schedule: { name: 'cosine', warmup_epochs: 1 },
   epochs: Number(values.epochs),
   iterations_per_epoch: Number(values.iterations),
-  batch_size: 2,
+  batch_size: Number(values.batch),
   patch_size: [24, 64, 64],
   augmentation: {
     rotation: { p: 0 },
@@ -118,7 +119,7 @@ const config = {
     mirror: { p: 0.5 },
   },
   sampling: { object_fraction: 0.7, empty_fraction: 0.2 },
-  validation: { every: 4, metric: 'cpm', froc_hit: 'centre_in_ellipsoid' },
+  validation: { every: 5, metric: 'cpm', froc_hit: 'centre_in_ellipsoid' },
   inference: { score_threshold: 0.05, detections_per_image: 50 },
   output: join(root, 'run'),
 };
