@@ -299,26 +299,35 @@ Napi::Value QNormAct(const Napi::CallbackInfo& info) {
   uint8_t* dst = reinterpret_cast<uint8_t*>(out.data_ptr<c10::quint8>());
   const int64_t per = C / groups;
   std::vector<uint8_t> lut(static_cast<size_t>(N * C) * 256);
+  // pass 1: per-channel sums of q and q² over blocks of positions (int32 within a block: 255² · 8192 < 2³¹),
+  // the blocks of every image in parallel (a single window is one image: splitting it keeps every core busy)
+  constexpr int64_t kBlock = 2048;
+  const int64_t blocks = std::max<int64_t>(1, (S + kBlock - 1) / kBlock);
+  std::vector<int32_t> blockSum(static_cast<size_t>(N * blocks * C)), blockSq(blockSum.size());
+  at::parallel_for(0, N * blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) {
+      const int64_t n = b / blocks, s0 = (b % blocks) * kBlock, s1 = std::min(S, s0 + kBlock);
+      int32_t* bs = blockSum.data() + b * C;
+      int32_t* bq = blockSq.data() + b * C;
+      const uint8_t* in = src + n * S * C;
+      for (int64_t s = s0; s < s1; s++) {
+        const uint8_t* row = in + s * C;
+        for (int64_t c = 0; c < C; c++) {
+          const int32_t v = row[c];
+          bs[c] += v;
+          bq[c] += v * v;
+        }
+      }
+    }
+  });
   at::parallel_for(0, N, 1, [&](int64_t n0, int64_t n1) {
     std::vector<int64_t> sum(C), sq(C);
-    std::vector<int32_t> bs(C), bq(C);
     for (int64_t n = n0; n < n1; n++) {
-      const uint8_t* in = src + n * S * C;
       std::fill(sum.begin(), sum.end(), 0);
       std::fill(sq.begin(), sq.end(), 0);
-      // int32 partial sums over blocks of positions (255² · 8192 < 2³¹), flushed to int64
-      for (int64_t s0 = 0; s0 < S; s0 += 8192) {
-        std::fill(bs.begin(), bs.end(), 0);
-        std::fill(bq.begin(), bq.end(), 0);
-        const int64_t s1 = std::min(S, s0 + 8192);
-        for (int64_t s = s0; s < s1; s++) {
-          const uint8_t* row = in + s * C;
-          for (int64_t c = 0; c < C; c++) {
-            const int32_t v = row[c];
-            bs[c] += v;
-            bq[c] += v * v;
-          }
-        }
+      for (int64_t k = 0; k < blocks; k++) {
+        const int32_t* bs = blockSum.data() + (n * blocks + k) * C;
+        const int32_t* bq = blockSq.data() + (n * blocks + k) * C;
         for (int64_t c = 0; c < C; c++) {
           sum[c] += bs[c];
           sq[c] += bq[c];

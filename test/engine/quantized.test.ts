@@ -154,9 +154,11 @@ for (const [name, groups, activation] of [
   test(`fused int8 ${name} equals dequantize → float norm → requantize (2-D and 3-D)`, () => {
     ve.tidy(() => {
       ve.manualSeed(7);
+      // the last shape spans several of the kernel's 2,048-position blocks (summed in parallel)
       for (const shape of [
         [2, 6, 9, 7],
         [1, 6, 5, 4, 6],
+        [2, 6, 50, 93],
       ]) {
         const qx = quantizePerTensor(ve.randn(shape).mul(2).add(0.5), 0.03, 100);
         const weight = ve.rand([6]).add(0.5);
