@@ -11,7 +11,7 @@
  *    volume), the precisions taking turns over --repeats rounds.
  *
  *   npx tsx bench/int8.ts --run runs/drive --int8 runs/drive-int8 [--data ../shared/data/drive-retina]
- *        [--images 20] [--no-tta] [--batch 1] [--threads N] [--repeats 3] [--volume 128,128,64] [--patch 64,64,32]
+ *        [--images 20] [--no-tta] [--batch N] [--threads N] [--repeats 3] [--volume 128,128,64] [--patch 64,64,32]
  *        [--features 32,64,128,256] [--skip-2d] [--skip-3d]
  */
 import { existsSync } from 'node:fs';
@@ -39,8 +39,8 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: '../shared/data/drive-retina' },
     images: { type: 'string', default: '20' },
     'no-tta': { type: 'boolean', default: false },
-    // windows per forward pass (predict's --batch)
-    batch: { type: 'string', default: '1' },
+    // windows per forward pass (predict's --batch; default: predict's, defaultWindowBatch)
+    batch: { type: 'string' },
     threads: { type: 'string', default: String(availableParallelism()) },
     repeats: { type: 'string', default: '3' },
     volume: { type: 'string', default: '128,128,64' },
@@ -105,7 +105,7 @@ async function drive(): Promise<void> {
         {
           tta,
           probabilities: true,
-          batchSize: Number(args.batch),
+          batchSize: args.batch === undefined ? undefined : Number(args.batch),
         },
       );
       stats[p].seconds.push((performance.now() - started) / 1000);
@@ -124,7 +124,7 @@ async function drive(): Promise<void> {
   }
   const f = stats.fp32;
   table(
-    `DRIVE test set (${ids.length} images, ${tta ? 'mirroring TTA' : 'no TTA'}, ${args.batch} window(s) per pass, ${args.threads} thread(s)): int8 = ${int8.quantization.summary.int8_nodes} int8 node(s), ${int8.quantization.summary.float_nodes.length} float`,
+    `DRIVE test set (${ids.length} images, ${tta ? 'mirroring TTA' : 'no TTA'}, ${args.batch ?? "predict's default"} window(s) per pass, ${args.threads} thread(s)): int8 = ${int8.model.summary().int8} int8 node(s), ${int8.model.summary().float.length} float`,
     [
       'precision',
       'median s / image',

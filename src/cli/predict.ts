@@ -28,7 +28,7 @@ interface PredictFlags {
   output: string;
   tta: boolean;
   overlap: string;
-  batch: string;
+  batch?: string;
   checkpoint?: string;
   ensemble?: string[];
   probabilities?: boolean;
@@ -71,12 +71,10 @@ export async function runPredict(model: string, inputs: string[], flags: Predict
   if (inputs.length === 0) throw new OptionError('inputs', 'give at least one image to segment');
   const overlap = numberFlag(flags.overlap, '--overlap', (n) => n >= 0 && n < 1, 'must be in [0, 1)');
   if (existsSync(model) && isDetectionRun(model)) return runPredictDetection(model, inputs, flags, overlap);
-  const batchSize = numberFlag(
-    flags.batch,
-    '--batch',
-    (n) => Number.isInteger(n) && n >= 1,
-    'must be a positive integer',
-  );
+  const batchSize =
+    flags.batch === undefined
+      ? undefined
+      : numberFlag(flags.batch, '--batch', (n) => Number.isInteger(n) && n >= 1, 'must be a positive integer');
   if (flags.format !== undefined && !OUTPUT_FORMATS.includes(flags.format as OutputFormat)) {
     throw new OptionError('--format', `must be one of ${OUTPUT_FORMATS.join(', ')}, got "${flags.format}"`);
   }
@@ -209,7 +207,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <out>', 'output folder (or, for one input, a file name)')
     .option('--no-tta', 'no mirroring test-time augmentation (about 2^dims times faster)')
     .option('--overlap <f>', 'window overlap', '0.5')
-    .option('--batch <n>', 'windows per forward pass', '1')
+    .option('--batch <n>', 'windows per forward pass (default: 8 for 2D windows up to 256², else 1)')
     .option(
       '--checkpoint <best|last>',
       'which checkpoint of each run (default best, or last when the run never validated)',

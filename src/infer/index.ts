@@ -1,6 +1,7 @@
 /** Inference: sliding window with Gaussian weighting and mirroring, whole-image prediction, post-processing. */
 export {
   slidingWindowInference,
+  defaultWindowBatch,
   mirrorCombinations,
   type SlidingWindowOptions,
   type WindowModel,

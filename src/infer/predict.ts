@@ -25,7 +25,7 @@ import { FileFormatError, OptionError, ShapeError } from '../util/errors.js';
 import type { SegmentSpec } from '../io/dicom/seg/segments.js';
 import { type SegResult, type SegWriteOptions, writeDicomSeg } from '../io/dicom/seg/write.js';
 import { argmaxChannels, postprocess, type PostprocessOptions } from './postprocess.js';
-import { slidingWindowInference } from './sliding-window.js';
+import { defaultWindowBatch, slidingWindowInference } from './sliding-window.js';
 
 /**
  * A model that takes a whole preprocessed image at once (a classical baseline, src/baselines) instead
@@ -61,7 +61,7 @@ export interface PredictOptions {
   tta?: boolean;
   /** Fraction of a window shared with its neighbour (default 0.5). */
   overlap?: number;
-  /** Windows per forward pass (default 1). */
+  /** Windows per forward pass (default: defaultWindowBatch of the patch, 8 for 2D windows up to 256², else 1). */
   batchSize?: number;
   /** Also return / write the probability maps (float32, one channel per class on an extra axis). */
   probabilities?: boolean;
@@ -193,7 +193,7 @@ async function runProbabilities(
   const windowOptions = {
     patchSize: patch,
     overlap: options.overlap ?? 0.5,
-    batchSize: options.batchSize ?? 1,
+    batchSize: options.batchSize ?? defaultWindowBatch(patch),
     mirror: options.tta ?? true,
     device: options.device,
     onProgress: options.onWindows,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ve from '../../src/engine/index.js';
 import type { Tensor } from '../../src/engine/tensor.js';
-import { mirrorCombinations, slidingWindowInference } from '../../src/infer/sliding-window.js';
+import { defaultWindowBatch, mirrorCombinations, slidingWindowInference } from '../../src/infer/sliding-window.js';
 import { WindowAccumulator } from '../../src/infer/windows.js';
 import { PointwiseModel } from '../helpers/pointwise-model.js';
 import { collectGarbage } from '../helpers/gc.js';
@@ -166,4 +166,11 @@ test('no tensors leak: only the result stays alive', async () => {
   const out = await slidingWindowInference(model, x, { patchSize: [8, 8], mirror: true, batchSize: 3 });
   assert.equal(ve.memoryStats().liveTensors, before + 1);
   out.dispose();
+});
+
+test('predict batches small 2D windows by 8 and runs 3D and large 2D windows one at a time', () => {
+  assert.equal(defaultWindowBatch([96, 96]), 8);
+  assert.equal(defaultWindowBatch([256, 256]), 8);
+  assert.equal(defaultWindowBatch([512, 512]), 1);
+  assert.equal(defaultWindowBatch([64, 64, 32]), 1);
 });
