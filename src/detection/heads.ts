@@ -81,14 +81,20 @@ function convBlocks(o: HeadOptions, norm: 'none' | 'group'): Sequential {
   return blocks;
 }
 
-/** Part of the detector, named as in torchvision. */
-export class RetinaNetClassificationHead extends Module<[Tensor[]], Tensor> {
+/**
+ * A classification head: its tower, then cls_logits with the bias of the prior probability π (RetinaNet and
+ * FCOS build it alike; only the tower differs).
+ */
+export class ClassificationHead extends Module<[Tensor[]], Tensor> {
   readonly conv: Sequential;
   readonly clsLogits: Conv;
-  /** Builds the part from the detector's options. */
-  constructor(private readonly o: HeadOptions) {
+  /** The head on `tower` for the detector's options. */
+  constructor(
+    private readonly o: HeadOptions,
+    tower: Sequential,
+  ) {
     super();
-    this.conv = this.registerModule('conv', convBlocks(o, o.norm ?? 'none'));
+    this.conv = this.registerModule('conv', tower);
     this.clsLogits = this.registerModule(
       'cls_logits',
       convLayer(o.dims, o.channels, o.anchorsPerPosition * o.numClasses, 3),
@@ -99,6 +105,14 @@ export class RetinaNetClassificationHead extends Module<[Tensor[]], Tensor> {
   }
   forward(features: Tensor[]): Tensor {
     return levelOutputs(features, this.conv, this.clsLogits, this.o.anchorsPerPosition);
+  }
+}
+
+/** Part of the detector, named as in torchvision. */
+export class RetinaNetClassificationHead extends ClassificationHead {
+  /** Builds the part from the detector's options. */
+  constructor(o: HeadOptions) {
+    super(o, convBlocks(o, o.norm ?? 'none'));
   }
 }
 
@@ -144,23 +158,10 @@ function fcosTower(o: HeadOptions): Sequential {
 }
 
 /** Part of the detector, named as in torchvision. */
-export class FcosClassificationHead extends Module<[Tensor[]], Tensor> {
-  readonly conv: Sequential;
-  readonly clsLogits: Conv;
+export class FcosClassificationHead extends ClassificationHead {
   /** Builds the part from the detector's options. */
-  constructor(private readonly o: HeadOptions) {
-    super();
-    this.conv = this.registerModule('conv', fcosTower(o));
-    this.clsLogits = this.registerModule(
-      'cls_logits',
-      convLayer(o.dims, o.channels, o.anchorsPerPosition * o.numClasses, 3),
-    );
-    initConvs(this, 0.01);
-    const p = o.priorProbability ?? 0.01;
-    noGrad(() => constant_(this.clsLogits.bias!, -Math.log((1 - p) / p)));
-  }
-  forward(features: Tensor[]): Tensor {
-    return levelOutputs(features, this.conv, this.clsLogits, this.o.anchorsPerPosition);
+  constructor(o: HeadOptions) {
+    super(o, fcosTower(o));
   }
 }
 

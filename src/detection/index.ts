@@ -44,6 +44,7 @@ export { BBOX_XFORM_CLIP, decodeBoxes, decodeBoxesTensor, encodeBoxes } from './
 export { BACKGROUND, IGNORE, type IouMatcherOptions, matchByAtss, matchByIou } from './matching.js';
 export { type ExtraLevels, FeaturePyramidNetwork, LastLevelP6P7 } from './fpn.js';
 export {
+  ClassificationHead,
   FcosClassificationHead,
   FcosHead,
   FcosRegressionHead,
