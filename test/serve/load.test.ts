@@ -30,6 +30,8 @@ interface WorkerProcess {
   child: ChildProcess;
   started: Set<string>;
   completed: Set<string>;
+  /** Called as soon as the worker logs that it started a job (before later lines are read). */
+  onStart?: (job: string) => void;
   ready: Promise<void>;
 }
 
@@ -68,7 +70,10 @@ function spawnWorker(redis: string, models: string, data: string): WorkerProcess
         if (!line.startsWith('{')) continue;
         const entry = JSON.parse(line) as { msg: string; job?: string };
         if (entry.msg === 'worker ready') resolve();
-        if (entry.msg === 'job started') w.started.add(entry.job!);
+        if (entry.msg === 'job started') {
+          w.started.add(entry.job!);
+          w.onStart?.(entry.job!);
+        }
         if (entry.msg === 'job completed') w.completed.add(entry.job!);
       }
     });
@@ -110,10 +115,15 @@ test('200 jobs from 20 clients, two workers, one killed mid-run: every job compl
       const n = submitted++;
       if (n >= JOBS) return;
       if (n === Math.floor(JOBS / 3) && !killedHeld) {
-        // kill worker A while it holds a job: wait until it is inside one
-        while (a.started.size === a.completed.size) await new Promise((r) => setTimeout(r, 5));
-        killedHeld = [...a.started].filter((id) => !a.completed.has(id));
-        a.child.kill('SIGKILL');
+        // kill worker A while it holds a job: the moment it logs the start of its next one (a job takes tens of
+        // milliseconds; polling for a started-but-not-completed job raced with jobs A had already finished)
+        killedHeld = await new Promise<string[]>((resolve) => {
+          a.onStart = (job) => {
+            a.onStart = undefined;
+            a.child.kill('SIGKILL');
+            resolve([job]);
+          };
+        });
       }
       const form = new FormData();
       form.append('file', new Blob([bytes[(n + c) % bytes.length]!]), 'case.nii.gz');
