@@ -299,7 +299,7 @@ Napi::Value QNormAct(const Napi::CallbackInfo& info) {
   uint8_t* dst = reinterpret_cast<uint8_t*>(out.data_ptr<c10::quint8>());
   const int64_t per = C / groups;
   std::vector<uint8_t> lut(static_cast<size_t>(N * C) * 256);
-  // pass 1: per-channel sums of q and q² over blocks of positions (int32 within a block: 255² · 8192 < 2³¹),
+  // pass 1: per-channel sums of q and q² over blocks of positions (int32 within a block: 255² · 2048 < 2³¹),
   // the blocks of every image in parallel (a single window is one image: splitting it keeps every core busy)
   constexpr int64_t kBlock = 2048;
   const int64_t blocks = std::max<int64_t>(1, (S + kBlock - 1) / kBlock);

@@ -49,7 +49,6 @@ export interface SlidingWindowOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Every subset of `axes` (the empty one first): the flips mirroring TTA runs. */
 /**
  * Windows per forward pass when none is asked for: on the CPU small 2D windows run about twice as fast eight at
  * a time (libtorch re-lays out every convolution's weights for oneDNN on each call, which a batch shares: DRIVE,
@@ -61,6 +60,7 @@ export function defaultWindowBatch(patchSize: readonly number[]): number {
   return patchSize.length === 2 && voxels <= 256 * 256 ? 8 : 1;
 }
 
+/** Every subset of `axes` (the empty one first): the flips mirroring TTA runs. */
 export function mirrorCombinations(axes: readonly number[]): number[][] {
   const out: number[][] = [];
   for (let mask = 0; mask < 1 << axes.length; mask++) out.push(axes.filter((_, b) => (mask >> b) & 1));

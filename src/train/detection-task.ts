@@ -49,7 +49,6 @@ export const detectionTask: TrainingTask<DetectionConfig> = {
       throw new OptionError('patch_size', `needs ${config.dataset.dims} values`);
     const loss = lossOptions(config, numClasses);
     const augmentation = defaultAugmentation(config.dataset.dims, config.augmentation, { patchSize: patch });
-    let anchorsModel: Detector | null = null;
     return {
       metricName:
         config.validation.metric === 'cpm'
@@ -96,7 +95,6 @@ export const detectionTask: TrainingTask<DetectionConfig> = {
       loss: (model: Module<[Tensor], unknown>, raw, device) => {
         const batch = raw as DetectionBatch;
         const detector = model as Detector;
-        anchorsModel = detector;
         const anchors = detector.anchorsFor(patch);
         const targets = buildTargets(batch.boxes, anchors, loss);
         const image = ve.Tensor.from(batch.image, batch.imageShape, { device });
@@ -121,7 +119,6 @@ export const detectionTask: TrainingTask<DetectionConfig> = {
           seconds: v.seconds,
         };
       },
-      afterCheckpoint: () => void anchorsModel,
     };
   },
 };

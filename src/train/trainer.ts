@@ -27,6 +27,7 @@ import {
   readLog,
   runPaths,
   saveCheckpoint,
+  saveCheckpointWeights,
   saveTrainingState,
   writeLog,
 } from './run-folder.js';
@@ -203,12 +204,16 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
   let trainSeconds = 0,
     waitSeconds = 0;
   for (const note of prepared.notes ?? []) bar.log(note);
+  // the task's extra files (LoRA adapters) come from the weights the checkpoint holds: swapped in only then
+  const afterCheckpoint = async (path: string) => {
+    const after = prepared.afterCheckpoint;
+    if (after) await averaged(() => after(path, model));
+  };
   const checkpoint = async (path: string, meta: { epoch: number; metric?: number | null }) => {
     if (!dist.isMain) return;
-    await averaged(() => {
-      saveCheckpoint(path, model, meta);
-      prepared.afterCheckpoint?.(path, model);
-    });
+    if (average) saveCheckpointWeights(path, average.stateDict(), meta);
+    else saveCheckpoint(path, model, meta);
+    await afterCheckpoint(path);
   };
   try {
     while (loop.epoch < config.epochs && !loop.stopped) {
@@ -283,7 +288,7 @@ export async function train(configPath: string, options: TrainOptions = {}): Pro
       log.push(entry);
       if (dist.isMain) {
         saveTrainingState(runDir, model, optimizer, scheduler, loop, average);
-        await averaged(() => prepared.afterCheckpoint?.(paths.last, model));
+        await afterCheckpoint(paths.last);
         writeLog(runDir, log);
       }
       // early stopping is rank 0's decision

@@ -102,8 +102,12 @@ const FOLLOWERS = new Set([
   'Identity',
 ]);
 
-/** Elementwise activations: int8 only where their input already is. */
-const ACTIVATIONS = new Set(['Relu', 'LeakyRelu']);
+/**
+ * Operators that run in int8 only where their input already is: the followers, and the leaky ReLU, which
+ * has its own output range but after a float node costs less in float than quantizing and running it in int8
+ * (libtorch's int8 leaky ReLU is several times slower than the float one).
+ */
+const AFTER_INT8_ONLY = new Set([...FOLLOWERS, 'LeakyRelu']);
 
 export class Int8Model {
   readonly training = false;
@@ -131,11 +135,7 @@ export class Int8Model {
       const out = node.outputs[0]!;
       const rank = graph.ranks.get(node.inputs[0]!) ?? graph.input.rank;
       let reason = spec.floatNodes[out] ?? int8Unsupported(node, rank);
-      if (reason === null && FOLLOWERS.has(node.op) && domain.get(node.inputs[0]!) !== 'int8')
-        reason = 'its input is float';
-      // after a float node, an activation costs less in float than quantizing and running it in int8
-      // (libtorch's int8 leaky ReLU is several times slower than the float one)
-      if (reason === null && ACTIVATIONS.has(node.op) && domain.get(node.inputs[0]!) !== 'int8')
+      if (reason === null && AFTER_INT8_ONLY.has(node.op) && domain.get(node.inputs[0]!) !== 'int8')
         reason = 'its input is float';
       if (reason === null && !FOLLOWERS.has(node.op) && params(out) === undefined) reason = 'no calibrated range';
       const plan: NodePlan = { node, precision: reason === null ? 'int8' : 'float', reason: reason ?? undefined };
