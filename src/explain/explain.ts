@@ -8,15 +8,14 @@ import { join } from 'node:path';
 import { loadSampleImage } from '../data/classification/dataset.js';
 import { prepareInput } from '../data/classification/preprocess.js';
 import { caseIdOf } from '../io/case-id.js';
-import { writeImage } from '../io/write.js';
 import { inputTensor } from '../train/classification/inference.js';
 import { type ClassificationRun, samplesFromPaths } from '../train/classification/run.js';
 import { inputSpec } from '../train/classification/samples.js';
 import { OptionError } from '../util/errors.js';
 import { type CamMethod, gradCam } from './gradcam.js';
-import { heatmapOnInput, normalizeMap, pseudoMask } from './heatmap.js';
+import { heatmapOnInput, normalizeMap, } from './heatmap.js';
 import { occlusionSensitivity } from './occlusion.js';
-import { writeOverlay } from './overlay.js';
+import { writeExplanation } from './write-explanation.js';
 
 export type ExplainMethod = CamMethod | 'occlusion';
 export const EXPLAIN_METHODS: readonly ExplainMethod[] = ['gradcam', 'gradcam++', 'occlusion'];
@@ -105,20 +104,15 @@ export async function explainImages(
     const heat = normalizeMap(heatmapOnInput(result.map, prepared.grid, image));
     const id = caseIdOf(sample.paths![0]!);
     const base = join(o.output, `${id}_${o.method.replace('++', 'pp')}`);
-    await writeImage(heat, `${base}.nii.gz`);
-    await writeOverlay(image, heat, `${base}.png`);
-    const entry: ExplainedImage = {
-      input: source,
-      classIndex: result.classIndex,
-      className: run.info.classes[result.classIndex]!,
-      heatmap: `${base}.nii.gz`,
-      overlay: `${base}.png`,
-    };
-    if (o.mask !== undefined) {
-      entry.mask = `${base}_mask.nii.gz`;
-      await writeImage(pseudoMask(heat, o.mask), entry.mask);
-    }
-    out.push(entry);
+    out.push(
+      await writeExplanation(
+        image,
+        heat,
+        base,
+        { input: source, classIndex: result.classIndex, className: run.info.classes[result.classIndex]! },
+        o.mask,
+      ),
+    );
   }
   return out;
 }

@@ -15,13 +15,12 @@ import { extractBox } from '../data/crop.js';
 import { restoreToOriginal } from '../data/preprocess.js';
 import { groupInputs, networkInputs, readCase } from '../infer/predict.js';
 import { createImage } from '../io/image.js';
-import { writeImage } from '../io/write.js';
 import type { LoadedRun } from '../train/run-folder.js';
 import { OptionError } from '../util/errors.js';
 import type { ExplainedImage } from './explain.js';
 import { type CamMethod, gradCam } from './gradcam.js';
-import { normalizeMap, pseudoMask } from './heatmap.js';
-import { writeOverlay } from './overlay.js';
+import { normalizeMap, } from './heatmap.js';
+import { writeExplanation } from './write-explanation.js';
 
 /** What `explainSegmentation` is asked. */
 export interface SegmentationExplainOptions {
@@ -123,20 +122,9 @@ export async function explainSegmentation(
       }),
     );
     const base = join(o.output, `${input.id}_${o.method.replace('++', 'pp')}`);
-    await writeImage(heat, `${base}.nii.gz`);
-    await writeOverlay(image, heat, `${base}.png`);
-    const entry: ExplainedImage = {
-      input: input.files.join(','),
-      classIndex,
-      className,
-      heatmap: `${base}.nii.gz`,
-      overlay: `${base}.png`,
-    };
-    if (o.mask !== undefined) {
-      entry.mask = `${base}_mask.nii.gz`;
-      await writeImage(pseudoMask(heat, o.mask), entry.mask);
-    }
-    out.push(entry);
+    out.push(
+      await writeExplanation(image, heat, base, { input: input.files.join(','), classIndex, className }, o.mask),
+    );
   }
   return out;
 }
