@@ -13,7 +13,7 @@ import { type ClassificationRun, samplesFromPaths } from '../train/classificatio
 import { inputSpec } from '../train/classification/samples.js';
 import { OptionError } from '../util/errors.js';
 import { type CamMethod, gradCam } from './gradcam.js';
-import { heatmapOnInput, normalizeMap, } from './heatmap.js';
+import { heatmapOnInput, normalizeMap } from './heatmap.js';
 import { occlusionSensitivity } from './occlusion.js';
 import { writeExplanation } from './write-explanation.js';
 

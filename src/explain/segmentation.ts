@@ -19,7 +19,7 @@ import type { LoadedRun } from '../train/run-folder.js';
 import { OptionError } from '../util/errors.js';
 import type { ExplainedImage } from './explain.js';
 import { type CamMethod, gradCam } from './gradcam.js';
-import { normalizeMap, } from './heatmap.js';
+import { normalizeMap } from './heatmap.js';
 import { writeExplanation } from './write-explanation.js';
 
 /** What `explainSegmentation` is asked. */
