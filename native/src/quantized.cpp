@@ -9,6 +9,7 @@
 // The quantized engine is oneDNN (x86's int8 kernels in Debian's libtorch, which has no FBGEMM); a
 // libtorch with FBGEMM uses that. QNNPACK is never chosen on x86: it is slower than fp32 there.
 #include "common.h"
+#include "int8_rows.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
@@ -117,7 +118,8 @@ c10::IValue ToIValue(const Napi::Value& v, const c10::TypePtr& type, const c10::
     case c10::TypeKind::ScalarTypeType:
     case c10::TypeKind::MemoryFormatType:
     case c10::TypeKind::IntType:
-      if (type->kind() == c10::TypeKind::MemoryFormatType && v.IsString()) {
+      // a memory format may arrive typed as an int (how some schemas spell MemoryFormat)
+      if (v.IsString() && (type->kind() == c10::TypeKind::MemoryFormatType || arg.name() == "memory_format")) {
         std::string f = v.As<Napi::String>().Utf8Value();
         if (f == "channelsLast") return static_cast<int64_t>(at::MemoryFormat::ChannelsLast);
         if (f == "channelsLast3d") return static_cast<int64_t>(at::MemoryFormat::ChannelsLast3d);
@@ -268,8 +270,8 @@ Napi::Value QuantizedInfo(const Napi::CallbackInfo& info) {
 // Group normalisation (instance norm: groups = C; layer norm over C and space: groups = 1) of a quint8
 // tensor, its affine and an activation, straight to quint8, in two passes over the bytes. libtorch's
 // quantized::instance_norm dequantizes internally and runs slower than float here; but per channel the
-// whole map from an input byte to an output byte is fixed once the group's statistics are known, so it
-// is a 256-entry table: pass 1 sums q and q² per channel, pass 2 looks every byte up.
+// map from an input byte to an output byte is one affine step (and the activation) once the group's
+// statistics are known: pass 1 sums q and q² per channel, pass 2 applies the step (int8_rows.h).
 Napi::Value QNormAct(const Napi::CallbackInfo& info) {
   at::Tensor q = T(info, 0);
   int64_t groups = Int(info, 1);
@@ -283,7 +285,9 @@ Napi::Value QNormAct(const Napi::CallbackInfo& info) {
   if (q.dim() < 3) throw std::invalid_argument("qnormAct: the input must be (N, C, ...)");
   const int64_t N = q.size(0), C = q.size(1);
   if (groups < 1 || C % groups != 0) throw std::invalid_argument("qnormAct: groups must divide the channels");
-  auto format = q.dim() == 4 ? at::MemoryFormat::ChannelsLast : q.dim() == 5 ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::Contiguous;
+  auto format = q.dim() == 4   ? at::MemoryFormat::ChannelsLast
+                : q.dim() == 5 ? at::MemoryFormat::ChannelsLast3d
+                               : at::MemoryFormat::Contiguous;
   // channels-last (what oneDNN's convolutions produce): C is the fastest axis, S positions follow
   at::Tensor x = q.dim() >= 4 ? q.contiguous(format) : q.transpose(1, 2).contiguous();
   const int64_t S = q.numel() / std::max<int64_t>(1, N * C);
@@ -298,74 +302,134 @@ Napi::Value QNormAct(const Napi::CallbackInfo& info) {
   const uint8_t* src = reinterpret_cast<const uint8_t*>(x.data_ptr<c10::quint8>());
   uint8_t* dst = reinterpret_cast<uint8_t*>(out.data_ptr<c10::quint8>());
   const int64_t per = C / groups;
-  std::vector<uint8_t> lut(static_cast<size_t>(N * C) * 256);
   // pass 1: per-channel sums of q and q² over blocks of positions (int32 within a block: 255² · 2048 < 2³¹),
   // the blocks of every image in parallel (a single window is one image: splitting it keeps every core busy)
   constexpr int64_t kBlock = 2048;
   const int64_t blocks = std::max<int64_t>(1, (S + kBlock - 1) / kBlock);
-  std::vector<int32_t> blockSum(static_cast<size_t>(N * blocks * C)), blockSq(blockSum.size());
+  // the vector loops want long rows: k positions of a few channels make one row of W = k·C bytes (the
+  // positions left over run one by one)
+  const int64_t k = C >= 64 ? 1 : (64 + C - 1) / C, W = k * C;
+  std::vector<int32_t> blockSum(static_cast<size_t>(N * blocks * W)), blockSq(blockSum.size());
   at::parallel_for(0, N * blocks, 1, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; b++) {
-      const int64_t n = b / blocks, s0 = (b % blocks) * kBlock, s1 = std::min(S, s0 + kBlock);
-      int32_t* bs = blockSum.data() + b * C;
-      int32_t* bq = blockSq.data() + b * C;
-      const uint8_t* in = src + n * S * C;
-      for (int64_t s = s0; s < s1; s++) {
-        const uint8_t* row = in + s * C;
-        for (int64_t c = 0; c < C; c++) {
-          const int32_t v = row[c];
-          bs[c] += v;
-          bq[c] += v * v;
+      const int64_t n = b / blocks, s0 = (b % blocks) * kBlock, rows = std::min(S, s0 + kBlock) - s0;
+      const uint8_t* in = src + (n * S + s0) * C;
+      int32_t* bs = blockSum.data() + b * W;
+      int32_t* bq = blockSq.data() + b * W;
+      SumRows(in, rows / k, W, bs, bq);
+      SumRows(in + rows / k * W, rows % k, C, bs, bq);
+    }
+  });
+  // per group: mean and variance; per channel: gain and shift (already in output steps), repeated k times
+  std::vector<float> gain(static_cast<size_t>(N * W)), shift(gain.size());
+  std::vector<int64_t> sum(C), sq(C);
+  for (int64_t n = 0; n < N; n++) {
+    std::fill(sum.begin(), sum.end(), 0);
+    std::fill(sq.begin(), sq.end(), 0);
+    for (int64_t block = 0; block < blocks; block++) {
+      const int32_t* bs = blockSum.data() + (n * blocks + block) * W;
+      const int32_t* bq = blockSq.data() + (n * blocks + block) * W;
+      for (int64_t i = 0; i < W; i++) {
+        sum[i % C] += bs[i];
+        sq[i % C] += bq[i];
+      }
+    }
+    for (int64_t g = 0; g < groups; g++) {
+      double gs = 0, gq = 0;
+      for (int64_t c = g * per; c < (g + 1) * per; c++) {
+        gs += static_cast<double>(sum[c]);
+        gq += static_cast<double>(sq[c]);
+      }
+      const double count = static_cast<double>(S * per);
+      const double meanQ = gs / count;
+      const double varQ = std::max(0.0, gq / count - meanQ * meanQ);
+      const double inv = 1.0 / std::sqrt(varQ * inScale * inScale + eps);
+      for (int64_t c = g * per; c < (g + 1) * per; c++) {
+        const double a = wp[c] * inScale * inv;
+        for (int64_t j = 0; j < k; j++) {
+          gain[n * W + j * C + c] = static_cast<float>(a / outScale);
+          shift[n * W + j * C + c] = static_cast<float>((bp[c] - a * meanQ) / outScale);
         }
       }
     }
-  });
-  at::parallel_for(0, N, 1, [&](int64_t n0, int64_t n1) {
-    std::vector<int64_t> sum(C), sq(C);
-    for (int64_t n = n0; n < n1; n++) {
-      std::fill(sum.begin(), sum.end(), 0);
-      std::fill(sq.begin(), sq.end(), 0);
-      for (int64_t k = 0; k < blocks; k++) {
-        const int32_t* bs = blockSum.data() + (n * blocks + k) * C;
-        const int32_t* bq = blockSq.data() + (n * blocks + k) * C;
-        for (int64_t c = 0; c < C; c++) {
-          sum[c] += bs[c];
-          sq[c] += bq[c];
-        }
-      }
-      for (int64_t g = 0; g < groups; g++) {
-        double gs = 0, gq = 0;
-        for (int64_t c = g * per; c < (g + 1) * per; c++) {
-          gs += static_cast<double>(sum[c]);
-          gq += static_cast<double>(sq[c]);
-        }
-        const double count = static_cast<double>(S * per);
-        const double meanQ = gs / count;
-        const double varQ = std::max(0.0, gq / count - meanQ * meanQ);
-        const double inv = 1.0 / std::sqrt(varQ * inScale * inScale + eps);
-        for (int64_t c = g * per; c < (g + 1) * per; c++) {
-          const double a = wp[c] * inScale * inv, shift = bp[c] - a * meanQ;
-          uint8_t* table = lut.data() + (n * C + c) * 256;
-          for (int v = 0; v < 256; v++) {
-            double y = a * v + shift;
-            if (activation == 1 && y < 0) y = 0;
-            else if (activation == 2 && y < 0) y *= slope;
-            const double r = std::nearbyint(y / outScale) + static_cast<double>(outZp);
-            table[v] = static_cast<uint8_t>(std::min(255.0, std::max(0.0, r)));
-          }
-        }
-      }
-    }
-  });
-  at::parallel_for(0, N * S, 2048, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; i++) {
-      const uint8_t* table = lut.data() + (i / S) * C * 256;
-      const uint8_t* row = src + i * C;
-      uint8_t* orow = dst + i * C;
-      for (int64_t c = 0; c < C; c++) orow[c] = table[c * 256 + row[c]];
+  }
+  const float activationSlope = activation == 1 ? 0.f : activation == 2 ? static_cast<float>(slope) : 1.f;
+  const float zeroPoint = static_cast<float>(outZp);
+  // pass 2: every byte normalised, activated and requantized, by the same blocks
+  at::parallel_for(0, N * blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) {
+      const int64_t n = b / blocks, s0 = (b % blocks) * kBlock, rows = std::min(S, s0 + kBlock) - s0;
+      const uint8_t* in = src + (n * S + s0) * C;
+      uint8_t* o = dst + (n * S + s0) * C;
+      const float* gw = gain.data() + n * W;
+      const float* sw = shift.data() + n * W;
+      NormRows(in, W, o, W, rows / k, W, gw, sw, activationSlope, zeroPoint);
+      NormRows(in + rows / k * W, C, o + rows / k * W, C, rows % k, C, gw, sw, activationSlope, zeroPoint);
     }
   });
   if (q.dim() == 3) return Wrap(info.Env(), out.transpose(1, 2));
+  return Wrap(info.Env(), out);
+}
+
+// qcat(tensors[], scale, zeroPoint) — concatenation along the channels of quint8 (N, C_i, ...) tensors
+// (4-D or 5-D) into one channels-last quint8 tensor with the given parameters. libtorch's quantized::cat
+// requantizes element by element through float and dominates a small U-Net's skip connections; here
+// each input's bytes map to the output's by one affine step per byte, vectorised.
+Napi::Value QCat(const Napi::CallbackInfo& info) {
+  std::vector<at::Tensor> xs = TList(info, 0);
+  const double outScale = Num(info, 1);
+  const int64_t outZp = Int(info, 2);
+  if (xs.empty()) throw std::invalid_argument("qcat: no tensors");
+  const at::Tensor& first = xs[0];
+  if (first.dim() != 4 && first.dim() != 5) throw std::invalid_argument("qcat: the tensors must be 4-D or 5-D");
+  auto format = first.dim() == 4 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::ChannelsLast3d;
+  int64_t total = 0;
+  for (auto& x : xs) {
+    if (!x.is_quantized() || x.scalar_type() != at::kQUInt8 || x.qscheme() != at::kPerTensorAffine)
+      throw std::invalid_argument("qcat: every tensor must be quint8, quantized per tensor");
+    bool same = x.dim() == first.dim() && x.size(0) == first.size(0);
+    for (int64_t d = 2; same && d < first.dim(); d++) same = x.size(d) == first.size(d);
+    if (!same) throw std::invalid_argument("qcat: the tensors differ in a size other than the channels");
+    total += x.size(1);
+    x = x.contiguous(format);
+  }
+  std::vector<int64_t> sizes(first.sizes().begin(), first.sizes().end());
+  sizes[1] = total;
+  at::Tensor out = at::_empty_affine_quantized(sizes, first.options().memory_format(format), outScale, outZp,
+                                               c10::nullopt);
+  uint8_t* dst = reinterpret_cast<uint8_t*>(out.data_ptr<c10::quint8>());
+  const int64_t rows = out.numel() / std::max<int64_t>(1, total);
+  int64_t offset = 0;
+  for (auto& x : xs) {
+    const int64_t C = x.size(1);
+    const uint8_t* src = reinterpret_cast<const uint8_t*>(x.data_ptr<c10::quint8>());
+    const double ratio = x.q_scale() / outScale;
+    std::vector<float> gain(C, static_cast<float>(ratio)), shift(C, static_cast<float>(-ratio * x.q_zero_point()));
+    at::parallel_for(0, rows, 1024, [&](int64_t r0, int64_t r1) {
+      NormRows(src + r0 * C, C, dst + r0 * total + offset, total, r1 - r0, C, gain.data(), shift.data(), 1.f,
+               static_cast<float>(outZp));
+    });
+    offset += C;
+  }
+  return Wrap(info.Env(), out);
+}
+
+// qdequantize(q) — float copy of a quantized tensor in its memory format. quint8 per tensor (what flows
+// between int8 nodes) by a vectorised loop (libtorch's takes ~2 ns a byte on channels-last maps);
+// anything else by at::dequantize.
+Napi::Value QDequantize(const Napi::CallbackInfo& info) {
+  const at::Tensor& q = T(info, 0);
+  if (!q.is_quantized()) throw std::invalid_argument("dequantize: the tensor is not quantized");
+  if (q.scalar_type() != at::kQUInt8 || q.qscheme() != at::kPerTensorAffine || !q.is_non_overlapping_and_dense())
+    return Wrap(info.Env(), q.dequantize());
+  // same strides as the input (channels-last stays channels-last): element i of the storage maps to element i
+  at::Tensor out = at::empty_strided(q.sizes(), q.strides(), q.options().dtype(at::kFloat));
+  const uint8_t* src = reinterpret_cast<const uint8_t*>(q.data_ptr<c10::quint8>());
+  float* dst = out.data_ptr<float>();
+  const float scale = static_cast<float>(q.q_scale()), zp = static_cast<float>(q.q_zero_point());
+  at::parallel_for(0, q.numel(), 1 << 16, [&](int64_t i0, int64_t i1) {
+    DequantizeBytes(src + i0, dst + i0, i1 - i0, scale, zp);
+  });
   return Wrap(info.Env(), out);
 }
 
@@ -376,6 +440,8 @@ void RegisterQuantized(Napi::Env env, Napi::Object e) {
   VES_DEF(e, "releaseBoxed", ReleaseBoxed);
   VES_DEF(e, "isBoxed", IsBoxed);
   VES_DEF(e, "qnormAct", QNormAct);
+  VES_DEF(e, "qcat", QCat);
+  VES_DEF(e, "qdequantize", QDequantize);
   VES_DEF(e, "quantizedEngine", QuantizedEngine);
   VES_DEF(e, "quantizedInfo", QuantizedInfo);
 }

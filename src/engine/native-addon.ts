@@ -419,6 +419,8 @@ export interface NativeAddon {
     outScale: number,
     outZeroPoint: number,
   ): Handle;
+  qcat(xs: Handle[], outScale: number, outZeroPoint: number): Handle;
+  qdequantize(x: Handle): Handle;
 
   // ---- distributed.cpp: c10d (TCPStore + ProcessGroupGloo); collectives on libuv's pool ----
   distInit(

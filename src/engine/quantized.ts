@@ -89,7 +89,7 @@ export const quantizePerChannel = (
 ) => tensorOp('aten::quantize_per_channel', '', [x, scales, zeroPoints, axis, dtype]);
 
 /** The real values of a quantized tensor, as float32. */
-export const dequantize = (x: Tensor) => tensorOp('aten::dequantize', 'self', [x]);
+export const dequantize = (x: Tensor) => new Tensor(native.qdequantize(x.handle));
 
 /** The stored integers (uint8 / int8). */
 export const intRepr = (x: Tensor) => tensorOp('aten::int_repr', '', [x]);
@@ -155,7 +155,7 @@ export type NormActivation = 'none' | 'relu' | 'leakyrelu';
 /**
  * Group normalisation of a quint8 tensor (instance norm: groups = channels) with its affine and an
  * activation, straight to quint8 with the given output parameters (one pass for the statistics, one
- * table lookup per element).
+ * vectorised affine step per element).
  */
 export function qnormAct(
   x: Tensor,
@@ -176,6 +176,20 @@ export function qnormAct(
       o.negativeSlope ?? 0.01,
       o.scale,
       o.zeroPoint,
+    ),
+  );
+}
+
+/**
+ * Concatenation of quint8 tensors (N, C_i, ...) along the channels, requantized to the given output
+ * parameters: a channels-last quint8 tensor (4-D or 5-D inputs).
+ */
+export function qcat(xs: readonly Tensor[], scale: number, zeroPoint: number): Tensor {
+  return new Tensor(
+    native.qcat(
+      xs.map((x) => x.handle),
+      scale,
+      zeroPoint,
     ),
   );
 }

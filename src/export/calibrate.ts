@@ -1,8 +1,9 @@
 /**
  * Post-training static calibration: run the float graph over the calibration windows and record
  * every value's range (min/max observers, as PyTorch's MinMaxObserver); then probe each int8 node
- * alone on the same windows (its float inputs quantized, the int8 kernel, dequantized) and measure
- * its signal-to-quantization-noise ratio against the float output. Nodes below `minSqnrDb` stay in
+ * alone on the same windows (its float inputs quantized, the int8 kernel as it will run, fused with its
+ * activation where it will be, dequantized) and measure its signal-to-quantization-noise ratio against
+ * the float output. Nodes below `minSqnrDb` stay in
  * float. Both passes see the windows in the same order, and neither depends on timing: the same
  * images give the same parameters.
  */
@@ -100,7 +101,7 @@ export async function calibrate(
   if (count === 0) throw new OptionError('calibration', 'the calibration images gave no windows');
   if ((options.observer ?? 'histogram') === 'histogram') await refineRanges(graph, windows, ranges, options);
 
-  const probe = new Int8Model(graph, { ranges, floatNodes: {} }, { fuse: false });
+  const probe = new Int8Model(graph, { ranges, floatNodes: {} });
   const signal = new Map<string, number>();
   const noise = new Map<string, number>();
   let seen = 0;
@@ -110,11 +111,11 @@ export async function calibrate(
         const outs = runGraph(graph, x, (name, value, _node, inputs) => {
           const q = probe.probe(name, inputs);
           if (q === null) return;
-          const [s, n] = ve.tidy(() => [
-            value.square().sum().item() as number,
-            value.sub(q).square().sum().item() as number,
-          ]);
-          q.dispose();
+          const [s, n] = ve.tidy(() => {
+            const reference = q.activation ? q.activation(value) : value;
+            return [reference.square().sum().item() as number, reference.sub(q.output).square().sum().item() as number];
+          });
+          q.output.dispose();
           signal.set(name, (signal.get(name) ?? 0) + s!);
           noise.set(name, (noise.get(name) ?? 0) + n!);
         });

@@ -9,6 +9,7 @@ import {
   intRepr,
   prepackConv,
   prepackLinear,
+  qcat,
   qconv,
   qlinear,
   qnormAct,
@@ -183,6 +184,45 @@ for (const [name, groups, activation] of [
     });
   });
 }
+
+test('int8 concatenation along the channels equals dequantize → cat → requantize (2-D and 3-D)', () => {
+  ve.tidy(() => {
+    ve.manualSeed(11);
+    for (const [a, b] of [
+      [
+        [2, 5, 7, 9],
+        [2, 11, 7, 9],
+      ],
+      [
+        [1, 3, 4, 5, 6],
+        [1, 40, 4, 5, 6],
+      ],
+    ] as Array<[number[], number[]]>) {
+      // different parameters on each side, and neither is the output's
+      const qa = quantizePerTensor(ve.randn(a).mul(2), 0.04, 90);
+      const qb = quantizePerTensor(ve.randn(b).add(1), 0.02, 30);
+      const got = qcat([qa, qb], OUT.scale, OUT.zeroPoint);
+      assert.deepEqual(got.shape, [a[0], a[1]! + b[1]!, ...a.slice(2)]);
+      assert.deepEqual(quantizedInfo(got), { dtype: 'quint8', ...OUT });
+      const reference = ve.cat([dequantize(qa).to('float64'), dequantize(qb).to('float64')], 1);
+      assertWithinOne(integers(got), requantize(reference, OUT.scale, OUT.zeroPoint), `cat ${a.length}-D`);
+      // inputs already at the output's parameters pass through unchanged
+      const same = quantizePerTensor(ve.randn(a), OUT.scale, OUT.zeroPoint);
+      assert.deepEqual(
+        integers(qcat([same, same], OUT.scale, OUT.zeroPoint)),
+        Int32Array.from(
+          ve
+            .cat([intRepr(same), intRepr(same)], 1)
+            .contiguous()
+            .toArray() as Uint8Array,
+        ),
+      );
+    }
+    const qa = quantizePerTensor(ve.randn([1, 2, 4, 4]), 0.1, 128);
+    const qb = quantizePerTensor(ve.randn([1, 2, 4, 5]), 0.1, 128);
+    assert.throws(() => qcat([qa, qb], 0.1, 128), /differ in a size other than the channels/);
+  });
+});
 
 test('int8 ops reject what they cannot take, with a message', () => {
   ve.tidy(() => {

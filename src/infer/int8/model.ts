@@ -13,6 +13,7 @@ import {
   type PackedWeights,
   prepackConv,
   prepackLinear,
+  qcat,
   qconv,
   qnormAct,
   qlinear,
@@ -51,6 +52,8 @@ interface NodePlan {
   fusedRelu?: boolean;
   /** A normalisation whose only consumer is an activation runs fused with it. */
   fusedActivation?: { kind: 'relu' | 'leakyrelu'; slope: number };
+  /** A node fused with its activation: its own output's name (the plan's node now has the activation's). */
+  unfusedOutput?: string;
   skip?: boolean;
 }
 
@@ -118,11 +121,8 @@ export class Int8Model {
   readonly #inputParams: Map<string, ActivationParams>;
   readonly #spec: Int8Spec;
 
-  /**
-   * `graph` should have its batch norms folded (foldBatchNorms); the model borrows it. `fuse: false`
-   * keeps Conv → ReLU pairs apart (to probe each node alone).
-   */
-  constructor(graph: Graph, spec: Int8Spec, options: { fuse?: boolean } = {}) {
+  /** `graph` should have its batch norms folded (foldBatchNorms); the model borrows it. */
+  constructor(graph: Graph, spec: Int8Spec) {
     this.#graph = graph;
     this.#spec = spec;
     const domain = new Map<string, Precision>([[graph.input.name, 'float']]);
@@ -143,7 +143,7 @@ export class Int8Model {
       domain.set(out, plan.precision);
       return plan;
     });
-    if (options.fuse ?? true) this.#fuseActivations(uses, params);
+    this.#fuseActivations(uses, params);
     this.#inputParams = new Map();
     for (const p of this.#plans) {
       if (p.precision !== 'int8') continue;
@@ -182,6 +182,7 @@ export class Int8Model {
         };
       else continue;
       if (out !== undefined) prev.out = out;
+      prev.unfusedOutput = prev.node.outputs[0]!;
       prev.node = { ...prev.node, outputs: [...p.node.outputs] };
       p.skip = true;
     }
@@ -297,16 +298,19 @@ export class Int8Model {
   }
 
   /**
-   * One node in int8 on float inputs, dequantized: with the node's float output on the same inputs,
-   * this measures how well the node alone quantizes. Null when the node does not run in int8.
+   * One node in int8 on float inputs, dequantized, as it runs: a node fused with its activation gives the
+   * activation's output, and `activation` applies that activation to the node's float output, so the two
+   * measure how well the node alone quantizes. Null when the node does not run in int8.
    */
-  probe(outputName: string, inputs: Tensor[]): Tensor | null {
-    const p = this.#plans.find((q) => !q.skip && q.node.outputs[0] === outputName && q.precision === 'int8');
+  probe(outputName: string, inputs: Tensor[]): { output: Tensor; activation: ((t: Tensor) => Tensor) | null } | null {
+    const p = this.#plans.find(
+      (q) => !q.skip && (q.unfusedOutput ?? q.node.outputs[0]) === outputName && q.precision === 'int8',
+    );
     if (!p || FOLLOWERS.has(p.node.op)) return null;
     const live = p.node.inputs.filter((v) => v && !this.#graph.initializers.has(v));
     const ranges = live.map((v) => this.#spec.ranges[v]);
     if (ranges.some((r) => r === undefined)) return null;
-    return ve.noGrad(() =>
+    const output = ve.noGrad(() =>
       ve.tidy(() => {
         const qs = inputs.map((t, i) => {
           const params = activationParams(ranges[i]!);
@@ -315,6 +319,11 @@ export class Int8Model {
         return dequantize(this.#int8Node(p, qs));
       }),
     );
+    const fused = p.fusedRelu ? { kind: 'relu', slope: 0 } : p.fusedActivation;
+    const activation = fused
+      ? (t: Tensor) => (fused.kind === 'relu' ? ve.relu(t) : ve.leakyRelu(t, fused.slope))
+      : null;
+    return { output, activation };
   }
 
   #int8Node(p: NodePlan, x: Tensor[]): Tensor {
@@ -346,7 +355,9 @@ export class Int8Model {
       case 'BatchNormalization':
         return op(`quantized::batch_norm${spatial}d`, '', [first, w(1), w(2), w(3), w(4), a.epsilon, s, zp]);
       case 'Concat':
-        return op('quantized::cat', '', [x, a.axis, s, zp]);
+        return a.axis === 1 && spatial >= 2 && spatial <= 3
+          ? qcat(x, s, zp)
+          : op('quantized::cat', '', [x, a.axis, s, zp]);
       case 'Add':
         return op('quantized::add', '', [first, x[1], s, zp]);
       case 'Mul':
