@@ -10,7 +10,7 @@
  *    logit difference on one patch (timing only).
  *
  *   npx tsx bench/onnx.ts --run runs/drive --int8 runs/drive-int8 [--data ../shared/data/drive-retina]
- *        [--images 20] [--no-tta] [--threads N] [--repeats 3] [--volume 128,128,64] [--patch 64,64,32]
+ *        [--images 20] [--no-tta] [--batch N] [--threads N] [--repeats 3] [--volume 128,128,64] [--patch 64,64,32]
  *        [--features 32,64,128,256] [--skip-2d] [--skip-3d]
  */
 import { existsSync } from 'node:fs';
@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: '../shared/data/drive-retina' },
     images: { type: 'string', default: '20' },
     'no-tta': { type: 'boolean', default: false },
+    // windows per forward pass (predict's --batch; default: predict's for each runtime)
+    batch: { type: 'string' },
     threads: { type: 'string', default: String(availableParallelism()) },
     repeats: { type: 'string', default: '3' },
     volume: { type: 'string', default: '128,128,64' },
@@ -79,7 +81,11 @@ async function drive(): Promise<void> {
     const probabilities: Partial<Record<Runtime, Float32Array>> = {};
     for (const r of order) {
       const started = performance.now();
-      const out = await predictCase(runs[r], { id, files: [image] }, { tta, probabilities: true });
+      const out = await predictCase(
+        runs[r],
+        { id, files: [image] },
+        { tta, probabilities: true, batchSize: args.batch === undefined ? undefined : Number(args.batch) },
+      );
       stats[r].seconds.push((performance.now() - started) / 1000);
       const labels = out.labels.data as Uint8Array;
       const probs = out.probabilities!.data as Float32Array;

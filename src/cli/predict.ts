@@ -207,7 +207,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <out>', 'output folder (or, for one input, a file name)')
     .option('--no-tta', 'no mirroring test-time augmentation (about 2^dims times faster)')
     .option('--overlap <f>', 'window overlap', '0.5')
-    .option('--batch <n>', 'windows per forward pass (default: 8 for 2D windows up to 256², else 1)')
+    .option('--batch <n>', 'windows per forward pass (default: 8 for 2D windows up to 256², else 1; ONNX models 1)')
     .option(
       '--checkpoint <best|last>',
       'which checkpoint of each run (default best, or last when the run never validated)',

@@ -27,6 +27,11 @@ export interface OnnxRuntimeOptions {
 
 export class OnnxWindowModel {
   readonly training = false;
+  /**
+   * ONNX Runtime keeps its weights prepacked, so batching windows saves nothing, and on DRIVE's 96² windows
+   * 8 per pass took 2.49 s per image against 1.63 s one at a time (bench/onnx.ts --batch 1|8).
+   */
+  readonly preferredWindowBatch = 1;
 
   private constructor(
     private readonly ort: Ort,

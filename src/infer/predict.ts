@@ -61,7 +61,10 @@ export interface PredictOptions {
   tta?: boolean;
   /** Fraction of a window shared with its neighbour (default 0.5). */
   overlap?: number;
-  /** Windows per forward pass (default: defaultWindowBatch of the patch, 8 for 2D windows up to 256², else 1). */
+  /**
+   * Windows per forward pass (default: the model's preferredWindowBatch, else defaultWindowBatch of the patch:
+   * 8 for 2D windows up to 256², else 1).
+   */
   batchSize?: number;
   /** Also return / write the probability maps (float32, one channel per class on an extra axis). */
   probabilities?: boolean;
@@ -193,7 +196,7 @@ async function runProbabilities(
   const windowOptions = {
     patchSize: patch,
     overlap: options.overlap ?? 0.5,
-    batchSize: options.batchSize ?? defaultWindowBatch(patch),
+    batchSize: options.batchSize ?? run.model?.preferredWindowBatch ?? defaultWindowBatch(patch),
     mirror: options.tta ?? true,
     device: options.device,
     onProgress: options.onWindows,

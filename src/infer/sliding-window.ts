@@ -30,6 +30,11 @@ export interface WindowModel {
   train?(mode?: boolean): unknown;
   /** Frees what the model holds outside the JS heap (a Module's native tensors). */
   dispose?(): void;
+  /**
+   * Windows per forward pass this runtime runs fastest with, when the caller asks for none (instead of
+   * defaultWindowBatch, which is tuned for the engine's float networks).
+   */
+  readonly preferredWindowBatch?: number;
 }
 
 export interface SlidingWindowOptions {
@@ -50,10 +55,11 @@ export interface SlidingWindowOptions {
 }
 
 /**
- * Windows per forward pass when none is asked for: on the CPU small 2D windows run about twice as fast eight at
- * a time (libtorch re-lays out every convolution's weights for oneDNN on each call, which a batch shares: DRIVE,
- * 96² windows, 3.99 s instead of 7.65 s per image); 3D windows and 2D ones over 256² go one at a time, as in
- * nnU-Net, to bound memory. The batch changes no window's result beyond float rounding.
+ * Windows per forward pass when none is asked for (and the model states no preferredWindowBatch): on the CPU
+ * small 2D windows run about twice as fast eight at a time (libtorch re-lays out every convolution's weights
+ * for oneDNN on each call, which a batch shares: DRIVE, 96² windows, 3.99 s instead of 7.65 s per image); 3D
+ * windows and 2D ones over 256² go one at a time, as in nnU-Net, to bound memory. The batch changes no window's
+ * result beyond float rounding.
  */
 export function defaultWindowBatch(patchSize: readonly number[]): number {
   const voxels = patchSize.reduce((a, b) => a * b, 1);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { planSchema, type Plan } from '../../src/data/plan.js';
 import { groupInputs, predictCase, predictImages, type PredictionRun } from '../../src/infer/predict.js';
+import type { Tensor } from '../../src/engine/tensor.js';
 import { createImage, type Mat3 } from '../../src/io/image.js';
 import { readImage } from '../../src/io/read.js';
 import { writeImage } from '../../src/io/write.js';
@@ -181,6 +182,39 @@ test('an ensemble of two identical models gives exactly the single model; TTA of
   const a = single.probabilities!.data,
     b = mirrored.probabilities!.data;
   for (let v = 0; v < a.length; v++) assert.ok(Math.abs(a[v]! - b[v]!) < 1e-5);
+});
+
+test("windows per pass: --batch, else the model's preferredWindowBatch, else defaultWindowBatch", async () => {
+  const dir = tempDir();
+  const [ni, nj] = [64, 48];
+  const grey = Uint8Array.from({ length: ni * nj }, (_, v) => v % 251);
+  const input = join(dir, 'img_0000.png');
+  await writeImage(createImage(grey, [ni, nj]), input);
+  const p = plan({
+    dimension: '2d',
+    target_spacing: [1, 1],
+    original_median_spacing: [1, 1],
+    median_shape: [ni, nj],
+    patch_size: [16, 16],
+    pools_per_axis: [2, 2],
+  });
+  const [c] = groupInputs([input], 1);
+  const batchesOf = async (preferred: number | undefined, batchSize?: number) => {
+    const model = thresholdModel(127.5);
+    const seen: number[] = [];
+    const counting = {
+      preferredWindowBatch: preferred,
+      forward: (x: Tensor) => {
+        seen.push(x.shape[0]!);
+        return model.forward(x);
+      },
+    };
+    await predictCase({ ...run(p), model: counting }, c!, { tta: false, batchSize });
+    return Math.max(...seen);
+  };
+  assert.equal(await batchesOf(undefined), 8, 'defaultWindowBatch of a 16² patch');
+  assert.equal(await batchesOf(1), 1, 'the model prefers one window at a time');
+  assert.equal(await batchesOf(1, 4), 4, 'an explicit batch wins');
 });
 
 test('post-processing: keep the largest component drops a separate blob', async () => {
