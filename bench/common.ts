@@ -1,11 +1,13 @@
 /**
  * What the precision/runtime benches (int8.ts, onnx.ts) share: number lists from flags, median and mean,
- * a Markdown table, a smooth synthetic volume, and a DRIVE test case with its truth and field of view.
+ * a Markdown table, a smooth synthetic volume, and a run's labelled test cases with their truth and region of
+ * interest.
  */
-import { join } from 'node:path';
+import { type Case, type DatasetSpec, openDataset } from '../src/data/index.js';
 import * as ve from '../src/engine/index.js';
 import type { Tensor } from '../src/engine/tensor.js';
 import { readImage } from '../src/io/read.js';
+import type { TrainingConfig } from '../src/train/config.js';
 import { percentile } from '../src/util/percentile.js';
 
 /** "32,64,128" → [32, 64, 128]. */
@@ -30,20 +32,31 @@ export function volume(shape: number[], seed: number): Tensor {
   });
 }
 
-/** The ids of the first `n` DRIVE test images ("01" … "20"). */
-export const driveTestIds = (n: number): string[] =>
-  Array.from({ length: 20 }, (_, i) => String(i + 1).padStart(2, '0')).slice(0, n);
+/**
+ * The first `n` labelled test cases of a run's dataset (its config's `dataset.test`), found as training found
+ * its cases; `data` moves the dataset's root (a run trained elsewhere).
+ */
+export function runTestCases(config: TrainingConfig, data: string | undefined, n: number): Case[] {
+  const spec = { ...(config.dataset as DatasetSpec), ...(data === undefined ? {} : { root: data }) };
+  const cases = openDataset(spec).test.filter((c) => c.label !== undefined);
+  if (cases.length === 0)
+    throw new Error(`${spec.root}: the run's dataset has no labelled test cases (dataset.test in its config)`);
+  return cases.slice(0, n);
+}
 
-/** A DRIVE test image's path, its first observer's vessels and its field of view as 0/1. */
-export async function driveTestCase(
-  data: string,
-  id: string,
-): Promise<{ image: string; gt: Uint8Array; roi: Uint8Array }> {
+/** A test case's foreground (any non-zero label) and region of interest (everywhere when it has none), as 0/1. */
+export async function binaryTruth(c: Case): Promise<{ gt: Uint8Array; roi: Uint8Array }> {
   const binary = async (path: string) =>
     Uint8Array.from((await readImage(path)).data as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
+  const gt = await binary(c.label!);
+  return { gt, roi: c.roi === undefined ? new Uint8Array(gt.length).fill(1) : await binary(c.roi) };
+}
+
+/** Foreground labels (any class but background) and the foreground probability (1 − p(background)). */
+export function foreground(labels: Uint8Array, probabilities: Float32Array): { labels: Uint8Array; p: Float32Array } {
+  const n = labels.length;
   return {
-    image: join(data, 'testing', 'images', `${id}_test.tif`),
-    gt: await binary(join(data, 'testing', '1st_manual', `${id}_manual1.gif`)),
-    roi: await binary(join(data, 'testing', 'mask', `${id}_test_mask.gif`)),
+    labels: Uint8Array.from(labels, (v) => (v > 0 ? 1 : 0)),
+    p: Float32Array.from(probabilities.subarray(0, n), (b) => 1 - b),
   };
 }

@@ -1,16 +1,17 @@
 /**
  * fp32 vs int8 vs bf16 inference, side by side in one process (issue 15).
  *
- * 1. The 2D DRIVE model: every test image predicted the way `vesalius predict` does it (preprocessing,
+ * 1. A trained 2D model (the DRIVE model of examples/drive.yaml; any run whose config names a labelled test
+ *    set): every test image predicted the way `vesalius predict` does it (preprocessing,
  *    sliding window with Gaussian weighting and overlap 0.5, mirroring TTA unless --no-tta), by the float
  *    run, the int8 run (`vesalius quantize`) and the float run cast to bfloat16, the three precisions
- *    taking turns image by image. Dice and ROC AUC inside the field-of-view masks against the first
- *    observer, per image, averaged; time per image as a median, and the median of the per-image ratios.
+ *    taking turns image by image. Foreground Dice and ROC AUC inside the region of interest (DRIVE:
+ *    the field of view, against the first observer), per image, averaged; time per image as a median, and the median of the per-image ratios.
  * 2. A 3D U-Net (nnU-Net's plain U-Net: instance norm, leaky ReLU, transposed convolutions) with seeded
  *    random weights on a synthetic volume: sliding-window time only (calibrated on another synthetic
  *    volume), the precisions taking turns over --repeats rounds.
  *
- *   npx tsx bench/int8.ts --run runs/drive --int8 runs/drive-int8 [--data ../shared/data/drive-retina]
+ *   npx tsx bench/int8.ts --run runs/drive --int8 runs/drive-int8 [--data DATASET_ROOT]
  *        [--images 20] [--no-tta] [--batch N] [--threads N] [--repeats 3] [--volume 128,128,64] [--patch 64,64,32]
  *        [--features 32,64,128,256] [--skip-2d] [--skip-3d]
  */
@@ -18,7 +19,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as ve from '../src/engine/index.js';
-import { driveTestCase, driveTestIds, list, mean, median, table, volume } from './common.js';
+import { binaryTruth, foreground, list, mean, median, runTestCases, table, volume } from './common.js';
 import type { Tensor } from '../src/engine/tensor.js';
 import { calibrate } from '../src/export/calibrate.js';
 import { int8Graph, loadInt8Run } from '../src/export/quantize-run.js';
@@ -36,7 +37,8 @@ const { values: args } = parseArgs({
   options: {
     run: { type: 'string', default: 'runs/drive' },
     int8: { type: 'string', default: 'runs/drive-int8' },
-    data: { type: 'string', default: '../shared/data/drive-retina' },
+    // the dataset's root, when it moved since training (default: the run config's)
+    data: { type: 'string' },
     images: { type: 'string', default: '20' },
     'no-tta': { type: 'boolean', default: false },
     // windows per forward pass (predict's --batch; default: predict's, defaultWindowBatch)
@@ -85,14 +87,15 @@ async function drive(): Promise<void> {
     bf16: { ...bf16Run, model: new Bf16Model(bf16Run.model as never) },
   };
   const tta = !args['no-tta'];
-  const ids = driveTestIds(Number(args.images));
+  const cases = runTestCases(float.config, args.data, Number(args.images));
   const stats: Record<Precision, { seconds: number[]; dice: number[]; auc: number[]; agree: number[] }> = {
     fp32: { seconds: [], dice: [], auc: [], agree: [] },
     int8: { seconds: [], dice: [], auc: [], agree: [] },
     bf16: { seconds: [], dice: [], auc: [], agree: [] },
   };
-  for (const [index, id] of ids.entries()) {
-    const { image, gt, roi } = await driveTestCase(args.data, id);
+  for (const [index, testCase] of cases.entries()) {
+    const { id } = testCase;
+    const { gt, roi } = await binaryTruth(testCase);
     // the precisions take turns, starting with a different one each image
     const order = PRECISIONS.map((_, k) => PRECISIONS[(k + index) % 3]!);
     let floatLabels: Uint8Array | undefined;
@@ -101,7 +104,7 @@ async function drive(): Promise<void> {
       const started = performance.now();
       const out = await predictCase(
         runs[p],
-        { id, files: [image] },
+        { id, files: testCase.images },
         {
           tta,
           probabilities: true,
@@ -109,11 +112,9 @@ async function drive(): Promise<void> {
         },
       );
       stats[p].seconds.push((performance.now() - started) / 1000);
-      const labels = out.labels.data as Uint8Array;
-      const probs = out.probabilities!.data as Float32Array;
-      const vessel = probs.subarray(labels.length, 2 * labels.length);
+      const { labels, p: fg } = foreground(out.labels.data as Uint8Array, out.probabilities!.data as Float32Array);
       stats[p].dice.push(dice(confusionCounts(labels, gt, roi)));
-      stats[p].auc.push(rocAuc(vessel, gt, roi)!);
+      stats[p].auc.push(rocAuc(fg, gt, roi)!);
       labelsOf[p] = labels;
       if (p === 'fp32') floatLabels = labels;
     }
@@ -124,7 +125,7 @@ async function drive(): Promise<void> {
   }
   const f = stats.fp32;
   table(
-    `DRIVE test set (${ids.length} images, ${tta ? 'mirroring TTA' : 'no TTA'}, ${args.batch ?? "predict's default"} window(s) per pass, ${args.threads} thread(s)): int8 = ${int8.model.summary().int8} int8 node(s), ${int8.model.summary().float.length} float`,
+    `${args.run}: test set (${cases.length} images, foreground Dice and AUC, ${tta ? 'mirroring TTA' : 'no TTA'}, ${args.batch ?? "predict's default"} window(s) per pass, ${args.threads} thread(s)): int8 = ${int8.model.summary().int8} int8 node(s), ${int8.model.summary().float.length} float`,
     [
       'precision',
       'median s / image',

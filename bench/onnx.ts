@@ -2,14 +2,15 @@
  * The exported ONNX models in ONNX Runtime (onnxruntime-node, CPU) against the engine, side by side in
  * one process (issue 15): float export vs the engine's fp32, QDQ int8 export vs the engine's int8.
  *
- * 1. The 2D DRIVE model: every test image through `predict`'s pipeline (the same preprocessing and
+ * 1. A trained 2D model (the DRIVE model of examples/drive.yaml; any run whose config names a labelled test
+ *    set): every test image through `predict`'s pipeline (the same preprocessing and
  *    sliding window; only the network's runtime differs), the four runtimes taking turns image by
- *    image. Dice and ROC AUC inside the field-of-view masks, time per image, and the largest
+ *    image. Foreground Dice and ROC AUC inside the region of interest (DRIVE: the field of view), time per image, and the largest
  *    probability difference from the engine's fp32 run.
  * 2. A 3D U-Net with seeded random weights on a synthetic volume: sliding-window time and the largest
  *    logit difference on one patch (timing only).
  *
- *   npx tsx bench/onnx.ts --run runs/drive --int8 runs/drive-int8 [--data ../shared/data/drive-retina]
+ *   npx tsx bench/onnx.ts --run runs/drive --int8 runs/drive-int8 [--data DATASET_ROOT]
  *        [--images 20] [--no-tta] [--batch N] [--threads N] [--repeats 3] [--volume 128,128,64] [--patch 64,64,32]
  *        [--features 32,64,128,256] [--skip-2d] [--skip-3d]
  */
@@ -17,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as ve from '../src/engine/index.js';
-import { driveTestCase, driveTestIds, list, mean, median, table, volume } from './common.js';
+import { binaryTruth, foreground, list, mean, median, runTestCases, table, volume } from './common.js';
 import type { Tensor } from '../src/engine/tensor.js';
 import { calibrate } from '../src/export/calibrate.js';
 import { exportToMemory, onnxPredictionRun } from '../src/export/onnx/export-run.js';
@@ -38,7 +39,8 @@ const { values: args } = parseArgs({
   options: {
     run: { type: 'string', default: 'runs/drive' },
     int8: { type: 'string', default: 'runs/drive-int8' },
-    data: { type: 'string', default: '../shared/data/drive-retina' },
+    // the dataset's root, when it moved since training (default: the run config's)
+    data: { type: 'string' },
     images: { type: 'string', default: '20' },
     'no-tta': { type: 'boolean', default: false },
     // windows per forward pass (predict's --batch; default: predict's for each runtime)
@@ -71,27 +73,27 @@ async function drive(): Promise<void> {
     'onnx int8 (QDQ)': onnxPredictionRun(await OnnxWindowModel.create(qdqOnnx.bytes, { threads }), qdqOnnx.sidecar),
   };
   const tta = !args['no-tta'];
-  const ids = driveTestIds(Number(args.images));
+  const cases = runTestCases(float.config, args.data, Number(args.images));
   const stats = Object.fromEntries(
     RUNTIMES.map((r) => [r, { seconds: [] as number[], dice: [] as number[], auc: [] as number[], dp: 0 }]),
   ) as Record<Runtime, { seconds: number[]; dice: number[]; auc: number[]; dp: number }>;
-  for (const [index, id] of ids.entries()) {
-    const { image, gt, roi } = await driveTestCase(args.data, id);
+  for (const [index, testCase] of cases.entries()) {
+    const { id } = testCase;
+    const { gt, roi } = await binaryTruth(testCase);
     const order = RUNTIMES.map((_, k) => RUNTIMES[(k + index) % RUNTIMES.length]!);
     const probabilities: Partial<Record<Runtime, Float32Array>> = {};
     for (const r of order) {
       const started = performance.now();
       const out = await predictCase(
         runs[r],
-        { id, files: [image] },
+        { id, files: testCase.images },
         { tta, probabilities: true, batchSize: args.batch === undefined ? undefined : Number(args.batch) },
       );
       stats[r].seconds.push((performance.now() - started) / 1000);
-      const labels = out.labels.data as Uint8Array;
-      const probs = out.probabilities!.data as Float32Array;
-      probabilities[r] = probs;
+      probabilities[r] = out.probabilities!.data as Float32Array;
+      const { labels, p: fg } = foreground(out.labels.data as Uint8Array, probabilities[r]);
       stats[r].dice.push(dice(confusionCounts(labels, gt, roi)));
-      stats[r].auc.push(rocAuc(probs.subarray(labels.length, 2 * labels.length), gt, roi)!);
+      stats[r].auc.push(rocAuc(fg, gt, roi)!);
     }
     const ref = probabilities['engine fp32']!;
     for (const r of RUNTIMES) {
@@ -104,7 +106,7 @@ async function drive(): Promise<void> {
   }
   const base = stats['engine fp32'];
   table(
-    `DRIVE test set (${ids.length} images, ${tta ? 'mirroring TTA' : 'no TTA'}, ${threads} thread(s) for the engine and ONNX Runtime alike)`,
+    `${args.run}: test set (${cases.length} images, foreground Dice and AUC, ${tta ? 'mirroring TTA' : 'no TTA'}, ${threads} thread(s) for the engine and ONNX Runtime alike)`,
     [
       'runtime',
       'median s / image',
