@@ -233,6 +233,22 @@ export function instanceNorm(
   momentum = 0.1,
   eps = 1e-5,
 ): Tensor {
+  // Without running statistics, instance norm is group norm with one group per channel. On the CPU libtorch
+  // 1.13's group-norm kernel runs it ~3× faster forward and ~4× forward + backward than instance_norm (which
+  // reshapes to a batch norm over N·C channels): [8, 16, 96, 96] 0.25 vs 0.80 ms, 1.3 vs 5.8 ms with backward.
+  // group_norm wants the affine in the input's dtype; instance_norm also takes a float affine on bfloat16
+  // (autocast), which stays on it.
+  const sameDtype = (t?: Tensor | null) => !t || t.dtype === x.dtype;
+  if (
+    useInputStats &&
+    !runningMean &&
+    !runningVar &&
+    x.ndim >= 3 &&
+    x.device === 'cpu' &&
+    sameDtype(weight) &&
+    sameDtype(bias)
+  )
+    return groupNorm(x, x.shape[1]!, weight, bias, eps);
   return wrap(
     native.instanceNorm(
       x.handle,

@@ -166,6 +166,25 @@ test('bfloat16 autocast runs convolutions in bfloat16 and restores the mode', ()
   approx.forEach((v, i) => assert.ok(Math.abs(v - ref[i]!) <= 0.02 * Math.abs(ref[i]!) + 0.05));
 });
 
+test('instance norm with a float affine runs on a bfloat16 input under autocast (both kernels), with gradients', () => {
+  const x = ve.randn([2, 3, 6, 5]);
+  const w = ve.randn([3, 3, 3, 3], { requiresGrad: true });
+  const gamma = ve.rand([3]).add(0.5).requiresGrad_();
+  const beta = ve.randn([3]).requiresGrad_();
+  const y = ve.autocast(() => ve.instanceNorm(ve.conv2d(x, w, null, { padding: 1 }), null, null, gamma, beta));
+  const ref = ve.instanceNorm(
+    ve.conv2d(x, w.detach(), null, { padding: 1 }),
+    null,
+    null,
+    gamma.detach(),
+    beta.detach(),
+  );
+  const [a, b] = [y.float().toNumbers(), ref.toNumbers()];
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) <= 0.05 + 0.02 * Math.abs(b[i]!), `${v} vs ${b[i]}`));
+  y.float().square().sum().backward();
+  assert.ok(gamma.grad && beta.grad && w.grad, 'gradients reach the float affine and the weights');
+});
+
 test('toArrayShared reads the tensor memory without copying', () => {
   const t = ve.Tensor.from([1, 2, 3, 4], [2, 2]);
   const shared = t.toArrayShared() as Float32Array;

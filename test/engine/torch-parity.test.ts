@@ -28,6 +28,8 @@ const probs = input('probs', [4, 5]);
 const posw = input('posw', [5], 0.3, 1.5);
 const cw = input('cw', [5], 0.2, 1);
 const v = input('v', [3, 8]);
+const inw = input('inw', [3], 0.5, 1);
+const inb = input('inb', [3], 0.3);
 
 const TARGET = [1, 0, 4, 2];
 const SEG_TARGET = Array.from({ length: 18 }, (_, i) => (i * 7) % 5);
@@ -102,6 +104,10 @@ const cases: Record<string, [() => ve.Tensor, string]> = {
     'F.batch_norm(x4, None, None, training=True, eps=1e-3)',
   ],
   instnorm: [() => ve.instanceNorm(x5), 'F.instance_norm(x5)'],
+  instnorm_affine: [
+    () => ve.instanceNorm(x4, null, null, inw, inb, true, 0.1, 1e-3),
+    'F.instance_norm(x4, weight=inw, bias=inb, eps=1e-3)',
+  ],
   groupnorm: [() => ve.groupNorm(x4, 3, null, null, 1e-4), 'F.group_norm(x4, 3, eps=1e-4)'],
   layernorm: [() => ve.layerNorm(x4, [5, 6]), 'F.layer_norm(x4, (5,6))'],
   ce: [() => ve.crossEntropy(logits, long(TARGET, [4])), 'F.cross_entropy(logits, torch.tensor(TARGET))'],
@@ -153,8 +159,8 @@ referenceTest('functionals agree with PyTorch on the same inputs', python('torch
 import json, sys, torch, torch.nn.functional as F
 torch.set_default_dtype(torch.float64)
 spec = json.load(sys.stdin)
-for k, v in spec['inputs'].items():
-    globals()[k] = torch.tensor(v['data'], dtype=torch.float64).reshape(v['shape'])
+for k, given in spec['inputs'].items():
+    globals()[k] = torch.tensor(given['data'], dtype=torch.float64).reshape(given['shape'])
 TARGET, IGN, SEG = spec['TARGET'], spec['IGN'], spec['SEG']
 out = {}
 for name, expr in spec['cases'].items():
