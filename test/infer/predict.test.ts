@@ -49,6 +49,18 @@ function plan(overrides: Partial<Plan>): Plan {
   });
 }
 
+/** A 2D plan for ni × nj images at 1 mm with 16² patches. */
+function plan2d(ni: number, nj: number): Plan {
+  return plan({
+    dimension: '2d',
+    target_spacing: [1, 1],
+    original_median_spacing: [1, 1],
+    median_shape: [ni, nj],
+    patch_size: [16, 16],
+    pools_per_axis: [2, 2],
+  });
+}
+
 function run(p: Plan, threshold = 0): PredictionRun {
   return {
     plan: p,
@@ -152,14 +164,7 @@ test('a 2D PNG gives a PNG label map of the same size; the threshold is exact wi
   for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) grey[i + ni * j] = 1 + ((i * 7 + j * 13) % 250);
   const input = join(dir, 'img_0000.png');
   await writeImage(createImage(grey, [ni, nj]), input);
-  const p = plan({
-    dimension: '2d',
-    target_spacing: [1, 1],
-    original_median_spacing: [1, 1],
-    median_shape: [45, 30],
-    patch_size: [16, 16],
-    pools_per_axis: [2, 2],
-  });
+  const p = plan2d(ni, nj);
   const written = await predictImages(run(p, 127.5), groupInputs([input], 1), { output: join(dir, 'out') });
   assert.equal(written[0]!.labels, join(dir, 'out', 'img.png'));
   const labels = await readImage(written[0]!.labels);
@@ -190,14 +195,7 @@ test("windows per pass: --batch, else the model's preferredWindowBatch, else def
   const grey = Uint8Array.from({ length: ni * nj }, (_, v) => v % 251);
   const input = join(dir, 'img_0000.png');
   await writeImage(createImage(grey, [ni, nj]), input);
-  const p = plan({
-    dimension: '2d',
-    target_spacing: [1, 1],
-    original_median_spacing: [1, 1],
-    median_shape: [ni, nj],
-    patch_size: [16, 16],
-    pools_per_axis: [2, 2],
-  });
+  const p = plan2d(ni, nj);
   const [c] = groupInputs([input], 1);
   const batchesOf = async (preferred: number | undefined, batchSize?: number) => {
     const model = thresholdModel(127.5);
