@@ -4,14 +4,14 @@
  * for DICOM inputs, a structured findings report, a classification) and a section of result.json.
  * Extensions run inside the prediction thread, before the result folder is published.
  */
-import type { LoadedRun } from '../train/run-folder.js';
+import type { ServedRun } from './models.js';
 import type { Image } from '../io/image.js';
 import type { JobRecord } from './job-store.js';
 import type { FindingsSummary } from './findings.js';
 
 export interface ResultContext {
   record: JobRecord;
-  run: LoadedRun;
+  run: ServedRun;
   /** Every channel file as read (the first carries the output geometry and `meta`). */
   images: Image[];
   labels: Image;

@@ -1,11 +1,14 @@
 /**
  * The models a server offers: every run folder directly inside the models folder (config.json,
- * plan.json, dataset.json and a checkpoint), named by its folder. What a client sees of a model: its
+ * plan.json, dataset.json and a checkpoint; an int8 run from `vesalius quantize` runs on the int8
+ * runtime), named by its folder. What a client sees of a model: its
  * plan (dimension, spacing, patch, channels), its classes and its training metrics (best validation
  * Dice from log.jsonl). Classification runs will be listed here too once the trainer writes them.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DatasetFingerprint } from '../data/fingerprint.js';
+import { isInt8Run, type LoadedInt8Run, loadInt8Run, QUANTIZATION_FILE } from '../export/quantize-run.js';
 import { type LoadedRun, loadRun, readLog, runPaths } from '../train/run-folder.js';
 import { loadPlan } from '../data/plan.js';
 import { readFileSync } from 'node:fs';
@@ -22,6 +25,8 @@ export interface ModelInfo {
   patchSize: number[];
   normalization: string[];
   checkpoint: 'best' | 'last';
+  /** int8: a run made by `vesalius quantize`, served on the int8 runtime. */
+  precision: 'fp32' | 'int8';
   metrics: { bestValidationDice: number | null; bestEpoch: number | null; epochs: number };
   /** Whether the run has a training fingerprint (drift against training is possible). */
   fingerprint: boolean;
@@ -82,6 +87,7 @@ export function modelInfo(root: string, name: string): ModelInfo | undefined {
     patchSize: plan.patch_size,
     normalization: plan.normalization,
     checkpoint: servedCheckpoint(dir),
+    precision: isInt8Run(dir) ? 'int8' : 'fp32',
     metrics: { bestValidationDice: best, bestEpoch, epochs: log.length },
     fingerprint: existsSync(p.fingerprint),
   };
@@ -94,9 +100,17 @@ export function readFingerprint(runDir: string): DatasetFingerprint | undefined 
   return JSON.parse(readFileSync(path, 'utf8')) as DatasetFingerprint;
 }
 
-/** Loaded runs, kept while their checkpoint file is unchanged (a retrained model is picked up). */
+/** A model as the server runs it: a float run, or an int8 run (from `vesalius quantize`) on the int8 runtime. */
+export type ServedRun = LoadedRun | LoadedInt8Run;
+
+function disposeRun(run: ServedRun): void {
+  if ('quantization' in run) run.dispose();
+  else run.model.dispose();
+}
+
+/** Loaded runs, kept while their checkpoint file (and an int8 run's quantization record) is unchanged. */
 export class ModelCache {
-  private readonly runs = new Map<string, { run: LoadedRun; mtime: number }>();
+  private readonly runs = new Map<string, { run: ServedRun; mtime: number }>();
 
   /**
    * A cache over a models folder.
@@ -106,20 +120,22 @@ export class ModelCache {
   constructor(readonly root: string) {}
 
   /**
-   * The loaded run of a model (loaded again when its checkpoint changed).
+   * The loaded run of a model (loaded again when its checkpoint or quantization record changed).
    *
    * @throws VesaliusError when there is no such model
    */
-  get(name: string): LoadedRun {
+  get(name: string): ServedRun {
     const dir = modelDir(this.root, name);
     if (!dir) throw new VesaliusError(`no model named ${JSON.stringify(name)}`);
     const which = servedCheckpoint(dir);
-    const file = which === 'best' ? runPaths(dir).best : runPaths(dir).last;
-    const mtime = statSync(file).mtimeMs;
+    const int8 = isInt8Run(dir);
+    const files = [which === 'best' ? runPaths(dir).best : runPaths(dir).last];
+    if (int8) files.push(join(dir, QUANTIZATION_FILE));
+    const mtime = Math.max(...files.map((f) => statSync(f).mtimeMs));
     const cached = this.runs.get(name);
     if (cached && cached.mtime === mtime) return cached.run;
-    cached?.run.model.dispose();
-    const run = loadRun(dir, { checkpoint: which });
+    if (cached) disposeRun(cached.run);
+    const run = int8 ? loadInt8Run(dir) : loadRun(dir, { checkpoint: which });
     this.runs.set(name, { run, mtime });
     return run;
   }

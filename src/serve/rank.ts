@@ -11,7 +11,7 @@
  */
 import { fingerprintCase, channelsOf } from '../data/fingerprint.js';
 import type { PredictionInput } from '../infer/predict.js';
-import type { LoadedRun } from '../train/run-folder.js';
+import type { ServedRun } from './models.js';
 import { inferencePostprocess } from '../train/inference-options.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { OptionError } from '../util/errors.js';
@@ -124,7 +124,7 @@ export function diverseOrder(
 
 /** Scores and orders unlabelled cases for labelling (see the module comment). */
 export async function rankCases(
-  run: LoadedRun,
+  run: ServedRun,
   model: string,
   inputs: PredictionInput[],
   options: RankOptions = {},

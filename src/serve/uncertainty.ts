@@ -18,23 +18,30 @@ import { Dropout } from '../engine/nn/layers/dropout.js';
 import { type AnyModule, Module } from '../engine/nn/module.js';
 import type { Tensor } from '../engine/tensor.js';
 import { argmaxChannels, mirrorCombinations, postprocess, type PostprocessOptions } from '../infer/index.js';
+import type { WindowModel } from '../infer/sliding-window.js';
 import { predictCase, type PredictionInput, type PredictionRun } from '../infer/predict.js';
 import { createImage, type Image } from '../io/image.js';
 import { readImage } from '../io/read.js';
 import type { ImageReader } from '../io/read-options.js';
 
 /** The network run on mirrored windows, its output mirrored back (one mirroring TTA member). */
-class Mirrored extends Module<[Tensor], Tensor | Tensor[]> {
+class Mirrored implements WindowModel {
   constructor(
-    readonly inner: AnyModule,
+    readonly inner: WindowModel,
     readonly axes: number[],
-  ) {
-    super();
-    this.registerModule('inner', inner);
+  ) {}
+
+  get training(): boolean {
+    return this.inner.training ?? false;
+  }
+
+  train(mode?: boolean): this {
+    this.inner.train?.(mode);
+    return this;
   }
 
   forward(x: Tensor): Tensor | Tensor[] {
-    const out = this.inner.forward(ve.flip(x, this.axes)) as Tensor | Tensor[];
+    const out = this.inner.forward(ve.flip(x, this.axes));
     return Array.isArray(out) ? out.map((t) => ve.flip(t, this.axes)) : ve.flip(out, this.axes);
   }
 }
@@ -58,9 +65,9 @@ class WithDropout extends Module<[Tensor], Tensor | Tensor[]> {
   }
 }
 
-/** Whether the network has active dropout (Monte-Carlo dropout is possible). */
-export function hasDropout(model: AnyModule): boolean {
-  return model.modules().some((m) => m instanceof Dropout && m.p > 0);
+/** Whether the network has active dropout (Monte-Carlo dropout is possible): never for an int8 runtime. */
+export function hasDropout(model: WindowModel): model is AnyModule {
+  return model instanceof Module && model.modules().some((m) => m instanceof Dropout && m.p > 0);
 }
 
 export interface UncertaintyOptions {
@@ -149,14 +156,15 @@ function cachedReader(base: ImageReader): { reader: ImageReader; read: Map<strin
 
 /** Predicts one case with mirroring members (and MC dropout samples) and summarises their uncertainty. */
 export async function predictWithUncertainty(
-  run: PredictionRun & { model: AnyModule },
+  run: PredictionRun & { model: WindowModel },
   input: PredictionInput,
   options: UncertaintyOptions = {},
 ): Promise<UncertainPrediction> {
   const { reader, read } = cachedReader(options.reader ?? readImage);
   const dims = run.plan.dimension === '3d' ? 3 : 2;
   const flips = options.tta === false ? [[]] : mirrorCombinations([...Array(dims).keys()].map((a) => a + 2));
-  const mcSamples = hasDropout(run.model) ? (options.mcSamples ?? 0) : 0;
+  const dropout = hasDropout(run.model) ? run.model : null;
+  const mcSamples = dropout ? (options.mcSamples ?? 0) : 0;
   const total = flips.length + mcSamples;
   const K = run.datasetInfo.numClasses;
   let first: Image | undefined;
@@ -182,8 +190,8 @@ export async function predictWithUncertainty(
     options.onMember?.(m + 1, total);
   }
   let mc: Moments | undefined;
-  if (mcSamples > 0) {
-    const model = new WithDropout(run.model);
+  if (dropout && mcSamples > 0) {
+    const model = new WithDropout(dropout);
     mc = new Moments(K * n);
     for (let s = 0; s < mcSamples; s++) {
       const p = await predictCase({ ...run, model }, input, {
@@ -195,7 +203,7 @@ export async function predictWithUncertainty(
       mc.add(p.probabilities!.data);
       options.onMember?.(flips.length + s + 1, total);
     }
-    run.model.eval();
+    dropout.eval();
   }
   const mean = Float32Array.from(mirror!.sum, (s) => s / mirror!.count);
   let labels = argmaxChannels(mean, K) as Uint8Array;

@@ -18,6 +18,7 @@ const modelSchema = {
     patchSize: { type: 'array', items: { type: 'integer' } },
     normalization: { type: 'array', items: { type: 'string' } },
     checkpoint: { type: 'string' },
+    precision: { type: 'string', enum: ['fp32', 'int8'] },
     metrics: {
       type: 'object',
       properties: {
