@@ -69,5 +69,5 @@ export {
 export { caseFeatures, trainingFeatures, type Features } from './monitor/features.js';
 export { outOfDistribution, expectedModality, type OodWarning } from './monitor/ood.js';
 export { readRecords, type MonitoringRecord } from './monitor/store.js';
-export { listModels, modelInfo, readFingerprint, ModelCache, type ModelInfo } from './models.js';
+export { listModels, modelInfo, readFingerprint, ModelCache, type ModelInfo, type ServedRun } from './models.js';
 export { runJob, type JobResult, type Progress } from './run-job.js';
