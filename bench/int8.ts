@@ -15,43 +15,32 @@
  *        [--images 20] [--no-tta] [--batch N] [--threads N] [--repeats 3] [--volume 128,128,64] [--patch 64,64,32]
  *        [--features 32,64,128,256] [--skip-2d] [--skip-3d]
  */
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as ve from '../src/engine/index.js';
-import { binaryTruth, foreground, list, mean, median, runTestCases, table, volume } from './common.js';
+import {
+  binaryTruth,
+  foreground,
+  list,
+  mean,
+  median,
+  PRECISION_BENCH_OPTIONS,
+  runPrecisionBench,
+  synthetic3d,
+  syntheticUNet,
+  runTestCases,
+  table,
+  volume,
+} from './common.js';
 import type { Tensor } from '../src/engine/tensor.js';
-import { calibrate } from '../src/export/calibrate.js';
-import { int8Graph, loadInt8Run } from '../src/export/quantize-run.js';
-import { disposeGraph } from '../src/infer/graph/index.js';
-import { Int8Model } from '../src/infer/int8/model.js';
+import { loadInt8Run } from '../src/export/quantize-run.js';
 import { type PredictionRun, predictCase } from '../src/infer/predict.js';
 import { slidingWindowInference, type WindowModel } from '../src/infer/sliding-window.js';
 import { rocAuc } from '../src/metrics/auc.js';
 import { confusionCounts } from '../src/metrics/confusion.js';
 import { dice } from '../src/metrics/overlap.js';
-import { UNet } from '../src/nets/index.js';
 import { loadRun } from '../src/train/run-folder.js';
 
-const { values: args } = parseArgs({
-  options: {
-    run: { type: 'string', default: 'runs/drive' },
-    int8: { type: 'string', default: 'runs/drive-int8' },
-    // the dataset's root, when it moved since training (default: the run config's)
-    data: { type: 'string' },
-    images: { type: 'string', default: '20' },
-    'no-tta': { type: 'boolean', default: false },
-    // windows per forward pass (predict's --batch; default: predict's, defaultWindowBatch)
-    batch: { type: 'string' },
-    threads: { type: 'string', default: String(availableParallelism()) },
-    repeats: { type: 'string', default: '3' },
-    volume: { type: 'string', default: '128,128,64' },
-    patch: { type: 'string', default: '64,64,32' },
-    features: { type: 'string', default: '32,64,128,256' },
-    'skip-2d': { type: 'boolean', default: false },
-    'skip-3d': { type: 'boolean', default: false },
-  },
-});
+const { values: args } = parseArgs({ options: PRECISION_BENCH_OPTIONS });
 
 ve.setNumThreads(Number(args.threads));
 
@@ -157,38 +146,9 @@ async function drive(): Promise<void> {
 }
 
 async function threeD(): Promise<void> {
-  const shape = [...list(args.volume)].reverse();
-  const patch = [...list(args.patch)].reverse();
-  ve.manualSeed(0);
-  const net = new UNet({
-    spatialDims: 3,
-    inChannels: 1,
-    numClasses: 3,
-    features: list(args.features),
-    deepSupervision: false,
-  }).eval();
-  const run = { model: net, plan: { channels: ['MR'], dimension: '3d' as const } };
-  const graph = int8Graph(run as never);
-  const calibrationVolume = volume(shape, 1);
-  const windows = async function* () {
-    for (let i = 0; i < 4; i++)
-      yield ve.tidy(() =>
-        calibrationVolume
-          .narrow(2, i * Math.floor((shape[0]! - patch[0]!) / 3), patch[0]!)
-          .narrow(3, 0, patch[1]!)
-          .narrow(4, 0, patch[2]!)
-          .contiguous(),
-      );
-  };
-  const { spec } = await calibrate(graph, windows);
-  const int8 = new Int8Model(graph, spec);
-  const bfNet = new UNet({
-    spatialDims: 3,
-    inChannels: 1,
-    numClasses: 3,
-    features: list(args.features),
-    deepSupervision: false,
-  }).eval();
+  const synthetic = await synthetic3d(list(args.features), list(args.volume), list(args.patch));
+  const { net, int8, shape, patch } = synthetic;
+  const bfNet = syntheticUNet(list(args.features));
   bfNet.loadStateDict(net.stateDict());
   const models: Record<Precision, WindowModel> = { fp32: net, int8, bf16: new Bf16Model(bfNet) };
   const x = volume(shape, 2);
@@ -234,18 +194,7 @@ async function threeD(): Promise<void> {
       ];
     }),
   );
-  int8.dispose();
-  disposeGraph(graph);
+  synthetic.dispose();
 }
 
-console.log(
-  `int8 benchmark: ${new Date().toISOString()}, ${availableParallelism()} core(s) (shared with other work: times are noisy; ratios are measured side by side)`,
-);
-if (!args['skip-2d']) {
-  if (!existsSync(args.run) || !existsSync(args.int8))
-    console.log(
-      `\n(skipping DRIVE: ${args.run} or ${args.int8} is missing; train with examples/drive.yaml and quantize first)`,
-    );
-  else await drive();
-}
-if (!args['skip-3d']) await threeD();
+await runPrecisionBench('int8 benchmark', args, drive, threeD);

@@ -14,46 +14,35 @@
  *        [--images 20] [--no-tta] [--batch N] [--threads N] [--repeats 3] [--volume 128,128,64] [--patch 64,64,32]
  *        [--features 32,64,128,256] [--skip-2d] [--skip-3d]
  */
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as ve from '../src/engine/index.js';
-import { binaryTruth, foreground, list, mean, median, runTestCases, table, volume } from './common.js';
+import {
+  binaryTruth,
+  foreground,
+  list,
+  mean,
+  median,
+  PRECISION_BENCH_OPTIONS,
+  runPrecisionBench,
+  synthetic3d,
+  runTestCases,
+  table,
+  volume,
+} from './common.js';
 import type { Tensor } from '../src/engine/tensor.js';
-import { calibrate } from '../src/export/calibrate.js';
 import { exportToMemory, onnxPredictionRun } from '../src/export/onnx/export-run.js';
 import { graphToOnnx } from '../src/export/onnx/model.js';
-import { int8Graph, loadInt8Run } from '../src/export/quantize-run.js';
+import { loadInt8Run } from '../src/export/quantize-run.js';
 import { disposeGraph, toGraph } from '../src/infer/graph/index.js';
-import { Int8Model } from '../src/infer/int8/model.js';
 import { OnnxWindowModel } from '../src/infer/onnx-runtime.js';
 import { type PredictionRun, predictCase } from '../src/infer/predict.js';
 import { slidingWindowInference, type WindowModel } from '../src/infer/sliding-window.js';
 import { rocAuc } from '../src/metrics/auc.js';
 import { confusionCounts } from '../src/metrics/confusion.js';
 import { dice } from '../src/metrics/overlap.js';
-import { UNet } from '../src/nets/index.js';
 import { loadRun } from '../src/train/run-folder.js';
 
-const { values: args } = parseArgs({
-  options: {
-    run: { type: 'string', default: 'runs/drive' },
-    int8: { type: 'string', default: 'runs/drive-int8' },
-    // the dataset's root, when it moved since training (default: the run config's)
-    data: { type: 'string' },
-    images: { type: 'string', default: '20' },
-    'no-tta': { type: 'boolean', default: false },
-    // windows per forward pass (predict's --batch; default: predict's for each runtime)
-    batch: { type: 'string' },
-    threads: { type: 'string', default: String(availableParallelism()) },
-    repeats: { type: 'string', default: '3' },
-    volume: { type: 'string', default: '128,128,64' },
-    patch: { type: 'string', default: '64,64,32' },
-    features: { type: 'string', default: '32,64,128,256' },
-    'skip-2d': { type: 'boolean', default: false },
-    'skip-3d': { type: 'boolean', default: false },
-  },
-});
+const { values: args } = parseArgs({ options: PRECISION_BENCH_OPTIONS });
 
 const threads = Number(args.threads);
 ve.setNumThreads(threads);
@@ -132,31 +121,9 @@ async function drive(): Promise<void> {
 }
 
 async function threeD(): Promise<void> {
-  const shape = [...list(args.volume)].reverse();
-  const patch = [...list(args.patch)].reverse();
-  ve.manualSeed(0);
-  const net = new UNet({
-    spatialDims: 3,
-    inChannels: 1,
-    numClasses: 3,
-    features: list(args.features),
-    deepSupervision: false,
-  }).eval();
+  const synthetic = await synthetic3d(list(args.features), list(args.volume), list(args.patch));
+  const { net, graph, spec, int8, shape, patch } = synthetic;
   const floatGraph = toGraph(net, { inChannels: 1, spatialDims: 3 });
-  const graph = int8Graph({ model: net, plan: { channels: ['MR'], dimension: '3d' } } as never);
-  const calibrationVolume = volume(shape, 1);
-  const windows = async function* () {
-    for (let i = 0; i < 4; i++)
-      yield ve.tidy(() =>
-        calibrationVolume
-          .narrow(2, i * Math.floor((shape[0]! - patch[0]!) / 3), patch[0]!)
-          .narrow(3, 0, patch[1]!)
-          .narrow(4, 0, patch[2]!)
-          .contiguous(),
-      );
-  };
-  const { spec } = await calibrate(graph, windows);
-  const int8 = new Int8Model(graph, spec);
   const int8Values = new Set([...int8.precisions()].filter(([, p]) => p === 'int8').map(([v]) => v));
   const models: Record<Runtime, WindowModel> = {
     'engine fp32': net,
@@ -210,19 +177,8 @@ async function threeD(): Promise<void> {
     ],
     rows,
   );
-  int8.dispose();
-  disposeGraph(graph);
+  synthetic.dispose();
   disposeGraph(floatGraph);
 }
 
-console.log(
-  `ONNX benchmark: ${new Date().toISOString()}, ${availableParallelism()} core(s) (shared with other work: times are noisy; ratios are measured side by side)`,
-);
-if (!args['skip-2d']) {
-  if (!existsSync(args.run) || !existsSync(args.int8))
-    console.log(
-      `\n(skipping DRIVE: ${args.run} or ${args.int8} is missing; train with examples/drive.yaml and quantize first)`,
-    );
-  else await drive();
-}
-if (!args['skip-3d']) await threeD();
+await runPrecisionBench('ONNX benchmark', args, drive, threeD);
