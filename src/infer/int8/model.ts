@@ -48,9 +48,10 @@ interface NodePlan {
   packed?: PackedWeights;
   /** The quantized weight behind `packed` (kept alive with it). */
   qweight?: Tensor;
-  /** A convolution whose only consumer is a ReLU runs fused with it (the ReLU node is skipped). */
-  fusedRelu?: boolean;
-  /** A normalisation whose only consumer is an activation runs fused with it. */
+  /**
+   * The activation this node runs fused with, its only consumer (whose node is skipped): a ReLU after a
+   * convolution or linear layer, a (leaky) ReLU after a normalisation.
+   */
   fusedActivation?: { kind: 'relu' | 'leakyrelu'; slope: number };
   /** A node fused with its activation: its own output's name (the plan's node now has the activation's). */
   unfusedOutput?: string;
@@ -173,14 +174,13 @@ export class Int8Model {
         continue;
       const out = params(p.node.outputs[0]!);
       // oneDNN's fused ReLU clamps at integer 0: only right with a zero point of 0 (a ReLU's range starts at 0)
-      if (['Conv', 'Linear'].includes(prev.node.op) && p.node.op === 'Relu' && out?.zeroPoint === 0)
-        prev.fusedRelu = true;
-      else if (['InstanceNormalization', 'GroupNorm'].includes(prev.node.op) && out !== undefined)
-        prev.fusedActivation = {
-          kind: p.node.op === 'Relu' ? 'relu' : 'leakyrelu',
-          slope: (p.node.attrs.alpha as number | undefined) ?? 0,
-        };
-      else continue;
+      const convRelu = ['Conv', 'Linear'].includes(prev.node.op) && p.node.op === 'Relu' && out?.zeroPoint === 0;
+      const normActivation = ['InstanceNormalization', 'GroupNorm'].includes(prev.node.op) && out !== undefined;
+      if (!convRelu && !normActivation) continue;
+      prev.fusedActivation = {
+        kind: p.node.op === 'Relu' ? 'relu' : 'leakyrelu',
+        slope: (p.node.attrs.alpha as number | undefined) ?? 0,
+      };
       if (out !== undefined) prev.out = out;
       prev.unfusedOutput = prev.node.outputs[0]!;
       prev.node = { ...prev.node, outputs: [...p.node.outputs] };
@@ -283,7 +283,7 @@ export class Int8Model {
         out = runFloatNode(node, live.map(float), w);
       }
       if (this.profile) {
-        const key = `${p.precision} ${node.op}${p.fusedRelu || p.fusedActivation ? '+act' : ''}`;
+        const key = `${p.precision} ${node.op}${p.fusedActivation ? '+act' : ''}`;
         this.profile.set(key, (this.profile.get(key) ?? 0) + performance.now() - started);
       }
       values.set(node.outputs[0]!, out);
@@ -319,7 +319,7 @@ export class Int8Model {
         return dequantize(this.#int8Node(p, qs));
       }),
     );
-    const fused = p.fusedRelu ? { kind: 'relu', slope: 0 } : p.fusedActivation;
+    const fused = p.fusedActivation;
     const activation = fused
       ? (t: Tensor) => (fused.kind === 'relu' ? ve.relu(t) : ve.leakyRelu(t, fused.slope))
       : null;
@@ -338,9 +338,9 @@ export class Int8Model {
     switch (node.op) {
       case 'Conv':
       case 'ConvTranspose':
-        return qconv(first, p.packed!, s, zp, !!p.fusedRelu);
+        return qconv(first, p.packed!, s, zp, p.fusedActivation !== undefined);
       case 'Linear':
-        return qlinear(first, p.packed!, s, zp, !!p.fusedRelu);
+        return qlinear(first, p.packed!, s, zp, p.fusedActivation !== undefined);
       case 'InstanceNormalization':
       case 'GroupNorm':
         return qnormAct(first, node.op === 'GroupNorm' ? (a.num_groups as number) : first.shape[1]!, w(1), w(2), {
