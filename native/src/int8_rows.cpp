@@ -29,6 +29,24 @@ void NormRowsPortable(const uint8_t* __restrict in, int64_t inStride, uint8_t* _
   }
 }
 
+void DequantizePortable(const uint8_t* __restrict in, float* __restrict out, int64_t n, float scale,
+                        float zeroPoint) {
+  for (int64_t i = 0; i < n; i++) out[i] = (static_cast<float>(in[i]) - zeroPoint) * scale;
+}
+
+// Inlined into the AVX2 build below as well as the portable one; the compiler vectorises it for each.
+__attribute__((always_inline)) inline void SumRowsLoop(const uint8_t* __restrict in, int64_t rows, int64_t C,
+                                                      int32_t* __restrict sum, int32_t* __restrict sq) {
+  for (int64_t s = 0; s < rows; s++) {
+    const uint8_t* row = in + s * C;
+    for (int64_t c = 0; c < C; c++) {
+      const int32_t v = row[c];
+      sum[c] += v;
+      sq[c] += v * v;
+    }
+  }
+}
+
 #ifdef VES_X86_AVX2
 // VESALIUS_INT8_PORTABLE=1 forces the portable loops (the tests run both).
 bool HasAvx2() {
@@ -80,35 +98,23 @@ __attribute__((target("avx2,fma"))) void DequantizeAvx2(const uint8_t* __restric
     const __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
     _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_sub_ps(v, vzp), vs));
   }
-  for (; i < n; i++) out[i] = (static_cast<float>(in[i]) - zeroPoint) * scale;
+  DequantizePortable(in + i, out + i, n - i, scale, zeroPoint);
+}
+
+// SumRowsLoop for AVX2: it multiplies 8 int32 at a time.
+__attribute__((target("avx2"))) void SumRowsAvx2(const uint8_t* __restrict in, int64_t rows, int64_t C,
+                                                 int32_t* __restrict sum, int32_t* __restrict sq) {
+  SumRowsLoop(in, rows, C, sum, sq);
 }
 #endif
 
 }  // namespace
 
-// The compiler vectorises this loop itself; the AVX2 build of it multiplies 8 int32 at a time.
-#define VES_SUM_ROWS_BODY                      \
-  for (int64_t s = 0; s < rows; s++) {         \
-    const uint8_t* row = in + s * C;           \
-    for (int64_t c = 0; c < C; c++) {          \
-      const int32_t v = row[c];                \
-      sum[c] += v;                             \
-      sq[c] += v * v;                          \
-    }                                          \
-  }
-
-#ifdef VES_X86_AVX2
-__attribute__((target("avx2"))) void SumRowsAvx2(const uint8_t* __restrict in, int64_t rows, int64_t C,
-                                                 int32_t* __restrict sum, int32_t* __restrict sq) {
-  VES_SUM_ROWS_BODY
-}
-#endif
-
 void SumRows(const uint8_t* __restrict in, int64_t rows, int64_t C, int32_t* __restrict sum, int32_t* __restrict sq) {
 #ifdef VES_X86_AVX2
   if (HasAvx2()) return SumRowsAvx2(in, rows, C, sum, sq);
 #endif
-  VES_SUM_ROWS_BODY
+  SumRowsLoop(in, rows, C, sum, sq);
 }
 
 void NormRows(const uint8_t* in, int64_t inStride, uint8_t* out, int64_t outStride, int64_t rows, int64_t C,
@@ -123,7 +129,7 @@ void DequantizeBytes(const uint8_t* __restrict in, float* __restrict out, int64_
 #ifdef VES_X86_AVX2
   if (HasAvx2()) return DequantizeAvx2(in, out, n, scale, zeroPoint);
 #endif
-  for (int64_t i = 0; i < n; i++) out[i] = (static_cast<float>(in[i]) - zeroPoint) * scale;
+  DequantizePortable(in, out, n, scale, zeroPoint);
 }
 
 }  // namespace ves

@@ -265,6 +265,13 @@ Napi::Value QuantizedInfo(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// The channels-last memory format of a 4-D or 5-D tensor, the layout oneDNN's int8 convolutions produce
+// (C the fastest axis); Contiguous for other ranks.
+at::MemoryFormat ChannelsLastOf(int64_t dim) {
+  if (dim == 4) return at::MemoryFormat::ChannelsLast;
+  return dim == 5 ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::Contiguous;
+}
+
 // qnormAct(q, groups, weight?, bias?, eps, activation (0 none, 1 relu, 2 leaky), slope, outScale, outZeroPoint)
 //
 // Group normalisation (instance norm: groups = C; layer norm over C and space: groups = 1) of a quint8
@@ -285,9 +292,7 @@ Napi::Value QNormAct(const Napi::CallbackInfo& info) {
   if (q.dim() < 3) throw std::invalid_argument("qnormAct: the input must be (N, C, ...)");
   const int64_t N = q.size(0), C = q.size(1);
   if (groups < 1 || C % groups != 0) throw std::invalid_argument("qnormAct: groups must divide the channels");
-  auto format = q.dim() == 4   ? at::MemoryFormat::ChannelsLast
-                : q.dim() == 5 ? at::MemoryFormat::ChannelsLast3d
-                               : at::MemoryFormat::Contiguous;
+  const auto format = ChannelsLastOf(q.dim());
   // channels-last (what oneDNN's convolutions produce): C is the fastest axis, S positions follow
   at::Tensor x = q.dim() >= 4 ? q.contiguous(format) : q.transpose(1, 2).contiguous();
   const int64_t S = q.numel() / std::max<int64_t>(1, N * C);
@@ -380,9 +385,9 @@ Napi::Value QCat(const Napi::CallbackInfo& info) {
   const double outScale = Num(info, 1);
   const int64_t outZp = Int(info, 2);
   if (xs.empty()) throw std::invalid_argument("qcat: no tensors");
-  const at::Tensor& first = xs[0];
+  const at::Tensor first = xs[0];  // a handle: the loop below re-lays out xs in place
   if (first.dim() != 4 && first.dim() != 5) throw std::invalid_argument("qcat: the tensors must be 4-D or 5-D");
-  auto format = first.dim() == 4 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::ChannelsLast3d;
+  const auto format = ChannelsLastOf(first.dim());
   int64_t total = 0;
   for (auto& x : xs) {
     if (!x.is_quantized() || x.scalar_type() != at::kQUInt8 || x.qscheme() != at::kPerTensorAffine)
